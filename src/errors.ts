@@ -1,0 +1,88 @@
+/**
+ * The one error table of wirekit. Every error the library raises is a {@link WirekitError}
+ * whose `code` is a key of {@link ERROR_CODES}; codes are stable API, messages are not.
+ * `docs/errors.md` lists every code and a test keeps the two in sync (DESIGN.md habit 8).
+ *
+ * This file imports nothing: every layer may depend on it.
+ */
+
+/** Stable error codes and the one-line meaning that `docs/errors.md` repeats. */
+export const ERROR_CODES = {
+  WK_ERR_INVALID_ARGUMENT: 'An option or argument has the wrong type or is out of range.',
+  WK_ERR_CONNECT: 'The TCP (or Unix socket) connection could not be established.',
+  WK_ERR_CONNECT_TIMEOUT: 'The connection was not established within connectTimeoutMs.',
+  WK_ERR_LISTEN: 'The server could not bind or listen (address in use, permission denied, ...).',
+  WK_ERR_IDLE_TIMEOUT: 'Nothing was read or written for idleTimeoutMs; the connection was destroyed.',
+  WK_ERR_SOCKET: 'The socket failed after it was established (reset, broken pipe, ...).',
+  WK_ERR_SOCKET_CLOSED: 'The operation needs an open socket, but it was closed or destroyed.',
+  WK_ERR_UNEXPECTED_EOF: 'The peer ended the stream before the expected bytes arrived.',
+  WK_ERR_READ_LIMIT: 'A read would have buffered more than its maxBytes limit.',
+  WK_ERR_READ_BUSY: 'A second read was started while another read is still pending.',
+  WK_ERR_FRAME_TOO_LARGE: 'A line or length-prefixed frame is larger than its limit.',
+  WK_ERR_SERVER_CLOSED: 'The server is closed or closing.',
+  WK_ERR_CLOSE_TIMEOUT: 'A graceful close hit its deadline and destroyed the connections left.',
+  WK_ERR_UDP: 'A UDP socket operation (bind, send, membership) failed.',
+  WK_ERR_DATAGRAM_TOO_LARGE: 'A UDP datagram is larger than maxDatagramBytes.',
+  WK_ERR_ABORTED: 'The operation was aborted by its AbortSignal.',
+} as const;
+
+/** A stable wirekit error code such as `WK_ERR_CONNECT_TIMEOUT`. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** A socket endpoint as reported on errors and connections. */
+export interface SocketAddress {
+  address: string;
+  port: number;
+  family: 'IPv4' | 'IPv6' | 'unix';
+}
+
+/** What an error may carry besides its code and message. */
+export interface WirekitErrorOptions {
+  cause?: unknown;
+  localAddress?: SocketAddress | undefined;
+  remoteAddress?: SocketAddress | undefined;
+  /** The HTTP status this error maps to, for errors raised while handling HTTP. */
+  status?: number;
+}
+
+/**
+ * The base of every error wirekit raises.
+ *
+ * @example
+ * ```ts
+ * try { await connect({ port: 1 }); }
+ * catch (err) { if (err instanceof WirekitError && err.code === 'WK_ERR_CONNECT') console.log(err.cause); }
+ * ```
+ */
+export class WirekitError extends Error {
+  readonly code: ErrorCode;
+  readonly localAddress: SocketAddress | undefined;
+  readonly remoteAddress: SocketAddress | undefined;
+  readonly status: number | undefined;
+
+  constructor(code: ErrorCode, message?: string, options: WirekitErrorOptions = {}) {
+    super(message ?? ERROR_CODES[code], options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.localAddress = options.localAddress;
+    this.remoteAddress = options.remoteAddress;
+    this.status = options.status;
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/** Any wait that ran past its deadline (connect, idle, close ...). */
+export class TimeoutError extends WirekitError {}
+
+/** A limit (bytes, count, size) was crossed: the input was refused rather than buffered. */
+export class LimitError extends WirekitError {}
+
+/** A socket-level failure; carries the local and remote addresses where known. */
+export class NetError extends WirekitError {}
+
+/** True when `value` is a wirekit error, optionally with the given code. */
+export function isWirekitError(value: unknown, code?: ErrorCode): value is WirekitError {
+  return value instanceof WirekitError && (code === undefined || value.code === code);
+}

@@ -1,0 +1,2 @@
+/** wirekit's public API: one import for every layer that has landed. */
+export * from './errors.js';

@@ -1,0 +1,123 @@
+/**
+ * The import-layering rules of DESIGN.md §1 as data, and a checker over source files.
+ * Arrows point down only: a file may import its own layer or a layer listed for it.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+
+/** Layer of a source file, by the longest matching path prefix (relative to `src/`). */
+const LAYER_PREFIXES: ReadonlyArray<[prefix: string, layer: string]> = [
+  ['errors.ts', 'errors'],
+  ['util/', 'util'],
+  ['net/', 'net'],
+  ['http/codec/', 'http-codec'],
+  ['http/message/', 'http-message'],
+  ['http/server/', 'http-server'],
+  ['http/', 'http'],
+  ['ws/frame/', 'ws-frame'],
+  ['ws/', 'ws'],
+  ['client/', 'client'],
+  ['web/listen.ts', 'web-listen'],
+  ['web/', 'web'],
+  ['cluster/', 'cluster'],
+  ['tools/', 'tools'],
+  ['cli/', 'cli'],
+  ['index.ts', 'index'],
+];
+
+const BASE = ['errors', 'util'];
+const HTTP_CORE = [...BASE, 'http-codec', 'http-message'];
+
+/** Which layers each layer may import (besides itself). */
+export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  errors: [],
+  util: [],
+  net: BASE,
+  'http-codec': BASE,
+  'ws-frame': BASE,
+  'http-message': [...BASE, 'http-codec'],
+  'http-server': [...HTTP_CORE, 'net'],
+  http: [...HTTP_CORE, 'net', 'http-server'],
+  client: [...HTTP_CORE, 'net'],
+  web: [...HTTP_CORE, 'web-listen'],
+  'web-listen': [...HTTP_CORE, 'web', 'http-server', 'net'],
+  ws: [...HTTP_CORE, 'ws-frame', 'http-server', 'net'],
+  tools: [...HTTP_CORE, 'net', 'client'],
+  cluster: [...HTTP_CORE, 'net', 'http-server', 'web', 'web-listen', 'ws', 'ws-frame', 'client'],
+  cli: Object.keys(Object.fromEntries(LAYER_PREFIXES.map(([, l]) => [l, 1]))),
+  index: Object.keys(Object.fromEntries(LAYER_PREFIXES.map(([, l]) => [l, 1]))),
+};
+
+/** Pure layers may import no Node module that does I/O, timing or streaming (DESIGN.md habit 1). */
+const PURE_LAYERS = new Set(['http-codec', 'ws-frame', 'errors', 'util']);
+const PURE_ALLOWED_NODE = new Set(['node:buffer']);
+
+export function layerOf(srcRelative: string): string | undefined {
+  const path = srcRelative.split(sep).join('/');
+  let best: [string, string] | undefined;
+  for (const entry of LAYER_PREFIXES) {
+    const [prefix] = entry;
+    const hit = prefix.endsWith('/') ? path.startsWith(prefix) : path === prefix;
+    if (hit && (best === undefined || prefix.length > best[0].length)) best = entry;
+  }
+  return best?.[1];
+}
+
+const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g;
+
+export function importsOf(source: string): string[] {
+  return [...source.matchAll(IMPORT_RE)].map((m) => m[1] as string);
+}
+
+export interface Violation {
+  file: string;
+  specifier: string;
+  reason: string;
+}
+
+/** Checks the given files (`srcRelative` path → source text) and lists every upward or impure import. */
+export function checkLayering(files: ReadonlyMap<string, string>): Violation[] {
+  const out: Violation[] = [];
+  for (const [file, source] of files) {
+    const from = layerOf(file);
+    if (from === undefined) {
+      out.push({ file, specifier: '', reason: 'file is in no known layer (add it to LAYER_PREFIXES)' });
+      continue;
+    }
+    for (const specifier of importsOf(source)) {
+      const reason = judge(file, from, specifier);
+      if (reason !== undefined) out.push({ file, specifier, reason });
+    }
+  }
+  return out;
+}
+
+function judge(file: string, from: string, specifier: string): string | undefined {
+  if (!specifier.startsWith('.')) {
+    if (PURE_LAYERS.has(from) && specifier.startsWith('node:') && !PURE_ALLOWED_NODE.has(specifier)) {
+      return `pure layer ${from} imports ${specifier}`;
+    }
+    if (!specifier.startsWith('node:')) return `runtime dependency ${specifier} (the core has none)`;
+    return undefined;
+  }
+  const target = relative('/src', resolve('/src', dirname(file), specifier)).replace(/\.js$/, '.ts');
+  if (target.startsWith('..')) return 'import leaves src/';
+  const to = layerOf(target);
+  if (to === undefined) return `target ${target} is in no known layer`;
+  if (to === from || (ALLOWED[from] ?? []).includes(to)) return undefined;
+  return `${from} may not import ${to} (${target})`;
+}
+
+/** Reads every .ts file under `dir` into a map keyed by the path relative to `dir`. */
+export function readSources(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (current: string): void => {
+    for (const name of readdirSync(current)) {
+      const full = join(current, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.endsWith('.ts')) files.set(relative(dir, full), readFileSync(full, 'utf8'));
+    }
+  };
+  walk(dir);
+  return files;
+}
