@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   WK_ERR_UDP: 'A UDP socket operation (bind, send, membership) failed.',
   WK_ERR_DATAGRAM_TOO_LARGE: 'A UDP datagram is larger than maxDatagramBytes.',
   WK_ERR_ABORTED: 'The operation was aborted by its AbortSignal.',
+  WK_ERR_ROUTE_CONFLICT: 'A route with the same method and pattern is already registered.',
+  WK_ERR_ROUTE_PATTERN: 'A route pattern is malformed or uses a form the router does not support.',
 } as const;
 
 /** A stable wirekit error code such as `WK_ERR_CONNECT_TIMEOUT`. */
