@@ -26,6 +26,20 @@ export const ERROR_CODES = {
   WK_ERR_ABORTED: 'The operation was aborted by its AbortSignal.',
   WK_ERR_ROUTE_CONFLICT: 'A route with the same method and pattern is already registered.',
   WK_ERR_ROUTE_PATTERN: 'A route pattern is malformed or uses a form the router does not support.',
+  WK_ERR_HTTP_INVALID_REQUEST_LINE: 'The request line is malformed (method, spacing, line ending).',
+  WK_ERR_HTTP_INVALID_TARGET: 'The request-target has a form or character HTTP/1.1 does not allow there.',
+  WK_ERR_HTTP_VERSION_NOT_SUPPORTED: 'The HTTP version is well-formed but neither 1.0 nor 1.1 (505).',
+  WK_ERR_HTTP_INVALID_HEADER: 'A header or trailer line is malformed (name token, colon, value characters, obs-fold).',
+  WK_ERR_HTTP_INVALID_LINE_ENDING: 'A bare CR or bare LF where CRLF is required (RFC 9112 §2.2).',
+  WK_ERR_HTTP_INVALID_HOST: 'An HTTP/1.1 request without exactly one valid Host header.',
+  WK_ERR_HTTP_INVALID_FRAMING: 'The body length cannot be determined safely (Content-Length with Transfer-Encoding, bad or conflicting Content-Length, chunked not final).',
+  WK_ERR_HTTP_UNSUPPORTED_CODING: 'A transfer-coding other than chunked (501).',
+  WK_ERR_HTTP_INVALID_CHUNK: 'A chunk size, chunk extension or chunk terminator is malformed.',
+  WK_ERR_HTTP_URI_TOO_LONG: 'The request line is longer than maxRequestLineBytes (414).',
+  WK_ERR_HTTP_HEADERS_TOO_LARGE: 'The head is larger than maxHeadBytes or has more than maxHeaderCount fields (431).',
+  WK_ERR_HTTP_BODY_TOO_LARGE: 'The body, or a chunk extension, is larger than its limit (413).',
+  WK_ERR_HTTP_INVALID_FIELD: 'A header name or value given to a serializer would be unsafe on the wire (CR, LF, NUL, non-token name).',
+  WK_ERR_HTTP_INVALID_STATUS: 'A status code outside 100-999 was given to a serializer.',
 } as const;
 
 /** A stable wirekit error code such as `WK_ERR_CONNECT_TIMEOUT`. */
@@ -87,4 +101,16 @@ export class NetError extends WirekitError {}
 /** True when `value` is a wirekit error, optionally with the given code. */
 export function isWirekitError(value: unknown, code?: ErrorCode): value is WirekitError {
   return value instanceof WirekitError && (code === undefined || value.code === code);
+}
+
+/**
+ * Malformed or refused HTTP input. `status` is the response a server sends before closing
+ * (400, 413, 414, 431, 501, 505), so the mapping lives with the error, not in the server.
+ */
+export class ProtocolError extends WirekitError {
+  declare readonly status: number;
+
+  constructor(code: ErrorCode, status: number, message?: string, options: WirekitErrorOptions = {}) {
+    super(code, message, { ...options, status });
+  }
 }

@@ -1,0 +1,24 @@
+/** The pure HTTP/1.1 codec: bytes in, events out; no sockets, timers, streams or promises. */
+export { BodyDecoder, type Framing } from './body-decoder.js';
+export {
+  type BodyEvent,
+  END,
+  type EndEvent,
+  type ErrorEvent,
+  type MessageEvent,
+  type TrailersEvent,
+} from './events.js';
+export { httpDate } from './http-date.js';
+export { DEFAULT_LIMITS, type ParserLimits, resolveLimits } from './limits.js';
+export { type RequestEvent, type RequestHead, RequestParser } from './request-parser.js';
+export {
+  type BodyLength,
+  CHUNK_END,
+  chunkHeader,
+  lastChunk,
+  type ResponseHeadInit,
+  type SerializedHead,
+  serializeFields,
+  serializeResponseHead,
+} from './serializer.js';
+export { isBodylessStatus, STATUS_TEXT } from './status.js';

@@ -1,0 +1,223 @@
+import { ProtocolError } from '../../errors.js';
+import { BodyDecoder, type Framing } from './body-decoder.js';
+import { isOws } from './chars.js';
+import { END, type MessageEvent } from './events.js';
+import { parseFieldLine } from './fields.js';
+import { HeadFacts, judgeRequest, noteField } from './head-facts.js';
+import { type ParserLimits, resolveLimits } from './limits.js';
+import { LINE_BARE_LF, LINE_INCOMPLETE, LineReader } from './line-reader.js';
+import { parseRequestLine, type RequestLine } from './request-line.js';
+
+/** The head of a request, as the `'head'` event. */
+export interface RequestHead {
+  readonly type: 'head';
+  readonly method: string;
+  /** The request-target exactly as received. */
+  readonly target: string;
+  readonly version: '1.0' | '1.1';
+  /** Fields as received, flat: `[name, value, name, value, …]`; names keep their case, values are trimmed. */
+  readonly headers: readonly string[];
+  /** Whether the connection may carry another request after this one (RFC 9112 §9.3). */
+  readonly keepAlive: boolean;
+  /** How the body is delimited: `'none'`, `'length'` or `'chunked'`. */
+  readonly framing: Framing;
+  /** Content-Length for `'length'`, 0 for `'none'`, -1 for `'chunked'`. */
+  readonly contentLength: number;
+  /** `Expect: 100-continue` was sent. */
+  readonly expectContinue: boolean;
+  /** Any other Expect value (a server answers 417), else undefined. */
+  readonly expect: string | undefined;
+  /** CONNECT, or `Connection: upgrade` with an `Upgrade` field: the parser pauses after this message. */
+  readonly upgrade: boolean;
+}
+
+/** Everything `push` can return. */
+export type RequestEvent = RequestHead | MessageEvent;
+
+type State = 'head' | 'body' | 'paused' | 'closed' | 'error';
+
+/**
+ * Incremental, sans-I/O HTTP/1.1 request parser (RFC 9112). Feed bytes with `push`; get events back.
+ * It keeps at most one partial line of head; body bytes come out as views of the input.
+ *
+ * After a request that does not keep the connection alive, it stops (`closed`): nothing after it is
+ * ever parsed, so no byte a client smuggles behind a closing request reaches a handler. After an
+ * upgrade request it pauses: `takeHeld()` hands the following bytes to the new protocol, `resume()`
+ * goes on parsing HTTP.
+ *
+ * @example
+ * ```ts
+ * const parser = new RequestParser();
+ * for (const event of parser.push(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n'))) {
+ *   if (event.type === 'head') console.log(event.method, event.target);
+ * }
+ * ```
+ */
+export class RequestParser {
+  readonly #limits: ParserLimits;
+  readonly #lines = new LineReader();
+  readonly #body: BodyDecoder;
+  #state: State = 'head';
+  #line: RequestLine | undefined;
+  #headers: string[] = [];
+  #facts = new HeadFacts();
+  #headBytes = 0;
+  #held: Buffer[] = [];
+  #keepAlive = true;
+  #upgrade = false;
+
+  constructor(limits: Partial<ParserLimits> = {}) {
+    this.#limits = resolveLimits(limits);
+    this.#body = new BodyDecoder(this.#limits);
+  }
+
+  /** `'head'` (between or inside heads), `'body'`, `'paused'` (after an upgrade), `'closed'` or `'error'`. */
+  get state(): State {
+    return this.#state;
+  }
+
+  /** True when no message is in progress: nothing of a next request has arrived yet. */
+  get idle(): boolean {
+    return this.#state === 'head' && this.#line === undefined && this.#lines.pendingBytes === 0;
+  }
+
+  /** Parses `data` and returns the events it completes. After an `'error'` event, returns nothing. */
+  push(data: Uint8Array): RequestEvent[] {
+    const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const events: RequestEvent[] = [];
+    if (this.#state === 'paused') this.#held.push(chunk);
+    if (this.#state !== 'head' && this.#state !== 'body') return events;
+    try {
+      this.#run(chunk, 0, events);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.#state = 'error';
+      this.#lines.reset();
+      events.push({ type: 'error', error });
+    }
+    return events;
+  }
+
+  /** The input ended (the peer half-closed): an unfinished request becomes an error event. */
+  finish(): RequestEvent[] {
+    if (this.#state === 'error' || this.#state === 'closed' || this.#state === 'paused' || this.idle) return [];
+    this.#state = 'error';
+    const error = new ProtocolError('WK_ERR_UNEXPECTED_EOF', 400, 'the input ended inside a request');
+    return [{ type: 'error', error }];
+  }
+
+  /** After an upgrade request: the bytes that followed it, for the new protocol. The parser stays paused. */
+  takeHeld(): Uint8Array {
+    const held = Buffer.concat(this.#held);
+    this.#held = [];
+    return held;
+  }
+
+  /** After an upgrade request that was declined: parse the held bytes as HTTP and go on. */
+  resume(): RequestEvent[] {
+    if (this.#state !== 'paused') return [];
+    this.#state = 'head';
+    const held = this.takeHeld();
+    return held.length > 0 ? this.push(held) : [];
+  }
+
+  #run(chunk: Buffer, pos: number, events: RequestEvent[]): void {
+    while (pos < chunk.length) {
+      if (this.#state === 'head') {
+        pos = this.#head(chunk, pos, events);
+      } else if (this.#state === 'body') {
+        pos = this.#body.decode(chunk, pos, events);
+        if (this.#body.done) this.#messageEnded();
+      } else {
+        if (this.#state === 'paused') this.#held.push(chunk.subarray(pos));
+        return;
+      }
+    }
+  }
+
+  /** Reads head lines from `pos`; returns where the head ended, or `chunk.length` when it continues. */
+  #head(chunk: Buffer, pos: number, events: RequestEvent[]): number {
+    for (;;) {
+      const requestLine = this.#line === undefined;
+      // Refuse obs-fold at its first byte rather than waiting for the rest of a line we will refuse.
+      if (!requestLine && this.#lines.pendingBytes === 0 && isOws(chunk[pos])) throw obsFold();
+      const max = requestLine ? this.#limits.maxRequestLineBytes : this.#limits.maxHeadBytes - this.#headBytes - 2;
+      const next = this.#lines.next(chunk, pos, max);
+      if (next === LINE_INCOMPLETE) return chunk.length;
+      if (next === LINE_BARE_LF) throw bareLf();
+      if (next < 0) throw requestLine ? uriTooLong() : headTooLarge();
+      pos = next;
+      const { buf, start, end } = this.#lines;
+      this.#headBytes += end - start + 2;
+      if (this.#headBytes > this.#limits.maxHeadBytes) throw headTooLarge();
+      if (requestLine) {
+        // RFC 9112 §2.2: a server SHOULD ignore empty lines before a request line.
+        if (start !== end) this.#line = parseRequestLine(buf, start, end);
+      } else if (start === end) {
+        this.#headEnded(events);
+        return pos;
+      } else {
+        if (this.#headers.length >= this.#limits.maxHeaderCount * 2) throw headTooLarge();
+        noteField(this.#facts, this.#headers, parseFieldLine(buf, start, end, this.#headers));
+      }
+    }
+  }
+
+  #headEnded(events: RequestEvent[]): void {
+    const line = this.#line as RequestLine;
+    const facts = this.#facts;
+    judgeRequest(facts, line.version, line.method === 'CONNECT', this.#limits.maxBodyBytes);
+    const head: RequestHead = {
+      type: 'head',
+      method: line.method,
+      target: line.target,
+      version: line.version,
+      headers: this.#headers,
+      keepAlive: facts.keepAlive,
+      framing: facts.framing,
+      contentLength: facts.contentLength,
+      expectContinue: facts.expectContinue,
+      expect: facts.expect,
+      upgrade: facts.upgrade,
+    };
+    this.#keepAlive = facts.keepAlive;
+    this.#upgrade = facts.upgrade;
+    this.#line = undefined;
+    this.#headers = [];
+    this.#facts = new HeadFacts();
+    this.#headBytes = 0;
+    events.push(head);
+    this.#body.start(facts.framing, facts.contentLength);
+    if (this.#body.done) {
+      events.push(END);
+      this.#messageEnded();
+    } else {
+      this.#state = 'body';
+    }
+  }
+
+  #messageEnded(): void {
+    if (this.#upgrade) this.#state = 'paused';
+    else this.#state = this.#keepAlive ? 'head' : 'closed';
+  }
+}
+
+function obsFold(): ProtocolError {
+  return new ProtocolError(
+    'WK_ERR_HTTP_INVALID_HEADER',
+    400,
+    'obs-fold (a field line starting with whitespace) is not accepted',
+  );
+}
+
+function bareLf(): ProtocolError {
+  return new ProtocolError('WK_ERR_HTTP_INVALID_LINE_ENDING', 400, 'bare LF in the head');
+}
+
+function uriTooLong(): ProtocolError {
+  return new ProtocolError('WK_ERR_HTTP_URI_TOO_LONG', 414);
+}
+
+function headTooLarge(): ProtocolError {
+  return new ProtocolError('WK_ERR_HTTP_HEADERS_TOO_LARGE', 431);
+}
