@@ -40,6 +40,16 @@ export const ERROR_CODES = {
   WK_ERR_HTTP_BODY_TOO_LARGE: 'The body, or a chunk extension, is larger than its limit (413).',
   WK_ERR_HTTP_INVALID_FIELD: 'A header name or value given to a serializer would be unsafe on the wire (CR, LF, NUL, non-token name).',
   WK_ERR_HTTP_INVALID_STATUS: 'A status code outside 100-999 was given to a serializer.',
+  WK_ERR_HTTP_INVALID_STATUS_LINE: 'A response status line is malformed: not HTTP/1.0 or HTTP/1.1, a status code that is not 3 digits within 100-599, bad spacing or reason characters (502).',
+  WK_ERR_HTTP_UNSOLICITED_RESPONSE: 'Bytes arrived when no response was expected (no request pending, or after a response that closes the connection); they are held, never parsed (RFC 9112 §6.3) (502).',
+  WK_ERR_RESPONSE_HEAD_TOO_LARGE: 'A response head or trailer section is larger than maxHeadBytes (its status line: maxRequestLineBytes) or has more than maxHeaderCount fields (502).',
+  WK_ERR_RESPONSE_TOO_LARGE: 'A response body, or a chunk extension in it, is larger than its limit (maxBodyBytes, maxChunkExtensionBytes) (502).',
+  WK_ERR_BODY_USED: 'The body was already read (a body is a stream: read it once).',
+  WK_ERR_INVALID_JSON: 'A body read with json() is not valid JSON (400).',
+  WK_ERR_HTTP_HANDLER: 'A request handler threw or returned something that is not a response (500).',
+  WK_ERR_HTTP_REQUEST_TIMEOUT: 'A request head or body did not arrive within headerTimeoutMs / requestTimeoutMs (408).',
+  WK_ERR_HTTP_CLIENT_GONE: 'The client closed the connection before the response was complete.',
+  WK_ERR_HTTP_UPGRADE: 'An upgrade hand-off was asked for where none is possible (no Upgrade or CONNECT request, or a response already started).',
 } as const;
 
 /** A stable wirekit error code such as `WK_ERR_CONNECT_TIMEOUT`. */

@@ -49,6 +49,7 @@ export function caseBytes(c: CorpusCase): Buffer {
 /** Every acceptable outcome of a case, the preferred first. */
 export function alternatives(c: CorpusCase): WireAlternative[] {
   if (c.wire.alternatives) return c.wire.alternatives;
+  // biome-ignore lint/suspicious/noThenProperty: the corpus format names this field `then`; it is data, not a thenable.
   return [{ accepted: c.wire.accepted ?? [], then: c.wire.then ?? 'any' }];
 }
 

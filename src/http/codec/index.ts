@@ -8,6 +8,7 @@ export {
   type MessageEvent,
   type TrailersEvent,
 } from './events.js';
+export { isFieldName, isFieldValue } from './field-validation.js';
 export { httpDate } from './http-date.js';
 export { DEFAULT_LIMITS, type ParserLimits, resolveLimits } from './limits.js';
 export { type RequestEvent, type RequestHead, RequestParser } from './request-parser.js';

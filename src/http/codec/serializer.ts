@@ -1,10 +1,7 @@
 import { ProtocolError } from '../../errors.js';
-import { TOKEN } from './chars.js';
+import { isFieldName, isFieldValue } from './field-validation.js';
 import { httpDate } from './http-date.js';
 import { isBodylessStatus, STATUS_TEXT } from './status.js';
-
-/** Bytes a field value may not hold on the wire: CR, LF, NUL and the other controls but HTAB, and non-latin1. */
-const UNSAFE_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /** How the serializer frames the body that follows a head. */
 export type BodyLength = number | 'chunked' | 'none';
@@ -55,7 +52,7 @@ export function serializeResponseHead(init: ResponseHeadInit): SerializedHead {
     throw new ProtocolError('WK_ERR_HTTP_INVALID_STATUS', 500, `invalid status ${String(status)}`);
   }
   const reason = init.reason ?? STATUS_TEXT[status] ?? '';
-  if (UNSAFE_VALUE.test(reason) || reason.includes('\t')) throw invalidField('reason phrase');
+  if (!isFieldValue(reason) || reason.includes('\t')) throw invalidField('reason phrase');
   let head = `HTTP/1.1 ${status} ${reason}\r\n`;
   head += serializeFields(init.headers, init.date !== false);
   let keepAlive = init.keepAlive;
@@ -92,8 +89,8 @@ export function serializeFields(headers: readonly string[], addDate: boolean): s
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i] as string;
     const value = headers[i + 1] as string;
-    if (!isToken(name)) throw invalidField(`field name "${name}"`);
-    if (UNSAFE_VALUE.test(value)) throw invalidField(`value of ${name}`);
+    if (!isFieldName(name)) throw invalidField(`field name "${name}"`);
+    if (!isFieldValue(value)) throw invalidField(`value of ${name}`);
     const kind = framingKind(name);
     if (kind === 'framing') continue;
     if (kind === 'date') hasDate = true;
@@ -116,15 +113,6 @@ function framingKind(name: string): 'framing' | 'date' | 'other' {
     default:
       return 'other';
   }
-}
-
-function isToken(name: string): boolean {
-  if (name.length === 0) return false;
-  for (let i = 0; i < name.length; i++) {
-    const code = name.charCodeAt(i);
-    if (code > 0xff || TOKEN[code] === 0) return false;
-  }
-  return true;
 }
 
 function invalidField(what: string): ProtocolError {

@@ -1,0 +1,33 @@
+import type { SocketAddress } from '../../errors.js';
+import type { Connection, ReceiveHandlers } from '../../net/index.js';
+
+/** A connection handed over by `info.upgrade()`: the HTTP server no longer reads or writes it. */
+export interface Upgraded {
+  /** The connection; write the `101` (or the CONNECT `200`) and the new protocol on it. */
+  readonly connection: Connection;
+  /** Bytes the client sent after the request head: the start of the new protocol. */
+  readonly head: Uint8Array;
+  /** Receive the connection's next chunks (it is in push mode; `connection.pause()`/`resume()` apply). */
+  receive(handlers: ReceiveHandlers): void;
+}
+
+/** What a handler knows about the connection a request came on (DESIGN.md §1: the server/framework seam). */
+export interface ConnInfo {
+  readonly remoteAddress: SocketAddress | undefined;
+  readonly localAddress: SocketAddress | undefined;
+  /** True on TLS connections. */
+  readonly secure: boolean;
+  /** Requests received on this connection so far, this one included. */
+  readonly requestCount: number;
+  /**
+   * True when the current request asks for a protocol change (`Connection: upgrade` with `Upgrade`,
+   * or CONNECT) that `upgrade()` can accept.
+   */
+  readonly canUpgrade: boolean;
+  /**
+   * Takes the connection over for another protocol (WebSocket, a CONNECT tunnel). Only for a request
+   * with `canUpgrade`, before any response; throws `WK_ERR_HTTP_UPGRADE` otherwise. The handler's
+   * returned response is then ignored.
+   */
+  upgrade(): Upgraded;
+}

@@ -1,0 +1,521 @@
+import { ProtocolError, WirekitError } from '../../errors.js';
+import type { Connection, ReceiveHandlers } from '../../net/index.js';
+import { type TimerHandle, timerWheel } from '../../util/timer-wheel.js';
+import type { RequestEvent, RequestHead } from '../codec/request-parser.js';
+import { RequestParser } from '../codec/request-parser.js';
+import { BodyStream } from '../message/body-stream.js';
+import { Headers } from '../message/headers.js';
+import { Request, requestInternals } from '../message/request.js';
+import { Response } from '../message/response.js';
+import type { ConnInfo, Upgraded } from './conn-info.js';
+import { publishRequestEnd, publishRequestStart } from './diagnostics.js';
+import { errorResponse } from './error-response.js';
+import { Exchange } from './exchange.js';
+import type { ResolvedServeOptions } from './options.js';
+import { writeResponse } from './response-writer.js';
+
+/** The server/framework seam (DESIGN.md §1). */
+export type Handler = (request: Request, info: ConnInfo) => Response | Promise<Response>;
+
+/** What every connection of one server shares. */
+export interface ServerContext {
+  readonly handler: Handler;
+  readonly options: ResolvedServeOptions;
+  readonly secure: boolean;
+  closing: boolean;
+}
+
+/** How long a closing connection keeps reading (and dropping) what the client still sends, so our
+ * last response is not lost to a reset (RFC 9112 §9.6). */
+const LINGER_MS = 2_000;
+
+/**
+ * One HTTP/1.1 connection: feeds the parser, runs the handler per request, writes responses in
+ * request order, enforces the timeouts, and closes after a malformed request without ever handing
+ * a byte after it to the handler.
+ */
+export class HttpConnection implements ConnInfo {
+  readonly #ctx: ServerContext;
+  readonly #conn: Connection;
+  readonly #parser: RequestParser;
+  readonly #queue: Exchange[] = [];
+  readonly #timer: TimerHandle;
+  #receiving: Exchange | undefined;
+  #upgradeCandidate: Exchange | undefined;
+  #requestCount = 0;
+  /** No further request will be served: drop whatever the parser still yields. */
+  #ignoring = false;
+  #writing = false;
+  #ended = false;
+  #upgradeSink: ReceiveHandlers | undefined;
+  #deadline = 0;
+  #headStart = 0;
+  #pausedFor = 0;
+  #corked = false;
+
+  constructor(ctx: ServerContext, conn: Connection) {
+    this.#ctx = ctx;
+    this.#conn = conn;
+    this.#parser = new RequestParser(ctx.options.limits);
+    this.#timer = timerWheel.after(ctx.options.idleTimeoutMs, this.#onTimer);
+    this.#deadline = this.#timer.deadline;
+    conn.receive({
+      onData: (chunk) => this.#onData(chunk),
+      onEnd: () => this.#onEnd(),
+      onError: (e) => this.#onError(e),
+    });
+    conn.closed.then(() => this.#onClosed());
+  }
+
+  // ---- ConnInfo ----
+
+  get remoteAddress() {
+    return this.#conn.remoteAddress;
+  }
+
+  get localAddress() {
+    return this.#conn.localAddress;
+  }
+
+  get secure(): boolean {
+    return this.#ctx.secure;
+  }
+
+  get requestCount(): number {
+    return this.#requestCount;
+  }
+
+  get canUpgrade(): boolean {
+    const ex = this.#upgradeCandidate;
+    return ex !== undefined && !ex.upgraded && ex.response === undefined && this.#queue[0] === ex && !this.#writing;
+  }
+
+  upgrade(): Upgraded {
+    const ex = this.#upgradeCandidate;
+    if (ex === undefined || !this.canUpgrade) {
+      throw new WirekitError(
+        'WK_ERR_HTTP_UPGRADE',
+        'no upgradable request is waiting for a response on this connection',
+      );
+    }
+    ex.upgraded = true;
+    this.#ignoring = true;
+    this.#setDeadline(0);
+    const head = this.#parser.takeHeld();
+    this.#queue.length = 0;
+    const sink: ReceiveHandlers = { onData: () => {}, onEnd: () => {} };
+    this.#upgradeSink = sink;
+    this.#applyPause();
+    return {
+      connection: this.#conn,
+      head,
+      receive: (handlers) => {
+        this.#upgradeSink = handlers;
+      },
+    };
+  }
+
+  /** The server is closing: close now if idle, else after the responses already owed. */
+  shutdown(): void {
+    this.#ignoring = true;
+    if (this.#queue.length === 0 && !this.#upgradeSink) this.#end();
+  }
+
+  /** Destroys the connection (server close deadline). */
+  destroy(error: Error): void {
+    this.#conn.destroy(error);
+  }
+
+  // ---- input ----
+
+  #onData(chunk: Uint8Array): void {
+    if (this.#upgradeSink !== undefined) {
+      this.#upgradeSink.onData(chunk);
+      return;
+    }
+    if (this.#ended) return;
+    const wasIdle = this.#parser.idle;
+    const events = this.#parser.push(chunk);
+    if (wasIdle && !this.#parser.idle) this.#headStart = timerWheel.now();
+    this.#handleEvents(events);
+  }
+
+  #handleEvents(events: RequestEvent[]): void {
+    if (events.length > 2 && !this.#corked) {
+      // Several requests in one read: their responses leave in one write (DESIGN.md §4).
+      this.#corked = true;
+      this.#conn.cork();
+      setImmediate(this.#uncork);
+    }
+    for (const event of events) {
+      if (this.#ignoring) break;
+      this.#event(event);
+    }
+    this.#updateTimer();
+    this.#applyPause();
+  }
+
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#conn.uncork();
+  };
+
+  #event(event: RequestEvent): void {
+    switch (event.type) {
+      case 'head':
+        this.#onHead(event);
+        return;
+      case 'body':
+        this.#onBody(event.data);
+        return;
+      case 'trailers': {
+        const ex = this.#receiving;
+        if (ex !== undefined) requestInternals.setTrailers(ex.request, Headers.fromRaw([...event.trailers]));
+        return;
+      }
+      case 'end':
+        this.#onBodyEnd();
+        return;
+      case 'error':
+        this.#onParseError(event.error);
+        return;
+    }
+  }
+
+  #onHead(head: RequestHead): void {
+    const options = this.#ctx.options;
+    this.#requestCount++;
+    if (this.#requestCount >= options.maxRequestsPerConnection) this.#ignoring = true;
+    const body = head.framing === 'none' ? undefined : this.#bodyStream();
+    const request = new Request(head.target, {
+      method: head.method,
+      version: head.version,
+      headers: Headers.fromRaw(head.headers as string[]),
+      body,
+      maxBodyBytes: options.maxBodyBytes,
+      protocol: this.#ctx.secure ? 'https' : 'http',
+    });
+    const ex = new Exchange(head, request, body, timerWheel.now());
+    this.#queue.push(ex);
+    if (body !== undefined) this.#receiving = ex;
+    if (head.upgrade) this.#upgradeCandidate = ex;
+    publishRequestStart(request, this);
+    if (head.expect !== undefined) {
+      this.#force(ex, errorResponse(417));
+      return;
+    }
+    this.#invoke(ex);
+  }
+
+  #bodyStream(): BodyStream {
+    const stream: BodyStream = new BodyStream(
+      {
+        onFirstRead: () => this.#sendContinue(),
+        onDrain: () => this.#applyPause(),
+      },
+      this.#ctx.options.bodyHighWaterBytes,
+    );
+    return stream;
+  }
+
+  #onBody(data: Uint8Array): void {
+    const ex = this.#receiving;
+    if (ex === undefined) return;
+    if (ex.discarding) {
+      ex.discardedBytes += data.byteLength;
+      if (ex.discardedBytes > this.#ctx.options.maxDiscardBytes) this.#end();
+      return;
+    }
+    ex.body?.push(data);
+  }
+
+  #onBodyEnd(): void {
+    const ex = this.#receiving;
+    if (ex === undefined) return;
+    this.#receiving = undefined;
+    ex.bodyDone = true;
+    ex.body?.end(ex.request.trailers.raw());
+  }
+
+  #onParseError(error: ProtocolError): void {
+    this.#ignoring = true;
+    const ex = this.#receiving;
+    if (ex !== undefined) {
+      this.#receiving = undefined;
+      ex.body?.error(error);
+      if (!ex.writing) this.#force(ex, errorResponse(error.status));
+      ex.closeAfter = true;
+      return;
+    }
+    const head = syntheticHead();
+    const request = new Request('/', { method: 'GET' });
+    const bad = new Exchange(head, request, undefined, timerWheel.now());
+    this.#queue.push(bad);
+    this.#force(bad, errorResponse(error.status));
+  }
+
+  #onEnd(): void {
+    if (this.#upgradeSink !== undefined) {
+      this.#upgradeSink.onEnd();
+      return;
+    }
+    // The client half-closed: answer what it sent, then close (RFC 9112 §9.6).
+    for (const event of this.#parser.finish()) if (event.type === 'error') this.#receiving?.body?.error(event.error);
+    this.#ignoring = true;
+    if (this.#queue.length === 0) this.#end();
+  }
+
+  #onError(error: Error): void {
+    this.#upgradeSink?.onError?.(error);
+  }
+
+  #onClosed(): void {
+    this.#timer.cancel();
+    const gone = new WirekitError('WK_ERR_HTTP_CLIENT_GONE');
+    for (const ex of this.#queue) {
+      ex.body?.error(gone);
+      requestInternals.abort(ex.request, gone);
+    }
+    this.#queue.length = 0;
+  }
+
+  // ---- handlers and responses ----
+
+  #invoke(ex: Exchange): void {
+    let result: Response | Promise<Response>;
+    try {
+      result = this.#ctx.handler(ex.request, this);
+    } catch (error) {
+      this.#handlerFailed(ex, error);
+      return;
+    }
+    if (result instanceof Response) {
+      this.#respond(ex, result);
+    } else if (result !== null && typeof (result as Promise<Response>)?.then === 'function') {
+      result.then(
+        (response) => this.#respond(ex, response),
+        (error: unknown) => this.#handlerFailed(ex, error),
+      );
+    } else {
+      this.#handlerFailed(ex, new WirekitError('WK_ERR_HTTP_HANDLER', 'the handler did not return a Response'));
+    }
+  }
+
+  #respond(ex: Exchange, response: unknown): void {
+    if (ex.upgraded || ex.forced) return;
+    if (!(response instanceof Response)) {
+      this.#handlerFailed(ex, new WirekitError('WK_ERR_HTTP_HANDLER', 'the handler did not return a Response'));
+      return;
+    }
+    ex.response = response;
+    this.#flush();
+  }
+
+  #handlerFailed(ex: Exchange, thrown: unknown): void {
+    if (ex.upgraded) return;
+    const error = thrown instanceof Error ? thrown : new WirekitError('WK_ERR_HTTP_HANDLER', String(thrown));
+    try {
+      this.#ctx.options.onError(error, this);
+    } catch {
+      // A failing error hook must not take the connection down with it.
+    }
+    if (ex.forced || ex.writing) return;
+    const status = error instanceof ProtocolError && error.status < 500 ? error.status : 500;
+    this.#force(ex, errorResponse(status));
+  }
+
+  /** The server answers for the handler. */
+  #force(ex: Exchange, response: Response): void {
+    ex.forced = true;
+    ex.response = response;
+    this.#flush();
+  }
+
+  #sendContinue(): void {
+    const ex = this.#receiving;
+    if (ex === undefined || !ex.head.expectContinue || ex.continueSent || ex.response !== undefined) return;
+    if (this.#queue[0] !== ex || this.#writing) return;
+    ex.continueSent = true;
+    this.#conn.send('HTTP/1.1 100 Continue\r\n\r\n');
+  }
+
+  #flush(): void {
+    while (!this.#writing && !this.#ended) {
+      const ex = this.#queue[0];
+      if (ex?.response === undefined) break;
+      if (ex.upgraded) return;
+      ex.writing = true;
+      const keepAlive = this.#keepAlive(ex);
+      let result: ReturnType<typeof writeResponse>;
+      try {
+        result = writeResponse(this.#conn, ex.response, {
+          requestVersion: ex.head.version,
+          head: ex.head.method === 'HEAD',
+          keepAlive,
+          sendTimeoutMs: this.#ctx.options.sendTimeoutMs,
+        });
+      } catch (error) {
+        this.#writeFailed(ex, error);
+        return;
+      }
+      if (result.pending === undefined) {
+        this.#finish(ex, result.keepAlive);
+        continue;
+      }
+      this.#writing = true;
+      result.pending.then(
+        () => {
+          this.#writing = false;
+          this.#finish(ex, result.keepAlive);
+          this.#flush();
+        },
+        (error: unknown) => this.#writeFailed(ex, error),
+      );
+      return;
+    }
+  }
+
+  #writeFailed(ex: Exchange, error: unknown): void {
+    // Framing is broken mid-response (or the head was invalid after all): nothing sane can follow.
+    this.#writing = false;
+    if (!(error instanceof WirekitError && error.code === 'WK_ERR_HTTP_CLIENT_GONE')) {
+      try {
+        this.#ctx.options.onError(error instanceof Error ? error : new Error(String(error)), this);
+      } catch {}
+    }
+    publishRequestEnd(ex.request, ex.response, this);
+    this.#conn.destroy();
+  }
+
+  #keepAlive(ex: Exchange): boolean {
+    if (!ex.head.keepAlive || ex.closeAfter || ex.head.method === 'CONNECT') return false;
+    // Closing (server shutdown, last allowed request, half-closed client): the last owed response says so.
+    if (this.#ignoring && this.#queue.length === 1) return false;
+    if (!ex.bodyDone) {
+      // The handler answered without reading the body: drop the rest if it is small and was announced.
+      if (ex.head.expectContinue && !ex.continueSent) return false;
+      const rest = ex.head.framing === 'length' ? ex.head.contentLength : Number.POSITIVE_INFINITY;
+      if (rest > this.#ctx.options.maxDiscardBytes) return false;
+    }
+    return true;
+  }
+
+  #finish(ex: Exchange, keepAlive: boolean): void {
+    this.#queue.shift();
+    if (this.#upgradeCandidate === ex) this.#upgradeCandidate = undefined;
+    publishRequestEnd(ex.request, ex.response, this);
+    if (!keepAlive) {
+      this.#end();
+      return;
+    }
+    if (!ex.bodyDone) {
+      ex.discarding = true;
+      ex.body?.error(new WirekitError('WK_ERR_BODY_USED', 'the response was sent before the body was read'));
+    }
+    if (ex.head.upgrade && this.#parser.state === 'paused') this.#handleEvents(this.#parser.resume());
+    if (this.#queue.length === 0 && this.#ignoring) this.#end();
+    this.#updateTimer();
+    this.#applyPause();
+  }
+
+  // ---- flow control and timers ----
+
+  #applyPause(): void {
+    const wantPause =
+      this.#upgradeSink === undefined &&
+      (this.#queue.length >= this.#ctx.options.maxPipelinedRequests ||
+        (this.#receiving?.body !== undefined &&
+          this.#receiving.body.bufferedBytes > this.#ctx.options.bodyHighWaterBytes) ||
+        this.#conn.socket.writableNeedDrain);
+    if (wantPause && this.#pausedFor === 0) {
+      this.#pausedFor = 1;
+      this.#conn.pause();
+      if (this.#conn.socket.writableNeedDrain)
+        this.#conn.drained().then(
+          () => this.#applyPause(),
+          () => {},
+        );
+    } else if (!wantPause && this.#pausedFor !== 0) {
+      this.#pausedFor = 0;
+      this.#conn.resume();
+    }
+  }
+
+  #updateTimer(): void {
+    if (this.#ended || this.#upgradeSink !== undefined) return;
+    const options = this.#ctx.options;
+    if (this.#receiving !== undefined && !this.#receiving.bodyDone) {
+      this.#setDeadline(this.#headStart + options.requestTimeoutMs);
+    } else if (!this.#parser.idle) {
+      this.#setDeadline(this.#headStart + Math.min(options.headerTimeoutMs, options.requestTimeoutMs));
+    } else if (this.#queue.length === 0) {
+      this.#setDeadline(timerWheel.now() + options.idleTimeoutMs);
+    } else {
+      this.#setDeadline(0);
+    }
+  }
+
+  /** Lazy: the wheel entry is only moved when the new deadline is earlier than the armed one. */
+  #setDeadline(deadline: number): void {
+    this.#deadline = deadline;
+    if (deadline !== 0 && (!this.#timer.active || this.#timer.deadline > deadline)) this.#timer.refresh(deadline);
+  }
+
+  readonly #onTimer = (): void => {
+    if (this.#deadline === 0 || this.#ended) return;
+    if (this.#deadline > timerWheel.now()) {
+      this.#timer.refresh(this.#deadline);
+      return;
+    }
+    this.#timedOut();
+  };
+
+  #timedOut(): void {
+    this.#ignoring = true;
+    const ex = this.#receiving;
+    if (ex !== undefined) {
+      const error = new ProtocolError('WK_ERR_HTTP_REQUEST_TIMEOUT', 408);
+      ex.body?.error(error);
+      if (!ex.writing) this.#force(ex, errorResponse(408));
+      ex.closeAfter = true;
+    } else if (!this.#parser.idle && this.#queue.length === 0) {
+      const bad = new Exchange(syntheticHead(), new Request('/'), undefined, timerWheel.now());
+      this.#queue.push(bad);
+      this.#force(bad, errorResponse(408));
+    } else if (this.#queue.length === 0) {
+      this.#end();
+    }
+  }
+
+  /** Ends our side after what is written, reads and drops the rest for a moment, then lets go. */
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#ignoring = true;
+    this.#timer.cancel();
+    this.#conn.end().catch(() => {});
+    if (this.#pausedFor !== 0) {
+      this.#pausedFor = 0;
+      this.#conn.resume();
+    }
+    const linger = timerWheel.after(LINGER_MS, () => this.#conn.destroy());
+    this.#conn.closed.then(() => linger.cancel());
+  }
+}
+
+/** The head an error response answers when no request head was complete. */
+function syntheticHead(): RequestHead {
+  return {
+    type: 'head',
+    method: 'GET',
+    target: '/',
+    version: '1.1',
+    headers: [],
+    keepAlive: false,
+    framing: 'none',
+    contentLength: 0,
+    expectContinue: false,
+    expect: undefined,
+    upgrade: false,
+  };
+}

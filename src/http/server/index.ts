@@ -1,0 +1,8 @@
+/** The HTTP/1.1 server on wirekit's own codec and socket layer. */
+
+export type { Handler } from './conn.js';
+export type { ConnInfo, Upgraded } from './conn-info.js';
+export { channels } from './diagnostics.js';
+export { errorResponse } from './error-response.js';
+export { type ResolvedServeOptions, SERVE_DEFAULTS, type ServeOptions } from './options.js';
+export { type HttpCloseOptions, HttpServer, serve } from './server.js';

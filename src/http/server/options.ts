@@ -1,0 +1,99 @@
+import { WirekitError } from '../../errors.js';
+import type { ParserLimits } from '../codec/limits.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
+import type { ConnInfo } from './conn-info.js';
+
+/** Options of `serve()`. Every limit and wait has a default; units are in the names. */
+export interface ServeOptions {
+  /** TCP port; 0 (default) picks a free one. */
+  port?: number;
+  /** Address to bind. Default `127.0.0.1` (loopback: exposing a server is a decision, not a default). */
+  host?: string;
+  /** A Unix socket path instead of a TCP port. */
+  path?: string;
+  backlog?: number;
+  /** Most open connections; more are refused at accept. Default: unlimited by us (the OS limits). */
+  maxConnections?: number;
+  /** Closes the server (gracefully, without a deadline) when aborted. */
+  signal?: AbortSignal;
+
+  /** From the first byte of a request head to its end (slowloris guard). Default 10 s; then 408 and close. */
+  headerTimeoutMs?: number;
+  /** From the first byte of a request to the end of its body. Default 60 s; then 408 (or a reset) and close. */
+  requestTimeoutMs?: number;
+  /** Keep-alive: how long an idle connection waits for its next request. Default 5 s; then it is closed. */
+  idleTimeoutMs?: number;
+  /** How long a response write may wait for a client that does not read. Default 30 s; then the socket is destroyed. */
+  sendTimeoutMs?: number;
+  /** Requests served on one connection; the last response says `Connection: close`. Default 10,000. */
+  maxRequestsPerConnection?: number;
+  /** Pipelined requests parsed ahead of their responses before reading pauses. Default 16. */
+  maxPipelinedRequests?: number;
+
+  /** Longest request line. Default 8 KiB; over it: 414. */
+  maxRequestLineBytes?: number;
+  /** Largest request head. Default 16 KiB; over it: 431. */
+  maxHeadBytes?: number;
+  /** Most header fields. Default 100; over it: 431. */
+  maxHeaderCount?: number;
+  /** Most chunk-extension bytes per chunk. Default 1 KiB; over it: 413. */
+  maxChunkExtensionBytes?: number;
+  /** Limit of buffered body reads (`req.text()`, `json()`, `bytes()`). Default 1 MiB; over it: 413. */
+  maxBodyBytes?: number;
+  /** Hard limit of any request body, streamed or not. Default unlimited; over it: 413 and close. */
+  maxStreamedBodyBytes?: number;
+  /** Unread request-body bytes buffered before the socket pauses. Default 64 KiB. */
+  bodyHighWaterBytes?: number;
+  /** Request-body bytes the server reads and drops after a response that did not read them, to keep the connection. Default 64 KiB; beyond it the connection is closed instead. */
+  maxDiscardBytes?: number;
+
+  /** Called with errors thrown by the handler (the client gets a 500) and connection failures. Default: `process.emitWarning`. */
+  onError?: (error: Error, info: ConnInfo | undefined) => void;
+}
+
+/** Resolved server options: every default filled in. */
+export interface ResolvedServeOptions {
+  headerTimeoutMs: number;
+  requestTimeoutMs: number;
+  idleTimeoutMs: number;
+  sendTimeoutMs: number;
+  maxRequestsPerConnection: number;
+  maxPipelinedRequests: number;
+  maxBodyBytes: number;
+  bodyHighWaterBytes: number;
+  maxDiscardBytes: number;
+  limits: Partial<ParserLimits>;
+  onError: (error: Error, info: ConnInfo | undefined) => void;
+}
+
+export const SERVE_DEFAULTS = Object.freeze({
+  headerTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  idleTimeoutMs: 5_000,
+  sendTimeoutMs: 30_000,
+  maxRequestsPerConnection: 10_000,
+  maxPipelinedRequests: 16,
+  maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+  bodyHighWaterBytes: 64 * 1024,
+  maxDiscardBytes: 64 * 1024,
+});
+
+/** Fills defaults and checks every number. */
+export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions {
+  const out: Record<keyof typeof SERVE_DEFAULTS, number> = { ...SERVE_DEFAULTS };
+  for (const key of Object.keys(SERVE_DEFAULTS) as (keyof typeof SERVE_DEFAULTS)[]) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+      throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `${key} must be a non-negative number`);
+    }
+    out[key] = value;
+  }
+  const limits: Partial<ParserLimits> = {};
+  if (options.maxRequestLineBytes !== undefined) limits.maxRequestLineBytes = options.maxRequestLineBytes;
+  if (options.maxHeadBytes !== undefined) limits.maxHeadBytes = options.maxHeadBytes;
+  if (options.maxHeaderCount !== undefined) limits.maxHeaderCount = options.maxHeaderCount;
+  if (options.maxChunkExtensionBytes !== undefined) limits.maxChunkExtensionBytes = options.maxChunkExtensionBytes;
+  if (options.maxStreamedBodyBytes !== undefined) limits.maxBodyBytes = options.maxStreamedBodyBytes;
+  return { ...out, limits, onError: options.onError ?? ((error) => process.emitWarning(error)) };
+}

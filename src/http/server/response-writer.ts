@@ -1,0 +1,171 @@
+import { TimeoutError, WirekitError } from '../../errors.js';
+import type { Connection } from '../../net/index.js';
+import { timerWheel } from '../../util/timer-wheel.js';
+import { CHUNK_END, chunkHeader, lastChunk, serializeResponseHead } from '../codec/serializer.js';
+import { isBodylessStatus } from '../codec/status.js';
+import { Headers, type HeadersInit } from '../message/headers.js';
+import type { Response } from '../message/response.js';
+
+/** What the connection tells the writer about the exchange. */
+export interface WriteContext {
+  requestVersion: '1.0' | '1.1';
+  /** A HEAD request: send the head the GET would get, never the body. */
+  head: boolean;
+  keepAlive: boolean;
+  sendTimeoutMs: number;
+}
+
+/** The outcome of starting a response: the keep-alive decision and, for a streamed body, its completion. */
+export interface WriteResult {
+  keepAlive: boolean;
+  /** Present for streamed bodies: resolves when the last byte is handed to the socket. */
+  pending: Promise<void> | undefined;
+}
+
+/** Bodies up to this size are copied behind the head so the response leaves in one write. */
+const COALESCE_BYTES = 16 * 1024;
+
+/**
+ * Writes `response` on `conn`: framing chosen by the serializer, fixed bodies in one write with the
+ * head, streamed bodies chunk by chunk with backpressure (each wait for drain bounded by
+ * `sendTimeoutMs`). A client that goes away mid-stream ends the iteration, which calls the body
+ * iterator's `return()`, so the producer learns it was cancelled.
+ */
+export function writeResponse(conn: Connection, response: Response, ctx: WriteContext): WriteResult {
+  const content = response.takeContent();
+  if (content !== null && typeof content !== 'string' && !(content instanceof Uint8Array)) {
+    return writeStream(conn, response, content, ctx);
+  }
+  const bodyless = ctx.head || isBodylessStatus(response.status);
+  const bytes = content === null ? 0 : typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
+  const serialized = serializeResponseHead({
+    status: response.status,
+    reason: response.statusText,
+    headers: response.headers.raw(),
+    requestVersion: ctx.requestVersion,
+    bodyLength: isBodylessStatus(response.status) ? 'none' : bytes,
+    keepAlive: ctx.keepAlive,
+  });
+  const head = serialized.head;
+  if (bodyless || bytes === 0 || content === null) {
+    conn.send(Buffer.from(head, 'latin1'));
+  } else if (typeof content === 'string' || bytes <= COALESCE_BYTES) {
+    conn.send(joinHeadAndBody(head, content, bytes));
+  } else {
+    conn.cork();
+    conn.send(Buffer.from(head, 'latin1'));
+    conn.send(content);
+    conn.uncork();
+  }
+  return { keepAlive: serialized.keepAlive, pending: undefined };
+}
+
+function joinHeadAndBody(head: string, body: string | Uint8Array, bodyBytes: number): Buffer {
+  const out = Buffer.allocUnsafe(head.length + bodyBytes);
+  out.write(head, 0, 'latin1');
+  if (typeof body === 'string') out.write(body, head.length, 'utf8');
+  else out.set(body, head.length);
+  return out;
+}
+
+function writeStream(
+  conn: Connection,
+  response: Response,
+  body: AsyncIterable<Uint8Array>,
+  ctx: WriteContext,
+): WriteResult {
+  const declared = declaredLength(response.headers.get('content-length'));
+  const bodyless = ctx.head || isBodylessStatus(response.status);
+  const serialized = serializeResponseHead({
+    status: response.status,
+    reason: response.statusText,
+    headers: response.headers.raw(),
+    requestVersion: ctx.requestVersion,
+    bodyLength: isBodylessStatus(response.status) ? 'none' : (declared ?? 'chunked'),
+    keepAlive: ctx.keepAlive,
+  });
+  conn.send(Buffer.from(serialized.head, 'latin1'));
+  if (bodyless) {
+    release(body);
+    return { keepAlive: serialized.keepAlive, pending: undefined };
+  }
+  const chunked = serialized.bodyFraming === 'chunked';
+  const pending = pump(conn, body, chunked, declared, ctx.sendTimeoutMs).then(async () => {
+    if (chunked) conn.send(lastChunk(await trailerFields(response)));
+  });
+  return { keepAlive: serialized.keepAlive, pending };
+}
+
+/** A Content-Length the handler set on a streamed body: then the stream must produce exactly that. */
+function declaredLength(value: string | null): number | undefined {
+  if (value === null || !/^[0-9]{1,16}$/.test(value)) return undefined;
+  const length = Number(value);
+  return length <= Number.MAX_SAFE_INTEGER ? length : undefined;
+}
+
+async function pump(
+  conn: Connection,
+  body: AsyncIterable<Uint8Array>,
+  chunked: boolean,
+  declared: number | undefined,
+  sendTimeoutMs: number,
+): Promise<void> {
+  let total = 0;
+  for await (const chunk of body) {
+    if (!(chunk instanceof Uint8Array))
+      throw new WirekitError('WK_ERR_HTTP_HANDLER', 'response body chunks must be Uint8Array');
+    if (chunk.byteLength === 0) continue;
+    total += chunk.byteLength;
+    if (declared !== undefined && total > declared) throw lengthMismatch(declared);
+    const ok = chunked ? sendChunk(conn, chunk) : conn.send(chunk);
+    if (!ok) await drained(conn, sendTimeoutMs);
+  }
+  if (declared !== undefined && total !== declared) throw lengthMismatch(declared);
+}
+
+function sendChunk(conn: Connection, chunk: Uint8Array): boolean {
+  const header = chunkHeader(chunk.byteLength);
+  if (chunk.byteLength <= COALESCE_BYTES) {
+    const out = Buffer.allocUnsafe(header.length + chunk.byteLength + 2);
+    out.write(header, 0, 'latin1');
+    out.set(chunk, header.length);
+    out.write(CHUNK_END, header.length + chunk.byteLength, 'latin1');
+    return conn.send(out);
+  }
+  conn.cork();
+  conn.send(header);
+  conn.send(chunk);
+  const ok = conn.send(CHUNK_END);
+  conn.uncork();
+  return ok;
+}
+
+/** Waits for the client to read; a client that stops reading for `sendTimeoutMs` loses the connection. */
+async function drained(conn: Connection, sendTimeoutMs: number): Promise<void> {
+  if (conn.socket.destroyed) throw new WirekitError('WK_ERR_HTTP_CLIENT_GONE');
+  const timer = timerWheel.after(sendTimeoutMs, () => {
+    conn.destroy(new TimeoutError('WK_ERR_IDLE_TIMEOUT', `client did not read for ${sendTimeoutMs} ms`));
+  });
+  try {
+    await conn.drained();
+  } finally {
+    timer.cancel();
+  }
+}
+
+async function trailerFields(response: Response): Promise<readonly string[]> {
+  const init = response.trailers;
+  if (init === undefined) return [];
+  const resolved: HeadersInit = typeof init === 'function' ? await init() : init;
+  return (resolved instanceof Headers ? resolved : new Headers(resolved)).raw();
+}
+
+function lengthMismatch(declared: number): WirekitError {
+  return new WirekitError('WK_ERR_HTTP_HANDLER', `streamed body does not match its Content-Length ${declared}`);
+}
+
+/** A body that will never be read (HEAD, 204, 304): let its producer release what it holds. */
+function release(body: AsyncIterable<Uint8Array>): void {
+  const iterator = body[Symbol.asyncIterator]();
+  void iterator.return?.()?.catch(() => {});
+}

@@ -1,0 +1,109 @@
+import { type SocketAddress, TimeoutError } from '../../errors.js';
+import { type ListenOptions, listen, type Server } from '../../net/index.js';
+import { timerWheel } from '../../util/timer-wheel.js';
+import { type Handler, HttpConnection, type ServerContext } from './conn.js';
+import { publishConnection } from './diagnostics.js';
+import { resolveServeOptions, type ServeOptions } from './options.js';
+
+/** Options of {@link HttpServer.close}. */
+export interface HttpCloseOptions {
+  /** Destroy the connections still open after this long. Default: wait for in-flight requests to finish. */
+  timeoutMs?: number;
+}
+
+/**
+ * A running HTTP server: its address, the number of open connections and a graceful `close`.
+ */
+export class HttpServer implements AsyncDisposable {
+  readonly #server: Server;
+  readonly #ctx: ServerContext;
+  readonly #connections: Set<HttpConnection>;
+  #closing: Promise<void> | undefined;
+
+  /** @internal Made by {@link serve}. */
+  constructor(server: Server, ctx: ServerContext, connections: Set<HttpConnection>) {
+    this.#server = server;
+    this.#ctx = ctx;
+    this.#connections = connections;
+  }
+
+  /** The bound address (`port` is the real one when 0 was asked for). */
+  get address(): SocketAddress {
+    return this.#server.address;
+  }
+
+  /** `http://host:port` of the server (IPv6 hosts in brackets); for a Unix socket, its path. */
+  get url(): string {
+    const { address, port, family } = this.address;
+    if (family === 'unix') return address;
+    return `http${this.#ctx.secure ? 's' : ''}://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
+  }
+
+  /** Open connections. */
+  get connections(): number {
+    return this.#connections.size;
+  }
+
+  /**
+   * Graceful shutdown: stops accepting, closes idle keep-alive connections at once, lets in-flight
+   * requests finish (their responses say `Connection: close`), and with `timeoutMs` destroys what is
+   * still open at the deadline. Resolves when every connection has closed.
+   */
+  close(options: HttpCloseOptions = {}): Promise<void> {
+    if (this.#closing === undefined) {
+      this.#ctx.closing = true;
+      this.#closing = this.#server.close();
+      for (const conn of this.#connections) conn.shutdown();
+    }
+    const timeoutMs = options.timeoutMs;
+    if (timeoutMs !== undefined) {
+      const timer = timerWheel.after(timeoutMs, () => {
+        const error = new TimeoutError('WK_ERR_CLOSE_TIMEOUT', 'server close deadline reached');
+        for (const conn of this.#connections) conn.destroy(error);
+      });
+      this.#closing.then(() => timer.cancel());
+    }
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Serves HTTP/1.1 with `handler` (DESIGN.md §1: `(request, info) => Response`).
+ *
+ * @example
+ * ```ts
+ * import { serve, Response } from 'wirekit';
+ * const server = await serve((req) => Response.json({ path: req.path }), { port: 3000 });
+ * console.log(`listening on ${server.url}`);
+ * ```
+ */
+export async function serve(handler: Handler, options: ServeOptions = {}): Promise<HttpServer> {
+  const ctx: ServerContext = { handler, options: resolveServeOptions(options), secure: false, closing: false };
+  const connections = new Set<HttpConnection>();
+  const listenOptions: ListenOptions = {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    allowHalfOpen: true,
+    noDelay: true,
+  };
+  if (options.path !== undefined) listenOptions.path = options.path;
+  if (options.backlog !== undefined) listenOptions.backlog = options.backlog;
+  if (options.maxConnections !== undefined) listenOptions.maxConnections = options.maxConnections;
+  listenOptions.onError = (error) => ctx.options.onError(error, undefined);
+  const server = await listen(listenOptions, (conn) => {
+    const http = new HttpConnection(ctx, conn);
+    connections.add(http);
+    publishConnection('open', http);
+    conn.closed.then(() => {
+      connections.delete(http);
+      publishConnection('close', http);
+    });
+  });
+  const httpServer = new HttpServer(server, ctx, connections);
+  options.signal?.addEventListener('abort', () => void httpServer.close(), { once: true });
+  return httpServer;
+}
