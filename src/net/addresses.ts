@@ -1,0 +1,97 @@
+/**
+ * Socket endpoints as {@link SocketAddress} values, and the net layer's error constructors, which
+ * attach those endpoints (DESIGN.md habit 8: addresses on every network error).
+ */
+import { isIP, type Socket } from 'node:net';
+import { type ErrorCode, NetError, type SocketAddress, WirekitError } from '../errors.js';
+
+/** Both ends of a socket, where known. */
+export interface Endpoints {
+  localAddress: SocketAddress | undefined;
+  remoteAddress: SocketAddress | undefined;
+}
+
+/** The family of an address string: IPv6 when it parses as one, otherwise IPv4 (hostnames included). */
+export function familyOf(host: string): 'IPv4' | 'IPv6' {
+  return isIP(host) === 6 ? 'IPv6' : 'IPv4';
+}
+
+/** A TCP endpoint, or a Unix socket endpoint when `path` is given. */
+export function endpoint(host: string, port: number, path?: string): SocketAddress {
+  if (path !== undefined) return { address: path, port: 0, family: 'unix' };
+  return { address: host, port, family: familyOf(host) };
+}
+
+/** The paths of both ends of a Unix socket connection (`''` for an unnamed end). */
+export interface UnixPaths {
+  local: string;
+  remote: string;
+}
+
+/**
+ * The endpoints of a connected socket. For Unix sockets Node reports no address, so the paths
+ * (known to whoever created the socket: the server's path, or the path connected to) are used.
+ *
+ * @example
+ * ```ts
+ * const { localAddress, remoteAddress } = endpointsOf(socket);
+ * ```
+ */
+export function endpointsOf(socket: Socket, unix?: UnixPaths): Endpoints {
+  if (unix !== undefined) {
+    return { localAddress: endpoint('', 0, unix.local), remoteAddress: endpoint('', 0, unix.remote) };
+  }
+  return {
+    localAddress: tcpEndpoint(socket.localAddress, socket.localPort, socket.localFamily),
+    remoteAddress: tcpEndpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
+  };
+}
+
+function tcpEndpoint(address?: string, port?: number, family?: string): SocketAddress | undefined {
+  if (address === undefined || port === undefined) return undefined;
+  return { address, port, family: family === 'IPv6' ? 'IPv6' : 'IPv4' };
+}
+
+/**
+ * A {@link NetError} with `code`, the original error as `cause` and the endpoints attached.
+ * A wirekit error is returned as is: it already says what happened.
+ */
+export function netError(code: ErrorCode, cause: unknown, endpoints?: Partial<Endpoints>): WirekitError {
+  if (cause instanceof WirekitError) return cause;
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new NetError(code, `${messageOf(code)}: ${detail}`, {
+    cause,
+    localAddress: endpoints?.localAddress,
+    remoteAddress: endpoints?.remoteAddress,
+  });
+}
+
+function messageOf(code: ErrorCode): string {
+  switch (code) {
+    case 'WK_ERR_CONNECT':
+      return 'connect failed';
+    case 'WK_ERR_LISTEN':
+      return 'listen failed';
+    case 'WK_ERR_UDP':
+      return 'UDP operation failed';
+    default:
+      return 'socket error';
+  }
+}
+
+/** The error for an operation on a connection that is already closed. */
+export function closedError(endpoints?: Partial<Endpoints>): NetError {
+  return new NetError('WK_ERR_SOCKET_CLOSED', 'the connection is closed', {
+    localAddress: endpoints?.localAddress,
+    remoteAddress: endpoints?.remoteAddress,
+  });
+}
+
+/** The error for an operation cancelled by an `AbortSignal`; the signal's reason is the cause. */
+export function abortedError(signal: AbortSignal, endpoints?: Partial<Endpoints>): WirekitError {
+  return new WirekitError('WK_ERR_ABORTED', 'the operation was aborted', {
+    cause: signal.reason,
+    localAddress: endpoints?.localAddress,
+    remoteAddress: endpoints?.remoteAddress,
+  });
+}

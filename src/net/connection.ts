@@ -1,0 +1,423 @@
+/**
+ * `Connection`: one TCP (or Unix, or TLS) stream with pull reads, a push mode for protocol engines,
+ * writes that honour backpressure, half-close, and an idle timeout on the shared timer wheel.
+ */
+import type { Socket } from 'node:net';
+import { type SocketAddress, TimeoutError, type WirekitError } from '../errors.js';
+import { type Deferred, deferred } from '../util/deferred.js';
+import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
+import { closedError, type Endpoints, endpointsOf, netError, type UnixPaths } from './addresses.js';
+import { checkBytes, checkDuration, checkInteger } from './options.js';
+import { ReadBuffer, type ReadSource, type ReceiveHandlers } from './read-buffer.js';
+
+export type { ReceiveHandlers } from './read-buffer.js';
+
+/** Default unread bytes held before the socket is paused: 64 KiB. */
+export const DEFAULT_READ_HIGH_WATER_BYTES = 64 * 1024;
+/** Default `maxBytes` of {@link Connection.readUntil}: 64 KiB. */
+export const DEFAULT_READ_UNTIL_MAX_BYTES = 64 * 1024;
+
+/** Options of a {@link Connection} (also accepted by `listen` and `connect`). */
+export interface ConnectionOptions {
+  /** Destroy the connection after this long without reading or writing anything. Default: none (0). */
+  idleTimeoutMs?: number;
+  /** Unread bytes held before the socket is paused (reads resume it). Default 64 KiB. */
+  readHighWaterBytes?: number;
+  /**
+   * Keep our side open after the peer ends its side. Default false: once the application has seen
+   * the peer's EOF (a read returned null, or `onEnd` ran), the connection ends its side too, after
+   * the writes already made.
+   */
+  allowHalfOpen?: boolean;
+  /** Disable Nagle's algorithm (`setNoDelay`). Default: left as the socket has it. */
+  noDelay?: boolean;
+  /** Paths to report as endpoints of a Unix socket connection (Node reports none). */
+  unix?: UnixPaths;
+}
+
+/** Options of {@link Connection.readUntil}. */
+export interface ReadUntilOptions {
+  /** Most bytes allowed before the delimiter. Default 64 KiB; more → `WK_ERR_READ_LIMIT`. */
+  maxBytes?: number;
+}
+
+/** Options of {@link Connection.close}. */
+export interface CloseOptions {
+  /** Destroy the socket if it has not closed after this long. Default: wait for the peer. */
+  timeoutMs?: number;
+}
+
+const noop = (): void => {};
+
+/**
+ * A connected stream socket with an async API. Reads come in two modes:
+ * - **pull** (default): `read()`, `readExactly()`, `readUntil()` and `for await`; one read at a time.
+ * - **push**: `receive({ onData, onEnd })` hands every chunk to a callback with no promise per chunk,
+ *   with `pause()` / `resume()` for backpressure (the protocol engines use this).
+ *
+ * Unread bytes are buffered up to `readHighWaterBytes` (plus at most one chunk), then the socket is
+ * paused until something reads: memory stays bounded whatever the peer sends.
+ *
+ * Breaking out of `for await (const chunk of conn)` does **not** close the connection: the
+ * iterator only reads. Call `close()` (or `end()`/`destroy()`) when done.
+ *
+ * @example
+ * ```ts
+ * const conn = await connect({ port: 7000 });
+ * await conn.write('hello\n');
+ * const reply = await conn.readUntil('\n');
+ * console.log(new TextDecoder().decode(reply));
+ * await conn.close();
+ * ```
+ */
+export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
+  /** The underlying socket, for upgrades and TLS. Reading it directly bypasses this connection's buffer. */
+  readonly socket: Socket;
+  /** Resolves when the socket is fully closed (never rejects). */
+  readonly closed: Promise<void>;
+  readonly #reader: ReadBuffer;
+  readonly #allowHalfOpen: boolean;
+  readonly #unix: UnixPaths | undefined;
+  #endpoints: Endpoints = { localAddress: undefined, remoteAddress: undefined };
+  #error: WirekitError | undefined;
+  #drain: Deferred<void> | undefined;
+  #idleMs = 0;
+  #idleHandle: TimerHandle | undefined;
+  #lastActivity = 0;
+
+  /**
+   * Wraps a connected (or connecting) `net.Socket` or `tls.TLSSocket`. The connection takes over
+   * the socket's reading and its half-close policy.
+   *
+   * @example
+   * ```ts
+   * const conn = Connection.from(tls.connect({ host: 'example.com', port: 443 }), { idleTimeoutMs: 30_000 });
+   * ```
+   */
+  static from(socket: Socket, options: ConnectionOptions = {}): Connection {
+    return new Connection(socket, options);
+  }
+
+  /** Same as {@link Connection.from}. */
+  constructor(socket: Socket, options: ConnectionOptions = {}) {
+    checkBytes('readHighWaterBytes', options.readHighWaterBytes);
+    checkDuration('idleTimeoutMs', options.idleTimeoutMs);
+    this.socket = socket;
+    this.#allowHalfOpen = options.allowHalfOpen ?? false;
+    this.#unix = options.unix;
+    // Node would end our side as soon as the peer's FIN arrives, even with unread data; we end it
+    // when the application has seen that EOF instead (see ConnectionOptions.allowHalfOpen).
+    socket.allowHalfOpen = true;
+    this.#reader = new ReadBuffer(this.#readSource(), options.readHighWaterBytes ?? DEFAULT_READ_HIGH_WATER_BYTES);
+    const closed = deferred<void>();
+    this.closed = closed.promise;
+    this.#listen(closed.resolve);
+    if (options.noDelay !== undefined) socket.setNoDelay(options.noDelay);
+    if (options.idleTimeoutMs !== undefined) this.idleTimeoutMs = options.idleTimeoutMs;
+  }
+
+  // ---- reads ----
+
+  /** The next chunk as it arrived, or null once the peer has ended and everything was read. */
+  read(): Promise<Uint8Array | null> {
+    return this.#reader.read();
+  }
+
+  /** Exactly `n` bytes. Rejects `WK_ERR_UNEXPECTED_EOF` if the peer ends first (the bytes stay unread). */
+  readExactly(n: number): Promise<Uint8Array> {
+    checkInteger('n', n, 0, Number.MAX_SAFE_INTEGER);
+    return this.#reader.readExactly(n);
+  }
+
+  /**
+   * The bytes before the next `delimiter`; the delimiter is consumed and not returned.
+   * Rejects `WK_ERR_READ_LIMIT` (a `LimitError`) when more than `maxBytes` bytes come before it,
+   * leaving those bytes unread, and `WK_ERR_UNEXPECTED_EOF` if the peer ends first.
+   */
+  readUntil(delimiter: string | Uint8Array, options: ReadUntilOptions = {}): Promise<Uint8Array> {
+    checkBytes('maxBytes', options.maxBytes, 0);
+    return this.#reader.readUntil(delimiter, options.maxBytes ?? DEFAULT_READ_UNTIL_MAX_BYTES);
+  }
+
+  /** Puts bytes back at the front of the read buffer: the next read returns them first. */
+  unshift(bytes: Uint8Array): void {
+    this.#reader.unshift(bytes);
+  }
+
+  /** Yields chunks until the peer ends. Breaking out of the loop leaves the connection open. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
+    for (;;) {
+      const chunk = await this.#reader.read();
+      if (chunk === null) return;
+      yield chunk;
+    }
+  }
+
+  /**
+   * Switches to push mode: every chunk goes to `onData` (bytes already buffered first, from a
+   * microtask), then `onEnd` once. Pull reads are refused from then on (`WK_ERR_READ_BUSY`).
+   */
+  receive(handlers: ReceiveHandlers): void {
+    this.#reader.receive(handlers);
+  }
+
+  /** Push mode: stop delivering chunks and stop reading from the socket. No effect in pull mode. */
+  pause(): void {
+    this.#reader.pause();
+  }
+
+  /** Push mode: deliver held-back chunks (from a microtask) and read from the socket again. */
+  resume(): void {
+    this.#reader.resume();
+  }
+
+  // ---- writes ----
+
+  /**
+   * Writes bytes (or a string as UTF-8). Resolves once the data is handed to the kernel and the
+   * socket's write buffer is below its high-water mark (it waits for 'drain'); a peer that does not
+   * read keeps it pending. Rejects `WK_ERR_SOCKET_CLOSED` or `WK_ERR_SOCKET` if the socket dies.
+   */
+  write(data: string | Uint8Array): Promise<void> {
+    const refused = this.#writeRefusal();
+    if (refused !== undefined) return Promise.reject(refused);
+    this.#touch();
+    return new Promise((resolve, reject) => {
+      this.socket.write(data, (error) => {
+        if (error) reject(this.#writeError(error));
+        else if (this.socket.writableNeedDrain) this.drained().then(resolve, reject);
+        else resolve();
+      });
+    });
+  }
+
+  /**
+   * Writes without a promise, for hot loops: returns `socket.write`'s answer (false = buffer over its
+   * high-water mark; wait for {@link Connection.drained}). Returns false and writes nothing when
+   * the connection is closed. Failures surface on the next read, write or `drained()`.
+   */
+  send(data: string | Uint8Array): boolean {
+    if (this.#writeRefusal() !== undefined) return false;
+    this.#touch();
+    return this.socket.write(data);
+  }
+
+  /** Resolves when the write buffer is below its high-water mark; rejects if the socket dies first. */
+  drained(): Promise<void> {
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    if (this.socket.destroyed) return Promise.reject(closedError(this.#endpoints));
+    if (!this.socket.writableNeedDrain) return Promise.resolve();
+    this.#drain ??= deferred<void>();
+    return this.#drain.promise;
+  }
+
+  /** Buffers writes until {@link Connection.uncork}, so several writes leave in one syscall. */
+  cork(): void {
+    this.socket.cork();
+  }
+
+  /** Flushes what was written since {@link Connection.cork}. */
+  uncork(): void {
+    this.socket.uncork();
+  }
+
+  // ---- ending ----
+
+  /** Half-close: writes `data` if given, then ends our side. Resolves once everything is flushed. */
+  end(data?: string | Uint8Array): Promise<void> {
+    const socket = this.socket;
+    if (socket.writableFinished) return Promise.resolve();
+    if (socket.destroyed) return Promise.reject(this.#error ?? closedError(this.#endpoints));
+    if (data !== undefined) this.#touch();
+    const finished = new Promise<void>((resolve, reject) => {
+      const settle = (): void => {
+        socket.off('finish', settle);
+        socket.off('close', settle);
+        if (socket.writableFinished) resolve();
+        else reject(this.#error ?? closedError(this.#endpoints));
+      };
+      socket.on('finish', settle);
+      socket.on('close', settle);
+    });
+    if (!socket.writableEnded) {
+      if (data === undefined) socket.end();
+      else socket.end(data);
+    }
+    return finished;
+  }
+
+  /**
+   * Ends our side, stops reading (unread and incoming bytes are dropped, pending reads reject
+   * `WK_ERR_SOCKET_CLOSED`) and resolves when the socket is closed. With `timeoutMs`, the socket
+   * is destroyed if the peer has not closed by then.
+   */
+  async close(options: CloseOptions = {}): Promise<void> {
+    checkDuration('timeoutMs', options.timeoutMs);
+    if (this.socket.closed) return;
+    this.#reader.discard(closedError(this.#endpoints));
+    this.end().catch(noop);
+    const timeoutMs = options.timeoutMs;
+    const deadline =
+      timeoutMs === undefined
+        ? undefined
+        : timerWheel.after(timeoutMs, () =>
+            this.destroy(
+              new TimeoutError('WK_ERR_CLOSE_TIMEOUT', `close took more than ${timeoutMs} ms`, this.#endpoints),
+            ),
+          );
+    await this.closed;
+    deadline?.cancel();
+  }
+
+  /** Same as {@link Connection.close} with no timeout. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Destroys the socket now. With `error`, pending and later reads and writes reject with it
+   * (wrapped as a `NetError` `WK_ERR_SOCKET` unless it is already a wirekit error).
+   */
+  destroy(error?: unknown): void {
+    if (error !== undefined && !this.socket.destroyed) this.#fail(netError('WK_ERR_SOCKET', error, this.#endpoints));
+    this.socket.destroy();
+  }
+
+  // ---- socket settings and facts ----
+
+  /** Enables or disables Nagle's algorithm (true = send small writes at once). */
+  setNoDelay(noDelay = true): void {
+    this.socket.setNoDelay(noDelay);
+  }
+
+  /** Enables TCP keep-alive probes after `initialDelayMs` of silence. */
+  setKeepAlive(enable: boolean, initialDelayMs = 0): void {
+    this.socket.setKeepAlive(enable, initialDelayMs);
+  }
+
+  /** The peer's endpoint, once connected. */
+  get remoteAddress(): SocketAddress | undefined {
+    return this.#endpoints.remoteAddress;
+  }
+
+  /** Our endpoint, once connected. */
+  get localAddress(): SocketAddress | undefined {
+    return this.#endpoints.localAddress;
+  }
+
+  /** Bytes received from the peer. */
+  get bytesRead(): number {
+    return this.socket.bytesRead;
+  }
+
+  /** Bytes written (including bytes still in the write buffer). */
+  get bytesWritten(): number {
+    return this.socket.bytesWritten;
+  }
+
+  /** Bytes received and not read yet. */
+  get bufferedBytes(): number {
+    return this.#reader.bufferedBytes;
+  }
+
+  /** True when a pull read waits for the peer with nothing buffered either way (safe to end). */
+  get waitingForPeer(): boolean {
+    return this.#reader.waitingForPeer && this.socket.writableLength === 0;
+  }
+
+  /** The idle timeout in milliseconds (0 = none). Setting it restarts the count from now. */
+  get idleTimeoutMs(): number {
+    return this.#idleMs;
+  }
+
+  set idleTimeoutMs(ms: number) {
+    checkDuration('idleTimeoutMs', ms);
+    this.#idleMs = ms;
+    this.#idleHandle?.cancel();
+    this.#idleHandle = undefined;
+    if (ms === 0 || this.socket.destroyed) return;
+    this.#lastActivity = timerWheel.now();
+    this.#idleHandle = timerWheel.after(ms, this.#checkIdle);
+  }
+
+  // ---- internals ----
+
+  #touch(): void {
+    // One clock read per chunk; the wheel entry is only moved when it fires (see timer-wheel.ts).
+    if (this.#idleMs > 0) this.#lastActivity = timerWheel.now();
+  }
+
+  readonly #checkIdle = (): void => {
+    const due = this.#lastActivity + this.#idleMs;
+    if (due > timerWheel.now()) {
+      this.#idleHandle?.refresh(due);
+      return;
+    }
+    const error = new TimeoutError('WK_ERR_IDLE_TIMEOUT', `no activity for ${this.#idleMs} ms`, this.#endpoints);
+    this.destroy(error);
+  };
+
+  #fail(error: WirekitError): void {
+    this.#error ??= error;
+    this.#reader.fail(this.#error);
+  }
+
+  #writeRefusal(): WirekitError | undefined {
+    if (this.#error !== undefined) return this.#error;
+    if (this.socket.destroyed || this.socket.writableEnded) return closedError(this.#endpoints);
+    return undefined;
+  }
+
+  #writeError(error: Error & { code?: string }): WirekitError {
+    if (this.#error !== undefined) return this.#error;
+    if (error.code === 'ERR_STREAM_DESTROYED' || error.code === 'ERR_STREAM_WRITE_AFTER_END') {
+      return closedError(this.#endpoints);
+    }
+    return netError('WK_ERR_SOCKET', error, this.#endpoints);
+  }
+
+  #readSource(): ReadSource {
+    return {
+      pause: () => this.socket.pause(),
+      resume: () => this.socket.resume(),
+      eofDelivered: () => {
+        if (!this.#allowHalfOpen) this.end().catch(noop);
+      },
+      callbackFailed: (error) => this.destroy(error),
+      endpoints: () => this.#endpoints,
+    };
+  }
+
+  #listen(resolveClosed: () => void): void {
+    const socket = this.socket;
+    const learnEndpoints = (): void => {
+      this.#endpoints = endpointsOf(socket, this.#unix);
+    };
+    if (socket.connecting) socket.once('connect', learnEndpoints);
+    else learnEndpoints();
+    socket.on('data', (chunk: Buffer) => {
+      this.#touch();
+      this.#reader.push(chunk);
+    });
+    socket.on('end', () => this.#reader.end());
+    socket.on('drain', () => this.#settleDrain());
+    socket.on('error', (error) => this.#fail(netError('WK_ERR_SOCKET', error, this.#endpoints)));
+    socket.on('close', () => {
+      this.#idleHandle?.cancel();
+      this.#idleHandle = undefined;
+      // After a clean EOF the unread bytes stay readable; otherwise reads fail.
+      if (!this.#reader.ended) this.#reader.fail(this.#error ?? closedError(this.#endpoints));
+      this.#settleDrain();
+      resolveClosed();
+    });
+    if (socket.closed) resolveClosed();
+  }
+
+  #settleDrain(): void {
+    const drain = this.#drain;
+    if (drain === undefined) return;
+    this.#drain = undefined;
+    if (this.socket.destroyed) drain.reject(this.#error ?? closedError(this.#endpoints));
+    else drain.resolve();
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * `wirekit/net`: TCP (IPv4, IPv6, Unix sockets) and UDP with async/await, line and
+ * length-prefix framing, and the shared timer wheel. Everything public of the socket layer.
+ */
+
+export { type TimerHandle, TimerWheel, type TimerWheelOptions, timerWheel } from '../util/timer-wheel.js';
+export type { Endpoints, UnixPaths } from './addresses.js';
+export { type ConnectOptions, connect, DEFAULT_CONNECT_TIMEOUT_MS } from './connect.js';
+export {
+  type CloseOptions,
+  Connection,
+  type ConnectionOptions,
+  DEFAULT_READ_HIGH_WATER_BYTES,
+  DEFAULT_READ_UNTIL_MAX_BYTES,
+  type ReadUntilOptions,
+  type ReceiveHandlers,
+} from './connection.js';
+export { frames, lines, writeFrame, writeLine } from './framing/connection-io.js';
+export {
+  DEFAULT_MAX_FRAME_BYTES,
+  encodeFrame,
+  type LengthPrefix,
+  LengthPrefixDecoder,
+  type LengthPrefixOptions,
+} from './framing/length-prefix.js';
+export { DEFAULT_MAX_LINE_BYTES, encodeLine, LineDecoder, type LineOptions, RawLineDecoder } from './framing/lines.js';
+export {
+  type ConnectionHandler,
+  type ListenOptions,
+  listen,
+  Server,
+  type ServerCloseOptions,
+} from './tcp-server.js';
+export {
+  type BindOptions,
+  bind,
+  type Datagram,
+  DEFAULT_UDP_QUEUE_LIMIT,
+  MAX_UDP4_DATAGRAM_BYTES,
+  MAX_UDP6_DATAGRAM_BYTES,
+  UdpSocket,
+} from './udp.js';

@@ -1,0 +1,286 @@
+/** `listen()` and `Server`: accept TCP or Unix socket connections, and close gracefully. */
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { type SocketAddress, TimeoutError } from '../errors.js';
+import { type Deferred, deferred } from '../util/deferred.js';
+import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
+import { abortedError, endpoint, netError } from './addresses.js';
+import { Connection, type ConnectionOptions } from './connection.js';
+import { checkBytes, checkDuration, checkInteger, checkPort } from './options.js';
+
+/** Handles one accepted connection; may be async. A throw or rejection destroys that connection. */
+export type ConnectionHandler = (conn: Connection) => void | Promise<void>;
+
+/** Options of {@link listen}. */
+export interface ListenOptions extends Omit<ConnectionOptions, 'unix'> {
+  /** The port to listen on. Default 0: any free port (read it from `server.address.port`). */
+  port?: number;
+  /** The address to listen on. Default `'127.0.0.1'`: loopback only unless you say otherwise. */
+  host?: string;
+  /** A Unix socket path to listen on instead of `host`/`port` (removed again on close). */
+  path?: string;
+  /** With an IPv6 `host` such as `'::'`, refuse IPv4-mapped connections. Default false. */
+  ipv6Only?: boolean;
+  /** Length of the kernel's queue of connections not yet accepted. Default: Node's (511). */
+  backlog?: number;
+  /** Connections over this many are closed as soon as they are accepted. Default: no limit. */
+  maxConnections?: number;
+  /** Disable Nagle's algorithm on accepted sockets. Default true. */
+  noDelay?: boolean;
+  /** Aborting it closes the server like `close()` (or cancels the listen with `WK_ERR_ABORTED`). */
+  signal?: AbortSignal;
+  /**
+   * Told about errors the server cannot throw to anyone: a connection handler's throw or rejection
+   * (`conn` is that connection, already destroyed), or a failure of the listening socket (`conn` is
+   * undefined). Default: `process.emitWarning(error)`. Never crashes the process.
+   */
+  onError?: (error: Error, conn: Connection | undefined) => void;
+}
+
+/** Options of {@link Server.close}. */
+export interface ServerCloseOptions {
+  /**
+   * End connections that are waiting for the peer at once, and destroy whatever is still open
+   * after this long (`WK_ERR_CLOSE_TIMEOUT`). Default: wait for every connection to end on its own.
+   */
+  timeoutMs?: number;
+}
+
+/** How often a graceful close looks for connections that became idle: 100 ms. */
+const DRAIN_POLL_MS = 100;
+
+/**
+ * Listens on a TCP port (IPv4 or IPv6) or a Unix socket and calls `onConnection` for every
+ * accepted connection. Rejects `WK_ERR_LISTEN` (address in use, permission denied, ...) with the
+ * Node error as `cause`.
+ *
+ * The connection's own lifetime is not tied to the handler's: it stays open until someone ends
+ * it. When the handler has returned and the peer ends its side, the server ends ours too
+ * (unless `allowHalfOpen`), so a handler that forgets `end()` does not leak half-open sockets.
+ *
+ * @example
+ * ```ts
+ * const server = await listen({ port: 7000 }, async (conn) => {
+ *   await conn.write('Hello from wirekit\n');
+ *   await conn.end();
+ * });
+ * console.log('listening on', server.address.port);
+ * ```
+ */
+export async function listen(options: ListenOptions, onConnection: ConnectionHandler): Promise<Server> {
+  checkListenOptions(options);
+  const host = options.host ?? '127.0.0.1';
+  const local = endpoint(host, options.port ?? 0, options.path);
+  const signal = options.signal;
+  if (signal?.aborted) throw abortedError(signal, { localAddress: local });
+  const netServer = createServer({ allowHalfOpen: true, noDelay: options.noDelay ?? true });
+  if (options.maxConnections !== undefined) netServer.maxConnections = options.maxConnections;
+  await startListening(netServer, options, host, local);
+  return new Server(netServer, options, onConnection);
+}
+
+function checkListenOptions(options: ListenOptions): void {
+  checkPort('port', options.port);
+  checkInteger('backlog', options.backlog, 0, 2 ** 31 - 1);
+  checkBytes('maxConnections', options.maxConnections, 0);
+  checkDuration('idleTimeoutMs', options.idleTimeoutMs);
+}
+
+function startListening(netServer: NetServer, options: ListenOptions, host: string, local: SocketAddress) {
+  const signal = options.signal;
+  return new Promise<void>((resolve, reject) => {
+    const settle = (error?: Error): void => {
+      netServer.off('listening', onListening);
+      netServer.off('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+      if (error === undefined) {
+        resolve();
+        return;
+      }
+      netServer.close();
+      reject(error);
+    };
+    const onListening = (): void => settle();
+    const onError = (error: Error): void => settle(netError('WK_ERR_LISTEN', error, { localAddress: local }));
+    const onAbort = (): void => settle(abortedError(signal as AbortSignal, { localAddress: local }));
+    netServer.once('listening', onListening);
+    netServer.once('error', onError);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    netServer.listen({
+      ...(options.path === undefined ? { port: options.port ?? 0, host } : { path: options.path }),
+      ...(options.backlog === undefined ? {} : { backlog: options.backlog }),
+      ...(options.ipv6Only === undefined ? {} : { ipv6Only: options.ipv6Only }),
+    });
+  });
+}
+
+/**
+ * A listening server, made by {@link listen}. `close()` stops accepting and resolves once every
+ * connection has closed; `await using server = await listen(...)` closes it at the end of the scope.
+ *
+ * @example
+ * ```ts
+ * const server = await listen({ port: 0 }, handler);
+ * process.once('SIGTERM', () => server.close({ timeoutMs: 5_000 }));
+ * ```
+ */
+export class Server implements AsyncDisposable {
+  /** Where the server listens (family `'unix'` and the path for a Unix socket). */
+  readonly address: SocketAddress;
+  readonly #netServer: NetServer;
+  readonly #options: ListenOptions;
+  readonly #onConnection: ConnectionHandler;
+  readonly #connections = new Set<Connection>();
+  #closed: Deferred<void> | undefined;
+  #listenerClosed = false;
+  #drainTimer: TimerHandle | undefined;
+  #deadline = Number.POSITIVE_INFINITY;
+
+  /** @internal Use {@link listen}. */
+  constructor(netServer: NetServer, options: ListenOptions, onConnection: ConnectionHandler) {
+    this.#netServer = netServer;
+    this.#options = options;
+    this.#onConnection = onConnection;
+    this.address = serverAddress(netServer, options.path);
+    netServer.on('connection', (socket: Socket) => this.#accept(socket));
+    netServer.on('error', (error) =>
+      this.#report(netError('WK_ERR_LISTEN', error, { localAddress: this.address }), undefined),
+    );
+    options.signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /** Number of open connections. */
+  get connections(): number {
+    return this.#connections.size;
+  }
+
+  /** True once `close()` was called. */
+  get closing(): boolean {
+    return this.#closed !== undefined;
+  }
+
+  /**
+   * Stops accepting and resolves when every connection has closed. Without `timeoutMs` it waits
+   * for connections to end on their own; with it, connections waiting for the peer are ended at
+   * once (and as they become idle), and the rest are destroyed at the deadline. Calling it again
+   * returns the same promise (a later `timeoutMs` can still set a deadline).
+   */
+  close(options: ServerCloseOptions = {}): Promise<void> {
+    checkDuration('timeoutMs', options.timeoutMs);
+    if (this.#closed === undefined) {
+      this.#closed = deferred<void>();
+      this.#options.signal?.removeEventListener('abort', this.#onAbort);
+      this.#netServer.close(() => {
+        this.#listenerClosed = true;
+        this.#checkClosed();
+      });
+    }
+    if (options.timeoutMs !== undefined) this.#drain(timerWheel.now() + options.timeoutMs);
+    return this.#closed.promise;
+  }
+
+  /** Same as `close()` without a timeout. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  readonly #onAbort = (): void => {
+    this.close().catch(() => {});
+  };
+
+  #accept(socket: Socket): void {
+    if (this.#closed !== undefined) {
+      socket.destroy();
+      return;
+    }
+    const conn = new Connection(socket, this.#connectionOptions());
+    this.#connections.add(conn);
+    conn.closed.then(() => {
+      this.#connections.delete(conn);
+      this.#checkClosed();
+    });
+    this.#run(conn);
+  }
+
+  #connectionOptions(): ConnectionOptions {
+    const { idleTimeoutMs, readHighWaterBytes, allowHalfOpen, path } = this.#options;
+    const out: ConnectionOptions = {};
+    if (idleTimeoutMs !== undefined) out.idleTimeoutMs = idleTimeoutMs;
+    if (readHighWaterBytes !== undefined) out.readHighWaterBytes = readHighWaterBytes;
+    if (allowHalfOpen !== undefined) out.allowHalfOpen = allowHalfOpen;
+    if (path !== undefined) out.unix = { local: path, remote: '' };
+    return out;
+  }
+
+  #run(conn: Connection): void {
+    let result: void | Promise<void>;
+    try {
+      result = this.#onConnection(conn);
+    } catch (error) {
+      this.#handlerFailed(error, conn);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        () => this.#handlerDone(conn),
+        (error: unknown) => this.#handlerFailed(error, conn),
+      );
+    } else {
+      this.#handlerDone(conn);
+    }
+  }
+
+  #handlerDone(conn: Connection): void {
+    if (this.#options.allowHalfOpen === true) return;
+    // Nobody may read this connection again: when the peer ends, end our side (after pending writes).
+    const socket = conn.socket;
+    if (socket.readableEnded) conn.end().catch(() => {});
+    else socket.once('end', () => conn.end().catch(() => {}));
+  }
+
+  #handlerFailed(thrown: unknown, conn: Connection): void {
+    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    conn.destroy(error);
+    this.#report(error, conn);
+  }
+
+  #report(error: Error, conn: Connection | undefined): void {
+    try {
+      if (this.#options.onError === undefined) process.emitWarning(error);
+      else this.#options.onError(error, conn);
+    } catch {
+      // The error hook itself threw: swallowing it is the only way to keep the process alive.
+    }
+  }
+
+  #drain(deadline: number): void {
+    this.#deadline = Math.min(this.#deadline, deadline);
+    this.#drainTimer ??= timerWheel.after(0, this.#drainStep);
+    this.#drainStep();
+  }
+
+  readonly #drainStep = (): void => {
+    const now = timerWheel.now();
+    const overdue = now >= this.#deadline;
+    for (const conn of this.#connections) {
+      if (overdue) conn.destroy(new TimeoutError('WK_ERR_CLOSE_TIMEOUT', 'server close deadline reached'));
+      else if (conn.waitingForPeer && !conn.socket.writableEnded) conn.end().catch(() => {});
+    }
+    if (!overdue && this.#connections.size > 0) {
+      this.#drainTimer?.refresh(Math.min(now + DRAIN_POLL_MS, this.#deadline));
+    } else {
+      this.#drainTimer?.cancel();
+    }
+  };
+
+  #checkClosed(): void {
+    if (this.#closed === undefined || !this.#listenerClosed || this.#connections.size > 0) return;
+    this.#drainTimer?.cancel();
+    this.#closed.resolve();
+  }
+}
+
+function serverAddress(netServer: NetServer, path: string | undefined): SocketAddress {
+  const info = netServer.address();
+  if (info === null || typeof info === 'string') return endpoint('', 0, info ?? path ?? '');
+  return { address: info.address, port: info.port, family: info.family === 'IPv6' ? 'IPv6' : 'IPv4' };
+}
