@@ -1,0 +1,4 @@
+import { LinearRouter } from '../../../src/web/router/index.js';
+import { routerSuite } from './suite.js';
+
+routerSuite('LinearRouter', (options) => new LinearRouter<string>(options));
