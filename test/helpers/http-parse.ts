@@ -1,17 +1,23 @@
 /** Drives the request parser over chunked input and gathers whole messages, for byte-level tests. */
 import type { ProtocolError } from '../../src/errors.js';
+import type { MessageEvent } from '../../src/http/codec/events.js';
 import type { ParserLimits } from '../../src/http/codec/limits.js';
 import { type RequestEvent, RequestParser } from '../../src/http/codec/request-parser.js';
 
-export interface ParsedRequest {
-  method: string;
-  target: string;
+/** What the request and response gatherers keep of every message. */
+export interface ParsedMessage {
   version: string;
   headers: [string, string][];
+  /** latin1 */
   body: string;
   trailers: [string, string][];
   complete: boolean;
   keepAlive: boolean;
+}
+
+export interface ParsedRequest extends ParsedMessage {
+  method: string;
+  target: string;
   upgrade: boolean;
   expectContinue: boolean;
 }
@@ -22,10 +28,39 @@ export interface ParseResult {
   state: string;
 }
 
-function pairs(flat: readonly string[]): [string, string][] {
+/** Flat `[name, value, …]` as `[name, value]` pairs. */
+export function pairs(flat: readonly string[]): [string, string][] {
   const out: [string, string][] = [];
   for (let i = 0; i < flat.length; i += 2) out.push([flat[i] as string, flat[i + 1] as string]);
   return out;
+}
+
+/** Collects messages from parser events: each head starts one (built by the caller), the rest fill in the last. */
+export class Gatherer<M extends ParsedMessage> {
+  readonly messages: M[] = [];
+  error: ProtocolError | undefined;
+  readonly #bodies: Buffer[][] = [];
+
+  start(message: M): void {
+    this.messages.push(message);
+    this.#bodies.push([]);
+  }
+
+  take(event: MessageEvent): void {
+    const current = this.messages[this.messages.length - 1];
+    if (event.type === 'body') this.#bodies[this.#bodies.length - 1]?.push(Buffer.from(event.data));
+    else if (event.type === 'trailers' && current) current.trailers = pairs(event.trailers);
+    else if (event.type === 'end' && current) current.complete = true;
+    else if (event.type === 'error') this.error = event.error;
+  }
+
+  /** The messages with their bodies joined, once the input is done. */
+  finish(): M[] {
+    this.messages.forEach((message, i) => {
+      message.body = Buffer.concat(this.#bodies[i] ?? []).toString('latin1');
+    });
+    return this.messages;
+  }
 }
 
 /** Feeds `chunks` to a fresh parser (then `finish()` when asked) and returns what it made of them. */
@@ -34,49 +69,30 @@ export function parseChunks(
   options: { finish?: boolean; limits?: Partial<ParserLimits> } = {},
 ): ParseResult {
   const parser = new RequestParser(options.limits);
-  const result: ParseResult = { messages: [], error: undefined, state: '' };
-  const bodies: Buffer[][] = [];
+  const gathered = new Gatherer<ParsedRequest>();
   const take = (events: RequestEvent[]): void => {
     for (const event of events) {
-      const current = result.messages[result.messages.length - 1];
-      switch (event.type) {
-        case 'head':
-          result.messages.push({
-            method: event.method,
-            target: event.target,
-            version: event.version,
-            headers: pairs(event.headers),
-            body: '',
-            trailers: [],
-            complete: false,
-            keepAlive: event.keepAlive,
-            upgrade: event.upgrade,
-            expectContinue: event.expectContinue,
-          });
-          bodies.push([]);
-          break;
-        case 'body':
-          bodies[bodies.length - 1]?.push(Buffer.from(event.data));
-          break;
-        case 'trailers':
-          if (current) current.trailers = pairs(event.trailers);
-          break;
-        case 'end':
-          if (current) current.complete = true;
-          break;
-        case 'error':
-          result.error = event.error;
-          break;
+      if (event.type !== 'head') {
+        gathered.take(event);
+        continue;
       }
+      gathered.start({
+        method: event.method,
+        target: event.target,
+        version: event.version,
+        headers: pairs(event.headers),
+        body: '',
+        trailers: [],
+        complete: false,
+        keepAlive: event.keepAlive,
+        upgrade: event.upgrade,
+        expectContinue: event.expectContinue,
+      });
     }
   };
   for (const chunk of chunks) take(parser.push(chunk));
   if (options.finish) take(parser.finish());
-  result.messages.forEach((message, i) => {
-    message.body = Buffer.concat(bodies[i] ?? []).toString('latin1');
-  });
-  result.state = parser.state;
-  return result;
+  return { messages: gathered.finish(), error: gathered.error, state: parser.state };
 }
 
 /** The ways every byte-level case is fed: whole, split in two at every offset, one byte at a time. */

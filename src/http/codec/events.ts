@@ -1,5 +1,15 @@
 import type { ProtocolError } from '../../errors.js';
 
+/** What the `'head'` events of requests and responses have in common. */
+export interface HeadEventBase {
+  readonly type: 'head';
+  readonly version: '1.0' | '1.1';
+  /** Fields as received, flat: `[name, value, name, value, …]`; names keep their case, values are trimmed. */
+  readonly headers: readonly string[];
+  /** Whether the connection may carry another message after this one (RFC 9112 §9.3). */
+  readonly keepAlive: boolean;
+}
+
 /** A chunk of decoded body bytes: a view into the pushed input, never a copy. */
 export interface BodyEvent {
   readonly type: 'body';

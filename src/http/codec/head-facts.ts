@@ -15,12 +15,14 @@ export class HeadFacts {
   /** Transfer-codings in order, or undefined when no Transfer-Encoding field was sent. */
   codings: string[] | undefined = undefined;
   close = false;
+  /** `Proxy-Connection: close` (not standard; only the response parser reads it). */
+  proxyClose = false;
   keepAliveToken = false;
   upgradeToken = false;
   upgradeField = false;
   expect: string | undefined = undefined;
 
-  // Judged by `judgeRequest`:
+  // Judged by `judgeRequest` / `judgeResponse`:
   keepAlive = true;
   framing: Framing = 'none';
   expectContinue = false;
@@ -46,6 +48,9 @@ export function noteField(facts: HeadFacts, headers: readonly string[], index: n
       return;
     case 14:
       if (name.toLowerCase() === 'content-length') noteContentLength(facts, value);
+      return;
+    case 16:
+      if (name.toLowerCase() === 'proxy-connection') facts.proxyClose = listElements(value).includes('close');
       return;
     case 17:
       if (name.toLowerCase() === 'transfer-encoding') noteCodings(facts, value);
@@ -123,15 +128,64 @@ export function judgeRequest(facts: HeadFacts, version: '1.0' | '1.1', connect: 
 }
 
 function judgeCodings(facts: HeadFacts, codings: readonly string[], version: '1.0' | '1.1'): void {
-  // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means the framing is faulty.
-  if (version === '1.0') throw badFraming('Transfer-Encoding in an HTTP/1.0 request');
-  if (facts.contentLength !== -1) throw badFraming('both Transfer-Encoding and Content-Length');
-  const last = codings.length - 1;
-  if (last < 0 || codings[last] !== 'chunked') throw badFraming('chunked is not the final transfer-coding');
-  if (codings.indexOf('chunked') !== last) throw badFraming('chunked applied more than once');
-  if (last > 0)
+  checkCodings(facts, codings, version, 'request');
+  if (codings[codings.length - 1] !== 'chunked') throw badFraming('chunked is not the final transfer-coding');
+  if (codings.length > 1)
     throw new ProtocolError('WK_ERR_HTTP_UNSUPPORTED_CODING', 501, `unsupported transfer-coding ${codings[0]}`);
   facts.contentLength = -1;
+}
+
+/**
+ * What requests and responses refuse alike in Transfer-Encoding: any in HTTP/1.0 (RFC 9112 §6.1:
+ * the framing is faulty), beside Content-Length (§6.3 rule 3, DESIGN.md habit 5), an empty list,
+ * and chunked applied twice (§6.1).
+ */
+function checkCodings(facts: HeadFacts, codings: readonly string[], version: '1.0' | '1.1', kind: string): void {
+  if (version === '1.0') throw badFraming(`Transfer-Encoding in an HTTP/1.0 ${kind}`);
+  if (facts.contentLength !== -1) throw badFraming('both Transfer-Encoding and Content-Length');
+  if (codings.length === 0) throw badFraming('empty Transfer-Encoding');
+  if (codings.indexOf('chunked') !== codings.lastIndexOf('chunked')) throw badFraming('chunked applied more than once');
+}
+
+/**
+ * Judges a complete response head: its body length by RFC 9112 §6.3, in the rule order there, and
+ * whether the connection persists (§9.3). `method` is that of the request it answers, which only
+ * the caller knows (DESIGN.md habit 1). Sets `framing` ('none' when `upgrade`), `contentLength`
+ * (the body bytes that follow: -1 for chunked and close), `keepAlive` and `upgrade`.
+ */
+export function judgeResponse(
+  facts: HeadFacts,
+  version: '1.0' | '1.1',
+  status: number,
+  method: string,
+  maxBodyBytes: number,
+): void {
+  facts.keepAlive = !facts.close && !facts.proxyClose && (version === '1.1' || facts.keepAliveToken);
+  // Rule 2 and RFC 9110 §15.2.2: after a 2xx to CONNECT or a 101 the connection is no longer HTTP.
+  facts.upgrade = status === 101 || (method === 'CONNECT' && status >= 200 && status < 300);
+  if (facts.upgrade || method === 'HEAD' || status < 200 || status === 204 || status === 304) {
+    // Rule 1: no content, whatever Content-Length or Transfer-Encoding say.
+    facts.framing = 'none';
+    facts.contentLength = 0;
+    if (facts.upgrade) facts.keepAlive = false;
+  } else if (facts.codings !== undefined) {
+    checkCodings(facts, facts.codings, version, 'response');
+    // Rule 4: a response whose final coding is not chunked runs to the close, still encoded.
+    facts.framing = facts.codings[facts.codings.length - 1] === 'chunked' ? 'chunked' : 'close';
+    facts.contentLength = -1;
+  } else if (facts.contentLength >= 0) {
+    if (facts.contentLength > maxBodyBytes) throw responseTooLarge(maxBodyBytes);
+    facts.framing = 'length';
+  } else {
+    // Rule 7: no framing fields, so the body runs to the close.
+    facts.framing = 'close';
+  }
+  if (facts.framing === 'close') facts.keepAlive = false;
+}
+
+/** The response body limit error: the same code whether the length was announced or counted. */
+export function responseTooLarge(maxBodyBytes: number): ProtocolError {
+  return new ProtocolError('WK_ERR_RESPONSE_TOO_LARGE', 502, `response body larger than ${maxBodyBytes} bytes`);
 }
 
 function badFraming(message: string): ProtocolError {

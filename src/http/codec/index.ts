@@ -5,6 +5,7 @@ export {
   END,
   type EndEvent,
   type ErrorEvent,
+  type HeadEventBase,
   type MessageEvent,
   type TrailersEvent,
 } from './events.js';
@@ -12,6 +13,13 @@ export { isFieldName, isFieldValue } from './field-validation.js';
 export { httpDate } from './http-date.js';
 export { DEFAULT_LIMITS, type ParserLimits, resolveLimits } from './limits.js';
 export { type RequestEvent, type RequestHead, RequestParser } from './request-parser.js';
+export { type RequestHeadInit, serializeRequestHead } from './request-serializer.js';
+export {
+  type ResponseEvent,
+  type ResponseFraming,
+  type ResponseHead,
+  ResponseParser,
+} from './response-parser.js';
 export {
   type BodyLength,
   CHUNK_END,
@@ -23,3 +31,4 @@ export {
   serializeResponseHead,
 } from './serializer.js';
 export { isBodylessStatus, STATUS_TEXT } from './status.js';
+export { parseStatusLine, type StatusLine } from './status-line.js';

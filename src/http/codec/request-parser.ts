@@ -1,24 +1,16 @@
 import { ProtocolError } from '../../errors.js';
 import { BodyDecoder, type Framing } from './body-decoder.js';
-import { isOws } from './chars.js';
-import { END, type MessageEvent } from './events.js';
-import { parseFieldLine } from './fields.js';
-import { HeadFacts, judgeRequest, noteField } from './head-facts.js';
+import { END, type HeadEventBase, type MessageEvent } from './events.js';
+import { judgeRequest } from './head-facts.js';
+import { HeadReader, type ParserState } from './head-reader.js';
 import { type ParserLimits, resolveLimits } from './limits.js';
-import { LINE_BARE_LF, LINE_INCOMPLETE, LineReader } from './line-reader.js';
 import { parseRequestLine, type RequestLine } from './request-line.js';
 
 /** The head of a request, as the `'head'` event. */
-export interface RequestHead {
-  readonly type: 'head';
+export interface RequestHead extends HeadEventBase {
   readonly method: string;
   /** The request-target exactly as received. */
   readonly target: string;
-  readonly version: '1.0' | '1.1';
-  /** Fields as received, flat: `[name, value, name, value, …]`; names keep their case, values are trimmed. */
-  readonly headers: readonly string[];
-  /** Whether the connection may carry another request after this one (RFC 9112 §9.3). */
-  readonly keepAlive: boolean;
   /** How the body is delimited: `'none'`, `'length'` or `'chunked'`. */
   readonly framing: Framing;
   /** Content-Length for `'length'`, 0 for `'none'`, -1 for `'chunked'`. */
@@ -33,8 +25,6 @@ export interface RequestHead {
 
 /** Everything `push` can return. */
 export type RequestEvent = RequestHead | MessageEvent;
-
-type State = 'head' | 'body' | 'paused' | 'closed' | 'error';
 
 /**
  * Incremental, sans-I/O HTTP/1.1 request parser (RFC 9112). Feed bytes with `push`; get events back.
@@ -55,30 +45,27 @@ type State = 'head' | 'body' | 'paused' | 'closed' | 'error';
  */
 export class RequestParser {
   readonly #limits: ParserLimits;
-  readonly #lines = new LineReader();
+  readonly #reader: HeadReader<RequestLine>;
   readonly #body: BodyDecoder;
-  #state: State = 'head';
-  #line: RequestLine | undefined;
-  #headers: string[] = [];
-  #facts = new HeadFacts();
-  #headBytes = 0;
+  #state: ParserState = 'head';
   #held: Buffer[] = [];
   #keepAlive = true;
   #upgrade = false;
 
   constructor(limits: Partial<ParserLimits> = {}) {
     this.#limits = resolveLimits(limits);
+    this.#reader = new HeadReader(this.#limits, parseRequestLine);
     this.#body = new BodyDecoder(this.#limits);
   }
 
   /** `'head'` (between or inside heads), `'body'`, `'paused'` (after an upgrade), `'closed'` or `'error'`. */
-  get state(): State {
+  get state(): ParserState {
     return this.#state;
   }
 
   /** True when no message is in progress: nothing of a next request has arrived yet. */
   get idle(): boolean {
-    return this.#state === 'head' && this.#line === undefined && this.#lines.pendingBytes === 0;
+    return this.#state === 'head' && this.#reader.idle;
   }
 
   /** Parses `data` and returns the events it completes. After an `'error'` event, returns nothing. */
@@ -92,7 +79,7 @@ export class RequestParser {
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       this.#state = 'error';
-      this.#lines.reset();
+      this.#reader.reset();
       events.push({ type: 'error', error });
     }
     return events;
@@ -124,7 +111,8 @@ export class RequestParser {
   #run(chunk: Buffer, pos: number, events: RequestEvent[]): void {
     while (pos < chunk.length) {
       if (this.#state === 'head') {
-        pos = this.#head(chunk, pos, events);
+        pos = this.#reader.read(chunk, pos);
+        if (this.#reader.complete) this.#headEnded(events);
       } else if (this.#state === 'body') {
         pos = this.#body.decode(chunk, pos, events);
         if (this.#body.done) this.#messageEnded();
@@ -135,44 +123,17 @@ export class RequestParser {
     }
   }
 
-  /** Reads head lines from `pos`; returns where the head ended, or `chunk.length` when it continues. */
-  #head(chunk: Buffer, pos: number, events: RequestEvent[]): number {
-    for (;;) {
-      const requestLine = this.#line === undefined;
-      // Refuse obs-fold at its first byte rather than waiting for the rest of a line we will refuse.
-      if (!requestLine && this.#lines.pendingBytes === 0 && isOws(chunk[pos])) throw obsFold();
-      const max = requestLine ? this.#limits.maxRequestLineBytes : this.#limits.maxHeadBytes - this.#headBytes - 2;
-      const next = this.#lines.next(chunk, pos, max);
-      if (next === LINE_INCOMPLETE) return chunk.length;
-      if (next === LINE_BARE_LF) throw bareLf();
-      if (next < 0) throw requestLine ? uriTooLong() : headTooLarge();
-      pos = next;
-      const { buf, start, end } = this.#lines;
-      this.#headBytes += end - start + 2;
-      if (this.#headBytes > this.#limits.maxHeadBytes) throw headTooLarge();
-      if (requestLine) {
-        // RFC 9112 §2.2: a server SHOULD ignore empty lines before a request line.
-        if (start !== end) this.#line = parseRequestLine(buf, start, end);
-      } else if (start === end) {
-        this.#headEnded(events);
-        return pos;
-      } else {
-        if (this.#headers.length >= this.#limits.maxHeaderCount * 2) throw headTooLarge();
-        noteField(this.#facts, this.#headers, parseFieldLine(buf, start, end, this.#headers));
-      }
-    }
-  }
-
   #headEnded(events: RequestEvent[]): void {
-    const line = this.#line as RequestLine;
-    const facts = this.#facts;
+    const reader = this.#reader;
+    const line = reader.line as RequestLine;
+    const facts = reader.facts;
     judgeRequest(facts, line.version, line.method === 'CONNECT', this.#limits.maxBodyBytes);
     const head: RequestHead = {
       type: 'head',
       method: line.method,
       target: line.target,
       version: line.version,
-      headers: this.#headers,
+      headers: reader.headers,
       keepAlive: facts.keepAlive,
       framing: facts.framing,
       contentLength: facts.contentLength,
@@ -182,10 +143,7 @@ export class RequestParser {
     };
     this.#keepAlive = facts.keepAlive;
     this.#upgrade = facts.upgrade;
-    this.#line = undefined;
-    this.#headers = [];
-    this.#facts = new HeadFacts();
-    this.#headBytes = 0;
+    reader.next();
     events.push(head);
     this.#body.start(facts.framing, facts.contentLength);
     if (this.#body.done) {
@@ -200,24 +158,4 @@ export class RequestParser {
     if (this.#upgrade) this.#state = 'paused';
     else this.#state = this.#keepAlive ? 'head' : 'closed';
   }
-}
-
-function obsFold(): ProtocolError {
-  return new ProtocolError(
-    'WK_ERR_HTTP_INVALID_HEADER',
-    400,
-    'obs-fold (a field line starting with whitespace) is not accepted',
-  );
-}
-
-function bareLf(): ProtocolError {
-  return new ProtocolError('WK_ERR_HTTP_INVALID_LINE_ENDING', 400, 'bare LF in the head');
-}
-
-function uriTooLong(): ProtocolError {
-  return new ProtocolError('WK_ERR_HTTP_URI_TOO_LONG', 414);
-}
-
-function headTooLarge(): ProtocolError {
-  return new ProtocolError('WK_ERR_HTTP_HEADERS_TOO_LARGE', 431);
 }
