@@ -2,7 +2,7 @@
 import type { ProtocolError } from '../../src/errors.js';
 import type { ParserLimits } from '../../src/http/codec/limits.js';
 import { type ResponseEvent, type ResponseHead, ResponseParser } from '../../src/http/codec/response-parser.js';
-import { Gatherer, type ParsedMessage, pairs } from './http-parse.js';
+import { Gatherer, type ParsedMessage, pairs, splits } from './http-parse.js';
 
 export interface ParsedResponse extends ParsedMessage {
   method: string;
@@ -72,4 +72,30 @@ export function parseResponseChunks(
     held: Buffer.from(parser.takeHeld()),
     pending: parser.pending,
   };
+}
+
+/** One line per message: `200 length "hello" end`, `100 none "" interim`: what most assertions need. */
+export function brief(m: ParsedResponse): string {
+  const state = m.interim ? ' interim' : m.complete ? ' end' : '';
+  return `${m.status} ${m.framing} ${JSON.stringify(m.body)}${state}`;
+}
+
+/**
+ * Parses `text` (latin1 bytes) whole, split in two at every offset and one byte at a time, and runs
+ * `check` on each result; a failure names the split.
+ */
+export function everySplit(
+  text: string,
+  options: ResponseParseOptions,
+  check: (result: ResponseParseResult, name: string) => void,
+): void {
+  for (const { name, chunks } of splits(Buffer.from(text, 'latin1'))) {
+    const result = parseResponseChunks(chunks, options);
+    try {
+      check(result, name);
+    } catch (error) {
+      if (error instanceof Error) error.message = `${name}: ${error.message}`;
+      throw error;
+    }
+  }
 }
