@@ -50,6 +50,10 @@ export const ERROR_CODES = {
   WK_ERR_HTTP_REQUEST_TIMEOUT: 'A request head or body did not arrive within headerTimeoutMs / requestTimeoutMs (408).',
   WK_ERR_HTTP_CLIENT_GONE: 'The client closed the connection before the response was complete.',
   WK_ERR_HTTP_UPGRADE: 'An upgrade hand-off was asked for where none is possible (no Upgrade or CONNECT request, or a response already started).',
+  WK_ERR_HTTP_STATUS: 'An HttpError thrown by application code: answered with its status and message.',
+  WK_ERR_VALIDATION: 'A request part failed its schema (400, naming the failing field).',
+  WK_ERR_INVALID_FORM: 'A form body is malformed (bad urlencoding, multipart boundary or part) (400).',
+  WK_ERR_COOKIE: 'A cookie name, value or option cannot be serialized safely.',
 } as const;
 
 /** A stable wirekit error code such as `WK_ERR_CONNECT_TIMEOUT`. */

@@ -35,7 +35,8 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   net: BASE,
   'http-codec': BASE,
   'ws-frame': BASE,
-  'http-message': [...BASE, 'http-codec'],
+  // Types only: ConnInfo names the net Connection an upgrade hands over.
+  'http-message': [...BASE, 'http-codec', 'net'],
   'http-server': [...HTTP_CORE, 'net'],
   http: [...HTTP_CORE, 'net', 'http-server'],
   client: [...HTTP_CORE, 'net'],

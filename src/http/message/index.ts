@@ -9,6 +9,10 @@ export {
   readText,
 } from './body.js';
 export { BodyStream, type BodyStreamControl } from './body-stream.js';
+export type { ConnInfo, Handler, Upgraded } from './conn-info.js';
+export { type CookieOptions, parseCookies, serializeCookie, signCookieValue, unsignCookieValue } from './cookies.js';
+export { requestFromFetch, requestToFetch, responseFromFetch, responseToFetch } from './fetch.js';
+export { DEFAULT_FORM_LIMITS, type FormLimits, readForm } from './form.js';
 export { Headers, type HeadersInit } from './headers.js';
 export { Request, type RequestInit } from './request.js';
 export { Response, type ResponseInit } from './response.js';

@@ -4,18 +4,15 @@ import { type TimerHandle, timerWheel } from '../../util/timer-wheel.js';
 import type { RequestEvent, RequestHead } from '../codec/request-parser.js';
 import { RequestParser } from '../codec/request-parser.js';
 import { BodyStream } from '../message/body-stream.js';
+import type { ConnInfo, Handler, Upgraded } from '../message/conn-info.js';
 import { Headers } from '../message/headers.js';
 import { Request, requestInternals } from '../message/request.js';
 import { Response } from '../message/response.js';
-import type { ConnInfo, Upgraded } from './conn-info.js';
 import { publishRequestEnd, publishRequestStart } from './diagnostics.js';
 import { errorResponse } from './error-response.js';
 import { Exchange } from './exchange.js';
 import type { ResolvedServeOptions } from './options.js';
 import { writeResponse } from './response-writer.js';
-
-/** The server/framework seam (DESIGN.md §1). */
-export type Handler = (request: Request, info: ConnInfo) => Response | Promise<Response>;
 
 /** What every connection of one server shares. */
 export interface ServerContext {

@@ -1,7 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
+import type { ConnInfo } from '../message/conn-info.js';
 import type { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
-import type { ConnInfo } from './conn-info.js';
 
 /**
  * `node:diagnostics_channel` channels of the HTTP server (DESIGN.md habit 13): subscribe to observe

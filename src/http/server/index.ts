@@ -1,7 +1,6 @@
 /** The HTTP/1.1 server on wirekit's own codec and socket layer. */
 
-export type { Handler } from './conn.js';
-export type { ConnInfo, Upgraded } from './conn-info.js';
+export type { ConnInfo, Handler, Upgraded } from '../message/conn-info.js';
 export { channels } from './diagnostics.js';
 export { errorResponse } from './error-response.js';
 export { type ResolvedServeOptions, SERVE_DEFAULTS, type ServeOptions } from './options.js';

@@ -1,7 +1,7 @@
 import { WirekitError } from '../../errors.js';
 import type { ParserLimits } from '../codec/limits.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
-import type { ConnInfo } from './conn-info.js';
+import type { ConnInfo } from '../message/conn-info.js';
 
 /** Options of `serve()`. Every limit and wait has a default; units are in the names. */
 export interface ServeOptions {

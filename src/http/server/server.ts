@@ -1,7 +1,8 @@
 import { type SocketAddress, TimeoutError } from '../../errors.js';
 import { type ListenOptions, listen, type Server } from '../../net/index.js';
 import { timerWheel } from '../../util/timer-wheel.js';
-import { type Handler, HttpConnection, type ServerContext } from './conn.js';
+import type { Handler } from '../message/conn-info.js';
+import { HttpConnection, type ServerContext } from './conn.js';
 import { publishConnection } from './diagnostics.js';
 import { resolveServeOptions, type ServeOptions } from './options.js';
 

@@ -1,5 +1,7 @@
 import type { SocketAddress } from '../../errors.js';
 import type { Connection, ReceiveHandlers } from '../../net/index.js';
+import type { Request } from './request.js';
+import type { Response } from './response.js';
 
 /** A connection handed over by `info.upgrade()`: the HTTP server no longer reads or writes it. */
 export interface Upgraded {
@@ -31,3 +33,6 @@ export interface ConnInfo {
    */
   upgrade(): Upgraded;
 }
+
+/** The server/framework seam (DESIGN.md §1): an app is a function from a request to a response. */
+export type Handler = (request: Request, info: ConnInfo) => Response | Promise<Response>;

@@ -1,0 +1,181 @@
+import { WirekitError } from '../errors.js';
+import type { BodyInit } from '../http/message/body.js';
+import type { ConnInfo } from '../http/message/conn-info.js';
+import { type CookieOptions, serializeCookie, signCookieValue } from '../http/message/cookies.js';
+import { responseFromFetch } from '../http/message/fetch.js';
+import { Headers } from '../http/message/headers.js';
+import { Response } from '../http/message/response.js';
+import type { WebRequest } from './web-request.js';
+
+/** A handler's or middleware's return value: a Response, text, a JSON-able value, or nothing. */
+export type HandlerResult = Response | globalThis.Response | string | object | null | undefined | void;
+
+/** What a Context needs from its App. */
+export interface ContextConfig {
+  readonly secrets: readonly string[];
+}
+
+/** Extra fields for a helper's response: a status and headers. */
+export type ResponseHeaders = Record<string, string> | Headers;
+
+/**
+ * The context `c` of one request: the request (`c.req`), response helpers that build the response
+ * (and also return it, so `return c.json(x)` and a bare `c.json(x)` both work), typed per-request
+ * state set by middleware (`c.var`, `c.set`), cookies, and the connection (`c.info`).
+ *
+ * @example
+ * ```ts
+ * app.use(async (c, next) => {
+ *   c.set('startedAt', Date.now());
+ *   await next();
+ *   c.header('X-Took', String(Date.now() - c.var.startedAt));
+ * });
+ * ```
+ */
+export class Context<V extends object = Record<string, unknown>> {
+  readonly req: WebRequest;
+  readonly info: ConnInfo;
+  /** Per-request state set by middleware. */
+  readonly var: V;
+  readonly #config: ContextConfig;
+  #status = 200;
+  #headers: Headers | undefined;
+  #res: Response | undefined;
+
+  constructor(req: WebRequest, info: ConnInfo, config: ContextConfig) {
+    this.req = req;
+    this.info = info;
+    this.var = Object.create(null) as V;
+    this.#config = config;
+  }
+
+  /** The response so far (set by a helper, a returned value or a later middleware); undefined before. */
+  get res(): Response | undefined {
+    return this.#res;
+  }
+
+  /** Replaces the response (a middleware wrapping what `next()` produced). */
+  set res(response: Response | undefined) {
+    this.#res = response;
+  }
+
+  /** Sets per-request state, readable as `c.var[key]` or `c.get(key)`. */
+  set<K extends keyof V>(key: K, value: V[K]): void {
+    this.var[key] = value;
+  }
+
+  get<K extends keyof V>(key: K): V[K] {
+    return this.var[key];
+  }
+
+  /** The status the next helper uses (default 200). */
+  status(code: number): this {
+    this.#status = code;
+    return this;
+  }
+
+  /** Sets (or with `append`, adds) a response field: on the response if there is one, else on the next. */
+  header(name: string, value: string, options: { append?: boolean } = {}): this {
+    const target = this.#res?.headers ?? (this.#headers ??= new Headers());
+    if (options.append) target.append(name, value);
+    else target.set(name, value);
+    return this;
+  }
+
+  /** A `text/plain; charset=utf-8` response. */
+  text(text: string, status?: number, headers?: ResponseHeaders): Response {
+    return this.#respond(text, status, headers, undefined);
+  }
+
+  /** An `application/json` response. */
+  json(data: unknown, status?: number, headers?: ResponseHeaders): Response {
+    return this.#respond(JSON.stringify(data) ?? 'null', status, headers, 'application/json');
+  }
+
+  /** A `text/html; charset=utf-8` response. */
+  html(html: string, status?: number, headers?: ResponseHeaders): Response {
+    return this.#respond(html, status, headers, 'text/html; charset=utf-8');
+  }
+
+  /** Any body: bytes, text, or an async iterable of chunks (streamed with backpressure). */
+  body(body: BodyInit, status?: number, headers?: ResponseHeaders): Response {
+    return this.#respond(body, status, headers, undefined);
+  }
+
+  /** A redirect (default 302). */
+  redirect(location: string, status: 301 | 302 | 303 | 307 | 308 = 302): Response {
+    this.header('Location', location);
+    return this.#respond(null, status, undefined, undefined);
+  }
+
+  /**
+   * Sets a cookie. With `signed: true` the value carries an HMAC signature made with the first
+   * of the App's `secrets`; read it back with `c.req.signedCookie(name)`.
+   */
+  cookie(name: string, value: string, options: CookieOptions & { signed?: boolean } = {}): this {
+    const { signed, ...rest } = options;
+    const stored = signed ? signCookieValue(value, this.#secret()) : value;
+    return this.header('Set-Cookie', serializeCookie(name, stored, rest), { append: true });
+  }
+
+  /** Expires a cookie (same `path`/`domain` as it was set with). */
+  deleteCookie(name: string, options: Pick<CookieOptions, 'path' | 'domain'> = {}): this {
+    return this.cookie(name, '', { ...options, maxAge: 0, expires: new Date(0) });
+  }
+
+  /** Adopts a value a handler returned, turning text and plain values into responses. */
+  adopt(result: HandlerResult): void {
+    if (result === undefined || result === null) return;
+    if (result instanceof Response) {
+      this.#res = this.#withPending(result);
+    } else if (typeof result === 'string') {
+      this.text(result);
+    } else if (result instanceof globalThis.Response) {
+      this.#res = this.#withPending(responseFromFetch(result));
+    } else {
+      this.json(result);
+    }
+  }
+
+  #respond(
+    body: BodyInit,
+    status: number | undefined,
+    headers: ResponseHeaders | undefined,
+    type: string | undefined,
+  ): Response {
+    const response = new Response(body, { status: status ?? this.#status, headers: this.#takeHeaders(headers) });
+    if (type !== undefined) response.headers.set('content-type', type);
+    this.#res = response;
+    return response;
+  }
+
+  /** The fields set with `c.header()` so far, plus a helper's own (which win). */
+  #takeHeaders(extra: ResponseHeaders | undefined): Headers {
+    const pending = this.#headers;
+    this.#headers = undefined;
+    if (extra === undefined) return pending ?? new Headers();
+    const out = pending ?? new Headers();
+    const entries = extra instanceof Headers ? extra : Object.entries(extra);
+    for (const [name, value] of entries) out.set(name, value);
+    return out;
+  }
+
+  /** A handler returned its own Response: fields set earlier with `c.header()` join it unless it has them. */
+  #withPending(response: Response): Response {
+    const pending = this.#headers;
+    this.#headers = undefined;
+    if (pending !== undefined) {
+      for (const [name, value] of pending) {
+        if (name.toLowerCase() === 'set-cookie' || !response.headers.has(name)) response.headers.append(name, value);
+      }
+    }
+    return response;
+  }
+
+  #secret(): string {
+    const secret = this.#config.secrets[0];
+    if (secret === undefined)
+      throw new WirekitError('WK_ERR_COOKIE', 'signed cookies need `secrets` in the App options');
+    return secret;
+  }
+}

@@ -1,0 +1,38 @@
+import { WirekitError } from '../errors.js';
+import { STATUS_TEXT } from '../http/codec/status.js';
+import { Response } from '../http/message/response.js';
+import { HttpError } from './http-error.js';
+
+/** The status an error answers with: its own for HttpError and 4xx protocol errors, 500 for the rest. */
+export function errorStatus(error: unknown): number {
+  if (error instanceof HttpError) return error.status;
+  if (error instanceof WirekitError && error.status !== undefined && error.status >= 400 && error.status < 500) {
+    return error.status;
+  }
+  return 500;
+}
+
+/**
+ * The default error response: JSON `{ error, status, ...details }` when the client accepts JSON,
+ * else text. Only messages meant for clients (HttpError, and wirekit's own 4xx errors) are shown;
+ * anything else is a 500 with the status text, never a message or a stack.
+ */
+export function errorResponse(error: unknown, accept: string | null): Response {
+  const status = errorStatus(error);
+  const exposed = status < 500 || error instanceof HttpError;
+  const message = exposed && error instanceof Error ? error.message : (STATUS_TEXT[status] ?? 'Error');
+  const details = error instanceof HttpError ? error.details : undefined;
+  const response = prefersJson(accept)
+    ? Response.json({ error: message, status, ...details }, { status })
+    : new Response(`${message}\n`, { status });
+  if (error instanceof HttpError) for (const [name, value] of error.headers) response.headers.append(name, value);
+  return response;
+}
+
+function prefersJson(accept: string | null): boolean {
+  if (accept === null) return false;
+  const json = accept.indexOf('json');
+  if (json === -1) return false;
+  const html = accept.indexOf('text/html');
+  return html === -1 || json < html;
+}

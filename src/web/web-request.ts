@@ -1,0 +1,147 @@
+import { WirekitError } from '../errors.js';
+import { parseCookies, unsignCookieValue } from '../http/message/cookies.js';
+import { type FormLimits, readForm } from '../http/message/form.js';
+import type { Headers } from '../http/message/headers.js';
+import type { Request } from '../http/message/request.js';
+import type { Params } from './router/router.js';
+
+/** Which part of a request a validator checked. */
+export type ValidationTarget = 'params' | 'query' | 'body' | 'headers' | 'cookies';
+
+/**
+ * `c.req`: the request as a handler sees it, with the route's params, the query, cookies and
+ * body readers. The underlying {@link Request} is `c.req.raw`.
+ *
+ * @example
+ * ```ts
+ * app.post('/users/:id', async (c) => {
+ *   const id = c.req.param('id');
+ *   const tags = c.req.query.getAll('tag');
+ *   const body = await c.req.json<{ name: string }>();
+ *   return { id, tags, name: body.name };
+ * });
+ * ```
+ */
+export class WebRequest {
+  readonly raw: Request;
+  /** The route's params, percent-decoded once. */
+  params: Params;
+  /** The route pattern that matched (`/users/:id`), or undefined for not-found. */
+  routePattern: string | undefined;
+  #cookies: Record<string, string> | undefined;
+  #valid: Partial<Record<ValidationTarget, unknown>> = {};
+  readonly #formLimits: FormLimits;
+  readonly #secrets: readonly string[];
+
+  constructor(
+    raw: Request,
+    params: Params,
+    routePattern: string | undefined,
+    formLimits: FormLimits,
+    secrets: readonly string[],
+  ) {
+    this.raw = raw;
+    this.params = params;
+    this.routePattern = routePattern;
+    this.#formLimits = formLimits;
+    this.#secrets = secrets;
+  }
+
+  get method(): string {
+    return this.raw.method;
+  }
+
+  /** The path, still percent-encoded. */
+  get path(): string {
+    return this.raw.path;
+  }
+
+  get url(): string {
+    return this.raw.url;
+  }
+
+  get headers(): Headers {
+    return this.raw.headers;
+  }
+
+  /** The query parameters; repeated keys are kept (`query.getAll('tag')`). */
+  get query(): URLSearchParams {
+    return this.raw.query;
+  }
+
+  get signal(): AbortSignal {
+    return this.raw.signal;
+  }
+
+  /** One route param (decoded), or undefined. */
+  param(name: string): string | undefined {
+    return this.params[name];
+  }
+
+  /** One field value (`, `-joined when repeated), or null. */
+  header(name: string): string | null {
+    return this.raw.headers.get(name);
+  }
+
+  /** Cookies sent with the request (decoded). */
+  get cookies(): Record<string, string> {
+    this.#cookies ??= parseCookies(this.raw.headers.get('cookie'));
+    return this.#cookies;
+  }
+
+  /** One cookie, or undefined. */
+  cookie(name: string): string | undefined {
+    return this.cookies[name];
+  }
+
+  /**
+   * A cookie set with `c.cookie(name, value, { signed: true })`: its value if the signature verifies
+   * with one of the app's secrets, `false` if it was tampered with, undefined if absent.
+   */
+  signedCookie(name: string): string | false | undefined {
+    const value = this.cookies[name];
+    if (value === undefined) return undefined;
+    if (this.#secrets.length === 0)
+      throw new WirekitError('WK_ERR_COOKIE', 'signed cookies need `secrets` in the App options');
+    return unsignCookieValue(value, this.#secrets) ?? false;
+  }
+
+  /** The body as a stream of chunks (read once). */
+  get body(): AsyncIterable<Uint8Array> {
+    return this.raw.body;
+  }
+
+  json<T = unknown>(): Promise<T> {
+    return this.raw.json<T>();
+  }
+
+  text(): Promise<string> {
+    return this.raw.text();
+  }
+
+  bytes(): Promise<Uint8Array> {
+    return this.raw.bytes();
+  }
+
+  /** A urlencoded or multipart body as `FormData`, within the app's form limits (or `limits`). */
+  form(limits: FormLimits = {}): Promise<FormData> {
+    return readForm(this.raw.headers.get('content-type'), contentOf(this.raw), { ...this.#formLimits, ...limits });
+  }
+
+  /** What `validate()` produced for `target` (typed by the validator's output at the call site). */
+  valid<T = unknown>(target: ValidationTarget): T {
+    if (!(target in this.#valid))
+      throw new WirekitError('WK_ERR_VALIDATION', `no validated ${target}: add validate({ ${target} })`);
+    return this.#valid[target] as T;
+  }
+
+  /** Stores a validated value (used by `validate()`). */
+  setValid(target: ValidationTarget, value: unknown): void {
+    this.#valid[target] = value;
+  }
+}
+
+/** The request's body as a stream, taken once (form() reads it whole, under the form limits). */
+function contentOf(raw: Request): AsyncIterable<Uint8Array> {
+  return raw.body;
+}
