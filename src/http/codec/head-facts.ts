@@ -152,6 +152,11 @@ function checkCodings(facts: HeadFacts, codings: readonly string[], version: '1.
  * whether the connection persists (§9.3). `method` is that of the request it answers, which only
  * the caller knows (DESIGN.md habit 1). Sets `framing` ('none' when `upgrade`), `contentLength`
  * (the body bytes that follow: -1 for chunked and close), `keepAlive` and `upgrade`.
+ *
+ * @example
+ * ```ts
+ * judgeResponse(facts, '1.1', 200, 'HEAD', Infinity); // facts.framing === 'none', whatever Content-Length says
+ * ```
  */
 export function judgeResponse(
   facts: HeadFacts,
@@ -183,8 +188,8 @@ export function judgeResponse(
   if (facts.framing === 'close') facts.keepAlive = false;
 }
 
-/** The response body limit error: the same code whether the length was announced or counted. */
-export function responseTooLarge(maxBodyBytes: number): ProtocolError {
+/** The response body limit, crossed by an announced length (BodyDecoder's counted case is mapped to the same code). */
+function responseTooLarge(maxBodyBytes: number): ProtocolError {
   return new ProtocolError('WK_ERR_RESPONSE_TOO_LARGE', 502, `response body larger than ${maxBodyBytes} bytes`);
 }
 

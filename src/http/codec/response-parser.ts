@@ -3,7 +3,7 @@ import { assertNever } from '../../util/assert-never.js';
 import { Fifo } from '../../util/fifo.js';
 import { BodyDecoder, type Framing } from './body-decoder.js';
 import { END, type HeadEventBase, type MessageEvent } from './events.js';
-import { judgeResponse } from './head-facts.js';
+import { type HeadFacts, judgeResponse } from './head-facts.js';
 import { HeadReader, type ParserState } from './head-reader.js';
 import { type ParserLimits, resolveLimits } from './limits.js';
 import { asResponseError } from './response-errors.js';
@@ -146,7 +146,7 @@ export class ResponseParser {
           break;
         case 'body':
           pos = this.#body.decode(chunk, pos, events);
-          if (this.#body.done) this.#state = this.#keepAlive ? 'head' : 'closed';
+          if (this.#body.done) this.#messageEnded();
           break;
         case 'paused':
           this.#held.push(chunk.subarray(pos));
@@ -163,41 +163,37 @@ export class ResponseParser {
 
   #headEnded(events: ResponseEvent[]): void {
     const reader = this.#reader;
-    const { version, status, reason } = reader.line as StatusLine;
+    const line = reader.line as StatusLine;
     const facts = reader.facts;
     const method = this.#methods.at(0) as string;
-    judgeResponse(facts, version, status, method, this.#maxBodyBytes);
-    const interim = status < 200 && status !== 101;
-    const framing = facts.upgrade ? 'upgrade' : facts.framing;
-    const { keepAlive, contentLength } = facts;
-    events.push({
-      type: 'head',
-      version,
-      status,
-      reason,
-      headers: reader.headers,
-      keepAlive,
-      framing,
-      contentLength,
-      interim,
-      method,
-    });
+    judgeResponse(facts, line.version, line.status, method, this.#maxBodyBytes);
+    const interim = line.status < 200 && line.status !== 101;
+    events.push(headEvent(line, reader.headers, facts, interim, method));
     reader.next();
-    if (interim) return;
+    // RFC 9110 §15.2: an interim response does not answer the request; its final response follows.
+    if (!interim) this.#finalHead(facts, events);
+  }
+
+  /** A final response answers the oldest pending request; its body, if any, follows. */
+  #finalHead(facts: HeadFacts, events: ResponseEvent[]): void {
     this.#methods.shift();
-    this.#keepAlive = keepAlive;
+    this.#keepAlive = facts.keepAlive;
     if (facts.upgrade) {
       events.push(END);
       this.#state = 'paused';
       return;
     }
-    this.#body.start(facts.framing, contentLength);
-    if (!this.#body.done) {
+    this.#body.start(facts.framing, facts.contentLength);
+    if (this.#body.done) {
+      events.push(END);
+      this.#messageEnded();
+    } else {
       this.#state = 'body';
-      return;
     }
-    events.push(END);
-    this.#state = keepAlive ? 'head' : 'closed';
+  }
+
+  #messageEnded(): void {
+    this.#state = this.#keepAlive ? 'head' : 'closed';
   }
 
   #unsolicited(chunk: Buffer, pos: number, when: string): ProtocolError {
@@ -211,4 +207,25 @@ export class ResponseParser {
     this.#reader.reset();
     events.push({ type: 'error', error: asResponseError(error) });
   }
+}
+
+function headEvent(
+  line: StatusLine,
+  headers: string[],
+  facts: HeadFacts,
+  interim: boolean,
+  method: string,
+): ResponseHead {
+  return {
+    type: 'head',
+    version: line.version,
+    status: line.status,
+    reason: line.reason,
+    headers,
+    keepAlive: facts.keepAlive,
+    framing: facts.upgrade ? 'upgrade' : facts.framing,
+    contentLength: facts.contentLength,
+    interim,
+    method,
+  };
 }
