@@ -1,3 +1,5 @@
-/** wirekit's public API: one import for every layer that has landed. */
+/** wirekit's public API: one import for every layer. */
 export * from './errors.js';
+export * from './http/index.js';
 export * from './net/index.js';
+export * from './web/index.js';

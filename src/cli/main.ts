@@ -1,21 +1,29 @@
 #!/usr/bin/env node
 /**
- * The `wirekit` command. Sub-commands arrive with their layers; this file only dispatches.
+ * The `wirekit` command: dispatches to `src/cli/commands/*`, which use the public API only.
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { COMMANDS } from './commands/index.js';
+import { type CliIo, processIo } from './io.js';
 
-const HELP = `wirekit - one network stack for Node.js
+function help(): string {
+  const width = Math.max(8, ...COMMANDS.map((c) => c.name.length)) + 2;
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`);
+  return `wirekit - one network stack for Node.js
 
 Usage:
   wirekit <command> [options]
+  wirekit <command> --help
 
-Commands arrive as the layers land (serve, request, tcp, udp, bench, proxy).
+Commands:
+${lines.join('\n')}
 
 Options:
   -h, --help       show this help
   -v, --version    print the version
 `;
+}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -24,23 +32,39 @@ function version(): string {
   return pkg.version;
 }
 
-/** Runs the CLI with `argv` (without node and script); returns the exit code. */
-export function main(argv: readonly string[], out: (text: string) => void = (t) => process.stdout.write(t)): number {
-  const [first] = argv;
+/** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
-    out(HELP);
+    io.stdout.write(help());
     return first === undefined ? 1 : 0;
   }
   if (first === '-v' || first === '--version') {
-    out(`${version()}\n`);
+    io.stdout.write(`${version()}\n`);
     return 0;
   }
-  process.stderr.write(`wirekit: unknown command '${first}'\n\n${HELP}`);
-  return 2;
+  const command = COMMANDS.find((c) => c.name === first);
+  if (command === undefined) {
+    io.stderr.write(`wirekit: unknown command '${first}'\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(command.help);
+    return 0;
+  }
+  return command.run(rest, io);
 }
 
 // Run only as a program (also through npm's bin symlink), not when imported by a test.
 const entry = process.argv[1];
 if (entry !== undefined && realpathSync(entry) === fileURLToPath(import.meta.url)) {
-  process.exitCode = main(process.argv.slice(2));
+  main(process.argv.slice(2), processIo()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`wirekit: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -76,7 +76,8 @@ export class Context<V extends object = Record<string, unknown>> {
 
   /** Sets (or with `append`, adds) a response field: on the response if there is one, else on the next. */
   header(name: string, value: string, options: { append?: boolean } = {}): this {
-    const target = this.#res?.headers ?? (this.#headers ??= new Headers());
+    if (this.#res === undefined) this.#headers ??= new Headers();
+    const target = this.#res?.headers ?? (this.#headers as Headers);
     if (options.append) target.append(name, value);
     else target.set(name, value);
     return this;

@@ -9,7 +9,7 @@ import { Headers } from '../message/headers.js';
 import { Request, requestInternals } from '../message/request.js';
 import { Response } from '../message/response.js';
 import { publishRequestEnd, publishRequestStart } from './diagnostics.js';
-import { errorResponse } from './error-response.js';
+import { statusResponse } from './error-response.js';
 import { Exchange } from './exchange.js';
 import type { ResolvedServeOptions } from './options.js';
 import { writeResponse } from './response-writer.js';
@@ -198,7 +198,7 @@ export class HttpConnection implements ConnInfo {
     if (head.upgrade) this.#upgradeCandidate = ex;
     publishRequestStart(request, this);
     if (head.expect !== undefined) {
-      this.#force(ex, errorResponse(417));
+      this.#force(ex, statusResponse(417));
       return;
     }
     this.#invoke(ex);
@@ -240,7 +240,7 @@ export class HttpConnection implements ConnInfo {
     if (ex !== undefined) {
       this.#receiving = undefined;
       ex.body?.error(error);
-      if (!ex.writing) this.#force(ex, errorResponse(error.status));
+      if (!ex.writing) this.#force(ex, statusResponse(error.status));
       ex.closeAfter = true;
       return;
     }
@@ -248,7 +248,7 @@ export class HttpConnection implements ConnInfo {
     const request = new Request('/', { method: 'GET' });
     const bad = new Exchange(head, request, undefined, timerWheel.now());
     this.#queue.push(bad);
-    this.#force(bad, errorResponse(error.status));
+    this.#force(bad, statusResponse(error.status));
   }
 
   #onEnd(): void {
@@ -318,7 +318,7 @@ export class HttpConnection implements ConnInfo {
     }
     if (ex.forced || ex.writing) return;
     const status = error instanceof ProtocolError && error.status < 500 ? error.status : 500;
-    this.#force(ex, errorResponse(status));
+    this.#force(ex, statusResponse(status));
   }
 
   /** The server answers for the handler. */
@@ -473,12 +473,12 @@ export class HttpConnection implements ConnInfo {
     if (ex !== undefined) {
       const error = new ProtocolError('WK_ERR_HTTP_REQUEST_TIMEOUT', 408);
       ex.body?.error(error);
-      if (!ex.writing) this.#force(ex, errorResponse(408));
+      if (!ex.writing) this.#force(ex, statusResponse(408));
       ex.closeAfter = true;
     } else if (!this.#parser.idle && this.#queue.length === 0) {
       const bad = new Exchange(syntheticHead(), new Request('/'), undefined, timerWheel.now());
       this.#queue.push(bad);
-      this.#force(bad, errorResponse(408));
+      this.#force(bad, statusResponse(408));
     } else if (this.#queue.length === 0) {
       this.#end();
     }

@@ -2,6 +2,5 @@
 
 export type { ConnInfo, Handler, Upgraded } from '../message/conn-info.js';
 export { channels } from './diagnostics.js';
-export { errorResponse } from './error-response.js';
 export { type ResolvedServeOptions, SERVE_DEFAULTS, type ServeOptions } from './options.js';
 export { type HttpCloseOptions, HttpServer, serve } from './server.js';

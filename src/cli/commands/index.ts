@@ -1,0 +1,4 @@
+import type { Command } from '../io.js';
+
+/** Every sub-command, in the order `wirekit --help` lists them. Commands register here as they land. */
+export const COMMANDS: readonly Command[] = [];

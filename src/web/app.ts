@@ -1,0 +1,339 @@
+import type { ConnInfo } from '../http/message/conn-info.js';
+import { requestFromFetch, responseToFetch } from '../http/message/fetch.js';
+import type { FormLimits } from '../http/message/form.js';
+import { Request, type RequestInit } from '../http/message/request.js';
+import { Response } from '../http/message/response.js';
+import { compose, type Middleware } from './compose.js';
+import { Context } from './context.js';
+import { errorResponse } from './error-response.js';
+import { HttpError } from './http-error.js';
+import { inProcessInfo } from './in-process.js';
+import { type AppServer, type ListenOptions, listenApp } from './listen.js';
+import { compileMatcher, joinPaths, type PathMatcher } from './path-matcher.js';
+import { RadixRouter } from './router/radix-router.js';
+import type { Params, Router, RouterOptions } from './router/router.js';
+import { WebRequest } from './web-request.js';
+
+/** Options of `new App()`. */
+export interface AppOptions extends RouterOptions {
+  /** Secrets for signed cookies: the first signs, all verify (rotate by prepending a new one). */
+  secrets?: readonly string[];
+  /** Default limits of `c.req.form()`. */
+  form?: FormLimits;
+}
+
+/** Maps an error to a response; the default answers JSON or text by `Accept`, never a stack. */
+export type ErrorHandler<V extends object> = (error: unknown, c: Context<V>) => Response | Promise<Response>;
+
+interface RouteEntry<V extends object> {
+  readonly method: string;
+  readonly pattern: string;
+  readonly handlers: readonly Middleware<V>[];
+  readonly order: number;
+  chain: readonly Middleware<V>[] | undefined;
+}
+
+interface UseEntry<V extends object> {
+  readonly path: string | undefined;
+  readonly matcher: PathMatcher;
+  readonly handler: Middleware<V>;
+  readonly order: number;
+}
+
+const EMPTY_PARAMS: Params = Object.freeze(Object.create(null)) as Params;
+
+/**
+ * A web application: routes, one middleware onion, error mapping, and three ways to run it: on a
+ * socket (`listen`), in process without one (`request`), and as a WHATWG Fetch handler (`fetch`).
+ *
+ * @example
+ * ```ts
+ * const app = new App();
+ * app.get('/hello/:name', (c) => c.text(`Hello, ${c.req.param('name')}!`));
+ * app.post('/items', async (c) => c.json(await c.req.json(), 201));
+ * const server = await app.listen({ port: 3000 });
+ * ```
+ */
+export class App<V extends object = Record<string, unknown>> {
+  readonly #options: AppOptions;
+  readonly #router: Router<RouteEntry<V>>;
+  readonly #routes: RouteEntry<V>[] = [];
+  readonly #uses: UseEntry<V>[] = [];
+  #order = 0;
+  #pathMiddleware = false;
+  #notFound: Middleware<V> = (c) => {
+    throw new HttpError(404, `Cannot ${c.req.method} ${c.req.path}`);
+  };
+  #onError: ErrorHandler<V> = (error, c) => errorResponse(error, c.req.header('accept'));
+  #errorHook: ((error: unknown, c: Context<V>) => void) | undefined;
+  #customOnError = false;
+
+  constructor(options: AppOptions = {}) {
+    this.#options = options;
+    this.#router = new RadixRouter<RouteEntry<V>>(options);
+  }
+
+  get(path: string, ...handlers: Middleware<V>[]): this {
+    return this.on('GET', path, ...handlers);
+  }
+
+  post(path: string, ...handlers: Middleware<V>[]): this {
+    return this.on('POST', path, ...handlers);
+  }
+
+  put(path: string, ...handlers: Middleware<V>[]): this {
+    return this.on('PUT', path, ...handlers);
+  }
+
+  patch(path: string, ...handlers: Middleware<V>[]): this {
+    return this.on('PATCH', path, ...handlers);
+  }
+
+  delete(path: string, ...handlers: Middleware<V>[]): this {
+    return this.on('DELETE', path, ...handlers);
+  }
+
+  head(path: string, ...handlers: Middleware<V>[]): this {
+    return this.on('HEAD', path, ...handlers);
+  }
+
+  options(path: string, ...handlers: Middleware<V>[]): this {
+    return this.on('OPTIONS', path, ...handlers);
+  }
+
+  /** A route for every method. */
+  all(path: string, ...handlers: Middleware<V>[]): this {
+    return this.on('ALL', path, ...handlers);
+  }
+
+  /** A route for one method (or several), e.g. `app.on(['GET', 'POST'], '/form', h)`. */
+  on(method: string | readonly string[], path: string, ...handlers: Middleware<V>[]): this {
+    for (const m of typeof method === 'string' ? [method] : method) {
+      const entry: RouteEntry<V> = {
+        method: m.toUpperCase(),
+        pattern: path,
+        handlers,
+        order: this.#order++,
+        chain: undefined,
+      };
+      this.#router.add(entry.method, path, entry);
+      this.#routes.push(entry);
+    }
+    return this;
+  }
+
+  /** Middleware for every request, or for requests under `path` (`/api/*`). Runs in registration order. */
+  use(...args: [Middleware<V>, ...Middleware<V>[]] | [string, ...Middleware<V>[]]): this {
+    const path = typeof args[0] === 'string' ? (args.shift() as string) : undefined;
+    for (const handler of args as Middleware<V>[]) {
+      const matcher = compileMatcher(path);
+      if (matcher !== undefined) this.#pathMiddleware = true;
+      this.#uses.push({ path, matcher, handler, order: this.#order++ });
+    }
+    for (const route of this.#routes) route.chain = undefined;
+    return this;
+  }
+
+  /**
+   * Mounts `sub`'s routes and middleware under `prefix`, as they are now (later changes to `sub` are
+   * not seen). The sub-app's `onError` keeps handling its routes' errors; not-found is the parent's.
+   */
+  route(prefix: string, sub: App<V>): this {
+    const wrap = sub.#customErrorHandler();
+    for (const entry of sub.#mountable()) {
+      if ('handler' in entry) {
+        this.use(entry.path === undefined ? joinPaths(prefix, '/*') : joinPaths(prefix, entry.path), entry.handler);
+      } else {
+        this.on(entry.method, joinPaths(prefix, entry.pattern), ...(wrap ? [wrap, ...entry.handlers] : entry.handlers));
+      }
+    }
+    return this;
+  }
+
+  /** The handler of requests no route matches (after middleware). Default: a 404 error response. */
+  notFound(handler: Middleware<V>): this {
+    this.#notFound = handler;
+    return this;
+  }
+
+  /** Maps errors thrown anywhere in the chain to a response. */
+  onError(handler: ErrorHandler<V>): this {
+    this.#onError = handler;
+    this.#customOnError = true;
+    return this;
+  }
+
+  /** Observes every error before it is mapped (logging, metrics); the response is unaffected. */
+  reportErrors(hook: (error: unknown, c: Context<V>) => void): this {
+    this.#errorHook = hook;
+    return this;
+  }
+
+  /**
+   * Runs the app for one request. With a wirekit Request it is the server's Handler (DESIGN.md §1);
+   * with a WHATWG Request it answers a WHATWG Response (Fetch interop: workers, tests, adapters).
+   */
+  fetch(request: Request, info?: ConnInfo): Response | Promise<Response>;
+  fetch(request: globalThis.Request): Promise<globalThis.Response>;
+  fetch(request: Request | globalThis.Request, info?: ConnInfo): Response | Promise<Response | globalThis.Response> {
+    if (request instanceof Request) return this.#handle(request, info ?? inProcessInfo());
+    const handled: Promise<Response> = Promise.resolve(this.#handle(requestFromFetch(request), inProcessInfo()));
+    return handled.then(responseToFetch);
+  }
+
+  /** The app as a server Handler, bound: `serve(app.handler)`. */
+  get handler(): (request: Request, info: ConnInfo) => Response | Promise<Response> {
+    return (request, info) => this.#handle(request, info);
+  }
+
+  /**
+   * Runs the app in process, without a socket (like `fastify.inject`): a path (`/items?x=1`), a URL,
+   * or a Request. HEAD responses lose their body, as on the wire.
+   *
+   * @example
+   * ```ts
+   * const res = await app.request('/items', { method: 'POST', body: JSON.stringify({ name: 'a' }), headers: { 'content-type': 'application/json' } });
+   * assert.equal(res.status, 201);
+   * ```
+   */
+  async request(input: string | Request, init: RequestInit = {}): Promise<Response> {
+    const request = typeof input === 'string' ? inProcessRequest(input, init) : input;
+    const response = await this.#handle(request, inProcessInfo());
+    if (request.method !== 'HEAD') return response;
+    return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
+  }
+
+  /** Serves the app on our HTTP server; resolves with the bound address and a graceful `close()`. */
+  listen(options: ListenOptions = {}): Promise<AppServer> {
+    return listenApp(this.handler, options);
+  }
+
+  #handle(request: Request, info: ConnInfo): Response | Promise<Response> {
+    const path = request.path;
+    const found = this.#router.find(request.method, path);
+    let chain: readonly Middleware<V>[];
+    let params = EMPTY_PARAMS;
+    let pattern: string | undefined;
+    switch (found.status) {
+      case 'found':
+        chain = this.#chainFor(found.value, path);
+        params = found.params;
+        pattern = found.pattern;
+        break;
+      case 'method-not-allowed':
+        chain = this.#fallbackChain(path, methodNotAllowed(request.method, found.allow));
+        break;
+      case 'not-found':
+        chain = this.#fallbackChain(path, this.#notFound);
+        break;
+      case 'bad-path':
+        chain = this.#fallbackChain(path, badPath);
+        break;
+    }
+    const c = new Context<V>(
+      new WebRequest(request, params, pattern, this.#options.form ?? {}, this.#options.secrets ?? []),
+      info,
+      this.#options.secrets === undefined ? NO_SECRETS : { secrets: this.#options.secrets },
+    );
+    return this.#run(c, chain);
+  }
+
+  #run(c: Context<V>, chain: readonly Middleware<V>[]): Response | Promise<Response> {
+    let pending: Promise<void> | undefined;
+    try {
+      pending = compose(chain)(c);
+    } catch (error) {
+      return this.#fail(error, c);
+    }
+    if (pending === undefined) return this.#result(c);
+    return pending.then(
+      () => this.#result(c),
+      (error: unknown) => this.#fail(error, c),
+    );
+  }
+
+  #result(c: Context<V>): Response | Promise<Response> {
+    const response = c.res;
+    if (response !== undefined) return response;
+    return this.#fail(new HttpError(500, 'the handler returned no response'), c);
+  }
+
+  #fail(error: unknown, c: Context<V>): Response | Promise<Response> {
+    try {
+      this.#errorHook?.(error, c);
+    } catch {
+      // An observer must not change the answer.
+    }
+    try {
+      const mapped = this.#onError(error, c);
+      if (mapped instanceof Promise)
+        return mapped.catch((again: unknown) => errorResponse(again, c.req.header('accept')));
+      return mapped;
+    } catch (again) {
+      return errorResponse(again, c.req.header('accept'));
+    }
+  }
+
+  /** The chain of a route: matching middleware and the route's handlers in registration order. */
+  #chainFor(entry: RouteEntry<V>, path: string): readonly Middleware<V>[] {
+    if (!this.#pathMiddleware) {
+      entry.chain ??= this.#merge(this.#uses, entry.order, entry.handlers);
+      return entry.chain;
+    }
+    return this.#merge(this.#matching(path), entry.order, entry.handlers);
+  }
+
+  #fallbackChain(path: string, last: Middleware<V>): readonly Middleware<V>[] {
+    return [...this.#matching(path).map((u) => u.handler), last];
+  }
+
+  #matching(path: string): UseEntry<V>[] {
+    return this.#pathMiddleware ? this.#uses.filter((u) => u.matcher === undefined || u.matcher(path)) : this.#uses;
+  }
+
+  #merge(uses: readonly UseEntry<V>[], order: number, handlers: readonly Middleware<V>[]): Middleware<V>[] {
+    const before = uses.filter((u) => u.order < order).map((u) => u.handler);
+    const after = uses.filter((u) => u.order > order).map((u) => u.handler);
+    return [...before, ...handlers, ...after];
+  }
+
+  #customErrorHandler(): Middleware<V> | undefined {
+    if (!this.#customOnError) return undefined;
+    const onError = this.#onError;
+    return async (c, next) => {
+      try {
+        await next();
+      } catch (error) {
+        c.res = await onError(error, c);
+      }
+    };
+  }
+
+  #mountable(): (RouteEntry<V> | UseEntry<V>)[] {
+    return [...this.#routes, ...this.#uses].sort((a, b) => a.order - b.order);
+  }
+}
+
+const NO_SECRETS = Object.freeze({ secrets: Object.freeze([]) as readonly string[] });
+
+function methodNotAllowed<V extends object>(method: string, allow: readonly string[]): Middleware<V> {
+  return (c) => {
+    if (method === 'OPTIONS') return c.body(null, 204, { Allow: allow.join(', ') });
+    throw new HttpError(405, `${method} is not allowed here`, { headers: { Allow: allow.join(', ') } });
+  };
+}
+
+function badPath(): never {
+  throw new HttpError(400, 'malformed percent-encoding in the path');
+}
+
+function inProcessRequest(input: string, init: RequestInit): Request {
+  const absolute = /^https?:\/\//i.test(input);
+  const url = new URL(input, 'http://localhost');
+  const request = new Request(`${url.pathname}${url.search}`, {
+    ...init,
+    protocol: url.protocol === 'https:' ? 'https' : 'http',
+  });
+  if (!request.headers.has('host')) request.headers.set('host', absolute ? url.host : 'localhost');
+  return request;
+}

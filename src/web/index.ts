@@ -1,0 +1,28 @@
+/** The web framework: App, router, middleware onion, context, errors. */
+export { App, type AppOptions, type ErrorHandler } from './app.js';
+export { compose, type Middleware, type Next } from './compose.js';
+export { Context, type HandlerResult, type ResponseHeaders } from './context.js';
+export { errorResponse, errorStatus } from './error-response.js';
+export {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  HttpError,
+  type HttpErrorOptions,
+  NotFoundError,
+  PayloadTooLargeError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  UnprocessableError,
+} from './http-error.js';
+export type { AppServer, ListenOptions as AppListenOptions } from './listen.js';
+export {
+  LinearRouter,
+  type Params,
+  RadixRouter,
+  type RouteFound,
+  type RouteResult,
+  type Router,
+  type RouterOptions,
+} from './router/index.js';
+export { type ValidationTarget, WebRequest } from './web-request.js';
