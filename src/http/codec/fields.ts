@@ -1,5 +1,6 @@
 import { ProtocolError } from '../../errors.js';
 import { allIn, COLON, FIELD_VALUE, isOws, latin1, TOKEN } from './chars.js';
+import { fieldName } from './field-names.js';
 
 /**
  * Parses one field line `buf[start, end)` (CRLF excluded) into `out` as name then value, with the
@@ -20,7 +21,7 @@ export function parseFieldLine(buf: Buffer, start: number, end: number, out: str
   while (valueEnd > valueStart && isOws(buf[valueEnd - 1])) valueEnd--;
   if (!allIn(FIELD_VALUE, buf, valueStart, valueEnd)) throw invalid('field value holds a control character');
   const index = out.length;
-  out.push(latin1(buf, start, colon), latin1(buf, valueStart, valueEnd));
+  out.push(fieldName(buf, start, colon), latin1(buf, valueStart, valueEnd));
   return index;
 }
 

@@ -23,7 +23,7 @@ export function parseRequestLine(buf: Buffer, start: number, end: number): Reque
   if (sp2 === -1 || sp2 >= end) throw badLine('request line has no HTTP version');
   if (sp2 === sp1 + 1 || !allIn(TARGET, buf, sp1 + 1, sp2)) throw badTarget('request-target has a forbidden byte');
   const version = parseVersion(buf, sp2 + 1, end);
-  const method = latin1(buf, start, sp1);
+  const method = methodName(buf, start, sp1);
   checkTargetForm(method, buf, sp1 + 1, sp2);
   return { method, target: latin1(buf, sp1 + 1, sp2), version };
 }
@@ -109,4 +109,19 @@ function badLine(message: string): ProtocolError {
 
 function badTarget(message: string): ProtocolError {
   return new ProtocolError('WK_ERR_HTTP_INVALID_TARGET', 400, message);
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE'].map((name) => ({
+  name,
+  bytes: Buffer.from(name, 'latin1'),
+}));
+
+/** The method as a string: a shared constant for the registered methods, so parsing allocates none. */
+function methodName(buf: Buffer, start: number, end: number): string {
+  next: for (const { name, bytes } of METHODS) {
+    if (bytes.length !== end - start) continue;
+    for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) continue next;
+    return name;
+  }
+  return latin1(buf, start, end);
 }
