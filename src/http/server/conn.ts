@@ -356,14 +356,14 @@ export class HttpConnection implements ConnInfo {
         return;
       }
       if (result.pending === undefined) {
-        this.#finish(ex, result.keepAlive);
+        this.#finish(ex, result.keepAlive, result.bytes);
         continue;
       }
       this.#writing = true;
       result.pending.then(
-        () => {
+        (bytes) => {
           this.#writing = false;
-          this.#finish(ex, result.keepAlive);
+          this.#finish(ex, result.keepAlive, bytes);
           this.#flush();
         },
         (error: unknown) => this.#writeFailed(ex, error),
@@ -380,7 +380,7 @@ export class HttpConnection implements ConnInfo {
         this.#ctx.options.onError(error instanceof Error ? error : new Error(String(error)), this);
       } catch {}
     }
-    publishRequestEnd(ex.request, ex.response, this);
+    publishRequestEnd(ex, this, -1);
     this.#conn.destroy();
   }
 
@@ -397,10 +397,10 @@ export class HttpConnection implements ConnInfo {
     return true;
   }
 
-  #finish(ex: Exchange, keepAlive: boolean): void {
+  #finish(ex: Exchange, keepAlive: boolean, bytes: number): void {
     this.#queue.shift();
     if (this.#upgradeCandidate === ex) this.#upgradeCandidate = undefined;
-    publishRequestEnd(ex.request, ex.response, this);
+    publishRequestEnd(ex, this, bytes);
     if (!keepAlive) {
       this.#end();
       return;

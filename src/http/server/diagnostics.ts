@@ -1,7 +1,9 @@
 import diagnostics from 'node:diagnostics_channel';
+import { timerWheel } from '../../util/timer-wheel.js';
 import type { ConnInfo } from '../message/conn-info.js';
 import type { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
+import type { Exchange } from './exchange.js';
 
 /**
  * `node:diagnostics_channel` channels of the HTTP server (DESIGN.md habit 13): subscribe to observe
@@ -16,7 +18,10 @@ import type { Response } from '../message/response.js';
 export const channels = {
   /** `{ request, info }` when a request head has been parsed. */
   requestStart: diagnostics.channel('wirekit:http.server.request.start'),
-  /** `{ request, response, info }` when its response was handed to the socket (response undefined if none). */
+  /**
+   * `{ request, response, info, status, bytes, durationMs }` when its response was handed to the
+   * socket: `bytes` of body (-1 when the response failed midway), `durationMs` since the head arrived.
+   */
   requestEnd: diagnostics.channel('wirekit:http.server.request.end'),
   /** `{ info }` when a connection is accepted. */
   connectionOpen: diagnostics.channel('wirekit:http.server.connection.open'),
@@ -28,8 +33,22 @@ export function publishRequestStart(request: Request, info: ConnInfo): void {
   if (channels.requestStart.hasSubscribers) channels.requestStart.publish({ request, info });
 }
 
-export function publishRequestEnd(request: Request, response: Response | undefined, info: ConnInfo): void {
-  if (channels.requestEnd.hasSubscribers) channels.requestEnd.publish({ request, response, info });
+/** The message of `wirekit:http.server.request.end`. */
+export interface RequestEndMessage {
+  request: Request;
+  response: Response | undefined;
+  info: ConnInfo;
+  status: number;
+  bytes: number;
+  durationMs: number;
+}
+
+export function publishRequestEnd(exchange: Exchange, info: ConnInfo, bytes: number): void {
+  if (!channels.requestEnd.hasSubscribers) return;
+  const { request, response } = exchange;
+  const durationMs = timerWheel.now() - exchange.startedAt;
+  const message: RequestEndMessage = { request, response, info, status: response?.status ?? 0, bytes, durationMs };
+  channels.requestEnd.publish(message);
 }
 
 export function publishConnection(kind: 'open' | 'close', info: ConnInfo): void {

@@ -1,6 +1,6 @@
 /** The HTTP/1.1 server on wirekit's own codec and socket layer. */
 
 export type { ConnInfo, Handler, Upgraded } from '../message/conn-info.js';
-export { channels } from './diagnostics.js';
+export { channels, type RequestEndMessage } from './diagnostics.js';
 export { type ResolvedServeOptions, SERVE_DEFAULTS, type ServeOptions } from './options.js';
 export { type HttpCloseOptions, HttpServer, serve } from './server.js';

@@ -18,8 +18,10 @@ export interface WriteContext {
 /** The outcome of starting a response: the keep-alive decision and, for a streamed body, its completion. */
 export interface WriteResult {
   keepAlive: boolean;
-  /** Present for streamed bodies: resolves when the last byte is handed to the socket. */
-  pending: Promise<void> | undefined;
+  /** Body bytes written (fixed bodies; 0 for HEAD, 204, 304). */
+  bytes: number;
+  /** Present for streamed bodies: resolves with the body bytes once the last one is handed to the socket. */
+  pending: Promise<number> | undefined;
 }
 
 /** Bodies up to this size are copied behind the head so the response leaves in one write. */
@@ -57,7 +59,7 @@ export function writeResponse(conn: Connection, response: Response, ctx: WriteCo
     conn.send(content);
     conn.uncork();
   }
-  return { keepAlive: serialized.keepAlive, pending: undefined };
+  return { keepAlive: serialized.keepAlive, bytes: bodyless ? 0 : bytes, pending: undefined };
 }
 
 function joinHeadAndBody(head: string, body: string | Uint8Array, bodyBytes: number): Buffer {
@@ -87,13 +89,14 @@ function writeStream(
   conn.send(Buffer.from(serialized.head, 'latin1'));
   if (bodyless) {
     release(body);
-    return { keepAlive: serialized.keepAlive, pending: undefined };
+    return { keepAlive: serialized.keepAlive, bytes: 0, pending: undefined };
   }
   const chunked = serialized.bodyFraming === 'chunked';
-  const pending = pump(conn, body, chunked, declared, ctx.sendTimeoutMs).then(async () => {
+  const pending = pump(conn, body, chunked, declared, ctx.sendTimeoutMs).then(async (total) => {
     if (chunked) conn.send(lastChunk(await trailerFields(response)));
+    return total;
   });
-  return { keepAlive: serialized.keepAlive, pending };
+  return { keepAlive: serialized.keepAlive, bytes: 0, pending };
 }
 
 /** A Content-Length the handler set on a streamed body: then the stream must produce exactly that. */
@@ -109,7 +112,7 @@ async function pump(
   chunked: boolean,
   declared: number | undefined,
   sendTimeoutMs: number,
-): Promise<void> {
+): Promise<number> {
   let total = 0;
   for await (const chunk of body) {
     if (!(chunk instanceof Uint8Array))
@@ -121,6 +124,7 @@ async function pump(
     if (!ok) await drained(conn, sendTimeoutMs);
   }
   if (declared !== undefined && total !== declared) throw lengthMismatch(declared);
+  return total;
 }
 
 function sendChunk(conn: Connection, chunk: Uint8Array): boolean {
