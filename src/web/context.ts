@@ -5,6 +5,7 @@ import { type CookieOptions, serializeCookie, signCookieValue } from '../http/me
 import { responseFromFetch } from '../http/message/fetch.js';
 import { Headers } from '../http/message/headers.js';
 import { Response } from '../http/message/response.js';
+import { SSE_HEADERS, type SseHandler, type SseOptions, SseStream } from './sse.js';
 import type { WebRequest } from './web-request.js';
 
 /** A handler's or middleware's return value: a Response, text, a JSON-able value, or nothing. */
@@ -101,6 +102,34 @@ export class Context<V extends object = Record<string, unknown>> {
   /** Any body: bytes, text, or an async iterable of chunks (streamed with backpressure). */
   body(body: BodyInit, status?: number, headers?: ResponseHeaders): Response {
     return this.#respond(body, status, headers, undefined);
+  }
+
+  /**
+   * A server-sent events response (`text/event-stream`, not cached, not buffered by proxies).
+   * `handler` runs once the client starts reading and sends events until it returns; `stream.closed`
+   * and `stream.signal` tell it when the client has gone. A comment goes out every `keepAliveMs`
+   * (default 15 s) of silence.
+   *
+   * @example
+   * ```ts
+   * app.get('/ticks', (c) =>
+   *   c.sse(async (stream) => {
+   *     for (let n = 0; !stream.closed; n++) {
+   *       await stream.send({ event: 'tick', data: { n } });
+   *       await setTimeout(1000, undefined, { signal: stream.signal }).catch(() => {});
+   *     }
+   *   }),
+   * );
+   * ```
+   */
+  sse(handler: SseHandler, options: SseOptions & { headers?: ResponseHeaders } = {}): Response {
+    const stream = new SseStream(handler, this.req.signal, options);
+    const response = this.#respond(stream, undefined, options.headers, undefined);
+    for (const [name, value] of Object.entries(SSE_HEADERS)) {
+      // The content type is what makes it an event stream; the caching fields are defaults.
+      if (name === 'Content-Type' || !response.headers.has(name)) response.headers.set(name, value);
+    }
+    return response;
   }
 
   /** A redirect (default 302). */

@@ -25,4 +25,25 @@ export {
   type Router,
   type RouterOptions,
 } from './router/index.js';
+export {
+  DEFAULT_SSE_KEEP_ALIVE_MS,
+  formatSseComment,
+  formatSseMessage,
+  SSE_HEADERS,
+  type SseHandler,
+  type SseMessage,
+  type SseOptions,
+  SseStream,
+  type SseWriter,
+} from './sse.js';
+export {
+  type Infer,
+  type StandardIssue,
+  type StandardResult,
+  type StandardSchemaV1,
+  type ValidationIssue,
+  type ValidationSchemas,
+  validate,
+  validationError,
+} from './validate.js';
 export { type ValidationTarget, WebRequest } from './web-request.js';
