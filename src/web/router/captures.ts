@@ -16,6 +16,9 @@ import type { Params, RouteFound } from './router.js';
 const NullObject = function NullObject() {} as unknown as new () => Params;
 NullObject.prototype = Object.create(null);
 
+/** The params of every route without any: frozen, so sharing it is safe. */
+export const EMPTY_PARAMS: Params = Object.freeze(new NullObject());
+
 /**
  * Scratch space for one `find` at a time (routers are synchronous, so one per router is enough).
  * Slot `i` holds the capture of the route's `names[i]`: a span or, for regex segments, a value.

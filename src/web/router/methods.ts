@@ -3,7 +3,8 @@
  * method, and the `Allow` list when none does (RFC 9110 §15.5.6).
  */
 
-import type { Params, RouteFound, RouteResult } from './router.js';
+import { EMPTY_PARAMS } from './captures.js';
+import type { RouteFound, RouteResult } from './router.js';
 
 /** A registered route as a router stores it. */
 export interface RouteEntry<T> {
@@ -15,9 +16,6 @@ export interface RouteEntry<T> {
   /** The frozen result of a route without params, so a static hit allocates nothing. */
   readonly found: RouteFound<T> | null;
 }
-
-/** The params of every route without any: frozen, so sharing it is safe. */
-const EMPTY_PARAMS: Params = Object.freeze(Object.create(null) as Params);
 
 /**
  * Creates a {@link RouteEntry}; routes without params get their shared frozen result.

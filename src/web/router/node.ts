@@ -7,7 +7,7 @@
 import { MethodTable } from './methods.js';
 import type { SegmentMatcher, Token } from './pattern.js';
 
-/** Past this many static children a node indexes them in a map; below it a scan is faster. */
+/** Past this many static children a node indexes them by char code; below it a scan is as fast. */
 const SCAN_LIMIT = 8;
 
 /** A regex segment edge: the matcher, and the node after the segment. */
@@ -29,7 +29,10 @@ export class Node<T> {
   prefix: string;
   /** Static children; their prefixes start with distinct characters. */
   readonly children: Node<T>[] = [];
-  #index: Map<number, Node<T>> | null = null;
+  /** The first char code of each child, in the same order: the scan reads no child. */
+  readonly #codes: number[] = [];
+  /** Children by first char code, built once a node has many (a holey array: one indexed load). */
+  #byCode: (Node<T> | undefined)[] | null = null;
   /** Regex segment edges, tried before {@link param}. */
   readonly matchers: MatcherEdge<T>[] = [];
   param: Node<T> | null = null;
@@ -46,12 +49,9 @@ export class Node<T> {
 
   /** The static child whose prefix starts with char code `code`. */
   child(code: number): Node<T> | undefined {
-    if (this.#index !== null) return this.#index.get(code);
-    const children = this.children;
-    for (let i = 0; i < children.length; i++) {
-      const child = children[i] as Node<T>;
-      if (child.prefix.charCodeAt(0) === code) return child;
-    }
+    if (this.#byCode !== null) return this.#byCode[code];
+    const codes = this.#codes;
+    for (let i = 0; i < codes.length; i++) if (codes[i] === code) return this.children[i];
     return undefined;
   }
 
@@ -59,10 +59,13 @@ export class Node<T> {
   setChild(node: Node<T>): void {
     const code = node.prefix.charCodeAt(0);
     const at = this.children.findIndex((c) => c.prefix.charCodeAt(0) === code);
-    if (at === -1) this.children.push(node);
-    else this.children[at] = node;
-    if (this.#index !== null || this.children.length > SCAN_LIMIT) {
-      this.#index = new Map(this.children.map((c) => [c.prefix.charCodeAt(0), c]));
+    if (at === -1) {
+      this.children.push(node);
+      this.#codes.push(code);
+    } else this.children[at] = node;
+    if (this.#byCode !== null || this.children.length > SCAN_LIMIT) {
+      this.#byCode = [];
+      for (const child of this.children) this.#byCode[child.prefix.charCodeAt(0)] = child;
     }
   }
 }
