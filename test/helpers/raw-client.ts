@@ -1,0 +1,181 @@
+/**
+ * A raw `node:net` client for server tests (DESIGN.md habit 12: raw bytes over a real socket). It
+ * writes exactly the bytes it is given, keeps everything it receives, and notes whether the server
+ * ended its side (EOF), reset the connection, or both sides are closed.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import { type RawResponse, type ReadOptions, readResponses } from './response-reader.js';
+
+/** Resolves after `ms` (to let time pass, never to assert a timing). */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export class RawClient {
+  readonly socket: Socket;
+  #chunks: Buffer[] = [];
+  #length = 0;
+  #joined: Buffer | undefined;
+  /** The server ended its side (we read EOF). */
+  eof = false;
+  /** The socket is closed (both sides, or destroyed). */
+  closed = false;
+  /** A socket error (ECONNRESET, EPIPE, …), if any. */
+  error: (Error & { code?: string }) | undefined;
+  /** When the last byte arrived (performance.now()). */
+  lastDataAt = 0;
+  readonly #wakers = new Set<() => void>();
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      this.#chunks.push(chunk);
+      this.#length += chunk.length;
+      this.#joined = undefined;
+      this.lastDataAt = performance.now();
+      this.#wake();
+    });
+    socket.on('end', () => {
+      this.eof = true;
+      this.#wake();
+    });
+    socket.on('error', (error) => {
+      this.error = error;
+      this.#wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.#wake();
+    });
+  }
+
+  /** Connects with Nagle off, so every write leaves as its own segment. */
+  static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = netConnect({ port, host, allowHalfOpen: true, noDelay: true });
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(new RawClient(socket));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  /** Everything received so far. */
+  get data(): Buffer {
+    this.#joined ??= Buffer.concat(this.#chunks, this.#length);
+    return this.#joined;
+  }
+
+  /** Received bytes as latin1 text. */
+  get text(): string {
+    return this.data.toString('latin1');
+  }
+
+  /** The server closed (EOF, reset or full close). */
+  get ended(): boolean {
+    return this.eof || this.closed || this.error !== undefined;
+  }
+
+  /** Writes and resolves once the bytes are handed to the kernel; false if the socket refused them. */
+  write(data: string | Uint8Array): Promise<boolean> {
+    if (this.socket.destroyed || this.socket.writableEnded) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data, (error) => resolve(!error));
+    });
+  }
+
+  /** Half-closes our side. */
+  end(): void {
+    if (!this.socket.destroyed) this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** Waits until `predicate` holds (re-checked on every event), or fails after `timeoutMs`. */
+  async until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (!predicate()) {
+      const left = deadline - performance.now();
+      if (left <= 0)
+        throw new Error(`timed out waiting for ${what}; received ${JSON.stringify(this.text.slice(0, 2000))}`);
+      await this.#next(left);
+    }
+  }
+
+  /** Waits for any event (data, EOF, error, close) or `ms`. */
+  #next(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.#wakers.delete(done);
+        resolve();
+      }
+      this.#wakers.add(done);
+    });
+  }
+
+  /** Waits for an event or `ms`, whichever comes first (for quiet-period checks). */
+  settle(ms: number): Promise<void> {
+    return this.#next(ms);
+  }
+
+  /** Every complete response received so far. */
+  responses(options: Omit<ReadOptions, 'eof'> = {}): RawResponse[] {
+    const result = readResponses(this.data, { ...options, eof: this.ended });
+    if (result.error !== undefined) throw new Error(`${result.error} in ${JSON.stringify(this.text.slice(0, 2000))}`);
+    return result.responses;
+  }
+
+  /** Final (non-1xx) responses received so far. */
+  finals(options: Omit<ReadOptions, 'eof'> = {}): RawResponse[] {
+    return this.responses(options).filter((r) => !r.interim);
+  }
+
+  /** Waits for `n` final responses and returns them (fails if the server closes first). */
+  async read(n = 1, options: Omit<ReadOptions, 'eof'> = {}, timeoutMs = 10_000): Promise<RawResponse[]> {
+    await this.until(() => this.finals(options).length >= n || this.ended, `${n} response(s)`, timeoutMs);
+    const finals = this.finals(options);
+    if (finals.length < n) {
+      throw new Error(`connection ended after ${finals.length} of ${n} responses: ${JSON.stringify(this.text)}`);
+    }
+    return finals;
+  }
+
+  /** Waits until the server has closed its side (EOF or reset). */
+  async waitEnded(timeoutMs = 10_000): Promise<void> {
+    await this.until(() => this.ended, 'the server to close the connection', timeoutMs);
+  }
+
+  /**
+   * True if the server neither closed nor sent anything for `ms` (the connection is idle and open).
+   * Only ever used as "still open after a while", never as a timing assertion.
+   */
+  async staysOpen(ms = 300): Promise<boolean> {
+    const before = this.data.length;
+    const deadline = performance.now() + ms;
+    while (!this.ended && this.data.length === before) {
+      const left = deadline - performance.now();
+      if (left <= 0) return true;
+      await this.#next(left);
+    }
+    return false;
+  }
+
+  #wake(): void {
+    for (const wake of [...this.#wakers]) wake();
+  }
+}
+
+/** A request with the given method and target, Host set, plus extra header lines (`Name: value`). */
+export function request(method: string, target: string, extra: string[] = [], body = ''): string {
+  const lines = [`${method} ${target} HTTP/1.1`, 'Host: test', ...extra];
+  if (body !== '' && !extra.some((l) => /^(content-length|transfer-encoding):/i.test(l))) {
+    lines.push(`Content-Length: ${Buffer.byteLength(body, 'latin1')}`);
+  }
+  return `${lines.join('\r\n')}\r\n\r\n${body}`;
+}
