@@ -16,7 +16,14 @@ import type { Params, RouteFound } from './router.js';
 const NullObject = function NullObject() {} as unknown as new () => Params;
 NullObject.prototype = Object.create(null);
 
-/** The params of every route without any: frozen, so sharing it is safe. */
+/**
+ * The params of every route without any: frozen, so sharing it is safe.
+ *
+ * @example
+ * ```ts
+ * router.find('GET', '/health').params === EMPTY_PARAMS; // for a static route
+ * ```
+ */
 export const EMPTY_PARAMS: Params = Object.freeze(new NullObject());
 
 /**

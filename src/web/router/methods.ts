@@ -6,7 +6,14 @@
 import { EMPTY_PARAMS } from './captures.js';
 import type { RouteFound, RouteResult } from './router.js';
 
-/** A registered route as a router stores it. */
+/**
+ * A registered route as a router stores it.
+ *
+ * @example
+ * ```ts
+ * const entry: RouteEntry<string> = createEntry('GET', '/u/:id', 'user', ['id']);
+ * ```
+ */
 export interface RouteEntry<T> {
   readonly value: T;
   readonly pattern: string;

@@ -10,7 +10,14 @@ import type { SegmentMatcher, Token } from './pattern.js';
 /** Past this many static children a node indexes them by char code; below it a scan is as fast. */
 const SCAN_LIMIT = 8;
 
-/** A regex segment edge: the matcher, and the node after the segment. */
+/**
+ * A regex segment edge: the matcher, and the node after the segment.
+ *
+ * @example
+ * ```ts
+ * const edge: MatcherEdge<string> = { matcher, node: new Node('') };
+ * ```
+ */
 export interface MatcherEdge<T> {
   readonly matcher: SegmentMatcher;
   readonly node: Node<T>;

@@ -12,7 +12,14 @@ import { WirekitError } from '../../errors.js';
 import { decodePath, decodeReserved, foldCase } from './decode.js';
 import type { ResolvedRouterOptions } from './router.js';
 
-/** A regex over one whole decoded segment, for constrained and multi-param segments. */
+/**
+ * A regex over one whole decoded segment, for constrained and multi-param segments.
+ *
+ * @example
+ * ```ts
+ * // `:from-:to` compiles to { key: '^(.+?)\\-(.+)$', regex: /^(.+?)\-(.+)$/, groups: [1, 2] }
+ * ```
+ */
 export interface SegmentMatcher {
   /** Identity: patterns with the same key share one tree edge, whatever their param names. */
   readonly key: string;
@@ -21,14 +28,29 @@ export interface SegmentMatcher {
   readonly groups: readonly number[];
 }
 
-/** One step of a route shape. `param` and `matcher` consume one non-empty segment (up to `/`). */
+/**
+ * One step of a route shape. `param` and `matcher` consume one non-empty segment (up to `/`).
+ *
+ * @example
+ * ```ts
+ * const tokens: Token[] = [{ kind: 'static', text: '/files/' }, { kind: 'wildcard' }]; // '/files/*'
+ * ```
+ */
 export type Token =
   | { readonly kind: 'static'; readonly text: string }
   | { readonly kind: 'param' }
   | { readonly kind: 'matcher'; readonly matcher: SegmentMatcher }
   | { readonly kind: 'wildcard' };
 
-/** A pattern compiled to tokens. Static text is decoded like a request path and folded if case-insensitive. */
+/**
+ * A pattern compiled to tokens. Static text is decoded like a request path and folded if case-insensitive.
+ *
+ * @example
+ * ```ts
+ * const [shape] = parsePattern('/u/:id', resolveRouterOptions());
+ * shape?.names; // ['id']
+ * ```
+ */
 export interface RouteShape {
   readonly tokens: readonly Token[];
   /** Param names in capture order; the wildcard's is `*`. */

@@ -7,12 +7,25 @@
 import { WirekitError } from '../../errors.js';
 
 /**
- * Route parameters by name; a wildcard's capture is under `'*'`. A null-prototype object,
- * so a parameter named `constructor` or `__proto__` is just data.
+ * Route parameters by name, fully percent-decoded; a wildcard's capture is under `'*'`. Params
+ * inherit nothing (their prototype chain holds no `Object.prototype`), so a parameter named
+ * `constructor` or `__proto__` is just data.
+ *
+ * @example
+ * ```ts
+ * const params: Params = { id: '42', '*': 'a/b.txt' };
+ * ```
  */
 export type Params = Record<string, string>;
 
-/** A successful match: the route's value, its decoded params, and the method it was registered with. */
+/**
+ * A successful match: the route's value, its decoded params, and the method it was registered with.
+ *
+ * @example
+ * ```ts
+ * const hit: RouteFound<string> = { status: 'found', value: 'h', params: { id: '1' }, pattern: '/u/:id', method: 'GET' };
+ * ```
+ */
 export interface RouteFound<T> {
   status: 'found';
   value: T;
@@ -23,7 +36,16 @@ export interface RouteFound<T> {
   method: string;
 }
 
-/** The outcome of {@link Router.find}; `bad-path` means malformed percent-encoding (the App answers 400). */
+/**
+ * The outcome of {@link Router.find}; `bad-path` means malformed percent-encoding (the App answers 400).
+ * `allow` is sorted and lists HEAD where GET is. Results may be shared and frozen: read-only.
+ *
+ * @example
+ * ```ts
+ * const result = router.find('GET', '/users/42');
+ * if (result.status === 'method-not-allowed') headers.set('allow', result.allow.join(', '));
+ * ```
+ */
 export type RouteResult<T> =
   | RouteFound<T>
   | { status: 'method-not-allowed'; allow: readonly string[] }
@@ -51,7 +73,14 @@ export interface Router<T> {
   find(method: string, path: string): RouteResult<T>;
 }
 
-/** Matching policies; every router implementation honours the same ones. */
+/**
+ * Matching policies; every router implementation honours the same ones (see docs/router.md).
+ *
+ * @example
+ * ```ts
+ * const options: RouterOptions = { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 100 };
+ * ```
+ */
 export interface RouterOptions {
   /** Treat `/a` and `/a/` as the same path. Default `false`: they are different routes. */
   ignoreTrailingSlash?: boolean;
@@ -61,14 +90,28 @@ export interface RouterOptions {
   maxParamLength?: number;
 }
 
-/** {@link RouterOptions} with every default filled in. */
+/**
+ * {@link RouterOptions} with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const { ignoreTrailingSlash } = resolveRouterOptions({}); // false
+ * ```
+ */
 export interface ResolvedRouterOptions {
   readonly ignoreTrailingSlash: boolean;
   readonly caseSensitive: boolean;
   readonly maxParamLength: number;
 }
 
-/** The default of {@link RouterOptions.maxParamLength}, as in find-my-way. */
+/**
+ * The default of {@link RouterOptions.maxParamLength}, as in find-my-way.
+ *
+ * @example
+ * ```ts
+ * new RadixRouter({ maxParamLength: DEFAULT_MAX_PARAM_LENGTH * 2 });
+ * ```
+ */
 export const DEFAULT_MAX_PARAM_LENGTH = 500;
 
 /**
@@ -94,6 +137,22 @@ export function resolveRouterOptions(options: RouterOptions = {}): ResolvedRoute
   };
 }
 
-/** Shared, frozen results: a miss allocates nothing. */
+/**
+ * The shared, frozen 404 result: a miss allocates nothing.
+ *
+ * @example
+ * ```ts
+ * router.find('GET', '/nothing') === NOT_FOUND; // true
+ * ```
+ */
 export const NOT_FOUND: RouteResult<never> = Object.freeze({ status: 'not-found' });
+
+/**
+ * The shared, frozen result for a path with malformed percent-encoding.
+ *
+ * @example
+ * ```ts
+ * router.find('GET', '/%zz') === BAD_PATH; // true
+ * ```
+ */
 export const BAD_PATH: RouteResult<never> = Object.freeze({ status: 'bad-path' });
