@@ -267,10 +267,13 @@ export class App<V extends object = Record<string, unknown>> {
     try {
       const mapped = this.#onError(error, c);
       if (mapped instanceof Promise)
-        return mapped.catch((again: unknown) => errorResponse(again, c.req.header('accept')));
-      return mapped;
+        return mapped.then(
+          (response) => withPendingFields(c, response),
+          (again: unknown) => withPendingFields(c, errorResponse(again, c.req.header('accept'))),
+        );
+      return withPendingFields(c, mapped);
     } catch (again) {
-      return errorResponse(again, c.req.header('accept'));
+      return withPendingFields(c, errorResponse(again, c.req.header('accept')));
     }
   }
 
@@ -312,6 +315,16 @@ export class App<V extends object = Record<string, unknown>> {
   #mountable(): (RouteEntry<V> | UseEntry<V>)[] {
     return [...this.#routes, ...this.#uses].sort((a, b) => a.order - b.order);
   }
+}
+
+/**
+ * The error response gets the fields set with `c.header()` that no response took yet, as its
+ * contract says ("else on the next" response): a request id or CORS fields set by middleware before
+ * `next()` must reach error answers too, or a browser cannot even read a 404 cross-origin.
+ */
+function withPendingFields<V extends object>(c: Context<V>, response: Response): Response {
+  c.adopt(response);
+  return c.res ?? response;
 }
 
 const NO_SECRETS = Object.freeze({ secrets: Object.freeze([]) as readonly string[] });
