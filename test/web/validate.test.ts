@@ -217,7 +217,14 @@ describe('any Standard Schema', () => {
   test('query keys such as __proto__ stay data', async () => {
     const seen: unknown[] = [];
     const spy: StandardSchemaV1 = {
-      '~standard': { version: 1, vendor: 'spy', validate: (value) => (seen.push(value), { value }) },
+      '~standard': {
+        version: 1,
+        vendor: 'spy',
+        validate: (value) => {
+          seen.push(value);
+          return { value };
+        },
+      },
     };
     const a = new App();
     a.get('/', validate({ query: spy }), () => 'ok');
