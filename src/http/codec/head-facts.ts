@@ -140,8 +140,10 @@ export function judgeRequest(facts: HeadFacts, version: '1.0' | '1.1', connect: 
   }
   facts.keepAlive = !facts.close && (version === '1.1' || facts.keepAliveToken);
   facts.upgrade = connect || (facts.upgradeToken && facts.upgradeField);
-  facts.expectContinue = facts.expect !== undefined && facts.expect.toLowerCase() === '100-continue';
-  if (facts.expectContinue) facts.expect = undefined;
+  const continues = facts.expect !== undefined && facts.expect.toLowerCase() === '100-continue';
+  // RFC 9110 §10.1.1: a server MUST ignore a 100-continue expectation in an HTTP/1.0 request.
+  facts.expectContinue = continues && version === '1.1';
+  if (continues) facts.expect = undefined;
 }
 
 function judgeCodings(facts: HeadFacts, codings: readonly string[], version: '1.0' | '1.1'): void {
