@@ -178,7 +178,8 @@ export class App<V extends object = Record<string, unknown>> {
   fetch(request: Request | globalThis.Request, info?: ConnInfo): Response | Promise<Response | globalThis.Response> {
     if (request instanceof Request) return this.#handle(request, info ?? inProcessInfo());
     const handled: Promise<Response> = Promise.resolve(this.#handle(requestFromFetch(request), inProcessInfo()));
-    return handled.then(responseToFetch);
+    // No server sits behind a Fetch handler to drop a HEAD response's body: do it here, as `request()` does.
+    return handled.then((response) => responseToFetch(request.method === 'HEAD' ? bodyless(response) : response));
   }
 
   /** The app as a server Handler, bound: `serve(app.handler)`. */
@@ -199,8 +200,7 @@ export class App<V extends object = Record<string, unknown>> {
   async request(input: string | Request, init: RequestInit = {}): Promise<Response> {
     const request = typeof input === 'string' ? inProcessRequest(input, init) : input;
     const response = await this.#handle(request, inProcessInfo());
-    if (request.method !== 'HEAD') return response;
-    return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return request.method === 'HEAD' ? bodyless(response) : response;
   }
 
   /** Serves the app on our HTTP server; resolves with the bound address and a graceful `close()`. */
@@ -325,6 +325,11 @@ export class App<V extends object = Record<string, unknown>> {
 function withPendingFields<V extends object>(c: Context<V>, response: Response): Response {
   c.adopt(response);
   return c.res ?? response;
+}
+
+/** A HEAD answer: the GET response's status and fields, no body (RFC 9110 §9.3.2). */
+function bodyless(response: Response): Response {
+  return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 const NO_SECRETS = Object.freeze({ secrets: Object.freeze([]) as readonly string[] });
