@@ -352,7 +352,11 @@ export class HttpConnection implements ConnInfo {
           sendTimeoutMs: this.#ctx.options.sendTimeoutMs,
         });
       } catch (error) {
-        this.#writeFailed(ex, error);
+        // Nothing was sent: the handler's response could not be serialized (an unsafe reason or
+        // field, a used body). Answer 500 in its place, as for a handler that threw.
+        ex.writing = false;
+        if (ex.forced) this.#writeFailed(ex, error);
+        else this.#handlerFailed(ex, error);
         return;
       }
       if (result.pending === undefined) {
