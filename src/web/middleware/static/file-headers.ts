@@ -1,0 +1,62 @@
+import { Headers } from '../../../http/message/headers.js';
+import type { FileIdentity } from './file-body.js';
+import type { Coding } from './negotiate.js';
+import type { ResolvedStaticOptions } from './options.js';
+import { fileEtag, truncateToSeconds, type Validators } from './validators.js';
+
+const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
+
+/**
+ * The `Cache-Control` of a file: a year and `immutable` for hashed names (their content never
+ * changes under that name, RFC 8246), else `max-age=maxAgeSeconds`, or `no-cache` when that is 0:
+ * caches may store the file but must revalidate, which the ETag makes a cheap 304.
+ *
+ * @example
+ * ```ts
+ * cacheControlFor('app.3f9a2c1b.js', options); // 'public, max-age=31536000, immutable'
+ * ```
+ */
+export function cacheControlFor(name: string, options: ResolvedStaticOptions): string {
+  if (options.immutable !== false && options.immutable.test(name)) {
+    return `public, max-age=${ONE_YEAR_SECONDS}, immutable`;
+  }
+  return options.maxAgeSeconds > 0 ? `public, max-age=${options.maxAgeSeconds}` : 'no-cache';
+}
+
+/** The validators of a file under the options (either may be switched off). */
+export function validatorsOf(file: FileIdentity, options: ResolvedStaticOptions): Validators {
+  return {
+    etag: options.etag === false ? undefined : fileEtag(file.size, file.mtimeMs, options.etag),
+    lastModifiedMs: options.lastModified ? truncateToSeconds(file.mtimeMs) : undefined,
+  };
+}
+
+/**
+ * The fields a 304 repeats from the 200 it stands for (RFC 9110 §15.4.5): validators, caching and
+ * Vary; nothing about the content.
+ */
+export function cachingHeaders(name: string, v: Validators, options: ResolvedStaticOptions): Headers {
+  const headers = new Headers();
+  if (v.etag !== undefined) headers.set('ETag', v.etag);
+  if (v.lastModifiedMs !== undefined) headers.set('Last-Modified', new Date(v.lastModifiedMs).toUTCString());
+  headers.set('Cache-Control', cacheControlFor(name, options));
+  // Always when precompressed variants may exist, whatever this request chose: a shared cache must
+  // not hand a br body to a client that did not ask for it (RFC 9110 §12.5.5).
+  if (options.precompressed) headers.set('Vary', 'Accept-Encoding');
+  return headers;
+}
+
+/** The fields of a 200/206 for the file: caching fields plus type, coding and `Accept-Ranges`. */
+export function representationHeaders(
+  name: string,
+  type: string,
+  coding: Coding | undefined,
+  v: Validators,
+  options: ResolvedStaticOptions,
+): Headers {
+  const headers = cachingHeaders(name, v, options);
+  headers.set('Content-Type', type);
+  if (coding !== undefined) headers.set('Content-Encoding', coding);
+  headers.set('Accept-Ranges', 'bytes');
+  return headers;
+}

@@ -1,0 +1,129 @@
+import type { Response } from '../../../http/message/response.js';
+import type { Middleware, Next } from '../../compose.js';
+import type { Context, HandlerResult } from '../../context.js';
+import { HttpError } from '../../http-error.js';
+import { type DecodedPath, decodePath } from './decode-path.js';
+import { FileLookup, type Lookup } from './file-lookup.js';
+import { sendListing } from './listing.js';
+import { acceptQuality } from './negotiate.js';
+import { type ResolvedStaticOptions, resolveOptions, type StaticOptions } from './options.js';
+import { type StaticState, sendFile } from './send-file.js';
+import { SmallFiles } from './small-files.js';
+
+/**
+ * Serves the files under `root`: GET and HEAD with ETag/Last-Modified and every conditional header
+ * (RFC 9110 §13), byte ranges incl. `multipart/byteranges` (§14), precompressed `.br`/`.gz`
+ * siblings, Cache-Control (immutable for hashed names), index files, directory listings (HTML, or
+ * JSON for `Accept: application/json`) and an optional SPA fallback. Large files stream with
+ * backpressure; small ones are sent from memory.
+ *
+ * Safety: the path is decoded once and anything that could leave the root in any encoding is
+ * refused (see `decodePath`); symlinks out of the root are treated as absent unless
+ * `followSymlinks`; dotfiles are hidden by default. Answers never include a file-system path.
+ *
+ * Requests it does not serve (other methods, paths outside `prefix`, missing files) go to `next()`,
+ * or with `fallthrough: false` get 405/404.
+ *
+ * @example
+ * ```ts
+ * const app = new App();
+ * app.get('/api/health', (c) => c.json({ ok: true }));
+ * app.use(serveStatic('./public', { maxAgeSeconds: 600 }));
+ * await app.listen({ port: 8080 });
+ * ```
+ */
+export function serveStatic<V extends object = Record<string, unknown>>(
+  root: string,
+  options: StaticOptions = {},
+): Middleware<V> {
+  const resolved = resolveOptions(root, options);
+  const state: StaticState = {
+    options: resolved,
+    lookup: new FileLookup(resolved),
+    smallFiles: new SmallFiles(resolved.memoryCacheBytes),
+  };
+  const mount = resolved.prefix.slice(0, -1);
+  return (c, next) => {
+    const path = c.req.path;
+    if (!path.startsWith(resolved.prefix)) {
+      if (path !== mount || mount === '') return next();
+      if (!isGetOrHead(c)) return notAllowed(resolved, next);
+      return c.redirect(withSearch(c, `${mount}/`), 301);
+    }
+    if (!isGetOrHead(c)) return notAllowed(resolved, next);
+    const decoded = decodePath(path.slice(resolved.prefix.length));
+    if (decoded === undefined) return notFound(resolved, next);
+    return serve(c as Context, next, decoded, state);
+  };
+}
+
+async function serve(c: Context, next: Next, decoded: DecodedPath, state: StaticState): Promise<HandlerResult> {
+  const { options } = state;
+  const found = await state.lookup.find(decoded.segments);
+  if (found.kind === 'forbidden') throw new HttpError(403);
+  if (found.kind === 'directory') return serveDirectory(c, next, decoded, found.path, state);
+  if (found.kind === 'file' && !decoded.trailingSlash) {
+    const response = await sendFile(c, { ...found, segments: decoded.segments }, state);
+    if (response !== undefined) return response;
+  }
+  const fallback = await spaFallback(c, decoded, state);
+  if (fallback !== undefined) return fallback;
+  return notFound(options, next);
+}
+
+async function serveDirectory(
+  c: Context,
+  next: Next,
+  decoded: DecodedPath,
+  dirPath: string,
+  state: StaticState,
+): Promise<HandlerResult> {
+  // Relative links in the page resolve against the directory only with the slash (RFC 3986 §5.2).
+  if (!decoded.trailingSlash) return c.redirect(withSearch(c, `${c.req.path}/`), 301);
+  for (const name of state.options.index) {
+    const segments = [...decoded.segments, name];
+    const index = await state.lookup.find(segments);
+    if (index.kind !== 'file') continue;
+    const response = await sendFile(c, { ...index, segments }, state);
+    if (response !== undefined) return response;
+  }
+  if (state.options.listing) return sendListing(c, dirPath, decoded.segments, state);
+  return notFound(state.options, next);
+}
+
+/**
+ * The SPA fallback: a page request (Accept names text/html) for a path without an extension gets
+ * the app's HTML shell; asset-like paths (`/app.js`, `/logo.png`) never do, so a missing asset is
+ * a 404 and not HTML parsed as script.
+ */
+async function spaFallback(c: Context, decoded: DecodedPath, state: StaticState): Promise<Response | undefined> {
+  const shell = state.options.spa;
+  if (shell === false) return undefined;
+  const last = decoded.segments[decoded.segments.length - 1] ?? '';
+  if (last.includes('.') || acceptQuality(c.req.header('accept'), 'text/html') <= 0) return undefined;
+  const segments = shell.split('/').filter((s) => s !== '');
+  const found: Lookup = await state.lookup.find(segments);
+  if (found.kind !== 'file') return undefined;
+  return sendFile(c, { ...found, segments }, state);
+}
+
+function isGetOrHead(c: Context<object>): boolean {
+  const method = c.req.method;
+  return method === 'GET' || method === 'HEAD';
+}
+
+function notAllowed(options: ResolvedStaticOptions, next: Next): Promise<void> {
+  if (options.fallthrough) return next();
+  throw new HttpError(405, 'Method Not Allowed', { headers: { Allow: 'GET, HEAD' } });
+}
+
+function notFound(options: ResolvedStaticOptions, next: Next): Promise<void> {
+  if (options.fallthrough) return next();
+  throw new HttpError(404);
+}
+
+/** The redirect target keeps the query (`/docs?sort=size` → `/docs/?sort=size`). */
+function withSearch(c: Context<object>, path: string): string {
+  const search = c.req.raw.search;
+  return search === '' ? path : `${path}?${search}`;
+}
