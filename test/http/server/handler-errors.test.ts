@@ -1,0 +1,100 @@
+/**
+ * Handler failures over a real socket (DESIGN.md habit 6, issue 3): a throw, a rejection, a value
+ * that is not a Response, or a Response the serializer refuses each get a 500 with no detail of the
+ * failure in the body, the error goes to `onError`, and the next request on the same connection is
+ * served. Body read errors the client caused keep their 4xx.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Response } from '../../../src/http/message/index.js';
+import type { Handler } from '../../../src/http/server/index.js';
+import { startServer } from '../../helpers/http-server.js';
+import { trackLeaks } from '../../helpers/leaks.js';
+import { request } from '../../helpers/raw-client.js';
+import { bodyText, header, saysClose } from '../../helpers/response-reader.js';
+
+const leaks = trackLeaks();
+
+const SECRET = 'secret-detail-/etc/passwd';
+
+const FAILURES: Record<string, Handler> = {
+  'throws an Error': () => {
+    throw new Error(SECRET);
+  },
+  'rejects with an Error': async () => {
+    throw new Error(SECRET);
+  },
+  'throws a string': () => {
+    throw SECRET;
+  },
+  'returns undefined': () => undefined as unknown as Response,
+  'returns a string': () => SECRET as unknown as Response,
+  'returns a plain object': () => ({ status: 200, body: SECRET }) as unknown as Response,
+  'resolves to a number': async () => 42 as unknown as Response,
+  'returns null': () => null as unknown as Response,
+  'returns a Response whose reason phrase would inject a header': () =>
+    new Response(SECRET, { statusText: `OK\r\nSet-Cookie: ${SECRET}` }),
+};
+
+for (const [name, failing] of Object.entries(FAILURES)) {
+  test(`a handler that ${name} → 500 without detail; the connection serves the next request`, async () => {
+    const server = await startServer(leaks, (req, info) =>
+      req.path === '/fail' ? failing(req, info) : new Response(`fine ${req.path}`),
+    );
+    const client = await server.client();
+    await client.write(request('GET', '/fail') + request('GET', '/next'));
+    const [failed, next] = await client.read(2);
+    assert.equal(failed?.status, 500);
+    assert.doesNotMatch(failed!.head + bodyText(failed!), /secret|\.js:|Error:/, 'no detail of the failure');
+    assert.equal(header(failed!, 'set-cookie'), undefined);
+    assert.ok(!saysClose(failed!), 'a handler failure does not cost the connection');
+    assert.equal(bodyText(next!), 'fine /next');
+    assert.ok(server.errors.length >= 1, 'reported to onError');
+  });
+}
+
+test('an onError hook that throws does not take the connection down', async () => {
+  const server = await startServer(
+    leaks,
+    (req) => {
+      if (req.path === '/fail') throw new Error('boom');
+      return new Response('fine');
+    },
+    {
+      onError: () => {
+        throw new Error('the hook failed too');
+      },
+    },
+  );
+  const client = await server.client();
+  await client.write(request('GET', '/fail') + request('GET', '/next'));
+  const [failed, next] = await client.read(2);
+  assert.equal(failed?.status, 500);
+  assert.equal(bodyText(next!), 'fine');
+});
+
+test('req.json() on a malformed body → 400 (the client is at fault), connection kept', async () => {
+  const server = await startServer(leaks, async (req) => Response.json(await req.json()));
+  const client = await server.client();
+  await client.write(request('POST', '/', [], '{"a":') + request('POST', '/', [], '{"a":1}'));
+  const [bad, good] = await client.read(2);
+  assert.equal(bad?.status, 400);
+  assert.deepEqual(JSON.parse(bodyText(good!)), { a: 1 });
+});
+
+test('a handler that fails after a slow start does not reorder the pipeline', async () => {
+  const server = await startServer(leaks, async (req) => {
+    if (req.path === '/fail') {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      throw new Error('late');
+    }
+    return new Response(req.path);
+  });
+  const client = await server.client();
+  await client.write(request('GET', '/fail') + request('GET', '/a') + request('GET', '/b'));
+  const responses = await client.read(3);
+  assert.deepEqual(
+    responses.map((r) => (r.status === 200 ? bodyText(r) : r.status)),
+    [500, '/a', '/b'],
+  );
+});

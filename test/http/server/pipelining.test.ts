@@ -1,0 +1,123 @@
+/**
+ * Pipelining over a real socket (RFC 9112 §9.3.2): responses leave strictly in request order
+ * whatever order the handlers finish in; a malformed request in the middle is answered after the
+ * ones before it, then the connection closes and nothing after it is handled.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Response } from '../../../src/http/message/index.js';
+import { startServer } from '../../helpers/http-server.js';
+import { trackLeaks } from '../../helpers/leaks.js';
+import { request, sleep } from '../../helpers/raw-client.js';
+import { bodyText, saysClose } from '../../helpers/response-reader.js';
+
+const leaks = trackLeaks();
+
+/** Answers with the target after a delay given by `?delay=ms`, reading the body first. */
+async function delayedServer() {
+  const handled: string[] = [];
+  const server = await startServer(leaks, async (req) => {
+    handled.push(req.path);
+    const body = await req.text();
+    await sleep(Number(req.query.get('delay') ?? 0));
+    return new Response(`${req.path} ${body}`);
+  });
+  return { ...server, handled };
+}
+
+test('10 pipelined requests are answered in order though their handlers finish in reverse', async () => {
+  const server = await delayedServer();
+  const client = await server.client();
+  const jitter = () => Math.floor(Math.random() * 10);
+  let all = '';
+  for (let i = 0; i < 10; i++) all += request('GET', `/r${i}?delay=${(10 - i) * 15 + jitter()}`);
+  await client.write(all);
+  const responses = await client.read(10);
+  assert.deepEqual(
+    responses.map((r) => bodyText(r)),
+    Array.from({ length: 10 }, (_, i) => `/r${i} `),
+  );
+  assert.ok(responses.every((r) => !saysClose(r)));
+  assert.ok(await client.staysOpen(), 'kept alive');
+});
+
+test('pipelined requests with bodies (Content-Length and chunked) stay in step', async () => {
+  const server = await delayedServer();
+  const client = await server.client();
+  await client.write(
+    request('POST', '/a?delay=30', [], 'one') +
+      request('POST', '/b', ['Transfer-Encoding: chunked'], '3\r\ntwo\r\n0\r\nX-T: 1\r\n\r\n') +
+      request('POST', '/c?delay=10', [], 'GET /x HTTP/1.1\r\nHost: a\r\n\r\n') +
+      request('GET', '/d'),
+  );
+  const responses = await client.read(4);
+  assert.deepEqual(
+    responses.map((r) => bodyText(r)),
+    ['/a one', '/b two', '/c GET /x HTTP/1.1\r\nHost: a\r\n\r\n', '/d '],
+  );
+  assert.deepEqual(server.handled, ['/a', '/b', '/c', '/d']);
+});
+
+test('a malformed request in the middle: the earlier ones are answered, then 400, then close', async () => {
+  const server = await delayedServer();
+  const client = await server.client();
+  let all = '';
+  for (let i = 0; i < 5; i++) all += request('GET', `/ok${i}?delay=${(5 - i) * 20}`);
+  all += 'GET /bad HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n';
+  for (let i = 0; i < 4; i++) all += request('GET', `/after${i}`);
+  await client.write(all);
+  await client.waitEnded();
+  const responses = client.finals();
+  assert.deepEqual(
+    responses.map((r) => r.status),
+    [200, 200, 200, 200, 200, 400],
+  );
+  assert.deepEqual(
+    responses.slice(0, 5).map((r) => bodyText(r)),
+    ['/ok0 ', '/ok1 ', '/ok2 ', '/ok3 ', '/ok4 '],
+  );
+  assert.ok(saysClose(responses[5]!));
+  assert.deepEqual(server.handled, ['/ok0', '/ok1', '/ok2', '/ok3', '/ok4']);
+});
+
+test('a malformed request arriving while earlier handlers still run is answered after them', async () => {
+  const server = await delayedServer();
+  const client = await server.client();
+  await client.write(request('GET', '/slow?delay=200') + request('GET', '/slower?delay=300'));
+  await sleep(50);
+  await client.write(`GET /bad HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n${request('GET', '/after')}`);
+  await client.waitEnded();
+  assert.deepEqual(
+    client.finals().map((r) => `${r.status} ${bodyText(r).split(' ')[0]}`),
+    ['200 /slow', '200 /slower', '400 400'],
+  );
+  assert.deepEqual(server.handled, ['/slow', '/slower']);
+});
+
+test('more requests than maxPipelinedRequests in one write are all answered, in order', async () => {
+  const server = await delayedServer();
+  const client = await server.client();
+  let all = '';
+  for (let i = 0; i < 100; i++) all += request('GET', `/p${i}`);
+  await client.write(all);
+  const responses = await client.read(100);
+  assert.deepEqual(
+    responses.map((r) => bodyText(r)),
+    Array.from({ length: 100 }, (_, i) => `/p${i} `),
+  );
+});
+
+test('a handler that throws in the middle of a pipeline gets 500 in its slot; the rest are served', async () => {
+  const server = await startServer(leaks, async (req) => {
+    if (req.path === '/boom') throw new Error('boom');
+    await sleep(req.path === '/first' ? 50 : 0);
+    return new Response(req.path);
+  });
+  const client = await server.client();
+  await client.write(request('GET', '/first') + request('GET', '/boom') + request('GET', '/last'));
+  const responses = await client.read(3);
+  assert.deepEqual(
+    responses.map((r) => `${r.status} ${r.status === 200 ? bodyText(r) : ''}`),
+    ['200 /first', '500 ', '200 /last'],
+  );
+});
