@@ -7,7 +7,7 @@
 import { decodeReserved } from './decode.js';
 import { MethodTable, type RouteEntry } from './methods.js';
 import { escapeRegex, type RouteShape, type Token } from './pattern.js';
-import type { RouteFound, RouterOptions } from './router.js';
+import type { RouteFound } from './router.js';
 import { RouterBase } from './router-base.js';
 
 interface LinearRoute<T> {
@@ -61,10 +61,6 @@ export class LinearRouter<T> extends RouterBase<T> {
   readonly #byKey = new Map<string, LinearRoute<T>>();
   /** Registration order of regex segment edges, keyed by the steps leading to them. */
   readonly #edgeOrder = new Map<string, number>();
-
-  constructor(options?: RouterOptions) {
-    super(options);
-  }
 
   protected insert(shape: RouteShape, entry: RouteEntry<T>): void {
     let route = this.#byKey.get(shape.key);

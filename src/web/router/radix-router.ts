@@ -39,17 +39,13 @@ function matchesAt(key: string, pos: number, prefix: string): boolean {
  */
 export class RadixRouter<T> extends RouterBase<T> {
   readonly #root = new Node<T>('');
-  /** Routes whose pattern is all static, by path: most lookups end here. */
+  /** Routes whose pattern is all static, by exact path: a static hit skips the tree. */
   readonly #statics = new StaticIndex<T>();
   // The request being searched: fields rather than arguments keep the recursion's frames small.
   #key = '';
   #path = '';
   #method = '';
   #decoded = false;
-
-  constructor(options?: RouterOptions) {
-    super(options);
-  }
 
   protected insert(shape: RouteShape, entry: RouteEntry<T>): void {
     const table = insertShape(this.#root, shape.tokens);
@@ -70,6 +66,8 @@ export class RadixRouter<T> extends RouterBase<T> {
     this.#method = method;
     this.#decoded = decoded;
     const entry = this.#walk(this.#root, 0, 0);
+    // Retain nothing of the request once it is answered.
+    this.#key = this.#path = '';
     if (entry === null) return null;
     return entry.found ?? this.captures.found(entry, path, decoded);
   }
