@@ -1,6 +1,9 @@
 /**
- * The bench app of DESIGN.md §2 (`node dist/bench/app.js`, `PORT` from the environment), on the
- * bare engine (`serve()`); the web-framework issue rebuilds it on `App`.
+ * The bench contract (DESIGN.md §2) on the bare engine, `serve()` with a hand-written dispatch: the
+ * baseline that `bench/app.ts` (the same contract on `App`) must stay within 10% of.
+ *
+ * Run: `PORT=3001 node dist/bench/engine-app.js`, then
+ * `$WIREKIT_BENCH/http-bench.sh app="node dist/bench/app.js" engine="node dist/bench/engine-app.js"`.
  */
 import { Response } from '../src/http/message/index.js';
 import { serve } from '../src/http/server/index.js';
@@ -23,7 +26,7 @@ const server = await serve(
   },
   { port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1', idleTimeoutMs: 72_000 },
 );
-process.stdout.write(`bench app listening on ${server.url}\n`);
+process.stdout.write(`engine bench app listening on ${server.url}\n`);
 const stop = (): void => {
   server.close({ timeoutMs: 1000 }).then(() => process.exit(0));
 };

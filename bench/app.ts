@@ -1,0 +1,30 @@
+/**
+ * The bench app of DESIGN.md §2 (`PORT=3000 node dist/bench/app.js`), written with the public `App`
+ * API exactly as a user would: 100 parameterised and 10 static routes registered before the four
+ * contract routes (so the router does real work), and a keep-alive idle timeout of 72 s like the
+ * peers'. `bench/engine-app.ts` is the same contract on the bare engine, for the overhead ratio.
+ */
+import { App } from '../src/index.js';
+
+const HELLO = 'Hello, World!';
+const app = new App();
+
+for (let i = 0; i < 100; i++) app.get(`/r${i}/:a`, (c) => c.json({ a: c.req.param('a') }));
+for (let i = 0; i < 10; i++) app.get(`/s${i}`, (c) => c.text('static'));
+
+app.get('/', (c) => c.text(HELLO));
+app.get('/json', (c) => c.json({ message: HELLO }));
+app.get('/users/:id', (c) => c.json({ id: c.req.param('id') }));
+app.post('/echo', async (c) => c.json(await c.req.json()));
+
+const server = await app.listen({
+  port: Number(process.env.PORT ?? 3000),
+  host: process.env.HOST ?? '127.0.0.1',
+  idleTimeoutMs: 72_000,
+});
+process.stdout.write(`bench app listening on ${server.url}\n`);
+const stop = (): void => {
+  server.close({ timeoutMs: 1000 }).then(() => process.exit(0));
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
