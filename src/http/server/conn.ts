@@ -385,6 +385,9 @@ export class HttpConnection implements ConnInfo {
       } catch {}
     }
     publishRequestEnd(ex, this, -1);
+    // Responses already written for earlier pipelined requests may still be corked: let them out
+    // before the socket goes, or the client loses answers that were complete.
+    if (this.#corked) this.#uncork();
     this.#conn.destroy();
   }
 
