@@ -54,6 +54,18 @@ export const ERROR_CODES = {
   WK_ERR_VALIDATION: 'A request part failed its schema (400, naming the failing field).',
   WK_ERR_INVALID_FORM: 'A form body is malformed (bad urlencoding, multipart boundary or part) (400).',
   WK_ERR_COOKIE: 'A cookie name, value or option cannot be serialized safely.',
+  WK_ERR_DNS: 'The host name could not be resolved, or its lookup outlived connectTimeoutMs (the resolver error is the cause).',
+  WK_ERR_TLS: "The TLS handshake failed or the server's certificate was refused (the TLS error is the cause).",
+  WK_ERR_TLS_TIMEOUT: 'The TLS handshake did not finish within tlsTimeoutMs.',
+  WK_ERR_HEADERS_TIMEOUT: 'The response head did not arrive within headersTimeoutMs of sending the request.',
+  WK_ERR_BODY_TIMEOUT: 'No response body byte arrived (or no request body byte could be written) for bodyTimeoutMs.',
+  WK_ERR_TOTAL_TIMEOUT: 'The request, from the call to the end of the response body, took longer than totalTimeoutMs.',
+  WK_ERR_REDIRECT_LIMIT: 'A response redirected again after maxRedirections redirects were followed.',
+  WK_ERR_POOL_QUEUE_FULL: 'The pool already holds maxQueue waiting requests; the request was refused at once.',
+  WK_ERR_CLIENT_CLOSED: 'The client, pool or agent is closed or closing; the request was not sent.',
+  WK_ERR_PROXY: 'The proxy could not be reached or refused the CONNECT tunnel (its status is on the error).',
+  WK_ERR_DECOMPRESS: 'A response body is not valid for its Content-Encoding (gzip, deflate, br).',
+  WK_ERR_REQUEST_BODY: 'The request body could not be sent: its stream failed, or its length differs from the Content-Length given.',
 } as const;
 
 /** A stable wirekit error code such as `WK_ERR_CONNECT_TIMEOUT`. */

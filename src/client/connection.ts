@@ -1,0 +1,494 @@
+/**
+ * `ClientConnection`: one socket to one origin. It writes requests (pipelined up to a depth), feeds
+ * the bytes it reads to the response parser, hands each response head to its exchange and streams
+ * the body into it, and tells its pool when it can take another request or has closed.
+ *
+ * Keep-alive and the reuse race (DESIGN.md habit 7):
+ * - an idle connection retires itself before the server's `Keep-Alive: timeout=N` (N − 1 s), and
+ *   after `keepAliveTimeoutMs` (4 s) when the server names none;
+ * - a request that fails on a reused connection before any byte of its response arrived is handed
+ *   back to the pool to be sent once more, if it is idempotent and its body can be sent again. A
+ *   request that is not gets an error that says why it was not retried.
+ *
+ * Timeouts: one {@link Deadline} follows the request at the head of the line (headers, body,
+ * upload) or the keep-alive idle time.
+ */
+import type { Socket } from 'node:net';
+import { LimitError, NetError, ProtocolError, type WirekitError } from '../errors.js';
+import type { ParserLimits } from '../http/codec/limits.js';
+import type { ResponseEvent, ResponseHead } from '../http/codec/response-parser.js';
+import { ResponseParser } from '../http/codec/response-parser.js';
+import { CHUNK_END, chunkHeader, lastChunk } from '../http/codec/serializer.js';
+import { closedError } from '../net/addresses.js';
+import type { Connection } from '../net/connection.js';
+import { Fifo } from '../util/fifo.js';
+import type { WireBody } from './body.js';
+import type { ConnectTimings } from './connector.js';
+import type { Exchange, ExchangeHost } from './exchange.js';
+import { notRetried, requestBodyError } from './failures.js';
+import { Deadline, timeoutError } from './timeouts.js';
+
+/** Keep-alive and pipelining settings of a connection (resolved by the pool). */
+export interface ConnectionSettings {
+  /** Requests written before their responses arrive (1 = no pipelining). */
+  readonly pipelining: number;
+  /** Idle time after which a connection is retired when the server names no Keep-Alive timeout. */
+  readonly keepAliveTimeoutMs: number;
+  /** The longest idle time a server's Keep-Alive hint can give. */
+  readonly keepAliveMaxTimeoutMs: number;
+  /** How long before the server's Keep-Alive timeout an idle connection is retired. */
+  readonly keepAliveTimeoutThresholdMs: number;
+  /** Limits of the response parser. */
+  readonly limits: Partial<ParserLimits>;
+}
+
+/** What a connection tells its pool. */
+export interface ConnectionOwner {
+  /** The connection can take another request (it is idle, or has room in its pipeline). */
+  available(conn: ClientConnection): void;
+  /** The connection is closed; it takes no more requests. */
+  closed(conn: ClientConnection): void;
+  /** A request that lost the reuse race, to be sent again (first in line). */
+  requeue(exchange: Exchange): void;
+}
+
+type Phase = 'idle' | 'headers' | 'body' | 'upload' | 'paused';
+
+const NO_TRAILERS: readonly string[] = [];
+
+/**
+ * One HTTP/1.1 connection of a pool.
+ *
+ * @example
+ * ```ts
+ * const conn = new ClientConnection(connected.conn, connected.timings, settings, owner);
+ * if (conn.canTake(exchange)) conn.send(exchange);
+ * ```
+ */
+export class ClientConnection implements ExchangeHost {
+  readonly #conn: Connection;
+  readonly #socket: Socket;
+  readonly #parser: ResponseParser;
+  readonly #settings: ConnectionSettings;
+  readonly #owner: ConnectionOwner;
+  readonly #inflight = new Fifo<Exchange>();
+  readonly #deadline = new Deadline(() => this.#expired());
+  #setup: ConnectTimings | undefined;
+  #phase: Phase = 'idle';
+  #served = 0;
+  #reusable = true;
+  #closed = false;
+  #writer: Exchange | undefined;
+  #paused = false;
+  #idempotentOnly = true;
+  #idleMs: number;
+  #trailers: readonly string[] = NO_TRAILERS;
+  #notify = false;
+
+  constructor(conn: Connection, setup: ConnectTimings, settings: ConnectionSettings, owner: ConnectionOwner) {
+    this.#conn = conn;
+    this.#socket = conn.socket;
+    this.#setup = setup;
+    this.#settings = settings;
+    this.#owner = owner;
+    this.#idleMs = settings.keepAliveTimeoutMs;
+    this.#parser = new ResponseParser(settings.limits);
+    conn.receive({ onData: this.#onData, onEnd: this.#onPeerEnd, onError: this.#onError });
+    this.#arm();
+  }
+
+  get localAddress() {
+    return this.#conn.localAddress;
+  }
+
+  get remoteAddress() {
+    return this.#conn.remoteAddress;
+  }
+
+  /** True when nothing is in flight and the connection may take a request. */
+  get idle(): boolean {
+    return !this.#closed && this.#reusable && this.#inflight.length === 0;
+  }
+
+  /** True once closed (by either side, a failure or a retirement). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Requests written and not yet answered to their end. */
+  get inflight(): number {
+    return this.#inflight.length;
+  }
+
+  /**
+   * Whether `exchange` may be written now: the connection is idle, or pipelining has room, no body
+   * is being streamed, and both it and everything in flight are idempotent (RFC 9112 §9.3.2).
+   */
+  canTake(exchange: Exchange): boolean {
+    if (this.#closed || !this.#reusable || this.#writer !== undefined) return false;
+    const n = this.#inflight.length;
+    if (n === 0) return true;
+    return n < this.#settings.pipelining && this.#idempotentOnly && exchange.idempotent;
+  }
+
+  /** Writes the request of `exchange` (check {@link ClientConnection.canTake} first). */
+  send(exchange: Exchange): void {
+    exchange.attach(this, this.#served > 0 || this.#inflight.length > 0);
+    const setup = this.#setup;
+    if (setup !== undefined) {
+      this.#setup = undefined;
+      exchange.timings.dns = setup.dns;
+      exchange.timings.connect = setup.connect;
+      exchange.timings.tls = setup.tls;
+    }
+    this.#inflight.push(exchange);
+    if (!exchange.idempotent) this.#idempotentOnly = false;
+    this.#parser.expect(exchange.method);
+    const wire = exchange.wire;
+    if (wire.kind === 'stream') {
+      void this.#pump(exchange, wire);
+      return;
+    }
+    const socket = this.#socket;
+    if (wire.kind === 'bytes') {
+      socket.cork();
+      socket.write(exchange.head, 'latin1');
+      socket.write(wire.bytes);
+      socket.uncork();
+    } else {
+      socket.write(exchange.head, 'latin1');
+    }
+    exchange.sentAt = performance.now();
+    if (this.#inflight.length === 1) this.#arm();
+  }
+
+  /** Takes no more requests; closes once what is in flight has finished. */
+  retire(): void {
+    this.#reusable = false;
+    if (this.#inflight.length === 0) this.#destroy(closedError(this), true);
+  }
+
+  /** Closes now; everything in flight fails with `error`. */
+  destroy(error: WirekitError): void {
+    this.#destroy(error, false);
+  }
+
+  // ---- ExchangeHost ----
+
+  resumeFor(exchange: Exchange): void {
+    if (!this.#paused || this.#inflight.at(0) !== exchange) return;
+    this.#paused = false;
+    this.#conn.resume();
+    this.#arm();
+  }
+
+  abandon(exchange: Exchange, error: WirekitError): void {
+    if (this.#closed || exchange.state === 'done') return;
+    this.#destroy(error, true);
+  }
+
+  // ---- reading ----
+
+  readonly #onData = (chunk: Uint8Array): void => {
+    const first = this.#inflight.at(0);
+    if (first !== undefined && !first.gotBytes) this.#firstByte(first);
+    this.#handle(this.#parser.push(chunk));
+  };
+
+  readonly #onPeerEnd = (): void => {
+    this.#reusable = false;
+    if (this.#closed) return;
+    this.#handle(this.#parser.finish());
+    if (this.#closed) return;
+    const pending = this.#inflight.length;
+    const what =
+      pending === 0 ? 'the server closed the connection' : 'the server closed the connection before responding';
+    this.#destroy(closed(this, what), true);
+  };
+
+  readonly #onError = (error: Error): void => {
+    this.#destroy(error as WirekitError, true);
+  };
+
+  #handle(events: ResponseEvent[]): void {
+    for (let i = 0; i < events.length; i++) {
+      if (this.#closed) return;
+      const event = events[i] as ResponseEvent;
+      switch (event.type) {
+        case 'head':
+          if (!event.interim) this.#onHead(event);
+          break;
+        case 'body':
+          this.#onBody(event.data);
+          break;
+        case 'trailers':
+          this.#trailers = event.trailers;
+          break;
+        case 'end':
+          this.#onMessageEnd();
+          break;
+        case 'error':
+          this.#destroy(locate(event.error, this), false);
+          return;
+      }
+    }
+    const next = this.#inflight.at(0);
+    if (next !== undefined && !next.gotBytes && !this.#parser.idle) this.#firstByte(next);
+    if (this.#notify && !this.#closed) {
+      this.#notify = false;
+      this.#owner.available(this);
+    }
+  }
+
+  #firstByte(exchange: Exchange): void {
+    exchange.gotBytes = true;
+    if (exchange.sentAt > 0) exchange.timings.ttfb = performance.now() - exchange.sentAt;
+  }
+
+  #onHead(head: ResponseHead): void {
+    const exchange = this.#inflight.at(0) as Exchange;
+    if (head.contentLength > exchange.maxResponseBytes) {
+      this.#destroy(tooLarge(exchange, this), false);
+      return;
+    }
+    if (!head.keepAlive || head.framing === 'upgrade') this.#reusable = false;
+    else this.#noteKeepAlive(head.headers);
+    exchange.respond(head);
+    if (head.framing === 'upgrade') {
+      // We never ask to switch protocols: take the head as the whole answer and drop the connection.
+      this.#onMessageEnd();
+      return;
+    }
+    this.#phase = 'body';
+    this.#deadline.arm(exchange.timeouts.bodyTimeoutMs);
+  }
+
+  #onBody(data: Uint8Array): void {
+    const exchange = this.#inflight.at(0) as Exchange;
+    exchange.received += data.byteLength;
+    if (exchange.received > exchange.maxResponseBytes) {
+      this.#destroy(tooLarge(exchange, this), false);
+      return;
+    }
+    const stream = exchange.stream;
+    if (stream !== undefined && !stream.push(data) && exchange.state === 'streaming') {
+      this.#paused = true;
+      this.#phase = 'paused';
+      this.#conn.pause();
+      this.#deadline.clear();
+    } else if (!this.#paused) {
+      this.#deadline.arm(exchange.timeouts.bodyTimeoutMs);
+    }
+  }
+
+  #onMessageEnd(): void {
+    const exchange = this.#inflight.shift() as Exchange;
+    this.#served++;
+    const trailers = this.#trailers;
+    this.#trailers = NO_TRAILERS;
+    // A response that ends before its request body was sent leaves the server mid-request.
+    if (this.#writer === exchange) this.#reusable = false;
+    if (exchange.state === 'streaming') exchange.finish(trailers);
+    if (this.#paused) {
+      this.#paused = false;
+      this.#conn.resume();
+    }
+    if (this.#inflight.length === 0) this.#idempotentOnly = true;
+    if (!this.#reusable) {
+      if (this.#inflight.length === 0 && this.#writer === undefined) this.#destroy(closedError(this), true);
+      else this.#destroy(closed(this, 'the server closed the connection after an earlier response'), true);
+      return;
+    }
+    this.#arm();
+    if (this.#inflight.length < this.#settings.pipelining && this.#writer === undefined) this.#notify = true;
+  }
+
+  #noteKeepAlive(headers: readonly string[]): void {
+    const hintMs = keepAliveHintMs(headers);
+    const s = this.#settings;
+    if (hintMs === undefined) return;
+    this.#idleMs = Math.min(hintMs - s.keepAliveTimeoutThresholdMs, s.keepAliveMaxTimeoutMs);
+    if (this.#idleMs <= 0) this.#reusable = false;
+  }
+
+  // ---- writing a streamed body ----
+
+  async #pump(exchange: Exchange, wire: Extract<WireBody, { kind: 'stream' }>): Promise<void> {
+    this.#writer = exchange;
+    const socket = this.#socket;
+    socket.write(exchange.head, 'latin1');
+    if (this.#inflight.at(0) === exchange) this.#arm();
+    const length = wire.length;
+    let sent = 0;
+    let failure: unknown;
+    try {
+      for await (const chunk of wire.source) {
+        if (this.#closed || exchange.settled) break;
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+        if (!(bytes instanceof Uint8Array)) throw new TypeError('request body chunks must be Uint8Array or string');
+        if (bytes.byteLength === 0) continue;
+        sent += bytes.byteLength;
+        if (length !== undefined && sent > length) throw new RangeError(`the body is longer than its length ${length}`);
+        let ok: boolean;
+        if (length === undefined) {
+          socket.cork();
+          socket.write(chunkHeader(bytes.byteLength), 'latin1');
+          socket.write(bytes);
+          ok = socket.write(CHUNK_END, 'latin1');
+          socket.uncork();
+        } else {
+          ok = socket.write(bytes);
+        }
+        if (this.#phase === 'upload') this.#deadline.arm(exchange.timeouts.bodyTimeoutMs);
+        if (!ok) await this.#conn.drained();
+      }
+      if (!this.#closed && !exchange.settled) {
+        if (length !== undefined && sent !== length)
+          throw new RangeError(`the body ended at ${sent} of ${length} bytes`);
+        if (length === undefined) socket.write(lastChunk(), 'latin1');
+      }
+    } catch (error) {
+      failure = error;
+    }
+    this.#writer = undefined;
+    if (this.#closed) return;
+    if (failure !== undefined) {
+      this.#destroy(requestBodyError(failure, this), false);
+      return;
+    }
+    if (!this.#reusable && this.#inflight.length === 0) {
+      this.#destroy(closedError(this), true);
+      return;
+    }
+    exchange.sentAt = performance.now();
+    this.#arm();
+    if (this.#inflight.length < this.#settings.pipelining) this.#owner.available(this);
+  }
+
+  // ---- deadlines ----
+
+  /** Sets the deadline for what the connection now waits on. */
+  #arm(): void {
+    const current = this.#inflight.at(0);
+    if (current === undefined) {
+      this.#phase = 'idle';
+      this.#deadline.arm(this.#idleMs);
+      return;
+    }
+    if (current.state === 'streaming') {
+      this.#phase = this.#paused ? 'paused' : 'body';
+      if (this.#paused) this.#deadline.clear();
+      else this.#deadline.arm(current.timeouts.bodyTimeoutMs);
+    } else if (this.#writer === current) {
+      this.#phase = 'upload';
+      this.#deadline.arm(current.timeouts.bodyTimeoutMs);
+    } else {
+      this.#phase = 'headers';
+      this.#deadline.arm(current.timeouts.headersTimeoutMs);
+    }
+  }
+
+  #expired(): void {
+    const current = this.#inflight.at(0);
+    if (this.#phase === 'idle' || current === undefined) {
+      this.retire();
+      return;
+    }
+    const what = `${current.method} ${current.request.path}`;
+    const t = current.timeouts;
+    switch (this.#phase) {
+      case 'headers':
+        this.#destroy(
+          timeoutError(
+            'WK_ERR_HEADERS_TIMEOUT',
+            `no response head within ${t.headersTimeoutMs} ms of sending ${what}`,
+            this,
+          ),
+          false,
+        );
+        return;
+      case 'body':
+        this.#destroy(
+          timeoutError('WK_ERR_BODY_TIMEOUT', `the response body of ${what} stalled for ${t.bodyTimeoutMs} ms`, this),
+          false,
+        );
+        return;
+      case 'upload':
+        this.#destroy(
+          timeoutError(
+            'WK_ERR_BODY_TIMEOUT',
+            `the request body of ${what} could not be written for ${t.bodyTimeoutMs} ms`,
+            this,
+          ),
+          false,
+        );
+        return;
+      case 'paused':
+        return;
+    }
+  }
+
+  // ---- closing ----
+
+  /**
+   * Closes the socket and settles everything in flight. The request at the head of the line gets
+   * `error`; with `raced` (the socket closed or failed under it), it and those behind it that never
+   * saw a response byte go back to the pool if they may be sent again.
+   */
+  #destroy(error: WirekitError, raced: boolean): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#reusable = false;
+    this.#deadline.cancel();
+    this.#conn.destroy();
+    const orphans = this.#inflight.drain();
+    for (let i = 0; i < orphans.length; i++) {
+      const exchange = orphans[i] as Exchange;
+      if (exchange.settled) continue;
+      const lostRace = (raced || i > 0) && !exchange.gotBytes && exchange.reused;
+      if (lostRace && !exchange.retried && exchange.idempotent && exchange.replayable) {
+        exchange.requeue();
+        this.#owner.requeue(exchange);
+      } else if (lostRace) {
+        exchange.settleError(notRetried(error, exchange));
+      } else {
+        exchange.settleError(error);
+      }
+    }
+    this.#owner.closed(this);
+  }
+}
+
+/** The seconds of `Keep-Alive: timeout=N` in flat `headers`, as milliseconds. */
+function keepAliveHintMs(headers: readonly string[]): number | undefined {
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (name.length !== 10 || name.toLowerCase() !== 'keep-alive') continue;
+    const match = /(?:^|[\s,;])timeout\s*=\s*"?(\d+)/i.exec(headers[i + 1] as string);
+    if (match !== null) return Number(match[1]) * 1000;
+  }
+  return undefined;
+}
+
+/** A parser error with the connection's addresses (the codec knows no sockets). */
+function locate(error: ProtocolError, conn: ExchangeHost): ProtocolError {
+  return new ProtocolError(error.code, error.status, error.message, {
+    localAddress: conn.localAddress,
+    remoteAddress: conn.remoteAddress,
+  });
+}
+
+function closed(conn: ExchangeHost, message: string): WirekitError {
+  return new NetError('WK_ERR_SOCKET_CLOSED', message, {
+    localAddress: conn.localAddress,
+    remoteAddress: conn.remoteAddress,
+  });
+}
+
+function tooLarge(exchange: Exchange, conn: ExchangeHost): LimitError {
+  return new LimitError(
+    'WK_ERR_RESPONSE_TOO_LARGE',
+    `the response body of ${exchange.method} ${exchange.request.path} is larger than ${exchange.maxResponseBytes} bytes`,
+    { status: 502, localAddress: conn.localAddress, remoteAddress: conn.remoteAddress },
+  );
+}

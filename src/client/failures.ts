@@ -1,0 +1,58 @@
+/**
+ * Errors the client builds from other errors: the reason a request was not retried after a reuse
+ * race, and a failed request body. Each keeps the original as `cause` and the socket addresses.
+ */
+import { type SocketAddress, WirekitError } from '../errors.js';
+import type { Exchange } from './exchange.js';
+
+interface Located {
+  readonly localAddress: SocketAddress | undefined;
+  readonly remoteAddress: SocketAddress | undefined;
+}
+
+/**
+ * The error of a request that failed on a reused connection before any response byte and was not
+ * sent again: same code as `error`, with the reason it was not retried.
+ *
+ * @example
+ * ```ts
+ * notRetried(closedError, exchange).message;
+ * // '… POST /orders was not retried: POST is not idempotent (send an Idempotency-Key header to allow it)'
+ * ```
+ */
+export function notRetried(error: WirekitError, exchange: Exchange): WirekitError {
+  const what = `${exchange.method} ${exchange.request.path}`;
+  let why: string;
+  if (exchange.retried) why = 'it was already retried once';
+  else if (!exchange.idempotent)
+    why = `${exchange.method} is not idempotent (send an Idempotency-Key header to allow it)`;
+  else why = 'its body is a stream and cannot be sent again';
+  return new WirekitError(
+    error.code,
+    `${error.message}; ${what} was sent on a reused connection and was not retried: ${why}`,
+    {
+      cause: error,
+      localAddress: error.localAddress,
+      remoteAddress: error.remoteAddress,
+    },
+  );
+}
+
+/**
+ * `WK_ERR_REQUEST_BODY` for a request body that failed while being sent (its stream threw, or its
+ * length was not the one declared); a wirekit error from the socket is kept as it is.
+ *
+ * @example
+ * ```ts
+ * requestBodyError(new RangeError('the body ended at 3 of 5 bytes'), conn).code; // 'WK_ERR_REQUEST_BODY'
+ * ```
+ */
+export function requestBodyError(failure: unknown, conn: Located): WirekitError {
+  if (failure instanceof WirekitError) return failure;
+  const detail = failure instanceof Error ? failure.message : String(failure);
+  return new WirekitError('WK_ERR_REQUEST_BODY', `the request body could not be sent: ${detail}`, {
+    cause: failure,
+    localAddress: conn.localAddress,
+    remoteAddress: conn.remoteAddress,
+  });
+}

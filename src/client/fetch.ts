@@ -1,0 +1,92 @@
+/**
+ * `fetch()` with the WHATWG signature, on wirekit's client: pooled keep-alive connections, the
+ * per-phase timeouts, and errors that say what failed. It returns a WHATWG `Response` (through the
+ * message converters), decodes gzip/deflate/br and follows up to 20 redirects, like the standard.
+ *
+ * Where it differs from the standard: a failure rejects with a `WirekitError` naming the phase
+ * (`WK_ERR_CONNECT`, `WK_ERR_TLS`, `WK_ERR_HEADERS_TIMEOUT`, … with cause and addresses), not with
+ * `TypeError: fetch failed`; an abort rejects with `WK_ERR_ABORTED` (the signal's reason as cause).
+ * No CORS, cache modes, credentials modes or cookies: it is a server-side client.
+ */
+import { WirekitError } from '../errors.js';
+import { responseToFetch } from '../http/message/fetch.js';
+import { Response } from '../http/message/response.js';
+import { getGlobalDispatcher } from './agent.js';
+import type { RequestBodyInit } from './body.js';
+import { runRequest } from './request-options.js';
+import type { ClientResponse } from './response.js';
+import type { Timeouts } from './timeouts.js';
+import type { Dispatcher } from './types.js';
+
+/** The standard `RequestInit`, plus wirekit's dispatcher and timeouts. */
+export interface FetchInit extends Omit<globalThis.RequestInit, 'dispatcher'> {
+  /** Default: the global dispatcher. */
+  dispatcher?: Dispatcher;
+  timeouts?: Partial<Timeouts>;
+  /** Redirects followed with `redirect: 'follow'`. Default 20 (as Fetch). */
+  maxRedirections?: number;
+}
+
+/** Methods Fetch normalises to upper case (Fetch §2.2.1). */
+const NORMALISED = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+
+/**
+ * Fetches `input` (a URL, or a WHATWG `Request`) and resolves with a WHATWG `Response`.
+ *
+ * @example
+ * ```ts
+ * const res = await fetch('http://127.0.0.1:8080/json', { signal: AbortSignal.timeout(5_000) });
+ * console.log(res.status, res.statusText, await res.json());
+ * ```
+ */
+export async function fetch(
+  input: string | URL | globalThis.Request,
+  init: FetchInit = {},
+): Promise<globalThis.Response> {
+  const source = input instanceof globalThis.Request ? input : undefined;
+  const url = new URL(source === undefined ? String(input) : source.url);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `fetch supports http: and https: URLs, not ${url.protocol}`);
+  }
+  const raw = init.method ?? source?.method ?? 'GET';
+  const method = NORMALISED.has(raw.toUpperCase()) ? raw.toUpperCase() : raw;
+  const headers = new globalThis.Headers(init.headers ?? source?.headers);
+  let body = (init.body ?? source?.body ?? null) as RequestBodyInit;
+  if (typeof body === 'string' && !headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8');
+  if (method === 'GET' || method === 'HEAD') body = null;
+  const mode = init.redirect ?? source?.redirect ?? 'follow';
+  const signal = init.signal ?? source?.signal;
+  const response = await runRequest(
+    init.dispatcher ?? getGlobalDispatcher(),
+    url.origin,
+    `${url.pathname}${url.search}`,
+    {
+      method,
+      headers,
+      body,
+      ...(signal === null || signal === undefined ? {} : { signal }),
+      ...(init.timeouts === undefined ? {} : { timeouts: init.timeouts }),
+      maxRedirections: mode === 'follow' ? (init.maxRedirections ?? 20) : 0,
+      decompress: true,
+    },
+  );
+  if (mode === 'error' && response.status >= 300 && response.status < 400 && response.headers.has('location')) {
+    await response.body.dump();
+    throw new WirekitError('WK_ERR_REDIRECT_LIMIT', `${url.href} redirected, and redirect is 'error'`);
+  }
+  return toFetchResponse(response);
+}
+
+function toFetchResponse(response: ClientResponse): globalThis.Response {
+  const converted = responseToFetch(
+    new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    }),
+  );
+  // The standard sets these from fetch's own state; a constructed Response has '' and false.
+  Object.defineProperty(converted, 'url', { value: response.url });
+  Object.defineProperty(converted, 'redirected', { value: response.redirected });
+  return converted;
+}

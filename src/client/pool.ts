@@ -1,0 +1,399 @@
+/**
+ * `Pool`: up to `connections` keep-alive connections to one origin and a bounded FIFO queue of the
+ * requests waiting for one. The most recently used idle connection is reused first (so the others
+ * age out and retire, rather than all staying half-warm); a new connection is opened while the
+ * limit allows before a request is queued or pipelined behind another.
+ */
+import { setMaxListeners } from 'node:events';
+import { type ErrorCode, WirekitError } from '../errors.js';
+import type { ParserLimits } from '../http/codec/limits.js';
+import { abortedError } from '../net/addresses.js';
+import { checkBytes, checkDuration, checkInteger } from '../net/options.js';
+import { Fifo } from '../util/fifo.js';
+import { ClientConnection, type ConnectionOwner, type ConnectionSettings } from './connection.js';
+import { type ConnectorOptions, openConnection, type TlsOptions } from './connector.js';
+import { Exchange, type ExchangeContext } from './exchange.js';
+import { type Origin, parseOrigin } from './origin.js';
+import { type ProxyConfig, parseProxy } from './proxy.js';
+import { type RequestOptions, runRequest, type TargetedRequestOptions } from './request-options.js';
+import type { ClientResponse } from './response.js';
+import { resolveTimeouts, type Timeouts } from './timeouts.js';
+import type { Dispatcher, DispatchRequest } from './types.js';
+
+/** Options of a {@link Pool} (and of the pools an `Agent` makes). Every limit has a default. */
+export interface PoolOptions {
+  /** Most connections open at once. Default 64 (a `Client`: 1). */
+  connections?: number;
+  /** Requests written on one connection before their responses arrive. Default 1 (no pipelining). */
+  pipelining?: number;
+  /** Most requests waiting for a connection; one more is refused with `WK_ERR_POOL_QUEUE_FULL`. Default 10 000. */
+  maxQueue?: number;
+  /** Timeouts of every request (each can be overridden per request). Defaults: {@link DEFAULT_TIMEOUTS}. */
+  timeouts?: Partial<Timeouts>;
+  /** Idle time after which a keep-alive connection is closed when the server names none. Default 4 000 ms. */
+  keepAliveTimeoutMs?: number;
+  /** Cap on the idle time a server's `Keep-Alive: timeout` can give. Default 600 000 ms. */
+  keepAliveMaxTimeoutMs?: number;
+  /** How long before the server's `Keep-Alive: timeout` an idle connection is closed. Default 1 000 ms. */
+  keepAliveTimeoutThresholdMs?: number;
+  /** Largest response body let through (`WK_ERR_RESPONSE_TOO_LARGE`). Default unlimited: stream what you want. */
+  maxResponseBytes?: number;
+  /** Largest response head. Default 16 KiB (`WK_ERR_RESPONSE_HEAD_TOO_LARGE`). */
+  maxHeadBytes?: number;
+  /** Most response header fields. Default 100. */
+  maxHeaderCount?: number;
+  /** Response body bytes buffered for a slow reader before the socket is paused. Default 64 KiB. */
+  bodyHighWaterBytes?: number;
+  /** TLS settings for `https:` (CA, client certificate, `rejectUnauthorized`, SNI name). */
+  tls?: TlsOptions;
+  /** An HTTP proxy to tunnel through with CONNECT (`http://user:pass@host:port`). */
+  proxy?: string | URL | ProxyConfig;
+  /** The local address to connect from. */
+  localAddress?: string;
+}
+
+/** Counts of a pool, for monitoring and tests. */
+export interface PoolStats {
+  /** Open connections. */
+  connections: number;
+  /** Connections being opened. */
+  connecting: number;
+  /** Open connections with nothing in flight. */
+  idle: number;
+  /** Requests waiting for a connection. */
+  queued: number;
+  /** Requests written and not yet answered to their end. */
+  running: number;
+}
+
+/** Defaults of {@link PoolOptions}. */
+export const POOL_DEFAULTS = Object.freeze({
+  connections: 64,
+  pipelining: 1,
+  maxQueue: 10_000,
+  keepAliveTimeoutMs: 4_000,
+  keepAliveMaxTimeoutMs: 600_000,
+  keepAliveTimeoutThresholdMs: 1_000,
+  bodyHighWaterBytes: 64 * 1024,
+});
+
+/**
+ * A pool of keep-alive connections to one origin.
+ *
+ * @example
+ * ```ts
+ * const pool = new Pool('http://127.0.0.1:8080', { connections: 8 });
+ * const res = await pool.request({ path: '/users/1' });
+ * console.log(res.status, await res.body.json());
+ * await pool.close();
+ * ```
+ */
+export class Pool implements Dispatcher {
+  /** The origin this pool talks to (`http://host:port`). */
+  readonly origin: string;
+  readonly #origin: Origin;
+  readonly #max: number;
+  readonly #maxQueue: number;
+  readonly #settings: ConnectionSettings;
+  readonly #timeouts: Readonly<Timeouts>;
+  readonly #context: ExchangeContext;
+  readonly #connector: Omit<ConnectorOptions, 'timeouts'>;
+  readonly #conns = new Set<ClientConnection>();
+  readonly #idle: ClientConnection[] = [];
+  readonly #queue = new Fifo<Exchange>();
+  readonly #shutdown = new AbortController();
+  #connecting = 0;
+  #closed = false;
+  #closing: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** Called whenever the pool has nothing open, connecting or queued (the Agent retires idle pools). */
+  onEmpty: (() => void) | undefined;
+
+  constructor(origin: string | URL, options: PoolOptions = {}) {
+    checkPoolOptions(options);
+    this.#origin = parseOrigin(origin);
+    this.origin = this.#origin.href;
+    this.#max = options.connections ?? POOL_DEFAULTS.connections;
+    this.#maxQueue = options.maxQueue ?? POOL_DEFAULTS.maxQueue;
+    this.#timeouts = resolveTimeouts(options.timeouts);
+    const limits: Partial<ParserLimits> = {};
+    if (options.maxHeadBytes !== undefined) limits.maxHeadBytes = options.maxHeadBytes;
+    if (options.maxHeaderCount !== undefined) limits.maxHeaderCount = options.maxHeaderCount;
+    this.#settings = {
+      pipelining: options.pipelining ?? POOL_DEFAULTS.pipelining,
+      keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? POOL_DEFAULTS.keepAliveTimeoutMs,
+      keepAliveMaxTimeoutMs: options.keepAliveMaxTimeoutMs ?? POOL_DEFAULTS.keepAliveMaxTimeoutMs,
+      keepAliveTimeoutThresholdMs: options.keepAliveTimeoutThresholdMs ?? POOL_DEFAULTS.keepAliveTimeoutThresholdMs,
+      limits,
+    };
+    this.#context = {
+      origin: this.#origin,
+      timeouts: this.#timeouts,
+      maxResponseBytes: options.maxResponseBytes ?? Number.POSITIVE_INFINITY,
+      bodyHighWaterBytes: options.bodyHighWaterBytes ?? POOL_DEFAULTS.bodyHighWaterBytes,
+      heads: new Map(),
+    };
+    const proxy = options.proxy;
+    this.#connector = {
+      tls: options.tls,
+      proxy: proxy === undefined ? undefined : isProxyConfig(proxy) ? proxy : parseProxy(proxy),
+      localAddress: options.localAddress,
+      signal: unlimitedListeners(this.#shutdown.signal),
+      sessions: {},
+    };
+  }
+
+  /** Open connections, idle ones, queued and running requests. */
+  get stats(): PoolStats {
+    let running = 0;
+    for (const conn of this.#conns) running += conn.inflight;
+    return {
+      connections: this.#conns.size,
+      connecting: this.#connecting,
+      idle: this.#idle.length,
+      queued: this.#liveQueued(),
+      running,
+    };
+  }
+
+  /** True once `close()` or `destroy()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Sends a request to this pool's origin (undici's `pool.request` shape: a `path`, not a URL).
+   *
+   * @example
+   * ```ts
+   * const res = await pool.request({ path: '/echo', method: 'POST', body: JSON.stringify({ a: 1 }) });
+   * ```
+   */
+  request(options: TargetedRequestOptions): Promise<ClientResponse> {
+    return runRequest(this, this.origin, options.path ?? '/', options);
+  }
+
+  dispatch(request: DispatchRequest): Promise<ClientResponse> {
+    if (this.#closed) return Promise.reject(closedPool(this.origin));
+    if (request.origin !== this.origin && !sameOrigin(request.origin, this.origin)) {
+      return Promise.reject(
+        new WirekitError(
+          'WK_ERR_INVALID_ARGUMENT',
+          `this pool serves ${this.origin}, not ${request.origin} (use an Agent)`,
+        ),
+      );
+    }
+    if (request.signal?.aborted) return Promise.reject(abortedError(request.signal));
+    let exchange: Exchange;
+    try {
+      const timeouts =
+        request.timeouts === undefined ? this.#timeouts : resolveTimeouts(request.timeouts, this.#timeouts);
+      exchange = new Exchange(request, this.#context, timeouts);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#schedule(exchange);
+    return exchange.promise;
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    if (this.#closing === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.#closing = { promise, resolve };
+      this.#settle();
+    }
+    return this.#closing.promise;
+  }
+
+  async destroy(error?: unknown): Promise<void> {
+    const reason = error instanceof WirekitError ? error : closedPool(this.origin, error);
+    const closing = this.close();
+    this.#shutdown.abort(reason);
+    for (const exchange of this.#queue.drain()) exchange.settleError(reason);
+    for (const conn of [...this.#conns]) conn.destroy(reason);
+    this.#settle();
+    await closing;
+  }
+
+  // ---- scheduling ----
+
+  #schedule(exchange: Exchange): void {
+    const idle = this.#idle.pop();
+    if (idle !== undefined) {
+      idle.send(exchange);
+      return;
+    }
+    if (this.#conns.size + this.#connecting < this.#max) {
+      this.#queue.push(exchange);
+      this.#connect(exchange);
+      return;
+    }
+    if (this.#settings.pipelining > 1) {
+      for (const conn of this.#conns) {
+        if (conn.canTake(exchange)) {
+          conn.send(exchange);
+          return;
+        }
+      }
+    }
+    if (this.#queue.length >= this.#maxQueue && this.#liveQueued() >= this.#maxQueue) {
+      exchange.settleError(queueFull(this.origin, this.#maxQueue));
+      return;
+    }
+    this.#queue.push(exchange);
+  }
+
+  /** The front queued request that is still waiting (aborted ones are dropped here). */
+  #peek(): Exchange | undefined {
+    for (;;) {
+      const exchange = this.#queue.at(0);
+      if (exchange === undefined || exchange.state === 'queued') return exchange;
+      this.#queue.shift();
+    }
+  }
+
+  #liveQueued(): number {
+    let n = 0;
+    for (let i = 0; i < this.#queue.length; i++) if (this.#queue.at(i)?.state === 'queued') n++;
+    return n;
+  }
+
+  #connect(trigger: Exchange): void {
+    this.#connecting++;
+    const options: ConnectorOptions = { ...this.#connector, timeouts: trigger.timeouts };
+    openConnection(this.#origin, options).then(
+      ({ conn, timings }) => {
+        this.#connecting--;
+        if (this.#shutdown.signal.aborted) {
+          conn.destroy();
+          this.#settle();
+          return;
+        }
+        const client = new ClientConnection(conn, timings, this.#settings, this.#owner);
+        this.#conns.add(client);
+        this.#owner.available(client);
+      },
+      (error: unknown) => {
+        this.#connecting--;
+        // The request that asked for this connection learns why it failed; if nothing else can
+        // serve the queue, every queued request does.
+        this.#peek()?.settleError(error);
+        this.#queue.shift();
+        if (this.#conns.size === 0 && this.#connecting === 0) {
+          for (const exchange of this.#queue.drain()) exchange.settleError(error);
+        }
+        this.#settle();
+      },
+    );
+  }
+
+  /** Opens connections for queued requests while the limit allows (one per request waiting). */
+  #grow(): void {
+    const waiting = this.#liveQueued();
+    let room = Math.min(waiting - this.#connecting, this.#max - this.#conns.size - this.#connecting);
+    for (let i = 0; room > 0 && i < this.#queue.length; i++) {
+      const exchange = this.#queue.at(i) as Exchange;
+      if (exchange.state !== 'queued') continue;
+      this.#connect(exchange);
+      room--;
+    }
+  }
+
+  readonly #owner: ConnectionOwner = {
+    available: (conn) => {
+      for (let next = this.#peek(); next !== undefined && conn.canTake(next); next = this.#peek()) {
+        this.#queue.shift();
+        conn.send(next);
+      }
+      if (conn.idle && !this.#idle.includes(conn)) this.#idle.push(conn);
+      this.#settle();
+    },
+    closed: (conn) => {
+      this.#conns.delete(conn);
+      const at = this.#idle.indexOf(conn);
+      if (at !== -1) this.#idle.splice(at, 1);
+      this.#drainToIdle();
+      if (!this.#shutdown.signal.aborted) this.#grow();
+      this.#settle();
+    },
+    requeue: (exchange) => {
+      this.#queue.unshift(exchange);
+    },
+  };
+
+  #drainToIdle(): void {
+    for (let next = this.#peek(); next !== undefined; next = this.#peek()) {
+      const idle = this.#idle.pop();
+      if (idle === undefined) return;
+      this.#queue.shift();
+      idle.send(next);
+    }
+  }
+
+  /** Finishes a graceful close once nothing is left, and tells the agent when the pool is empty. */
+  #settle(): void {
+    const empty = this.#conns.size === 0 && this.#connecting === 0 && this.#peek() === undefined;
+    if (this.#closing !== undefined) {
+      if (this.#peek() === undefined) {
+        for (const conn of [...this.#conns]) if (conn.idle || conn.inflight === 0) conn.retire();
+      }
+      if (empty) this.#closing.resolve();
+    }
+    if (empty) this.onEmpty?.();
+  }
+}
+
+/**
+ * Validates pool options at construction, so a typo fails at once (`WK_ERR_INVALID_ARGUMENT`).
+ *
+ * @example
+ * ```ts
+ * checkPoolOptions({ connections: 0 }); // throws: connections must be an integer in [1, …]
+ * ```
+ */
+export function checkPoolOptions(options: PoolOptions): void {
+  checkInteger('connections', options.connections, 1, 1_000_000);
+  checkInteger('pipelining', options.pipelining, 1, 1_000);
+  checkInteger('maxQueue', options.maxQueue, 0, Number.MAX_SAFE_INTEGER);
+  checkDuration('keepAliveTimeoutMs', options.keepAliveTimeoutMs);
+  checkDuration('keepAliveMaxTimeoutMs', options.keepAliveMaxTimeoutMs);
+  checkDuration('keepAliveTimeoutThresholdMs', options.keepAliveTimeoutThresholdMs);
+  checkBytes('maxHeadBytes', options.maxHeadBytes);
+  checkBytes('maxHeaderCount', options.maxHeaderCount);
+  checkBytes('bodyHighWaterBytes', options.bodyHighWaterBytes);
+  if (options.maxResponseBytes !== undefined && !(options.maxResponseBytes >= 0)) {
+    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `maxResponseBytes must be ≥ 0, got ${options.maxResponseBytes}`);
+  }
+}
+
+/** Every connection attempt listens on the pool's shutdown signal: no listener-count warning. */
+function unlimitedListeners(signal: AbortSignal): AbortSignal {
+  setMaxListeners(0, signal);
+  return signal;
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return parseOrigin(a).href === b;
+  } catch {
+    return false;
+  }
+}
+
+function isProxyConfig(proxy: string | URL | ProxyConfig): proxy is ProxyConfig {
+  return typeof proxy === 'object' && !(proxy instanceof URL) && 'origin' in proxy;
+}
+
+function closedPool(origin: string, cause?: unknown): WirekitError {
+  const code: ErrorCode = 'WK_ERR_CLIENT_CLOSED';
+  return new WirekitError(code, `the pool for ${origin} is closed`, cause === undefined ? {} : { cause });
+}
+
+function queueFull(origin: string, maxQueue: number): WirekitError {
+  return new WirekitError('WK_ERR_POOL_QUEUE_FULL', `${maxQueue} requests already wait for a connection to ${origin}`);
+}
+
+export type { RequestOptions };

@@ -1,0 +1,150 @@
+/**
+ * Per-phase timeouts of a request (DESIGN.md habit 3: every wait has a limit with a documented
+ * default), and the one re-armable deadline a connection keeps on the shared timer wheel.
+ *
+ * A connection has one wheel entry whatever phase it is in (headers, body, upload, keep-alive idle):
+ * moving to a later deadline is a number store, and the entry re-arms itself when it fires early,
+ * so a busy connection costs no timer operation per request or per chunk.
+ */
+import { type ErrorCode, type SocketAddress, TimeoutError, WirekitError } from '../errors.js';
+import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
+
+/** Timeouts of one request, in milliseconds; 0 turns one off. */
+export interface Timeouts {
+  /** DNS lookup plus the TCP handshake (to the proxy, with one). Default 10 000. */
+  connectTimeoutMs: number;
+  /** The TLS handshake. Default 10 000. */
+  tlsTimeoutMs: number;
+  /** From the request being written to its complete response head (time to first byte, mostly). Default 30 000. */
+  headersTimeoutMs: number;
+  /** Longest silence between two response body chunks (or two request body writes). Default 30 000. */
+  bodyTimeoutMs: number;
+  /**
+   * From the call to the end of the response body, queueing and connecting included. Default 0 (none):
+   * a long download is legitimate, and `bodyTimeoutMs` already catches a stalled one.
+   */
+  totalTimeoutMs: number;
+}
+
+/**
+ * The defaults of {@link Timeouts}.
+ *
+ * @example
+ * ```ts
+ * const slow = { ...DEFAULT_TIMEOUTS, headersTimeoutMs: 120_000 };
+ * ```
+ */
+export const DEFAULT_TIMEOUTS: Readonly<Timeouts> = Object.freeze({
+  connectTimeoutMs: 10_000,
+  tlsTimeoutMs: 10_000,
+  headersTimeoutMs: 30_000,
+  bodyTimeoutMs: 30_000,
+  totalTimeoutMs: 0,
+});
+
+const KEYS = Object.keys(DEFAULT_TIMEOUTS) as (keyof Timeouts)[];
+
+/**
+ * Fills the timeouts not given from `base`, refusing negative or non-finite values.
+ *
+ * @example
+ * ```ts
+ * const t = resolveTimeouts({ headersTimeoutMs: 5_000 }); // the other four are the defaults
+ * ```
+ */
+export function resolveTimeouts(
+  partial: Partial<Timeouts> | undefined,
+  base: Readonly<Timeouts> = DEFAULT_TIMEOUTS,
+): Readonly<Timeouts> {
+  if (partial === undefined) return base;
+  const out = { ...base };
+  for (const key of KEYS) {
+    const value = partial[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+      throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `${key} must be a finite number ≥ 0, got ${String(value)}`);
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * A timeout error naming its phase, with the socket addresses where there are some.
+ *
+ * @example
+ * ```ts
+ * throw timeoutError('WK_ERR_HEADERS_TIMEOUT', 'no response head within 30000 ms', conn);
+ * ```
+ */
+export function timeoutError(
+  code: ErrorCode,
+  message: string,
+  endpoints: { localAddress?: SocketAddress | undefined; remoteAddress?: SocketAddress | undefined } = {},
+): TimeoutError {
+  return new TimeoutError(code, message, {
+    localAddress: endpoints.localAddress,
+    remoteAddress: endpoints.remoteAddress,
+  });
+}
+
+/**
+ * One deadline on the shared timer wheel that can be moved cheaply: later deadlines are a store,
+ * the entry re-arms itself when it fires before the current one. `onExpire` runs once per expiry.
+ *
+ * @example
+ * ```ts
+ * const deadline = new Deadline(() => conn.destroy(new Error('stalled')));
+ * deadline.arm(30_000); // on every chunk
+ * deadline.clear(); // done
+ * ```
+ */
+export class Deadline {
+  readonly #onExpire: () => void;
+  #handle: TimerHandle | undefined;
+  #due = 0;
+
+  constructor(onExpire: () => void) {
+    this.#onExpire = onExpire;
+  }
+
+  /** True while a deadline is set. */
+  get armed(): boolean {
+    return this.#due !== 0;
+  }
+
+  /** Sets the deadline `ms` from now (0 clears it). */
+  arm(ms: number): void {
+    if (ms <= 0) {
+      this.#due = 0;
+      return;
+    }
+    const due = timerWheel.now() + ms;
+    this.#due = due;
+    const handle = this.#handle;
+    if (handle === undefined) this.#handle = timerWheel.add(due, this.#check);
+    else if (!handle.active || handle.deadline > due) handle.refresh(due);
+  }
+
+  /** Clears the deadline; the wheel entry is left to lapse (it stops when it next fires). */
+  clear(): void {
+    this.#due = 0;
+  }
+
+  /** Clears the deadline and removes the wheel entry now (when the owner goes away). */
+  cancel(): void {
+    this.#due = 0;
+    this.#handle?.cancel();
+  }
+
+  readonly #check = (): void => {
+    const due = this.#due;
+    if (due === 0) return;
+    if (due > timerWheel.now()) {
+      this.#handle?.refresh(due);
+      return;
+    }
+    this.#due = 0;
+    this.#onExpire();
+  };
+}
