@@ -1,0 +1,20 @@
+/** The channel {@link accessLog} publishes on. */
+export const ACCESS_CHANNEL = 'wirekit:web.access';
+
+/** One request, as `accessLog()` publishes it on `wirekit:web.access`. */
+export interface AccessEvent {
+  /** When the request reached the middleware (ms since the epoch). */
+  time: number;
+  method: string;
+  /** The path, still percent-encoded, without the query (which often carries tokens). */
+  path: string;
+  status: number;
+  /** Body bytes of a body held whole (0 for HEAD and bodiless statuses); absent for a stream. */
+  bytes?: number;
+  /** From the request reaching the middleware to its response being ready (a stream may still be sending). */
+  durationMs: number;
+  /** `c.var.requestId` when `requestId()` runs. */
+  requestId?: string;
+  /** The client's address (IP), when there is a socket. */
+  remoteAddress: string | undefined;
+}

@@ -1,0 +1,78 @@
+import diagnostics from 'node:diagnostics_channel';
+import type { Response } from '../../../http/message/response.js';
+import type { Middleware } from '../../compose.js';
+import type { Context } from '../../context.js';
+import { errorStatus } from '../../error-response.js';
+import { knownSize } from '../shared/content-size.js';
+
+import { ACCESS_CHANNEL, type AccessEvent } from './event.js';
+
+export { ACCESS_CHANNEL, type AccessEvent } from './event.js';
+export { formatAccessLine } from './format.js';
+
+/** Options of {@link accessLog}. */
+export interface AccessLogOptions<V extends object = Record<string, unknown>> {
+  /** Requests not to report (health checks, …). */
+  skip?: (c: Context<V>) => boolean;
+}
+
+const channel = diagnostics.channel(ACCESS_CHANNEL);
+
+/**
+ * An access log without a logger in the core (DESIGN.md habit 13): one {@link AccessEvent} per
+ * request on the `node:diagnostics_channel` channel `wirekit:web.access`, for whoever subscribes
+ * (the CLI, a metrics exporter, a test). Costs nothing while nobody listens. Register it first, so
+ * it times the whole onion and sees the final status; errors thrown through it are reported with
+ * the status the default error mapping gives them.
+ *
+ * @example
+ * ```ts
+ * import diagnostics from 'node:diagnostics_channel';
+ * app.use(accessLog());
+ * diagnostics.subscribe('wirekit:web.access', (e) => console.log(formatAccessLine(e as AccessEvent)));
+ * ```
+ */
+export function accessLog<V extends object = Record<string, unknown>>(
+  options: AccessLogOptions<V> = {},
+): Middleware<V> {
+  const skip = options.skip;
+  return async (c, next) => {
+    if (!channel.hasSubscribers || skip?.(c) === true) return next();
+    const time = Date.now();
+    const start = performance.now();
+    try {
+      await next();
+    } catch (error) {
+      publish(c, time, start, errorStatus(error), undefined);
+      throw error;
+    }
+    const res = c.res;
+    publish(c, time, start, res?.status ?? 500, res === undefined ? undefined : sentSize(c, res));
+  };
+}
+
+function sentSize<V extends object>(c: Context<V>, res: Response): number | undefined {
+  if (c.req.method === 'HEAD' || res.status < 200 || res.status === 204 || res.status === 304) return 0;
+  return knownSize(res.peekContent());
+}
+
+function publish<V extends object>(
+  c: Context<V>,
+  time: number,
+  start: number,
+  status: number,
+  bytes: number | undefined,
+): void {
+  const event: AccessEvent = {
+    time,
+    method: c.req.method,
+    path: c.req.path,
+    status,
+    durationMs: performance.now() - start,
+    remoteAddress: c.info.remoteAddress?.address,
+  };
+  if (bytes !== undefined) event.bytes = bytes;
+  const id = (c.var as { requestId?: unknown }).requestId;
+  if (typeof id === 'string') event.requestId = id;
+  channel.publish(event);
+}
