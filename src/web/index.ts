@@ -16,6 +16,7 @@ export {
   UnprocessableError,
 } from './http-error.js';
 export type { AppServer, ListenOptions as AppListenOptions } from './listen.js';
+export * from './middleware/index.js';
 export {
   LinearRouter,
   type Params,
