@@ -11,11 +11,20 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Polls `predicate` until it holds, failing after a generous `timeoutMs` (tests run under load). */
+export async function eventually(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
 export class RawClient {
   readonly socket: Socket;
-  #chunks: Buffer[] = [];
+  /** Everything received, in one buffer grown by doubling (large responses stay linear to collect). */
+  #buf = Buffer.alloc(0);
   #length = 0;
-  #joined: Buffer | undefined;
   /** The server ended its side (we read EOF). */
   eof = false;
   /** The socket is closed (both sides, or destroyed). */
@@ -29,9 +38,13 @@ export class RawClient {
   private constructor(socket: Socket) {
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => {
-      this.#chunks.push(chunk);
+      if (this.#length + chunk.length > this.#buf.length) {
+        const grown = Buffer.allocUnsafe(Math.max(this.#length + chunk.length, this.#buf.length * 2, 4096));
+        this.#buf.copy(grown, 0, 0, this.#length);
+        this.#buf = grown;
+      }
+      chunk.copy(this.#buf, this.#length);
       this.#length += chunk.length;
-      this.#joined = undefined;
       this.lastDataAt = performance.now();
       this.#wake();
     });
@@ -61,15 +74,19 @@ export class RawClient {
     });
   }
 
-  /** Everything received so far. */
+  /** Everything received so far (a view: later data never changes the bytes it shows). */
   get data(): Buffer {
-    this.#joined ??= Buffer.concat(this.#chunks, this.#length);
-    return this.#joined;
+    return this.#buf.subarray(0, this.#length);
   }
 
   /** Received bytes as latin1 text. */
   get text(): string {
     return this.data.toString('latin1');
+  }
+
+  /** The start of what was received, for failure messages. */
+  #excerpt(): string {
+    return JSON.stringify(this.data.subarray(0, 2000).toString('latin1'));
   }
 
   /** The server closed (EOF, reset or full close). */
@@ -99,9 +116,9 @@ export class RawClient {
     const deadline = performance.now() + timeoutMs;
     while (!predicate()) {
       const left = deadline - performance.now();
-      if (left <= 0)
-        throw new Error(`timed out waiting for ${what}; received ${JSON.stringify(this.text.slice(0, 2000))}`);
-      await this.#next(left);
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; received ${this.#excerpt()}`);
+      // Woken by any socket event; polled too, for predicates about things other than this socket.
+      await this.#next(Math.min(left, 20));
     }
   }
 
@@ -127,7 +144,7 @@ export class RawClient {
   /** Every complete response received so far. */
   responses(options: Omit<ReadOptions, 'eof'> = {}): RawResponse[] {
     const result = readResponses(this.data, { ...options, eof: this.ended });
-    if (result.error !== undefined) throw new Error(`${result.error} in ${JSON.stringify(this.text.slice(0, 2000))}`);
+    if (result.error !== undefined) throw new Error(`${result.error} in ${this.#excerpt()}`);
     return result.responses;
   }
 
@@ -141,7 +158,7 @@ export class RawClient {
     await this.until(() => this.finals(options).length >= n || this.ended, `${n} response(s)`, timeoutMs);
     const finals = this.finals(options);
     if (finals.length < n) {
-      throw new Error(`connection ended after ${finals.length} of ${n} responses: ${JSON.stringify(this.text)}`);
+      throw new Error(`connection ended after ${finals.length} of ${n} responses: ${this.#excerpt()}`);
     }
     return finals;
   }

@@ -8,18 +8,10 @@ import { test } from 'node:test';
 import { Response } from '../../../src/http/message/index.js';
 import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
-import { request, sleep } from '../../helpers/raw-client.js';
+import { eventually, request } from '../../helpers/raw-client.js';
 import { saysClose } from '../../helpers/response-reader.js';
 
 const leaks = trackLeaks();
-
-async function eventually(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 const ok = (): Response => new Response('ok');
 
