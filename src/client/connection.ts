@@ -233,7 +233,10 @@ export class ClientConnection implements ExchangeHost {
       }
     }
     const next = this.#inflight.at(0);
-    if (next !== undefined && !next.gotBytes && !this.#parser.idle) this.#firstByte(next);
+    // Bytes of the next response already parsed (its head is incomplete) count as its first byte.
+    if (next !== undefined && !next.gotBytes && !this.#parser.idle && this.#parser.state !== 'closed') {
+      this.#firstByte(next);
+    }
     if (this.#notify && !this.#closed) {
       this.#notify = false;
       this.#owner.available(this);

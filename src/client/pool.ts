@@ -239,7 +239,9 @@ export class Pool implements Dispatcher {
         }
       }
     }
-    if (this.#queue.length >= this.#maxQueue && this.#liveQueued() >= this.#maxQueue) {
+    // The bound is on requests waiting with no connection being opened for them.
+    const limit = this.#maxQueue + this.#connecting;
+    if (this.#queue.length >= limit && this.#liveQueued() >= limit) {
       exchange.settleError(queueFull(this.origin, this.#maxQueue));
       return;
     }
