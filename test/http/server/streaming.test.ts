@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { Response } from '../../../src/http/message/index.js';
 import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
+import { pattern } from '../../helpers/patterns.js';
 import { eventually, request, sleep } from '../../helpers/raw-client.js';
 import { bodyText } from '../../helpers/response-reader.js';
 
@@ -28,13 +29,6 @@ async function stable(value: () => number, quietMs = 300): Promise<number> {
     }
   }
   return last;
-}
-
-/** `n` bytes of a pattern that shows loss and reordering. */
-function pattern(n: number, seed: number): Buffer {
-  const out = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) out[i] = (i * 7 + seed) & 0xff;
-  return out;
 }
 
 test('a streamed response is chunked and carries trailers (given, and computed after the body)', async () => {
