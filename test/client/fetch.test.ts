@@ -1,0 +1,129 @@
+/**
+ * `fetch()`: the WHATWG signature and Response on wirekit's client, and where it deliberately
+ * differs (errors name the phase instead of `TypeError: fetch failed`).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { Agent, fetch, getGlobalDispatcher, setGlobalDispatcher } from '../../src/client/index.js';
+import { isWirekitError } from '../../src/errors.js';
+import { trackLeaks } from '../helpers/leaks.js';
+import { rawServer, reply } from './helpers.js';
+
+const leaks = trackLeaks();
+
+function agent(): Agent {
+  const a = new Agent();
+  leaks.defer(() => a.destroy());
+  return a;
+}
+
+async function echoServer() {
+  return rawServer(leaks, (req, socket) => {
+    if (req.path === '/moved') return void socket.write(reply('', 302, { Location: '/echo' }));
+    if (req.path === '/gzip') {
+      const body = gzipSync('zipped');
+      return void socket.write(
+        Buffer.concat([
+          Buffer.from(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${body.length}\r\n\r\n`),
+          body,
+        ]),
+      );
+    }
+    if (req.path === '/empty') return void socket.write('HTTP/1.1 204 No Content\r\n\r\n');
+    const echo = JSON.stringify({
+      method: req.method,
+      path: req.path,
+      headers: req.headers,
+      body: req.body.toString(),
+    });
+    socket.write(reply(echo, 201, { 'Content-Type': 'application/json', 'Set-Cookie': 'a=1', 'set-cookie': 'b=2' }));
+  });
+}
+
+describe('fetch', () => {
+  test('returns a WHATWG Response: status, statusText, headers, json()', async () => {
+    const server = await echoServer();
+    const res = await fetch(`${server.url}/echo?x=1`, { dispatcher: agent(), headers: { 'X-Hi': 'there' } });
+    assert.ok(res instanceof globalThis.Response);
+    assert.equal(res.status, 201);
+    assert.equal(res.statusText, 'Whatever');
+    assert.equal(res.ok, true);
+    assert.equal(res.url, `${server.url}/echo?x=1`);
+    assert.deepEqual(res.headers.getSetCookie(), ['a=1', 'b=2']);
+    const echo = (await res.json()) as { method: string; path: string; headers: Record<string, string> };
+    assert.equal(echo.method, 'GET');
+    assert.equal(echo.path, '/echo?x=1');
+    assert.equal(echo.headers['x-hi'], 'there');
+    assert.equal(echo.headers['accept-encoding'], 'gzip, deflate, br');
+  });
+
+  test('a string body is text/plain;charset=UTF-8; methods are normalised', async () => {
+    const server = await echoServer();
+    const res = await fetch(`${server.url}/echo`, { dispatcher: agent(), method: 'post', body: 'hi' });
+    const echo = (await res.json()) as { method: string; body: string; headers: Record<string, string> };
+    assert.equal(echo.method, 'POST');
+    assert.equal(echo.body, 'hi');
+    assert.equal(echo.headers['content-type'], 'text/plain;charset=UTF-8');
+  });
+
+  test('a WHATWG Request as input, with a streamed body', async () => {
+    const server = await echoServer();
+    const input = new globalThis.Request(`${server.url}/echo`, {
+      method: 'PUT',
+      body: new Blob(['from a Request']).stream(),
+      duplex: 'half',
+    } as globalThis.RequestInit);
+    const echo = (await (await fetch(input, { dispatcher: agent() })).json()) as { method: string; body: string };
+    assert.deepEqual([echo.method, echo.body], ['PUT', 'from a Request']);
+  });
+
+  test('redirects: followed by default (url, redirected), manual, error', async () => {
+    const server = await echoServer();
+    const a = agent();
+    const followed = await fetch(`${server.url}/moved`, { dispatcher: a });
+    assert.equal(followed.status, 201);
+    assert.equal(followed.redirected, true);
+    assert.equal(followed.url, `${server.url}/echo`);
+    await followed.arrayBuffer();
+    const manual = await fetch(`${server.url}/moved`, { dispatcher: a, redirect: 'manual' });
+    assert.equal(manual.status, 302);
+    assert.equal(manual.headers.get('location'), '/echo');
+    await manual.arrayBuffer();
+    await assert.rejects(fetch(`${server.url}/moved`, { dispatcher: a, redirect: 'error' }), {
+      code: 'WK_ERR_REDIRECT_LIMIT',
+    });
+  });
+
+  test('gzip is decoded; a 204 has a null body', async () => {
+    const server = await echoServer();
+    const a = agent();
+    assert.equal(await (await fetch(`${server.url}/gzip`, { dispatcher: a })).text(), 'zipped');
+    const empty = await fetch(`${server.url}/empty`, { dispatcher: a });
+    assert.equal(empty.status, 204);
+    assert.equal(empty.body, null);
+  });
+
+  test('failures are WirekitErrors that name the phase, not "fetch failed"', async () => {
+    const server = await rawServer(leaks, () => {});
+    const controller = new AbortController();
+    const pending = fetch(`${server.url}/`, { dispatcher: agent(), signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    await assert.rejects(pending, (error) => isWirekitError(error, 'WK_ERR_ABORTED'));
+    await assert.rejects(fetch(`${server.url}/`, { dispatcher: agent(), timeouts: { headersTimeoutMs: 100 } }), {
+      code: 'WK_ERR_HEADERS_TIMEOUT',
+    });
+    await assert.rejects(fetch('ftp://example.com/', { dispatcher: agent() }), { code: 'WK_ERR_INVALID_ARGUMENT' });
+  });
+
+  test('without a dispatcher it uses the global one', async () => {
+    const server = await echoServer();
+    const previous = getGlobalDispatcher();
+    const scoped = agent();
+    setGlobalDispatcher(scoped);
+    leaks.defer(() => setGlobalDispatcher(previous));
+    const res = await fetch(`${server.url}/echo`);
+    await res.text();
+    assert.deepEqual(scoped.origins, [server.url]);
+  });
+});
