@@ -44,7 +44,14 @@ async function* countBytes(source: AsyncIterable<Uint8Array>, maxBytes: number):
   }
 }
 
-/** The error every path of the limit throws (the App maps it to a 413 answer). */
+/**
+ * The error every path of the limit throws (the App maps it to a 413 answer).
+ *
+ * @example
+ * ```ts
+ * throw tooLarge(1024); // 413 "body larger than 1024 bytes"
+ * ```
+ */
 export function tooLarge(maxBytes: number): PayloadTooLargeError {
   return new PayloadTooLargeError(`body larger than ${maxBytes} bytes`);
 }

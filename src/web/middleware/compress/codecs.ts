@@ -48,7 +48,14 @@ export function availableCodecs(lib: ZlibLike, order: readonly Encoding[], level
   return out;
 }
 
-/** Whether this Node has zstd compression (`zlib.createZstdCompress`, Node ≥ 22.15). */
+/**
+ * Whether this Node has zstd compression (`zlib.createZstdCompress`, Node ≥ 22.15).
+ *
+ * @example
+ * ```ts
+ * hasZstd(); // false on Node 20: compress() then offers br and gzip only
+ * ```
+ */
 export function hasZstd(lib: ZlibLike = zlib as unknown as ZlibLike): boolean {
   return typeof lib.createZstdCompress === 'function';
 }

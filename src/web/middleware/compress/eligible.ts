@@ -26,7 +26,14 @@ export function isCompressible(contentType: string | null): boolean {
   return type !== '' && !INCOMPRESSIBLE.test(type);
 }
 
-/** `text/html; charset=utf-8` → `text/html`. */
+/**
+ * The media type of a Content-Type, lower-cased, without parameters.
+ *
+ * @example
+ * ```ts
+ * mediaType('Text/HTML; charset=utf-8'); // 'text/html'
+ * ```
+ */
 export function mediaType(contentType: string): string {
   const semicolon = contentType.indexOf(';');
   return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
@@ -37,6 +44,11 @@ export function mediaType(contentType: string): string {
  * no body, a status without content (1xx, 204, 304), a partial response (a range of the encoded
  * bytes would be another thing, RFC 9110 §14.4), an existing content-coding (never encode twice),
  * or `Cache-Control: no-transform` (RFC 9111 §5.2.2.6 forbids changing the content).
+ *
+ * @example
+ * ```ts
+ * if (mustNotEncode(c.res)) return; // e.g. a 304, or a body the handler already gzipped
+ * ```
  */
 export function mustNotEncode(res: Response): boolean {
   if (res.peekContent() === null || isBodylessStatus(res.status) || res.status === 206) return true;

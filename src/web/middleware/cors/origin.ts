@@ -46,6 +46,12 @@ export function allowedOrigin(
  * Whether the answer depends on the request's `Origin`: everything but a plain `*` does, and then
  * every response carries `Vary: Origin`, those to requests without `Origin` included, so a shared
  * cache never hands one origin's answer to another (Fetch standard, "CORS protocol and HTTP caches").
+ *
+ * @example
+ * ```ts
+ * variesByOrigin('*', false); // false: every origin gets `*`
+ * variesByOrigin('*', true); // true: the origin is echoed
+ * ```
  */
 export function variesByOrigin(policy: CorsOrigin, credentials: boolean): boolean {
   return policy !== '*' || credentials;
