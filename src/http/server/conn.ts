@@ -267,6 +267,9 @@ export class HttpConnection implements ConnInfo {
   }
 
   #onClosed(): void {
+    // Nothing more can be read or written: a streamed response finishing later must not re-arm the
+    // idle timer (it would keep a dead connection in the wheel for idleTimeoutMs).
+    this.#ended = true;
     this.#timer.cancel();
     const gone = new WirekitError('WK_ERR_HTTP_CLIENT_GONE');
     for (const ex of this.#queue) {
