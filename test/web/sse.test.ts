@@ -1,6 +1,7 @@
 /** Server-sent events: wire format, keep-alive, backpressure, disconnects, errors; in process and on a socket. */
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
+import { connect } from 'node:net';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { timerWheel } from '../../src/util/timer-wheel.js';
@@ -98,7 +99,7 @@ describe('through app.request', () => {
       c.sse(
         async (stream) => {
           await stream.send({ data: 'first' });
-          await sleep(450);
+          await sleep(600);
           await stream.send({ data: 'last' });
         },
         { keepAliveMs: 50 },
@@ -297,6 +298,38 @@ describe('over a socket', () => {
 
     request.destroy();
     assert.equal(await closedSeen.promise, true, 'the handler saw the client go');
+  });
+
+  test('without keep-alive traffic, a client reset of an idle stream reaches the handler (request signal)', async () => {
+    // A FIN alone is a half-close a client may still read after (RFC 9112 §9.6): only a write, such
+    // as the keep-alive comment, can tell that it is gone. A reset is known at once, with no write.
+    const closedSeen = signal<boolean>();
+    const app = new App();
+    app.get('/events', (c) =>
+      c.sse(
+        async (stream) => {
+          await stream.send({ data: 'only' });
+          await new Promise((resolve) => stream.signal.addEventListener('abort', resolve));
+          closedSeen.resolve(stream.closed);
+        },
+        { keepAliveMs: 0 },
+      ),
+    );
+    const server = await app.listen({ port: 0 });
+    leaks.defer(() => server.close({ timeoutMs: 0 }));
+    const socket = connect({ host: '127.0.0.1', port: server.address.port });
+    leaks.defer(() => socket.destroy());
+    socket.on('error', () => {});
+    socket.write('GET /events HTTP/1.1\r\nHost: x\r\n\r\n');
+    let text = '';
+    await new Promise<void>((resolve) =>
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+        if (text.includes('data: only')) resolve();
+      }),
+    );
+    socket.resetAndDestroy();
+    assert.equal(await closedSeen.promise, true);
   });
 
   test('a HEAD over a socket gets the event-stream head and the handler never runs', async () => {
