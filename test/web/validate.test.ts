@@ -240,3 +240,17 @@ describe('any Standard Schema', () => {
     assert.equal((await a.request('/')).status, 500);
   });
 });
+
+test('validate() fits an App with typed variables (V is inferred from the route)', async () => {
+  const app = new App<{ user: string }>();
+  app.use(async (c, next) => {
+    c.set('user', 'ada');
+    await next();
+  });
+  app.post('/', validate({ body: z.object({ n: z.number() }) }), (c) => ({
+    user: c.var.user,
+    n: c.req.valid<{ n: number }>('body').n,
+  }));
+  const res = await app.request('/', { method: 'POST', headers: JSON_HEADERS, body: '{"n":1}' });
+  assert.deepEqual(await res.json(), { user: 'ada', n: 1 });
+});
