@@ -1,4 +1,5 @@
 import type { Command } from '../io.js';
+import { requestCommand } from './request.js';
 
 /** Every sub-command, in the order `wirekit --help` lists them. Commands register here as they land. */
-export const COMMANDS: readonly Command[] = [];
+export const COMMANDS: readonly Command[] = [requestCommand];
