@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { timerWheel } from '../../src/util/timer-wheel.js';
 import { App } from '../../src/web/app.js';
-import { formatSseComment, formatSseMessage, SseStream, type SseWriter } from '../../src/web/sse.js';
+import { formatSseComment, formatSseMessage, type SseMessage, SseStream, type SseWriter } from '../../src/web/sse.js';
 import { trackLeaks } from '../helpers/leaks.js';
 
 const leaks = trackLeaks();
@@ -259,25 +259,33 @@ describe('SseStream', () => {
 });
 
 describe('over a socket', () => {
-  test('events and a keep-alive comment arrive; a client disconnect reaches the handler', async () => {
+  /** A server whose /events sends `first`, then idles until the client goes; `closedSeen` tells what the handler saw. */
+  async function idleStream(
+    first: SseMessage,
+    keepAliveMs: number,
+  ): Promise<{ port: number; closedSeen: Promise<boolean> }> {
     const closedSeen = signal<boolean>();
     const app = new App();
     app.get('/events', (c) =>
       c.sse(
         async (stream) => {
-          await stream.send({ event: 'hello', data: { n: 1 } });
+          await stream.send(first);
           await new Promise((resolve) => stream.signal.addEventListener('abort', resolve));
           closedSeen.resolve(stream.closed);
         },
-        { keepAliveMs: 50 },
+        { keepAliveMs },
       ),
     );
     const server = await app.listen({ port: 0 });
     leaks.defer(() => server.close({ timeoutMs: 0 }));
+    return { port: server.address.port, closedSeen: closedSeen.promise };
+  }
 
+  test('events and a keep-alive comment arrive; a client disconnect reaches the handler', async () => {
+    const { port, closedSeen } = await idleStream({ event: 'hello', data: { n: 1 } }, 50);
     let text = '';
     const gotKeepAlive = signal();
-    const request = get({ host: '127.0.0.1', port: server.address.port, path: '/events', agent: false });
+    const request = get({ host: '127.0.0.1', port, path: '/events', agent: false });
     leaks.defer(() => request.destroy());
     const response = await new Promise<import('node:http').IncomingMessage>((resolve) =>
       request.once('response', resolve),
@@ -297,27 +305,14 @@ describe('over a socket', () => {
     assert.ok(text.startsWith('event: hello\ndata: {"n":1}\n\n'), text);
 
     request.destroy();
-    assert.equal(await closedSeen.promise, true, 'the handler saw the client go');
+    assert.equal(await closedSeen, true, 'the handler saw the client go');
   });
 
   test('without keep-alive traffic, a client reset of an idle stream reaches the handler (request signal)', async () => {
     // A FIN alone is a half-close a client may still read after (RFC 9112 §9.6): only a write, such
     // as the keep-alive comment, can tell that it is gone. A reset is known at once, with no write.
-    const closedSeen = signal<boolean>();
-    const app = new App();
-    app.get('/events', (c) =>
-      c.sse(
-        async (stream) => {
-          await stream.send({ data: 'only' });
-          await new Promise((resolve) => stream.signal.addEventListener('abort', resolve));
-          closedSeen.resolve(stream.closed);
-        },
-        { keepAliveMs: 0 },
-      ),
-    );
-    const server = await app.listen({ port: 0 });
-    leaks.defer(() => server.close({ timeoutMs: 0 }));
-    const socket = connect({ host: '127.0.0.1', port: server.address.port });
+    const { port, closedSeen } = await idleStream({ data: 'only' }, 0);
+    const socket = connect({ host: '127.0.0.1', port });
     leaks.defer(() => socket.destroy());
     socket.on('error', () => {});
     socket.write('GET /events HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -329,7 +324,7 @@ describe('over a socket', () => {
       }),
     );
     socket.resetAndDestroy();
-    assert.equal(await closedSeen.promise, true);
+    assert.equal(await closedSeen, true);
   });
 
   test('a HEAD over a socket gets the event-stream head and the handler never runs', async () => {
