@@ -25,7 +25,16 @@ export interface SseOptions {
   keepAliveMs?: number;
 }
 
-/** What an SSE handler writes to. */
+/**
+ * What an SSE handler writes to.
+ *
+ * @example
+ * ```ts
+ * c.sse(async (stream) => {
+ *   while (!stream.closed) await stream.send({ data: await nextUpdate(stream.signal) });
+ * });
+ * ```
+ */
 export interface SseWriter {
   /** Sends one event; resolves when the writer has taken it. Rejects `WK_ERR_ABORTED` once the stream is closed. */
   send(message: SseMessage): Promise<void>;
@@ -45,7 +54,14 @@ export type SseHandler = (stream: SseWriter) => void | Promise<void>;
 /** The default of {@link SseOptions.keepAliveMs}. */
 export const DEFAULT_SSE_KEEP_ALIVE_MS = 15_000;
 
-/** The response fields of an event stream: no caching, and no buffering by nginx-style proxies. */
+/**
+ * The response fields of an event stream: no caching, and no buffering by nginx-style proxies.
+ *
+ * @example
+ * ```ts
+ * return new Response(new SseStream(handler, req.signal), { headers: SSE_HEADERS });
+ * ```
+ */
 export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'Content-Type': 'text/event-stream; charset=utf-8',
   'Cache-Control': 'no-cache',

@@ -10,6 +10,13 @@ import type { ValidationTarget, WebRequest } from './web-request.js';
 /**
  * The Standard Schema v1 interface (standardschema.dev), restated here as its spec invites so
  * that no package is needed: any validator that implements it is accepted.
+ *
+ * @example
+ * ```ts
+ * const even: StandardSchemaV1<unknown, number> = {
+ *   '~standard': { version: 1, vendor: 'mine', validate: (v) => (Number(v) % 2 === 0 ? { value: Number(v) } : { issues: [{ message: 'odd' }] }) },
+ * };
+ * ```
  */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {
   readonly '~standard': {
@@ -32,8 +39,14 @@ export interface StandardIssue {
 }
 
 /**
- * The output type of a schema: `c.req.valid<Infer<typeof User>>('body')`. One indexed access, no
- * conditional types, so it costs the type checker nothing.
+ * The output type of a schema. One indexed access, no conditional types, so it costs the type
+ * checker nothing.
+ *
+ * @example
+ * ```ts
+ * const User = z.object({ name: z.string() });
+ * const user = c.req.valid<Infer<typeof User>>('body'); // { name: string }
+ * ```
  */
 export type Infer<S extends StandardSchemaV1> = NonNullable<S['~standard']['types']>['output'];
 
@@ -91,7 +104,14 @@ export function validate<V extends object = Record<string, unknown>>(schemas: Va
   };
 }
 
-/** The 400 error `validate()` throws; exported for handlers that validate by hand. */
+/**
+ * The 400 error `validate()` throws; exported for handlers that validate by hand.
+ *
+ * @example
+ * ```ts
+ * if (end < start) throw validationError([{ target: 'query', path: 'end', message: 'must be after start' }]);
+ * ```
+ */
 export function validationError(issues: readonly ValidationIssue[]): HttpError {
   const first = issues[0];
   const where = first === undefined ? 'request' : first.path === '' ? first.target : `${first.target}.${first.path}`;
