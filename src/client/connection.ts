@@ -141,6 +141,7 @@ export class ClientConnection implements ExchangeHost {
       exchange.timings.connect = setup.connect;
       exchange.timings.tls = setup.tls;
     }
+    if (this.#inflight.length === 0) this.#socket.ref();
     this.#inflight.push(exchange);
     if (!exchange.idempotent) this.#idempotentOnly = false;
     this.#parser.expect(exchange.method);
@@ -376,6 +377,8 @@ export class ClientConnection implements ExchangeHost {
     if (current === undefined) {
       this.#phase = 'idle';
       this.#deadline.arm(this.#idleMs);
+      // An idle keep-alive connection does not keep the process alive (as in undici and node:http).
+      this.#socket.unref();
       return;
     }
     if (current.state === 'streaming') {
