@@ -15,6 +15,10 @@ test('the checker catches an upward import, an impure codec and a runtime depend
     ['net/udp.ts', "import chalk from 'chalk';"],
     ['web/app.ts', "export { x } from '../http/server/server.js';"],
     ['web/listen.ts', "const m = await import('../http/server/server.js');"],
+    [
+      'util/bytes.ts',
+      "/** @example\n * import { serve } from 'wirekit';\n */\n// import x from 'chalk';\nconst u = 'http://x';",
+    ],
   ]);
   const found = checkLayering(files).map((v) => `${v.file} ${v.specifier}`);
   assert.deepEqual(found, [

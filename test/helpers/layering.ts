@@ -74,8 +74,13 @@ export function layerOf(srcRelative: string): string | undefined {
 
 const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g;
 
+/** Removes comments, so an `import` in a TSDoc example is not taken for a real one. */
+function stripComments(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/[^\n]*/g, '$1');
+}
+
 export function importsOf(source: string): string[] {
-  return [...source.matchAll(IMPORT_RE)].map((m) => m[1] as string);
+  return [...stripComments(source).matchAll(IMPORT_RE)].map((m) => m[1] as string);
 }
 
 export interface Violation {
