@@ -12,7 +12,14 @@ import { type RequestOptions, runRequest } from './request-options.js';
 import type { ClientResponse } from './response.js';
 import type { Dispatcher, DispatchRequest } from './types.js';
 
-/** Options of an {@link Agent}: those of its pools, and how long an unused pool is kept. */
+/**
+ * Options of an {@link Agent}: those of its pools, and how long an unused pool is kept.
+ *
+ * @example
+ * ```ts
+ * const agent = new Agent({ connections: 8, poolIdleTimeoutMs: 30_000, proxyFromEnv: true });
+ * ```
+ */
 export interface AgentOptions extends PoolOptions {
   /** A pool with no connection and nothing queued for this long is dropped. Default 60 000 ms. */
   poolIdleTimeoutMs?: number;
@@ -24,7 +31,14 @@ export interface AgentOptions extends PoolOptions {
   proxyFromEnv?: boolean | ProxyEnvironment;
 }
 
-/** Default of {@link AgentOptions.poolIdleTimeoutMs}. */
+/**
+ * Default of {@link AgentOptions.poolIdleTimeoutMs}.
+ *
+ * @example
+ * ```ts
+ * new Agent({ poolIdleTimeoutMs: DEFAULT_POOL_IDLE_TIMEOUT_MS * 2 });
+ * ```
+ */
 export const DEFAULT_POOL_IDLE_TIMEOUT_MS = 60_000;
 
 /**

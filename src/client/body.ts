@@ -8,10 +8,22 @@ import type { DispatchBody } from './types.js';
 /**
  * Everything `request()` accepts as a body. Forms are encoded here (urlencoded, or multipart by the
  * runtime's own encoder: `new Response(formData)`), so the dispatch layer only sees bytes and streams.
+ *
+ * @example
+ * ```ts
+ * const body: RequestBodyInit = new URLSearchParams({ q: 'wirekit' });
+ * ```
  */
 export type RequestBodyInit = DispatchBody | ArrayBuffer | ArrayBufferView | URLSearchParams | FormData | undefined;
 
-/** A body ready for dispatch, and the Content-Type its form implies (if any). */
+/**
+ * A body ready for dispatch, and the Content-Type its form implies (if any).
+ *
+ * @example
+ * ```ts
+ * const { body, contentType } = await prepareBody(form);
+ * ```
+ */
 export interface PreparedBody {
   readonly body: DispatchBody;
   readonly contentType: string | undefined;
@@ -73,7 +85,14 @@ export function isReplayable(body: DispatchBody | undefined): boolean {
   );
 }
 
-/** A body as the connection writes it: nothing, bytes with a known length, or a stream. */
+/**
+ * A body as the connection writes it: nothing, bytes with a known length, or a stream.
+ *
+ * @example
+ * ```ts
+ * const wire: WireBody = toWire('hello', 'POST', undefined); // { kind: 'bytes', … }
+ * ```
+ */
 export type WireBody =
   | { readonly kind: 'none'; readonly length: 0 | undefined }
   | { readonly kind: 'bytes'; readonly bytes: Uint8Array }

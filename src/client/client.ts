@@ -1,7 +1,14 @@
 /** `Client`: one keep-alive connection to one origin, optionally pipelined. */
 import { Pool, type PoolOptions } from './pool.js';
 
-/** Options of a {@link Client}: a pool's, without `connections` (always 1). */
+/**
+ * Options of a {@link Client}: a pool's, without `connections` (always 1).
+ *
+ * @example
+ * ```ts
+ * const options: ClientOptions = { pipelining: 4, keepAliveTimeoutMs: 10_000 };
+ * ```
+ */
 export type ClientOptions = Omit<PoolOptions, 'connections'>;
 
 /**

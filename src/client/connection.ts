@@ -28,7 +28,14 @@ import type { Exchange, ExchangeHost } from './exchange.js';
 import { notRetried, requestBodyError } from './failures.js';
 import { Deadline, timeoutError } from './timeouts.js';
 
-/** Keep-alive and pipelining settings of a connection (resolved by the pool). */
+/**
+ * Keep-alive and pipelining settings of a connection (resolved by the pool).
+ *
+ * @example
+ * ```ts
+ * const settings: ConnectionSettings = { pipelining: 1, keepAliveTimeoutMs: 4_000, keepAliveMaxTimeoutMs: 600_000, keepAliveTimeoutThresholdMs: 1_000, limits: {} };
+ * ```
+ */
 export interface ConnectionSettings {
   /** Requests written before their responses arrive (1 = no pipelining). */
   readonly pipelining: number;
@@ -42,7 +49,14 @@ export interface ConnectionSettings {
   readonly limits: Partial<ParserLimits>;
 }
 
-/** What a connection tells its pool. */
+/**
+ * What a connection tells its pool.
+ *
+ * @example
+ * ```ts
+ * const owner: ConnectionOwner = { available: (c) => queue.drainTo(c), closed: (c) => conns.delete(c), requeue: (e) => queue.unshift(e) };
+ * ```
+ */
 export interface ConnectionOwner {
   /** The connection can take another request (it is idle, or has room in its pipeline). */
   available(conn: ClientConnection): void;

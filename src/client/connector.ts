@@ -18,7 +18,14 @@ import type { Origin } from './origin.js';
 import { type ProxyConfig, tunnel } from './proxy.js';
 import { type Timeouts, timeoutError } from './timeouts.js';
 
-/** TLS settings of `https:` connections: node:tls options, passed through. */
+/**
+ * TLS settings of `https:` connections: node:tls options, passed through.
+ *
+ * @example
+ * ```ts
+ * const pool = new Pool('https://localhost:8443', { tls: { ca: readFileSync('ca.pem'), servername: 'localhost' } });
+ * ```
+ */
 export type TlsOptions = Pick<
   NodeTlsOptions,
   | 'rejectUnauthorized'
@@ -34,14 +41,28 @@ export type TlsOptions = Pick<
   | 'checkServerIdentity'
 >;
 
-/** How long each phase of opening a connection took, in milliseconds (0 for a phase not done). */
+/**
+ * How long each phase of opening a connection took, in milliseconds (0 for a phase not done).
+ *
+ * @example
+ * ```ts
+ * const { timings } = await openConnection(origin, { timeouts: DEFAULT_TIMEOUTS }); // { dns, connect, tls }
+ * ```
+ */
 export interface ConnectTimings {
   dns: number;
   connect: number;
   tls: number;
 }
 
-/** What {@link openConnection} needs besides the origin. */
+/**
+ * What {@link openConnection} needs besides the origin.
+ *
+ * @example
+ * ```ts
+ * await openConnection(origin, { timeouts: DEFAULT_TIMEOUTS, tls: { rejectUnauthorized: false } });
+ * ```
+ */
 export interface ConnectorOptions {
   readonly timeouts: Readonly<Timeouts>;
   readonly tls?: TlsOptions | undefined;
@@ -56,7 +77,14 @@ export interface ConnectorOptions {
   readonly sessions?: { session?: Buffer | undefined } | undefined;
 }
 
-/** A new connection and the time its phases took. */
+/**
+ * A new connection and the time its phases took.
+ *
+ * @example
+ * ```ts
+ * const { conn, timings }: Connected = await openConnection(origin, { timeouts: DEFAULT_TIMEOUTS });
+ * ```
+ */
 export interface Connected {
   readonly conn: Connection;
   readonly timings: ConnectTimings;

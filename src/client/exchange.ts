@@ -21,10 +21,24 @@ import { ResponseBody } from './response-body.js';
 import { type Timeouts, timeoutError } from './timeouts.js';
 import type { DispatchRequest } from './types.js';
 
-/** Where an exchange is. */
+/**
+ * Where an exchange is.
+ *
+ * @example
+ * ```ts
+ * if (exchange.state === 'queued') queue.push(exchange);
+ * ```
+ */
 export type ExchangeState = 'queued' | 'sent' | 'streaming' | 'done' | 'failed';
 
-/** What an exchange needs from the connection it was sent on. */
+/**
+ * What an exchange needs from the connection it was sent on.
+ *
+ * @example
+ * ```ts
+ * exchange.attach(connection, true); // the connection is its host until it ends
+ * ```
+ */
 export interface ExchangeHost {
   /** The reader caught up: read from the socket again. */
   resumeFor(exchange: Exchange): void;
@@ -40,7 +54,14 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 /** Most cached request heads per pool (requests without user fields repeat the same head). */
 const HEAD_CACHE_SIZE = 256;
 
-/** The settings of the pool an exchange runs in. */
+/**
+ * The settings of the pool an exchange runs in.
+ *
+ * @example
+ * ```ts
+ * const context: ExchangeContext = { origin, timeouts: DEFAULT_TIMEOUTS, maxResponseBytes: Infinity, bodyHighWaterBytes: 65_536, heads: new Map() };
+ * ```
+ */
 export interface ExchangeContext {
   readonly origin: Origin;
   readonly timeouts: Readonly<Timeouts>;
@@ -50,7 +71,15 @@ export interface ExchangeContext {
   readonly heads: Map<string, string>;
 }
 
-/** True when `method` is idempotent or `headers` carry an Idempotency-Key. */
+/**
+ * True when `method` is idempotent or `headers` carry an Idempotency-Key.
+ *
+ * @example
+ * ```ts
+ * isIdempotent('PUT', []); // true
+ * isIdempotent('POST', ['Idempotency-Key', 'k1']); // true
+ * ```
+ */
 export function isIdempotent(method: string, headers: readonly string[]): boolean {
   if (IDEMPOTENT.has(method)) return true;
   for (let i = 0; i < headers.length; i += 2) {

@@ -18,7 +18,14 @@ import type { ClientResponse } from './response.js';
 import type { Timeouts } from './timeouts.js';
 import type { Dispatcher } from './types.js';
 
-/** The standard `RequestInit`, plus wirekit's dispatcher and timeouts. */
+/**
+ * The standard `RequestInit`, plus wirekit's dispatcher and timeouts.
+ *
+ * @example
+ * ```ts
+ * await fetch(url, { method: 'POST', body: 'x', timeouts: { headersTimeoutMs: 2_000 }, dispatcher: agent });
+ * ```
+ */
 export interface FetchInit extends Omit<globalThis.RequestInit, 'dispatcher'> {
   /** Default: the global dispatcher. */
   dispatcher?: Dispatcher;

@@ -1,7 +1,14 @@
 /** Request fields in the forms users give them, as the flat `[name, value, …]` arrays the wire wants. */
 import { Headers, type HeadersInit } from '../http/message/headers.js';
 
-/** Every form of request headers the client accepts. */
+/**
+ * Every form of request headers the client accepts.
+ *
+ * @example
+ * ```ts
+ * const headers: HeadersLike = [['accept', 'text/html'], ['x-id', '7']];
+ * ```
+ */
 export type HeadersLike = HeadersInit | readonly string[] | globalThis.Headers;
 
 const NO_HEADERS: readonly string[] = Object.freeze([]);

@@ -1,7 +1,14 @@
 /** Origins (`scheme://host:port`) as the client needs them: where to connect and what Host to send. */
 import { WirekitError } from '../errors.js';
 
-/** A parsed `http:` or `https:` origin. */
+/**
+ * A parsed `http:` or `https:` origin.
+ *
+ * @example
+ * ```ts
+ * const { hostname, port, secure } = parseOrigin('https://[::1]:8443');
+ * ```
+ */
 export interface Origin {
   /** `http://host:port` normalised by WHATWG URL (default ports dropped, IPv6 in brackets). */
   readonly href: string;

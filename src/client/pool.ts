@@ -20,7 +20,14 @@ import type { ClientResponse } from './response.js';
 import { resolveTimeouts, type Timeouts } from './timeouts.js';
 import type { Dispatcher, DispatchRequest } from './types.js';
 
-/** Options of a {@link Pool} (and of the pools an `Agent` makes). Every limit has a default. */
+/**
+ * Options of a {@link Pool} (and of the pools an `Agent` makes). Every limit has a default.
+ *
+ * @example
+ * ```ts
+ * const pool = new Pool('http://127.0.0.1:8080', { connections: 16, maxQueue: 1_000, timeouts: { headersTimeoutMs: 5_000 } });
+ * ```
+ */
 export interface PoolOptions {
   /** Most connections open at once. Default 64 (a `Client`: 1). */
   connections?: number;
@@ -52,7 +59,14 @@ export interface PoolOptions {
   localAddress?: string;
 }
 
-/** Counts of a pool, for monitoring and tests. */
+/**
+ * Counts of a pool, for monitoring and tests.
+ *
+ * @example
+ * ```ts
+ * const { connections, idle, queued, running } = pool.stats;
+ * ```
+ */
 export interface PoolStats {
   /** Open connections. */
   connections: number;
@@ -66,7 +80,14 @@ export interface PoolStats {
   running: number;
 }
 
-/** Defaults of {@link PoolOptions}. */
+/**
+ * Defaults of {@link PoolOptions}.
+ *
+ * @example
+ * ```ts
+ * new Pool(origin, { connections: POOL_DEFAULTS.connections * 2 });
+ * ```
+ */
 export const POOL_DEFAULTS = Object.freeze({
   connections: 64,
   pipelining: 1,

@@ -12,7 +12,14 @@ import { type ResponseEvent, ResponseParser } from '../http/codec/response-parse
 import { endpointsOf } from '../net/addresses.js';
 import { type Origin, parseOrigin } from './origin.js';
 
-/** A proxy to tunnel through. */
+/**
+ * A proxy to tunnel through.
+ *
+ * @example
+ * ```ts
+ * new Pool('https://example.com', { proxy: parseProxy('http://proxy.internal:3128') });
+ * ```
+ */
 export interface ProxyConfig {
   /** Where the proxy listens (`http://proxy:3128`). */
   readonly origin: Origin;
@@ -20,7 +27,14 @@ export interface ProxyConfig {
   readonly authorization?: string | undefined;
 }
 
-/** Environment variables the proxy choice reads (`process.env` or an injected object). */
+/**
+ * Environment variables the proxy choice reads (`process.env` or an injected object).
+ *
+ * @example
+ * ```ts
+ * proxyFromEnvironment(origin, { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: 'localhost' });
+ * ```
+ */
 export type ProxyEnvironment = Readonly<Record<string, string | undefined>>;
 
 /**

@@ -9,7 +9,14 @@ import { isReplayable } from './body.js';
 import type { ClientResponse } from './response.js';
 import type { DispatchRequest, Interceptor } from './types.js';
 
-/** Options of {@link redirect}. */
+/**
+ * Options of {@link redirect}.
+ *
+ * @example
+ * ```ts
+ * redirect({ maxRedirections: 5 });
+ * ```
+ */
 export interface RedirectOptions {
   /** Redirects to follow; one more is `WK_ERR_REDIRECT_LIMIT`. */
   maxRedirections: number;

@@ -12,7 +12,14 @@ import { type RetryOptions, retry } from './retry.js';
 import type { Timeouts } from './timeouts.js';
 import type { Dispatch, Dispatcher, DispatchRequest } from './types.js';
 
-/** Options of one request. */
+/**
+ * Options of one request.
+ *
+ * @example
+ * ```ts
+ * await request(url, { method: 'PUT', body: 'x', retry: 2, maxRedirections: 3, decompress: true });
+ * ```
+ */
 export interface RequestOptions {
   /** Default `GET`. */
   method?: string;
@@ -31,7 +38,14 @@ export interface RequestOptions {
   maxResponseBytes?: number;
 }
 
-/** {@link RequestOptions} for a dispatcher bound to one origin (`pool.request({ path })`). */
+/**
+ * {@link RequestOptions} for a dispatcher bound to one origin (`pool.request({ path })`).
+ *
+ * @example
+ * ```ts
+ * await pool.request({ path: '/users?id=1', headers: { accept: 'application/json' } });
+ * ```
+ */
 export interface TargetedRequestOptions extends RequestOptions {
   /** Path and query (`/users?id=1`). Default `/`. */
   path?: string;

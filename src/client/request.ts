@@ -5,7 +5,14 @@ import { type RequestOptions, runRequest } from './request-options.js';
 import type { ClientResponse } from './response.js';
 import type { Dispatcher } from './types.js';
 
-/** Options of {@link request}: a request's, and the dispatcher to send it through. */
+/**
+ * Options of {@link request}: a request's, and the dispatcher to send it through.
+ *
+ * @example
+ * ```ts
+ * await request('http://127.0.0.1:8080/', { dispatcher: new Agent({ connections: 4 }) });
+ * ```
+ */
 export interface RequestInit extends RequestOptions {
   /** Default: the global dispatcher (`getGlobalDispatcher()`, an `Agent`). */
   dispatcher?: Dispatcher;

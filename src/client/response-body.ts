@@ -6,13 +6,34 @@ import { LimitError, ProtocolError, WirekitError } from '../errors.js';
 import type { BodyStream } from '../http/message/body-stream.js';
 import { asBuffer, concatBytes } from '../util/bytes.js';
 
-/** Default limit of buffered reads (`text()`, `json()`, `bytes()`): 64 MiB. Iterating is unlimited. */
+/**
+ * Default limit of buffered reads (`text()`, `json()`, `bytes()`): 64 MiB. Iterating is unlimited.
+ *
+ * @example
+ * ```ts
+ * await res.body.text(DEFAULT_MAX_BUFFERED_BYTES / 64); // 1 MiB at most
+ * ```
+ */
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
-/** Default most bytes `dump()` reads to keep the connection (more: the connection is closed instead). */
+/**
+ * Default most bytes `dump()` reads to keep the connection (more: the connection is closed instead).
+ *
+ * @example
+ * ```ts
+ * await res.body.dump(DEFAULT_DUMP_BYTES * 4);
+ * ```
+ */
 export const DEFAULT_DUMP_BYTES = 256 * 1024;
 
-/** Where a {@link ResponseBody} pulls its chunks from. */
+/**
+ * Where a {@link ResponseBody} pulls its chunks from.
+ *
+ * @example
+ * ```ts
+ * const body = new ResponseBody(stream as BodySource);
+ * ```
+ */
 export type BodySource = BodyStream | AsyncIterable<Uint8Array>;
 
 /**

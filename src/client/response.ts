@@ -24,7 +24,14 @@ export interface Timings {
   total: number;
 }
 
-/** What a {@link ClientResponse} is made of. */
+/**
+ * What a {@link ClientResponse} is made of.
+ *
+ * @example
+ * ```ts
+ * const decoded = response.with({ body: new ResponseBody(decodedChunks) });
+ * ```
+ */
 export interface ClientResponseInit {
   readonly status: number;
   readonly statusText: string;

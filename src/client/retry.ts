@@ -11,7 +11,14 @@ import { isIdempotent } from './exchange.js';
 import type { ClientResponse } from './response.js';
 import type { DispatchRequest, Interceptor } from './types.js';
 
-/** Options of {@link retry}; every one has a default. */
+/**
+ * Options of {@link retry}; every one has a default.
+ *
+ * @example
+ * ```ts
+ * retry({ maxRetries: 3, statusCodes: [429, 502, 503], maxRetryAfterMs: 10_000 });
+ * ```
+ */
 export interface RetryOptions {
   /** Retries after the first attempt. Default 2. */
   maxRetries?: number;
@@ -29,7 +36,14 @@ export interface RetryOptions {
   onRetry?: (info: { attempt: number; delayMs: number; error?: unknown; status?: number }) => void;
 }
 
-/** Defaults of {@link RetryOptions}. */
+/**
+ * Defaults of {@link RetryOptions}.
+ *
+ * @example
+ * ```ts
+ * retry({ maxRetries: RETRY_DEFAULTS.maxRetries + 1 });
+ * ```
+ */
 export const RETRY_DEFAULTS = Object.freeze({
   maxRetries: 2,
   minDelayMs: 250,

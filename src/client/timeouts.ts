@@ -9,7 +9,14 @@
 import { type ErrorCode, type SocketAddress, TimeoutError, WirekitError } from '../errors.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 
-/** Timeouts of one request, in milliseconds; 0 turns one off. */
+/**
+ * Timeouts of one request, in milliseconds; 0 turns one off.
+ *
+ * @example
+ * ```ts
+ * await request(url, { timeouts: { connectTimeoutMs: 2_000, headersTimeoutMs: 5_000, totalTimeoutMs: 30_000 } });
+ * ```
+ */
 export interface Timeouts {
   /** DNS lookup plus the TCP handshake (to the proxy, with one). Default 10 000. */
   connectTimeoutMs: number;

@@ -11,6 +11,11 @@ import type { Timeouts } from './timeouts.js';
  * Content-Length and can be sent again (a retry, a 307 redirect); an async iterable is streamed with
  * chunked encoding (or under the Content-Length the caller gives) and can be sent once.
  * `request()` also takes forms, which it turns into one of these first.
+ *
+ * @example
+ * ```ts
+ * const body: DispatchBody = fs.createReadStream('upload.bin'); // streamed, chunked
+ * ```
  */
 export type DispatchBody = string | Uint8Array | Blob | AsyncIterable<Uint8Array | string> | null;
 

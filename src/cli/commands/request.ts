@@ -380,7 +380,14 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   }
 }
 
-/** `wirekit request`. */
+/**
+ * `wirekit request`.
+ *
+ * @example
+ * ```ts
+ * await requestCommand.run([':8080/users/1', '--timings'], processIo());
+ * ```
+ */
 export const requestCommand: Command = {
   name: 'request',
   summary: 'send an HTTP request (httpie-style items, timings, downloads)',
