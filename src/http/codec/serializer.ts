@@ -15,8 +15,11 @@ export interface ResponseHeadInit {
   headers: readonly string[];
   /** The request's version: an HTTP/1.0 peer cannot take chunked, so an unknown length means close. */
   requestVersion: '1.0' | '1.1';
-  /** The body's length in bytes, `'chunked'` when unknown (streaming), `'none'` for no body. */
-  bodyLength: BodyLength;
+  /**
+   * The body's length in bytes, `'chunked'` when unknown (streaming), `'none'` for no body, `'close'`
+   * for a body that runs to the close with no framing field at all (a 2xx to CONNECT, RFC 9110 §9.3.6).
+   */
+  bodyLength: BodyLength | 'close';
   /** Whether the connection stays open after this response. */
   keepAlive: boolean;
   /** Add a `Date` field unless one is given (default true). */
@@ -63,7 +66,7 @@ export function serializeResponseHead(init: ResponseHeadInit): SerializedHead {
   } else if (typeof init.bodyLength === 'number') {
     bodyFraming = 'length';
     head += `Content-Length: ${init.bodyLength}\r\n`;
-  } else if (init.requestVersion === '1.1') {
+  } else if (init.bodyLength === 'chunked' && init.requestVersion === '1.1') {
     bodyFraming = 'chunked';
     head += 'Transfer-Encoding: chunked\r\n';
   } else {

@@ -351,6 +351,7 @@ export class HttpConnection implements ConnInfo {
         result = writeResponse(this.#conn, ex.response, {
           requestVersion: ex.head.version,
           head: ex.head.method === 'HEAD',
+          connect: ex.head.method === 'CONNECT',
           keepAlive,
           sendTimeoutMs: this.#ctx.options.sendTimeoutMs,
         });

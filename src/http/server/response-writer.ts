@@ -11,6 +11,8 @@ export interface WriteContext {
   requestVersion: '1.0' | '1.1';
   /** A HEAD request: send the head the GET would get, never the body. */
   head: boolean;
+  /** A CONNECT request: a 2xx to it carries no Content-Length or Transfer-Encoding (RFC 9110 §9.3.6). */
+  connect: boolean;
   keepAlive: boolean;
   sendTimeoutMs: number;
 }
@@ -45,7 +47,7 @@ export function writeResponse(conn: Connection, response: Response, ctx: WriteCo
     reason: response.statusText,
     headers: response.headers.raw(),
     requestVersion: ctx.requestVersion,
-    bodyLength: isBodylessStatus(response.status) ? 'none' : bytes,
+    bodyLength: isBodylessStatus(response.status) ? 'none' : tunnels(response, ctx) ? 'close' : bytes,
     keepAlive: ctx.keepAlive,
   });
   const head = serialized.head;
@@ -76,14 +78,14 @@ function writeStream(
   body: AsyncIterable<Uint8Array>,
   ctx: WriteContext,
 ): WriteResult {
-  const declared = declaredLength(response.headers.get('content-length'));
+  const declared = tunnels(response, ctx) ? undefined : declaredLength(response.headers.get('content-length'));
   const bodyless = ctx.head || isBodylessStatus(response.status);
   const serialized = serializeResponseHead({
     status: response.status,
     reason: response.statusText,
     headers: response.headers.raw(),
     requestVersion: ctx.requestVersion,
-    bodyLength: isBodylessStatus(response.status) ? 'none' : (declared ?? 'chunked'),
+    bodyLength: isBodylessStatus(response.status) ? 'none' : tunnels(response, ctx) ? 'close' : (declared ?? 'chunked'),
     keepAlive: ctx.keepAlive,
   });
   conn.send(Buffer.from(serialized.head, 'latin1'));
@@ -97,6 +99,11 @@ function writeStream(
     return total;
   });
   return { keepAlive: serialized.keepAlive, bytes: 0, pending };
+}
+
+/** A 2xx to CONNECT switches the client to tunnel mode after the head: no framing fields, the body runs to the close. */
+function tunnels(response: Response, ctx: WriteContext): boolean {
+  return ctx.connect && response.status >= 200 && response.status < 300;
 }
 
 /** A Content-Length the handler set on a streamed body: then the stream must produce exactly that. */

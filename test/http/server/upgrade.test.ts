@@ -123,6 +123,28 @@ test('a declined CONNECT is answered and the connection closed; tunnel bytes are
   assert.equal(server.calls, 1);
 });
 
+test('a 2xx to a CONNECT the handler did not take over has no Content-Length or Transfer-Encoding (RFC 9110 §9.3.6)', async () => {
+  const server = await startServer(leaks, (req) =>
+    req.target.endsWith(':80')
+      ? new Response(
+          (async function* () {
+            yield Buffer.from('a body after a 2xx to CONNECT ');
+            yield Buffer.from('is tunnel data');
+          })(),
+        )
+      : new Response('a body after a 2xx to CONNECT is tunnel data'),
+  );
+  for (const target of ['example.com:443', 'example.com:80']) {
+    const client = await server.client();
+    await client.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
+    await client.waitEnded();
+    const head = client.text.slice(0, client.text.indexOf('\r\n\r\n') + 4);
+    assert.match(head, /^HTTP\/1\.1 200 /);
+    assert.doesNotMatch(head, /content-length|transfer-encoding/i, head);
+    assert.equal(client.text.slice(head.length), 'a body after a 2xx to CONNECT is tunnel data');
+  }
+});
+
 test('an accepted CONNECT becomes a tunnel', async () => {
   const server = await startServer(leaks, (_req, info) => {
     const { connection, head, receive } = info.upgrade();
