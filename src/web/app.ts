@@ -241,7 +241,7 @@ export class App<V extends object = Record<string, unknown>> {
   #run(c: Context<V>, chain: readonly Middleware<V>[]): Response | Promise<Response> {
     let pending: Promise<void> | undefined;
     try {
-      pending = compose(chain)(c);
+      pending = compose(chain, this.#catch)(c);
     } catch (error) {
       return this.#fail(error, c);
     }
@@ -252,6 +252,19 @@ export class App<V extends object = Record<string, unknown>> {
     );
   }
 
+  /** Errors become responses where they are thrown (see compose), by the sub-app's handler if one is in charge. */
+  readonly #catch = (error: unknown, c: Context<V>): Promise<void> | undefined => {
+    const handler = mountedErrorHandlers.get(c) as ErrorHandler<V> | undefined;
+    const mapped = handler === undefined ? this.#fail(error, c) : this.#failWith(handler, error, c);
+    if (mapped instanceof Promise) {
+      return mapped.then((response) => {
+        c.res = response;
+      });
+    }
+    c.res = mapped;
+    return undefined;
+  };
+
   #result(c: Context<V>): Response | Promise<Response> {
     const response = c.res;
     if (response !== undefined) return response;
@@ -259,13 +272,17 @@ export class App<V extends object = Record<string, unknown>> {
   }
 
   #fail(error: unknown, c: Context<V>): Response | Promise<Response> {
+    return this.#failWith(this.#onError, error, c);
+  }
+
+  #failWith(onError: ErrorHandler<V>, error: unknown, c: Context<V>): Response | Promise<Response> {
     try {
       this.#errorHook?.(error, c);
     } catch {
       // An observer must not change the answer.
     }
     try {
-      const mapped = this.#onError(error, c);
+      const mapped = onError(error, c);
       if (mapped instanceof Promise)
         return mapped.then(
           (response) => withPendingFields(c, response),
@@ -300,15 +317,13 @@ export class App<V extends object = Record<string, unknown>> {
     return [...before, ...handlers, ...after];
   }
 
+  /** For a mounted sub-app with its own onError: a first handler that puts it in charge of the route's errors. */
   #customErrorHandler(): Middleware<V> | undefined {
     if (!this.#customOnError) return undefined;
     const onError = this.#onError;
-    return async (c, next) => {
-      try {
-        await next();
-      } catch (error) {
-        c.res = await onError(error, c);
-      }
+    return (c, next) => {
+      mountedErrorHandlers.set(c, onError as ErrorHandler<object>);
+      return next();
     };
   }
 
@@ -331,6 +346,9 @@ function withPendingFields<V extends object>(c: Context<V>, response: Response):
 function bodyless(response: Response): Response {
   return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
+
+/** The error handler of the sub-app whose route is running, per request (see `route()`). */
+const mountedErrorHandlers = new WeakMap<object, ErrorHandler<object>>();
 
 const NO_SECRETS = Object.freeze({ secrets: Object.freeze([]) as readonly string[] });
 

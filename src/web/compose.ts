@@ -13,8 +13,12 @@ export type Middleware<V extends object = Record<string, unknown>> = (
 /**
  * Composes handlers into one onion (DESIGN.md habit 6): each runs until it awaits `next()`, the rest
  * of the chain runs, then it continues. A returned value becomes the response (`c.adopt`). Runs
- * synchronously as long as every handler does (no promise, no microtask for a sync chain); errors
- * thrown or rejected anywhere reach the caller, so one place maps them to a response.
+ * synchronously as long as every handler does (no promise, no microtask for a sync chain).
+ *
+ * With `onError`, an error thrown or rejected by a handler becomes a response right where it was
+ * thrown (`onError` sets `c.res`), so every middleware around it carries on after its `await next()`
+ * as for any other response: the access log sees the 500, CORS and compression apply to error
+ * answers. Without `onError`, errors reach the caller.
  *
  * @example
  * ```ts
@@ -24,14 +28,19 @@ export type Middleware<V extends object = Record<string, unknown>> = (
  */
 export function compose<V extends object>(
   handlers: readonly Middleware<V>[],
+  onError?: ErrorSink<V>,
 ): (c: Context<V>) => Promise<void> | undefined {
-  return (c) => dispatch(c, handlers, 0);
+  return (c) => dispatch(c, handlers, 0, onError);
 }
+
+/** Turns an error into `c.res` (and may be async); a throw from it goes to the caller. */
+export type ErrorSink<V extends object> = (error: unknown, c: Context<V>) => Promise<void> | undefined;
 
 function dispatch<V extends object>(
   c: Context<V>,
   handlers: readonly Middleware<V>[],
   i: number,
+  onError: ErrorSink<V> | undefined,
 ): Promise<void> | undefined {
   const handler = handlers[i];
   if (handler === undefined) return undefined;
@@ -40,13 +49,27 @@ function dispatch<V extends object>(
     if (called) return Promise.reject(new WirekitError('WK_ERR_INVALID_ARGUMENT', 'next() called more than once'));
     called = true;
     try {
-      return Promise.resolve(dispatch(c, handlers, i + 1));
+      return Promise.resolve(dispatch(c, handlers, i + 1, onError));
     } catch (error) {
       return Promise.reject(error);
     }
   };
-  const result = handler(c, next);
-  if (result instanceof Promise) return result.then((value: HandlerResult) => c.adopt(value));
+  let result: HandlerResult | Promise<HandlerResult>;
+  try {
+    result = handler(c, next);
+  } catch (error) {
+    if (onError === undefined) throw error;
+    return onError(error, c);
+  }
+  if (result instanceof Promise) {
+    return result.then(
+      (value: HandlerResult) => c.adopt(value),
+      (error: unknown) => {
+        if (onError === undefined) throw error;
+        return onError(error, c);
+      },
+    );
+  }
   c.adopt(result as HandlerResult);
   return undefined;
 }
