@@ -420,6 +420,8 @@ export class HttpConnection implements ConnInfo {
       ex.discarding = true;
       ex.body?.error(new WirekitError('WK_ERR_BODY_USED', 'the response was sent before the body was read'));
     }
+    // A pipelined 100-continue request whose handler began reading while it waited in line gets its 100 now.
+    if (this.#receiving?.body?.started) this.#sendContinue();
     if (ex.head.upgrade && this.#parser.state === 'paused') this.#handleEvents(this.#parser.resume());
     if (this.#queue.length === 0 && this.#ignoring) this.#end();
     this.#updateTimer();

@@ -46,6 +46,23 @@ test('100 Continue is sent only when the handler reads the body, then the final 
   assert.equal(bodyText(again!), 'got abc');
 });
 
+test('a 100-continue request pipelined behind a slow one gets its 100 once it is first in line', async () => {
+  const server = await startServer(leaks, async (req) => {
+    if (req.path === '/slow') await new Promise((resolve) => setTimeout(resolve, 100));
+    return new Response(`${req.path} ${await req.text()}`);
+  });
+  const client = await server.client();
+  await client.write(request('GET', '/slow') + request('POST', '/up', ['Expect: 100-continue', 'Content-Length: 5']));
+  await client.until(() => client.responses().length === 2, 'the first response and the 100');
+  assert.deepEqual(
+    client.responses().map((r) => r.status),
+    [200, 100],
+  );
+  await client.write('hello');
+  const [, up] = await client.read(2);
+  assert.equal(bodyText(up!), '/up hello');
+});
+
 test('a handler that answers without reading: no 100, and the body sent anyway is never a request', async () => {
   const handled: string[] = [];
   const server = await startServer(leaks, (req) => {
