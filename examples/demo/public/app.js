@@ -4,7 +4,10 @@ const form = document.querySelector('#add-form');
 const list = document.querySelector('#items');
 
 async function api(path, init) {
-  const response = await fetch(`/api${path}`, { headers: { accept: 'application/json', 'content-type': 'application/json' }, ...init });
+  const response = await fetch(`/api${path}`, {
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    ...init,
+  });
   const body = response.status === 204 ? null : await response.json();
   return { ok: response.ok, status: response.status, body };
 }

@@ -23,3 +23,8 @@ export {
   type RequestIdVariables,
   requestId,
 } from './request-id/index.js';
+export {
+  type DotfilesPolicy,
+  type StaticOptions,
+  serveStatic,
+} from './static/index.js';

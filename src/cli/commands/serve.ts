@@ -1,0 +1,143 @@
+import { stat } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { App, compress, cors, type Middleware, serveStatic } from '../../index.js';
+import { loadAppModule } from '../app-module.js';
+import type { CliIo, Command } from '../io.js';
+import { subscribeRequestLog } from '../request-log.js';
+
+const HELP = `Usage: wirekit serve [dir | app-module] [options]
+
+Serves a directory (default: the current one) with listings, ranges, conditional requests and
+precompressed files, or runs a module whose default export is an App (.js, .mjs, or .ts when the
+tsx package is installed or Node strips types).
+
+Options:
+  -p, --port <n>        port to listen on (default 8080; 0 picks a free one)
+  -H, --host <addr>     address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)
+      --cors            answer CORS requests and preflights for any origin
+      --spa             serve index.html for unknown paths that accept HTML (not for asset-like paths)
+      --no-listing      answer 404 instead of listing directories
+      --compress        gzip/brotli responses the client accepts
+      --cache <s>       Cache-Control max-age in seconds (default 0: revalidate every time)
+      --dotfiles        serve dotfiles (hidden by default)
+  -q, --quiet           do not log requests
+  -h, --help            show this help
+
+Every request is logged as: time method path status bytes duration.
+Ctrl-C or SIGTERM stops the server gracefully (in-flight requests finish, 5 s at most).
+
+Examples:
+  wirekit serve                       # the current directory on http://127.0.0.1:8080
+  wirekit serve ./public --port 0 --spa --compress
+  wirekit serve dist/app.js --cors
+`;
+
+/** Parsed `serve` flags. */
+interface ServeFlags {
+  target: string;
+  port: number;
+  host: string;
+  cors: boolean;
+  spa: boolean;
+  listing: boolean;
+  compress: boolean;
+  cacheSeconds: number;
+  dotfiles: boolean;
+  quiet: boolean;
+}
+
+function parseFlags(args: readonly string[]): ServeFlags {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      port: { type: 'string', short: 'p', default: '8080' },
+      host: { type: 'string', short: 'H', default: '127.0.0.1' },
+      cors: { type: 'boolean', default: false },
+      spa: { type: 'boolean', default: false },
+      'no-listing': { type: 'boolean', default: false },
+      compress: { type: 'boolean', default: false },
+      cache: { type: 'string', default: '0' },
+      dotfiles: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', short: 'q', default: false },
+    },
+  });
+  if (positionals.length > 1) throw new UsageError('serve takes one directory or module');
+  const port = Number(values.port);
+  const cacheSeconds = Number(values.cache);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid port "${values.port}"`);
+  if (!Number.isInteger(cacheSeconds) || cacheSeconds < 0) throw new UsageError(`invalid --cache "${values.cache}"`);
+  return {
+    target: positionals[0] ?? '.',
+    port,
+    host: values.host as string,
+    cors: values.cors === true,
+    spa: values.spa === true,
+    listing: values['no-listing'] !== true,
+    compress: values.compress === true,
+    cacheSeconds,
+    dotfiles: values.dotfiles === true,
+    quiet: values.quiet === true,
+  };
+}
+
+class UsageError extends Error {}
+
+const MODULE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts']);
+
+async function buildApp(flags: ServeFlags, cwd: string): Promise<{ app: App; what: string }> {
+  const target = resolve(cwd, flags.target);
+  const info = await stat(target).catch(() => undefined);
+  if (info === undefined) throw new UsageError(`${flags.target}: no such file or directory`);
+  const outer = new App();
+  if (flags.cors) outer.use(cors());
+  if (flags.compress) outer.use(compress());
+  if (info.isDirectory()) {
+    outer.use(
+      serveStatic(target, {
+        listing: flags.listing,
+        spa: flags.spa,
+        maxAgeSeconds: flags.cacheSeconds,
+        dotfiles: flags.dotfiles ? 'allow' : 'ignore',
+      }),
+    );
+    return { app: outer, what: target };
+  }
+  if (!MODULE_EXTENSIONS.has(extname(target)))
+    throw new UsageError(`${flags.target}: not a directory or a JS/TS module`);
+  const inner = await loadAppModule(target);
+  const forward: Middleware = (c) => inner.fetch(c.req.raw, c.info);
+  outer.all('/*', forward);
+  outer.all('/', forward);
+  return { app: outer, what: target };
+}
+
+async function run(args: readonly string[], io: CliIo): Promise<number> {
+  let flags: ServeFlags;
+  let built: { app: App; what: string };
+  try {
+    flags = parseFlags(args);
+    built = await buildApp(flags, io.cwd);
+  } catch (error) {
+    io.stderr.write(`wirekit serve: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  const server = await built.app.listen({ port: flags.port, host: flags.host });
+  const color = io.stdout.isTTY === true && io.env.NO_COLOR === undefined;
+  const unsubscribe = flags.quiet ? () => {} : subscribeRequestLog((line) => io.stdout.write(`${line}\n`), color);
+  io.stdout.write(`Serving ${built.what} at ${server.url}/\n`);
+  const signal = await io.stopped();
+  io.stdout.write(`\n${signal}: stopping (waiting for in-flight requests, 5 s at most)\n`);
+  await server.close({ timeoutMs: 5_000 });
+  unsubscribe();
+  return 0;
+}
+
+/** `wirekit serve`: a directory or an app module on our server. */
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve a directory (listings, ranges, caching) or an App module',
+  help: HELP,
+  run,
+};
