@@ -184,6 +184,9 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return results;
 }
 
+/** Cases answered with an alternative other than the corpus's preferred one (reported at the end). */
+const nonPreferred: string[] = [];
+
 for (const c of loadRequestCorpus()) {
   test(`socket ${c.id}`, async () => {
     const bytes = caseBytes(c);
@@ -197,5 +200,13 @@ for (const c of loadRequestCorpus()) {
       chosen ??= ok;
       assert.equal(ok, chosen, `${run.name}: outcome depends on how the input is split`);
     });
+    const alt = alts[chosen ?? 0];
+    if (chosen !== 0 && alt !== undefined) {
+      nonPreferred.push(`${c.id}: ${alt.then}${alt.tolerated ? ` (tolerated: ${alt.tolerated})` : ''}`);
+    }
   });
 }
+
+test('non-preferred alternatives (docs/conformance.md, Requests)', (t) => {
+  for (const line of nonPreferred) t.diagnostic(line);
+});

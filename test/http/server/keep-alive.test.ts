@@ -153,3 +153,26 @@ test('a client that half-closes inside a request: answered what was complete, th
   assert.equal(bodyText(responses[0]!), '/whole');
   assert.ok(responses.length === 1 || (responses[1]?.status ?? 0) >= 400, client.text);
 });
+
+test('a handler that ignores a small body: the body is dropped and the next request is its own', async () => {
+  const server = await startServer(leaks, (req) => new Response(`ignored the body of ${req.path}`));
+  const client = await server.client();
+  const body = request('GET', '/inside-the-body');
+  await client.write(request('POST', '/a', [], body) + request('GET', '/b'));
+  const [a, b] = await client.read(2);
+  assert.equal(bodyText(a!), 'ignored the body of /a');
+  assert.ok(!saysClose(a!));
+  assert.equal(bodyText(b!), 'ignored the body of /b');
+  assert.equal(server.calls, 2, 'the body was never parsed as a request');
+});
+
+test('a handler that ignores a body larger than maxDiscardBytes: answered with close, nothing after it handled', async () => {
+  const server = await startServer(leaks, (req) => new Response(req.path), { maxDiscardBytes: 1024 });
+  const client = await server.client();
+  await client.write(request('POST', '/a', ['Content-Length: 100000']));
+  const [a] = await client.read(1);
+  assert.ok(saysClose(a!));
+  await client.write(request('GET', '/never'));
+  await client.waitEnded();
+  assert.equal(server.calls, 1);
+});

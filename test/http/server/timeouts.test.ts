@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { Response } from '../../../src/http/message/index.js';
 import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
-import { eventually, request } from '../../helpers/raw-client.js';
+import { eventually, request, sleep } from '../../helpers/raw-client.js';
 import { saysClose } from '../../helpers/response-reader.js';
 
 const leaks = trackLeaks();
@@ -115,4 +115,19 @@ test('sendTimeoutMs: a client that never reads a streamed response loses the con
   await eventually(() => server.server.connections === 0, 'the server to drop the connection');
   assert.ok(produced < 256 * 1024 * 1024, 'the server did not buffer without bound');
   assert.ok(server.errors.length >= 1, 'the failure was reported to onError');
+});
+
+test('a slow handler is not cut by idleTimeoutMs or headerTimeoutMs: they bound the client, not the handler', async () => {
+  const server = await startServer(
+    leaks,
+    async () => {
+      await sleep(1200);
+      return new Response('late but fine');
+    },
+    { idleTimeoutMs: 300, headerTimeoutMs: 300 },
+  );
+  const client = await server.client();
+  await client.write(request('GET', '/'));
+  const [response] = await client.read(1);
+  assert.equal(response?.status, 200);
 });
