@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { App } from '../index.js';
 
@@ -29,12 +31,24 @@ function nodeStripsTypes(): boolean {
 }
 
 async function registerTsx(path: string): Promise<void> {
-  let api: string;
+  const { register } = (await import(pathToFileURL(tsxEsmApi(path)).href)) as { register: () => void };
+  register();
+}
+
+/**
+ * Where `import 'tsx/esm/api'` from the module's folder would land. `require.resolve` picks the
+ * CommonJS build, so the package's `exports` map is read for its `import` entry instead.
+ */
+function tsxEsmApi(path: string): string {
+  let manifest: string;
   try {
-    api = createRequire(path).resolve('tsx/esm/api');
+    manifest = createRequire(path).resolve('tsx/package.json');
   } catch {
     throw new Error(`${path} is TypeScript: install tsx (npm i -D tsx) or run the compiled .js`);
   }
-  const { register } = (await import(pathToFileURL(api).href)) as { register: () => void };
-  register();
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, unknown> };
+  const entry = pkg.exports?.['./esm/api'] as { import?: string | { default?: string } } | undefined;
+  const target = typeof entry?.import === 'string' ? entry.import : entry?.import?.default;
+  if (target === undefined) throw new Error('this tsx version has no ESM API (tsx/esm/api): update tsx');
+  return join(dirname(manifest), target);
 }

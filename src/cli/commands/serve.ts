@@ -9,8 +9,8 @@ import { subscribeRequestLog } from '../request-log.js';
 const HELP = `Usage: wirekit serve [dir | app-module] [options]
 
 Serves a directory (default: the current one) with listings, ranges, conditional requests and
-precompressed files, or runs a module whose default export is an App (.js, .mjs, or .ts when the
-tsx package is installed or Node strips types).
+precompressed files, or runs an ES module whose default export is an App (.js, .mjs, or .ts/.mts
+when the tsx package is installed next to it or Node strips types).
 
 Options:
   -p, --port <n>        port to listen on (default 8080; 0 picks a free one)

@@ -1,0 +1,173 @@
+/**
+ * `wirekit serve` as a user runs it: a child process on port 0 against a temp directory, every
+ * flag checked over HTTP, one log line per request, and a graceful stop on SIGTERM.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { DIST_DIR } from '../helpers/paths.js';
+
+const BIN = join(DIST_DIR, 'src/cli/main.js');
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `wirekit serve …args --port 0` and waits for the line with its URL. */
+async function start(args: string[]): Promise<Running> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 20_000;
+  while (!/at (http:\/\/\S+)\//.test(out)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`serve did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const url = (/at (http:\/\/\S+?)\/\n/.exec(out) as RegExpExecArray)[1] as string;
+  return { child, url, output: () => out, exited };
+}
+
+async function stop(running: Running): Promise<number | null> {
+  running.child.kill('SIGTERM');
+  return running.exited;
+}
+
+let root: string;
+
+before(() => {
+  root = mkdtempSync(join(tmpdir(), 'wirekit-serve-'));
+  writeFileSync(join(root, 'index.html'), '<!doctype html><title>home</title><p>home page</p>');
+  writeFileSync(join(root, 'big.txt'), 'wirekit '.repeat(4096));
+  mkdirSync(join(root, 'docs'));
+  writeFileSync(join(root, 'docs', 'a.txt'), 'a\n');
+});
+
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test('serves files and listings, logs one line per request, stops on SIGTERM', async () => {
+  const running = await start([root]);
+  try {
+    const file = await fetch(`${running.url}/docs/a.txt`);
+    assert.equal(file.status, 200);
+    assert.equal(await file.text(), 'a\n');
+    const listing = await fetch(`${running.url}/docs/`);
+    assert.match(await listing.text(), /a\.txt/);
+    const missing = await fetch(`${running.url}/nope.txt`);
+    assert.equal(missing.status, 404);
+    await missing.arrayBuffer();
+    const deadline = Date.now() + 5000;
+    while (!running.output().includes('/nope.txt 404') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    const lines = running.output().split('\n');
+    assert.ok(
+      lines.some((l) => /^\d\d:\d\d:\d\d GET \/docs\/a\.txt 200 2 B \d+\.\d ms$/.test(l)),
+      running.output(),
+    );
+    assert.ok(lines.some((l) => / GET \/nope\.txt 404 /.test(l)));
+    assert.ok(!running.output().includes('\x1b['), 'no colour when stdout is not a terminal');
+  } finally {
+    assert.equal(await stop(running), 0);
+  }
+  assert.match(running.output(), /SIGTERM: stopping/);
+});
+
+test('--no-listing, --spa, --cors, --compress and --cache change the answers', async () => {
+  const running = await start([root, '--no-listing', '--spa', '--cors', '--compress', '--cache', '60']);
+  try {
+    assert.equal((await fetch(`${running.url}/docs/`)).status, 404);
+    const spa = await fetch(`${running.url}/some/client/route`, { headers: { accept: 'text/html' } });
+    assert.equal(spa.status, 200);
+    assert.match(await spa.text(), /home page/);
+    const asset = await fetch(`${running.url}/missing.js`, { headers: { accept: 'text/html' } });
+    assert.equal(asset.status, 404, 'no SPA fallback for asset-like paths');
+    await asset.arrayBuffer();
+    const cors = await fetch(`${running.url}/docs/a.txt`, { headers: { origin: 'http://example.test' } });
+    assert.equal(cors.headers.get('access-control-allow-origin'), '*');
+    assert.match(cors.headers.get('cache-control') ?? '', /max-age=60/);
+    await cors.arrayBuffer();
+    const raw = await rawGet(running.url, '/big.txt', { 'accept-encoding': 'gzip' });
+    assert.equal(raw.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(raw.body).toString(), 'wirekit '.repeat(4096));
+  } finally {
+    assert.equal(await stop(running), 0);
+  }
+});
+
+test('runs a module that default-exports an App (JavaScript and TypeScript)', async () => {
+  const index = pathToFileURL(join(DIST_DIR, 'src/index.js')).href;
+  const js = join(root, 'app.mjs');
+  writeFileSync(
+    js,
+    `import { App } from '${index}';\nconst app = new App();\napp.get('/hi/:name', (c) => c.json({ hi: c.req.param('name') }));\nexport default app;\n`,
+  );
+  const ts = join(root, 'app.ts');
+  writeFileSync(
+    ts,
+    `import { App } from '${index}';\nconst app: App = new App();\napp.get('/', (c) => c.text('typed'));\nexport default app;\n`,
+  );
+  const jsRun = await start([js, '--cors']);
+  try {
+    const res = await fetch(`${jsRun.url}/hi/ada`, { headers: { origin: 'http://x.test' } });
+    assert.deepEqual(await res.json(), { hi: 'ada' });
+    assert.equal(res.headers.get('access-control-allow-origin'), '*');
+    assert.equal((await fetch(`${jsRun.url}/other`)).status, 404);
+  } finally {
+    assert.equal(await stop(jsRun), 0);
+  }
+  // `wirekit serve app.ts` finds tsx next to the module: the test's module lives in a temp dir, so
+  // link this repo's node_modules there as a user's project would have them.
+  const { symlinkSync } = await import('node:fs');
+  symlinkSync(join(DIST_DIR, '../node_modules'), join(root, 'node_modules'), 'dir');
+  writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
+  const tsRun = await start([ts]);
+  try {
+    assert.equal(await (await fetch(`${tsRun.url}/`)).text(), 'typed');
+  } finally {
+    assert.equal(await stop(tsRun), 0);
+  }
+});
+
+test('a bad argument exits 2 with a message', async () => {
+  const child = spawn(process.execPath, [BIN, 'serve', join(root, 'nope'), '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 2);
+  assert.match(err, /no such file or directory/);
+});
+
+/** A GET over node:http, so the test sees the raw Content-Encoding (fetch would decode it). */
+async function rawGet(
+  base: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  const http = await import('node:http');
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${base}${path}`, { headers, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
