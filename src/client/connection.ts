@@ -158,6 +158,7 @@ export class ClientConnection implements ExchangeHost {
     if (this.#inflight.length === 0) this.#socket.ref();
     this.#inflight.push(exchange);
     if (!exchange.idempotent) this.#idempotentOnly = false;
+    if (exchange.closeAfter) this.#reusable = false;
     this.#parser.expect(exchange.method);
     const wire = exchange.wire;
     if (wire.kind === 'stream') {

@@ -11,7 +11,7 @@ import { type SocketAddress, WirekitError } from '../errors.js';
 import { serializeRequestHead } from '../http/codec/request-serializer.js';
 import type { ResponseHead } from '../http/codec/response-parser.js';
 import { BodyStream, type BodyStreamControl } from '../http/message/body-stream.js';
-import { Headers } from '../http/message/headers.js';
+import { adopt } from '../http/message/headers.js';
 import { abortedError } from '../net/addresses.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { declaredLength, isReplayable, toWire, type WireBody } from './body.js';
@@ -107,6 +107,8 @@ export class Exchange implements BodyStreamControl {
   readonly maxResponseBytes: number;
   readonly idempotent: boolean;
   readonly replayable: boolean;
+  /** The caller asked for `Connection: close`: the connection is not reused after this request. */
+  readonly closeAfter: boolean;
   readonly timings: Timings = { queued: 0, dns: 0, connect: 0, tls: 0, ttfb: 0, total: 0 };
   readonly promise: Promise<ClientResponse>;
   state: ExchangeState = 'queued';
@@ -140,6 +142,7 @@ export class Exchange implements BodyStreamControl {
     const headers = request.headers;
     this.idempotent = isIdempotent(request.method, headers);
     this.replayable = isReplayable(request.body);
+    this.closeAfter = headers.length > 0 && asksToClose(headers);
     this.wire = toWire(request.body, request.method, headers.length === 0 ? undefined : declaredLength(headers));
     this.head = this.#serialize();
     this.promise = new Promise<ClientResponse>((resolve, reject) => {
@@ -175,7 +178,7 @@ export class Exchange implements BodyStreamControl {
       status: head.status,
       statusText: head.reason ?? '',
       version: head.version,
-      headers: Headers.fromRaw(head.headers as string[]),
+      headers: adopt(head.headers as string[]),
       body: new ResponseBody(stream),
       timings: this.timings,
       reused: this.reused,
@@ -254,6 +257,7 @@ export class Exchange implements BodyStreamControl {
       target: path,
       headers,
       host: this.#context.origin.host,
+      keepAlive: !this.closeAfter,
       bodyLength:
         wire.kind === 'bytes'
           ? wire.bytes.byteLength
@@ -291,6 +295,21 @@ export class Exchange implements BodyStreamControl {
       }),
     );
   };
+}
+
+/** True when flat `headers` carry `Connection: close` (the serializer writes Connection itself). */
+function asksToClose(headers: readonly string[]): boolean {
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (
+      name.length === 10 &&
+      name.toLowerCase() === 'connection' &&
+      /(^|,)\s*close\s*(,|$)/i.test(headers[i + 1] as string)
+    ) {
+      return true;
+    }
+  }
+  return false;
 }
 
 function abortedCancel(): WirekitError {

@@ -102,6 +102,15 @@ describe('close-delimited and closing responses', () => {
     assert.equal(server.accepted, 2);
   });
 
+  test('a request with Connection: close is sent with it and its connection is not reused', async () => {
+    const server = await rawServer(leaks, (_req, socket) => socket.write(reply('ok')));
+    const p = pool(server.url);
+    await (await p.request({ path: '/', headers: { connection: 'close' } })).body.dump();
+    await (await p.request({ path: '/' })).body.dump();
+    assert.equal(server.requests[0]?.headers.connection, 'close');
+    assert.equal(server.accepted, 2);
+  });
+
   test('Connection: close on a Content-Length response retires the connection', async () => {
     const server = await rawServer(leaks, (_req, socket) => {
       socket.write(reply('bye', 200, { Connection: 'close' }));
@@ -168,6 +177,17 @@ describe('pipelining', () => {
     const responses = await Promise.all(['/1', '/2', '/3'].map((path) => client.request({ path })));
     assert.deepEqual(await Promise.all(responses.map((r) => r.body.text())), ['answer /1', 'answer /2', 'answer /3']);
     assert.equal(server.accepted, 1);
+  });
+
+  test('requests pipelined behind a response that closes the connection are resent on a new one', async () => {
+    const server = await rawServer(leaks, (req, socket) => {
+      if (req.connection === 0 && req.index === 0) socket.end(reply('first', 200, { Connection: 'close' }));
+      else if (req.connection > 0) socket.write(reply(`again ${req.path}`));
+    });
+    const client = new Client(server.url, { pipelining: 3 });
+    leaks.defer(() => client.destroy());
+    const responses = await Promise.all(['/1', '/2', '/3'].map((path) => client.request({ path })));
+    assert.deepEqual(await Promise.all(responses.map((r) => r.body.text())), ['first', 'again /2', 'again /3']);
   });
 
   test('a POST is not pipelined behind other requests', async () => {
