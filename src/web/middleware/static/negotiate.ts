@@ -55,8 +55,8 @@ export function acceptedCodings(value: string | null): Coding[] {
 }
 
 /**
- * Whether `Accept` prefers `type` over `other` (media ranges `type/*` and `*\/*` count, with their q).
- * Used to choose a JSON listing over HTML, and whether a request accepts HTML at all (SPA fallback).
+ * The q-value `Accept` gives `type`, media ranges `type/*` and `*\/*` included (0 when absent).
+ * Used to choose a JSON listing over HTML.
  *
  * @example
  * ```ts
@@ -68,4 +68,20 @@ export function acceptQuality(accept: string | null, type: string): number {
   const q = parseQualities(accept);
   const major = type.slice(0, type.indexOf('/'));
   return q.get(type) ?? q.get(`${major}/*`) ?? q.get('*/*') ?? 0;
+}
+
+/**
+ * Whether `Accept` names `type` itself with q > 0. The SPA fallback asks this: browsers name
+ * `text/html` when they load a page, while `fetch()` and API clients send `*\/*`, and those must get
+ * a 404 for a missing resource, not the app's HTML.
+ *
+ * @example
+ * ```ts
+ * namesType('text/html,*\/*;q=0.8', 'text/html'); // true
+ * namesType('*\/*', 'text/html'); // false
+ * ```
+ */
+export function namesType(accept: string | null, type: string): boolean {
+  if (accept === null) return false;
+  return (parseQualities(accept).get(type) ?? 0) > 0;
 }

@@ -50,9 +50,13 @@ export interface StaticOptions {
    * for up to this long. 0 checks the disk on every request. Default 1000.
    */
   statCacheMs?: number;
-  /** Files up to this size are read whole and kept in memory (see `memoryCacheBytes`). Default 64 KiB. */
+  /**
+   * Files up to this size are read whole, kept in memory (see `memoryCacheBytes`) and sent in one
+   * write; larger files stream in `chunkBytes` pieces. A response of a file not in the cache holds
+   * at most this much until the client has read it. Default 1 MiB.
+   */
   smallFileBytes?: number;
-  /** Bound of the small-file cache (least recently used entries leave first). 0 disables it. Default 16 MiB. */
+  /** Bound of the small-file cache (least recently used entries leave first). 0 disables it. Default 32 MiB. */
   memoryCacheBytes?: number;
   /** Bytes read per chunk when streaming a file. Default 64 KiB. */
   chunkBytes?: number;
@@ -105,8 +109,8 @@ export function resolveOptions(root: string, options: StaticOptions): ResolvedSt
     lastModified: options.lastModified ?? true,
     maxRanges: Math.max(1, options.maxRanges ?? 16),
     statCacheMs: Math.max(0, options.statCacheMs ?? 1000),
-    smallFileBytes: Math.max(0, options.smallFileBytes ?? 64 * 1024),
-    memoryCacheBytes: Math.max(0, options.memoryCacheBytes ?? 16 * 1024 * 1024),
+    smallFileBytes: Math.max(0, options.smallFileBytes ?? 1024 * 1024),
+    memoryCacheBytes: Math.max(0, options.memoryCacheBytes ?? 32 * 1024 * 1024),
     chunkBytes: Math.max(1024, options.chunkBytes ?? 64 * 1024),
     maxListingEntries: Math.max(1, options.maxListingEntries ?? 5000),
   };

@@ -5,7 +5,7 @@ import { HttpError } from '../../http-error.js';
 import { type DecodedPath, decodePath } from './decode-path.js';
 import { FileLookup, type Lookup } from './file-lookup.js';
 import { sendListing } from './listing.js';
-import { acceptQuality } from './negotiate.js';
+import { namesType } from './negotiate.js';
 import { type ResolvedStaticOptions, resolveOptions, type StaticOptions } from './options.js';
 import { type StaticState, sendFile } from './send-file.js';
 import { SmallFiles } from './small-files.js';
@@ -100,7 +100,7 @@ async function spaFallback(c: Context, decoded: DecodedPath, state: StaticState)
   const shell = state.options.spa;
   if (shell === false) return undefined;
   const last = decoded.segments[decoded.segments.length - 1] ?? '';
-  if (last.includes('.') || acceptQuality(c.req.header('accept'), 'text/html') <= 0) return undefined;
+  if (last.includes('.') || !namesType(c.req.header('accept'), 'text/html')) return undefined;
   const segments = shell.split('/').filter((s) => s !== '');
   const found: Lookup = await state.lookup.find(segments);
   if (found.kind !== 'file') return undefined;

@@ -24,6 +24,8 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 export class SmallFiles {
   readonly #maxBytes: number;
   readonly #entries = new Map<string, SmallFile>();
+  /** Reads in flight, shared: fifty clients asking for the same cold file cause one read. */
+  readonly #reading = new Map<string, Promise<SmallFile>>();
   #bytes = 0;
 
   constructor(maxBytes: number) {
@@ -42,9 +44,18 @@ export class SmallFiles {
       this.#entries.set(file.path, cached);
       return cached;
     }
-    const fresh = await readWhole(file.path);
-    this.#store(fresh);
-    return fresh;
+    const pending = this.#reading.get(file.path);
+    if (pending !== undefined) return pending;
+    const reading = readWhole(file.path).then((fresh) => {
+      this.#store(fresh);
+      return fresh;
+    });
+    this.#reading.set(file.path, reading);
+    try {
+      return await reading;
+    } finally {
+      this.#reading.delete(file.path);
+    }
   }
 
   #store(file: SmallFile): void {
