@@ -20,6 +20,7 @@ test('spa: unknown page paths that accept HTML get index.html with 200', async (
     assert.equal(res.status, 200, path);
     assert.equal(res.body.toString(), '<div id=app>');
     assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.equal(res.headers.get('vary'), 'Accept-Encoding, Accept');
   }
   const head = await get(server, '/dashboard', { Accept: BROWSER }, 'HEAD');
   assert.equal(head.status, 200);

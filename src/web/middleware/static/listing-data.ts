@@ -1,4 +1,5 @@
 import { readdir } from 'node:fs/promises';
+import { HttpError } from '../../http-error.js';
 import { isSafeName } from './decode-path.js';
 import type { FileLookup } from './file-lookup.js';
 
@@ -40,7 +41,14 @@ export async function readListing(
   segments: readonly string[],
   max: number,
 ): Promise<Listing> {
-  const names = (await readdir(dirPath)).filter(isSafeName).sort();
+  let all: string[];
+  try {
+    all = await readdir(dirPath);
+  } catch {
+    // Unreadable (EACCES) or gone since the lookup: say so without naming the directory.
+    throw new HttpError(403);
+  }
+  const names = all.filter(isSafeName).sort();
   const shown = names.slice(0, max);
   const found = await Promise.all(shown.map((name) => lookup.find([...segments, name])));
   const entries: ListingEntry[] = [];

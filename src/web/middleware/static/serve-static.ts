@@ -104,7 +104,10 @@ async function spaFallback(c: Context, decoded: DecodedPath, state: StaticState)
   const segments = shell.split('/').filter((s) => s !== '');
   const found: Lookup = await state.lookup.find(segments);
   if (found.kind !== 'file') return undefined;
-  return sendFile(c, { ...found, segments }, state);
+  const response = await sendFile(c, { ...found, segments }, state);
+  // The same URL answers differently by Accept (the shell, or a 404 for fetch()): caches must know.
+  response?.headers.append('Vary', 'Accept');
+  return response;
 }
 
 function isGetOrHead(c: Context<object>): boolean {
