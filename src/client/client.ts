@@ -1,5 +1,6 @@
 /** `Client`: one keep-alive connection to one origin, optionally pipelined. */
-import { Pool, type PoolOptions } from './pool.js';
+import { Pool } from './pool.js';
+import type { PoolOptions } from './pool-options.js';
 
 /**
  * Options of a {@link Client}: a pool's, without `connections` (always 1).

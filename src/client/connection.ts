@@ -14,19 +14,19 @@
  * upload) or the keep-alive idle time.
  */
 import type { Socket } from 'node:net';
-import { LimitError, NetError, ProtocolError, type WirekitError } from '../errors.js';
+import type { WirekitError } from '../errors.js';
 import type { ParserLimits } from '../http/codec/limits.js';
 import type { ResponseEvent, ResponseHead } from '../http/codec/response-parser.js';
 import { ResponseParser } from '../http/codec/response-parser.js';
-import { CHUNK_END, chunkHeader, lastChunk } from '../http/codec/serializer.js';
 import { closedError } from '../net/addresses.js';
 import type { Connection } from '../net/connection.js';
 import { Fifo } from '../util/fifo.js';
-import type { WireBody } from './body.js';
 import type { ConnectTimings } from './connector.js';
 import type { Exchange, ExchangeHost } from './exchange.js';
-import { notRetried, requestBodyError } from './failures.js';
-import { Deadline, timeoutError } from './timeouts.js';
+import { closedBefore, locate, notRetried, requestBodyError, tooLarge } from './failures.js';
+import { keepAliveHintMs } from './fields.js';
+import { Deadline, phaseTimeout } from './timeouts.js';
+import { type StreamedBody, writeBody } from './upload.js';
 
 /**
  * Keep-alive and pipelining settings of a connection (resolved by the pool).
@@ -219,7 +219,7 @@ export class ClientConnection implements ExchangeHost {
     const pending = this.#inflight.length;
     const what =
       pending === 0 ? 'the server closed the connection' : 'the server closed the connection before responding';
-    this.#destroy(closed(this, what), true);
+    this.#destroy(closedBefore(this, what), true);
   };
 
   readonly #onError = (error: Error): void => {
@@ -315,7 +315,7 @@ export class ClientConnection implements ExchangeHost {
     if (this.#inflight.length === 0) this.#idempotentOnly = true;
     if (!this.#reusable) {
       if (this.#inflight.length === 0 && this.#writer === undefined) this.#destroy(closedError(this), true);
-      else this.#destroy(closed(this, 'the server closed the connection after an earlier response'), true);
+      else this.#destroy(closedBefore(this, 'the server closed the connection after an earlier response'), true);
       return;
     }
     this.#arm();
@@ -332,43 +332,18 @@ export class ClientConnection implements ExchangeHost {
 
   // ---- writing a streamed body ----
 
-  async #pump(exchange: Exchange, wire: Extract<WireBody, { kind: 'stream' }>): Promise<void> {
+  async #pump(exchange: Exchange, wire: StreamedBody): Promise<void> {
     this.#writer = exchange;
-    const socket = this.#socket;
-    socket.write(exchange.head, 'latin1');
+    this.#socket.write(exchange.head, 'latin1');
     if (this.#inflight.at(0) === exchange) this.#arm();
-    const length = wire.length;
-    let sent = 0;
-    let failure: unknown;
-    try {
-      for await (const chunk of wire.source) {
-        if (this.#closed || exchange.settled) break;
-        const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-        if (!(bytes instanceof Uint8Array)) throw new TypeError('request body chunks must be Uint8Array or string');
-        if (bytes.byteLength === 0) continue;
-        sent += bytes.byteLength;
-        if (length !== undefined && sent > length) throw new RangeError(`the body is longer than its length ${length}`);
-        let ok: boolean;
-        if (length === undefined) {
-          socket.cork();
-          socket.write(chunkHeader(bytes.byteLength), 'latin1');
-          socket.write(bytes);
-          ok = socket.write(CHUNK_END, 'latin1');
-          socket.uncork();
-        } else {
-          ok = socket.write(bytes);
-        }
+    const failure = await writeBody(wire, {
+      socket: this.#socket,
+      drained: () => this.#conn.drained(),
+      stopped: () => this.#closed || exchange.settled,
+      progress: () => {
         if (this.#phase === 'upload') this.#deadline.arm(exchange.timeouts.bodyTimeoutMs);
-        if (!ok) await this.#conn.drained();
-      }
-      if (!this.#closed && !exchange.settled) {
-        if (length !== undefined && sent !== length)
-          throw new RangeError(`the body ended at ${sent} of ${length} bytes`);
-        if (length === undefined) socket.write(lastChunk(), 'latin1');
-      }
-    } catch (error) {
-      failure = error;
-    }
+      },
+    });
     this.#writer = undefined;
     if (this.#closed) return;
     if (failure !== undefined) {
@@ -411,42 +386,8 @@ export class ClientConnection implements ExchangeHost {
 
   #expired(): void {
     const current = this.#inflight.at(0);
-    if (this.#phase === 'idle' || current === undefined) {
-      this.retire();
-      return;
-    }
-    const what = `${current.method} ${current.request.path}`;
-    const t = current.timeouts;
-    switch (this.#phase) {
-      case 'headers':
-        this.#destroy(
-          timeoutError(
-            'WK_ERR_HEADERS_TIMEOUT',
-            `no response head within ${t.headersTimeoutMs} ms of sending ${what}`,
-            this,
-          ),
-          false,
-        );
-        return;
-      case 'body':
-        this.#destroy(
-          timeoutError('WK_ERR_BODY_TIMEOUT', `the response body of ${what} stalled for ${t.bodyTimeoutMs} ms`, this),
-          false,
-        );
-        return;
-      case 'upload':
-        this.#destroy(
-          timeoutError(
-            'WK_ERR_BODY_TIMEOUT',
-            `the request body of ${what} could not be written for ${t.bodyTimeoutMs} ms`,
-            this,
-          ),
-          false,
-        );
-        return;
-      case 'paused':
-        return;
-    }
+    if (this.#phase === 'idle' || current === undefined) this.retire();
+    else if (this.#phase !== 'paused') this.#destroy(phaseTimeout(this.#phase, current, this), false);
   }
 
   // ---- closing ----
@@ -478,38 +419,4 @@ export class ClientConnection implements ExchangeHost {
     }
     this.#owner.closed(this);
   }
-}
-
-/** The seconds of `Keep-Alive: timeout=N` in flat `headers`, as milliseconds. */
-function keepAliveHintMs(headers: readonly string[]): number | undefined {
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i] as string;
-    if (name.length !== 10 || name.toLowerCase() !== 'keep-alive') continue;
-    const match = /(?:^|[\s,;])timeout\s*=\s*"?(\d+)/i.exec(headers[i + 1] as string);
-    if (match !== null) return Number(match[1]) * 1000;
-  }
-  return undefined;
-}
-
-/** A parser error with the connection's addresses (the codec knows no sockets). */
-function locate(error: ProtocolError, conn: ExchangeHost): ProtocolError {
-  return new ProtocolError(error.code, error.status, error.message, {
-    localAddress: conn.localAddress,
-    remoteAddress: conn.remoteAddress,
-  });
-}
-
-function closed(conn: ExchangeHost, message: string): WirekitError {
-  return new NetError('WK_ERR_SOCKET_CLOSED', message, {
-    localAddress: conn.localAddress,
-    remoteAddress: conn.remoteAddress,
-  });
-}
-
-function tooLarge(exchange: Exchange, conn: ExchangeHost): LimitError {
-  return new LimitError(
-    'WK_ERR_RESPONSE_TOO_LARGE',
-    `the response body of ${exchange.method} ${exchange.request.path} is larger than ${exchange.maxResponseBytes} bytes`,
-    { status: 502, localAddress: conn.localAddress, remoteAddress: conn.remoteAddress },
-  );
 }

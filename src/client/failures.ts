@@ -2,7 +2,7 @@
  * Errors the client builds from other errors: the reason a request was not retried after a reuse
  * race, and a failed request body. Each keeps the original as `cause` and the socket addresses.
  */
-import { type SocketAddress, WirekitError } from '../errors.js';
+import { LimitError, NetError, ProtocolError, type SocketAddress, WirekitError } from '../errors.js';
 import type { Exchange } from './exchange.js';
 
 interface Located {
@@ -55,4 +55,50 @@ export function requestBodyError(failure: unknown, conn: Located): WirekitError 
     localAddress: conn.localAddress,
     remoteAddress: conn.remoteAddress,
   });
+}
+
+/**
+ * A parser error with the connection's addresses (the codec knows no sockets).
+ *
+ * @example
+ * ```ts
+ * exchange.settleError(locate(event.error, connection));
+ * ```
+ */
+export function locate(error: ProtocolError, conn: Located): ProtocolError {
+  return new ProtocolError(error.code, error.status, error.message, {
+    localAddress: conn.localAddress,
+    remoteAddress: conn.remoteAddress,
+  });
+}
+
+/**
+ * `WK_ERR_SOCKET_CLOSED` with a message saying when the server closed.
+ *
+ * @example
+ * ```ts
+ * closedBefore(conn, 'the server closed the connection before responding');
+ * ```
+ */
+export function closedBefore(conn: Located, message: string): WirekitError {
+  return new NetError('WK_ERR_SOCKET_CLOSED', message, {
+    localAddress: conn.localAddress,
+    remoteAddress: conn.remoteAddress,
+  });
+}
+
+/**
+ * `WK_ERR_RESPONSE_TOO_LARGE` for a response body over the exchange's `maxResponseBytes`.
+ *
+ * @example
+ * ```ts
+ * if (exchange.received > exchange.maxResponseBytes) conn.destroy(tooLarge(exchange, conn));
+ * ```
+ */
+export function tooLarge(exchange: Exchange, conn: Located): LimitError {
+  return new LimitError(
+    'WK_ERR_RESPONSE_TOO_LARGE',
+    `the response body of ${exchange.method} ${exchange.request.path} is larger than ${exchange.maxResponseBytes} bytes`,
+    { status: 502, localAddress: conn.localAddress, remoteAddress: conn.remoteAddress },
+  );
 }

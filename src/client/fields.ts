@@ -54,3 +54,21 @@ export function hasHeader(headers: readonly string[], name: string): boolean {
   }
   return false;
 }
+
+/**
+ * The `timeout=N` of a `Keep-Alive` response field in flat `headers`, in milliseconds.
+ *
+ * @example
+ * ```ts
+ * keepAliveHintMs(['Keep-Alive', 'timeout=5, max=100']); // 5000
+ * ```
+ */
+export function keepAliveHintMs(headers: readonly string[]): number | undefined {
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (name.length !== 10 || name.toLowerCase() !== 'keep-alive') continue;
+    const match = /(?:^|[\s,;])timeout\s*=\s*"?(\d+)/i.exec(headers[i + 1] as string);
+    if (match !== null) return Number(match[1]) * 1000;
+  }
+  return undefined;
+}

@@ -95,6 +95,50 @@ export function timeoutError(
   });
 }
 
+/** What a phase timeout names: the request that was waiting. */
+interface Waiting {
+  readonly method: string;
+  readonly request: { readonly path: string };
+  readonly timeouts: Readonly<Timeouts>;
+}
+
+/**
+ * The timeout error of a connection phase, naming the request it was waiting on.
+ *
+ * @example
+ * ```ts
+ * conn.destroy(phaseTimeout('headers', exchange, conn)); // WK_ERR_HEADERS_TIMEOUT: no response head within …
+ * ```
+ */
+export function phaseTimeout(
+  phase: 'headers' | 'body' | 'upload',
+  waiting: Waiting,
+  endpoints: { localAddress?: SocketAddress | undefined; remoteAddress?: SocketAddress | undefined },
+): TimeoutError {
+  const what = `${waiting.method} ${waiting.request.path}`;
+  const t = waiting.timeouts;
+  switch (phase) {
+    case 'headers':
+      return timeoutError(
+        'WK_ERR_HEADERS_TIMEOUT',
+        `no response head within ${t.headersTimeoutMs} ms of sending ${what}`,
+        endpoints,
+      );
+    case 'body':
+      return timeoutError(
+        'WK_ERR_BODY_TIMEOUT',
+        `the response body of ${what} stalled for ${t.bodyTimeoutMs} ms`,
+        endpoints,
+      );
+    case 'upload':
+      return timeoutError(
+        'WK_ERR_BODY_TIMEOUT',
+        `the request body of ${what} could not be written for ${t.bodyTimeoutMs} ms`,
+        endpoints,
+      );
+  }
+}
+
 /**
  * One deadline on the shared timer wheel that can be moved cheaply: later deadlines are a store,
  * the entry re-arms itself when it fires before the current one. `onExpire` runs once per expiry.

@@ -1,0 +1,67 @@
+/**
+ * Writing a streamed request body: chunked when its length is unknown (RFC 9112 §7.1), under the
+ * declared length otherwise (and checked against it), waiting for the socket to drain between
+ * chunks so a slow server holds the producer back (DESIGN.md habit 4).
+ */
+import type { Socket } from 'node:net';
+import { CHUNK_END, chunkHeader, lastChunk } from '../http/codec/serializer.js';
+import type { WireBody } from './body.js';
+
+/** A body the connection streams (a `WireBody` of kind `'stream'`). */
+export type StreamedBody = Extract<WireBody, { kind: 'stream' }>;
+
+/** What {@link writeBody} writes to and reports to. */
+export interface UploadTarget {
+  readonly socket: Socket;
+  /** Resolves when the socket's write buffer has drained; rejects if it dies. */
+  drained(): Promise<void>;
+  /** True when writing should stop (the connection closed, or the exchange ended early). */
+  stopped(): boolean;
+  /** Called after each chunk is handed to the socket (the upload timeout is re-armed). */
+  progress(): void;
+}
+
+/**
+ * Writes `wire`'s chunks to `target.socket` (the head must already be written). Resolves with
+ * undefined on success or when stopped, or with the failure: the source threw, the socket died, or
+ * the length was not the one declared.
+ *
+ * @example
+ * ```ts
+ * const failure = await writeBody(wire, { socket, drained: () => conn.drained(), stopped: () => false, progress() {} });
+ * if (failure !== undefined) conn.destroy(failure);
+ * ```
+ */
+export async function writeBody(wire: StreamedBody, target: UploadTarget): Promise<unknown> {
+  const { socket } = target;
+  const length = wire.length;
+  let sent = 0;
+  try {
+    for await (const chunk of wire.source) {
+      if (target.stopped()) return undefined;
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      if (!(bytes instanceof Uint8Array)) throw new TypeError('request body chunks must be Uint8Array or string');
+      if (bytes.byteLength === 0) continue;
+      sent += bytes.byteLength;
+      if (length !== undefined && sent > length) throw new RangeError(`the body is longer than its length ${length}`);
+      let ok: boolean;
+      if (length === undefined) {
+        socket.cork();
+        socket.write(chunkHeader(bytes.byteLength), 'latin1');
+        socket.write(bytes);
+        ok = socket.write(CHUNK_END, 'latin1');
+        socket.uncork();
+      } else {
+        ok = socket.write(bytes);
+      }
+      target.progress();
+      if (!ok) await target.drained();
+    }
+    if (target.stopped()) return undefined;
+    if (length !== undefined && sent !== length) throw new RangeError(`the body ended at ${sent} of ${length} bytes`);
+    if (length === undefined) socket.write(lastChunk(), 'latin1');
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
