@@ -32,29 +32,37 @@ export const ERROR_CODES = {
   WK_ERR_HTTP_INVALID_HEADER: 'A header or trailer line is malformed (name token, colon, value characters, obs-fold).',
   WK_ERR_HTTP_INVALID_LINE_ENDING: 'A bare CR or bare LF where CRLF is required (RFC 9112 §2.2).',
   WK_ERR_HTTP_INVALID_HOST: 'An HTTP/1.1 request without exactly one valid Host header.',
-  WK_ERR_HTTP_INVALID_FRAMING: 'The body length cannot be determined safely (Content-Length with Transfer-Encoding, bad or conflicting Content-Length, chunked not final).',
+  WK_ERR_HTTP_INVALID_FRAMING:
+    'The body length cannot be determined safely (Content-Length with Transfer-Encoding, bad or conflicting Content-Length, chunked not final).',
   WK_ERR_HTTP_UNSUPPORTED_CODING: 'A transfer-coding other than chunked (501).',
   WK_ERR_HTTP_INVALID_CHUNK: 'A chunk size, chunk extension or chunk terminator is malformed.',
   WK_ERR_HTTP_URI_TOO_LONG: 'The request line is longer than maxRequestLineBytes (414).',
   WK_ERR_HTTP_HEADERS_TOO_LARGE: 'The head is larger than maxHeadBytes or has more than maxHeaderCount fields (431).',
   WK_ERR_HTTP_BODY_TOO_LARGE: 'The body, or a chunk extension, is larger than its limit (413).',
-  WK_ERR_HTTP_INVALID_FIELD: 'A header name or value given to a serializer would be unsafe on the wire (CR, LF, NUL, non-token name).',
+  WK_ERR_HTTP_INVALID_FIELD:
+    'A header name or value given to a serializer would be unsafe on the wire (CR, LF, NUL, non-token name).',
   WK_ERR_HTTP_INVALID_STATUS: 'A status code outside 100-999 was given to a serializer.',
-  WK_ERR_HTTP_INVALID_STATUS_LINE: 'A response status line is malformed: not HTTP/1.0 or HTTP/1.1, a status code that is not 3 digits within 100-599, bad spacing or reason characters (502).',
-  WK_ERR_HTTP_UNSOLICITED_RESPONSE: 'Bytes arrived when no response was expected (no request pending, or after a response that closes the connection); they are held, never parsed (RFC 9112 §6.3) (502).',
-  WK_ERR_RESPONSE_HEAD_TOO_LARGE: 'A response head or trailer section is larger than maxHeadBytes (its status line: maxRequestLineBytes) or has more than maxHeaderCount fields (502).',
-  WK_ERR_RESPONSE_TOO_LARGE: 'A response body, or a chunk extension in it, is larger than its limit (maxBodyBytes, maxChunkExtensionBytes) (502).',
+  WK_ERR_HTTP_INVALID_STATUS_LINE:
+    'A response status line is malformed: not HTTP/1.0 or HTTP/1.1, a status code that is not 3 digits within 100-599, bad spacing or reason characters (502).',
+  WK_ERR_HTTP_UNSOLICITED_RESPONSE:
+    'Bytes arrived when no response was expected (no request pending, or after a response that closes the connection); they are held, never parsed (RFC 9112 §6.3) (502).',
+  WK_ERR_RESPONSE_HEAD_TOO_LARGE:
+    'A response head or trailer section is larger than maxHeadBytes (its status line: maxRequestLineBytes) or has more than maxHeaderCount fields (502).',
+  WK_ERR_RESPONSE_TOO_LARGE:
+    'A response body, or a chunk extension in it, is larger than its limit (maxBodyBytes, maxChunkExtensionBytes) (502).',
   WK_ERR_BODY_USED: 'The body was already read (a body is a stream: read it once).',
   WK_ERR_INVALID_JSON: 'A body read with json() is not valid JSON (400).',
   WK_ERR_HTTP_HANDLER: 'A request handler threw or returned something that is not a response (500).',
   WK_ERR_HTTP_REQUEST_TIMEOUT: 'A request head or body did not arrive within headerTimeoutMs / requestTimeoutMs (408).',
   WK_ERR_HTTP_CLIENT_GONE: 'The client closed the connection before the response was complete.',
-  WK_ERR_HTTP_UPGRADE: 'An upgrade hand-off was asked for where none is possible (no Upgrade or CONNECT request, or a response already started).',
+  WK_ERR_HTTP_UPGRADE:
+    'An upgrade hand-off was asked for where none is possible (no Upgrade or CONNECT request, or a response already started).',
   WK_ERR_HTTP_STATUS: 'An HttpError thrown by application code: answered with its status and message.',
   WK_ERR_VALIDATION: 'A request part failed its schema (400, naming the failing field).',
   WK_ERR_INVALID_FORM: 'A form body is malformed (bad urlencoding, multipart boundary or part) (400).',
   WK_ERR_COOKIE: 'A cookie name, value or option cannot be serialized safely.',
-  WK_ERR_DNS: 'The host name could not be resolved, or its lookup outlived connectTimeoutMs (the resolver error is the cause).',
+  WK_ERR_DNS:
+    'The host name could not be resolved, or its lookup outlived connectTimeoutMs (the resolver error is the cause).',
   WK_ERR_TLS: "The TLS handshake failed or the server's certificate was refused (the TLS error is the cause).",
   WK_ERR_TLS_TIMEOUT: 'The TLS handshake did not finish within tlsTimeoutMs.',
   WK_ERR_HEADERS_TIMEOUT: 'The response head did not arrive within headersTimeoutMs of sending the request.',
@@ -65,7 +73,8 @@ export const ERROR_CODES = {
   WK_ERR_CLIENT_CLOSED: 'The client, pool or agent is closed or closing; the request was not sent.',
   WK_ERR_PROXY: 'The proxy could not be reached or refused the CONNECT tunnel (its status is on the error).',
   WK_ERR_DECOMPRESS: 'A response body is not valid for its Content-Encoding (gzip, deflate, br).',
-  WK_ERR_REQUEST_BODY: 'The request body could not be sent: its stream failed, or its length differs from the Content-Length given.',
+  WK_ERR_REQUEST_BODY:
+    'The request body could not be sent: its stream failed, or its length differs from the Content-Length given.',
 } as const;
 
 /** A stable wirekit error code such as `WK_ERR_CONNECT_TIMEOUT`. */

@@ -3,7 +3,7 @@ import type { BodyInit } from '../http/message/body.js';
 import type { ConnInfo } from '../http/message/conn-info.js';
 import { type CookieOptions, serializeCookie, signCookieValue } from '../http/message/cookies.js';
 import { responseFromFetch } from '../http/message/fetch.js';
-import { Headers } from '../http/message/headers.js';
+import { adopt, Headers } from '../http/message/headers.js';
 import { Response } from '../http/message/response.js';
 import { SSE_HEADERS, type SseHandler, type SseOptions, SseStream } from './sse.js';
 import type { WebRequest } from './web-request.js';
@@ -173,8 +173,14 @@ export class Context<V extends object = Record<string, unknown>> {
     headers: ResponseHeaders | undefined,
     type: string | undefined,
   ): Response {
-    const response = new Response(body, { status: status ?? this.#status, headers: this.#takeHeaders(headers) });
-    if (type !== undefined) response.headers.set('content-type', type);
+    let response: Response;
+    if (type !== undefined && headers === undefined && this.#headers === undefined) {
+      // The hot path (`c.json(x)`, `c.html(x)` with no extra fields): one constant field, no checks.
+      response = new Response(body, { status: status ?? this.#status, headers: adopt(['content-type', type]) });
+    } else {
+      response = new Response(body, { status: status ?? this.#status, headers: this.#takeHeaders(headers) });
+      if (type !== undefined) response.headers.set('content-type', type);
+    }
     this.#res = response;
     return response;
   }

@@ -52,8 +52,9 @@ interface Candidate {
 const BY_LENGTH: Candidate[][] = [];
 for (const canonical of COMMON) {
   for (const name of new Set([canonical, canonical.toLowerCase()])) {
-    const list = (BY_LENGTH[name.length] ??= []);
+    const list = BY_LENGTH[name.length] ?? [];
     list.push({ bytes: Buffer.from(name, 'latin1'), name });
+    BY_LENGTH[name.length] = list;
   }
 }
 

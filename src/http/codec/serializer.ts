@@ -24,6 +24,11 @@ export interface ResponseHeadInit {
   keepAlive: boolean;
   /** Add a `Date` field unless one is given (default true). */
   date?: boolean;
+  /**
+   * The fields were checked when they were set (a `Headers` object only ever holds valid fields):
+   * skip checking them again on every response. Default false: raw arrays are checked.
+   */
+  trusted?: boolean;
 }
 
 /** What `serializeResponseHead` decided, besides the bytes. */
@@ -57,7 +62,7 @@ export function serializeResponseHead(init: ResponseHeadInit): SerializedHead {
   const reason = init.reason ?? STATUS_TEXT[status] ?? '';
   if (!isFieldValue(reason) || reason.includes('\t')) throw invalidField('reason phrase');
   let head = `HTTP/1.1 ${status} ${reason}\r\n`;
-  head += serializeFields(init.headers, init.date !== false);
+  head += serializeFields(init.headers, init.date !== false, init.trusted === true);
   let keepAlive = init.keepAlive;
   let bodyFraming: SerializedHead['bodyFraming'];
   if (isBodylessStatus(status) || init.bodyLength === 'none') {
@@ -86,14 +91,14 @@ function connectionField(keepAlive: boolean, version: '1.0' | '1.1'): string {
  * Validates and joins user fields as `name: value\r\n` lines, skipping framing fields and adding a
  * Date field when `addDate` and none is given.
  */
-export function serializeFields(headers: readonly string[], addDate: boolean): string {
+export function serializeFields(headers: readonly string[], addDate: boolean, trusted = false): string {
   let text = '';
   let hasDate = false;
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i] as string;
     const value = headers[i + 1] as string;
-    if (!isFieldName(name)) throw invalidField(`field name "${name}"`);
-    if (!isFieldValue(value)) throw invalidField(`value of ${name}`);
+    if (!trusted && !isFieldName(name)) throw invalidField(`field name "${name}"`);
+    if (!trusted && !isFieldValue(value)) throw invalidField(`value of ${name}`);
     const kind = framingKind(name);
     if (kind === 'framing') continue;
     if (kind === 'date') hasDate = true;

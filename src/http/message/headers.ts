@@ -8,6 +8,12 @@ export type HeadersInit =
   | Iterable<readonly [string, string]>;
 
 /**
+ * Wraps fields that are valid by construction (a parser's output, constants), without checking or
+ * copying. Internal: every Headers holds only valid fields, which is why a serializer may trust one.
+ */
+export let adopt: (raw: string[]) => Headers;
+
+/**
  * HTTP fields: case-insensitive lookup, the order and case of names as received or added kept (the
  * echo contract and proxies need them). Stored as one flat `[name, value, …]` array: a parsed request
  * hands over its array without a copy, and lookups over the dozen fields of a typical request are a
@@ -28,11 +34,21 @@ export class Headers implements Iterable<[string, string]> {
     if (init !== undefined) this.#fill(init);
   }
 
-  /** Wraps a flat `[name, value, …]` array of already-validated fields (from the parser), without copying. */
+  /**
+   * Wraps a flat `[name, value, …]` array without copying it, after checking every field (throws
+   * `WK_ERR_HTTP_INVALID_FIELD` for an unsafe one).
+   */
   static fromRaw(raw: string[]): Headers {
-    const headers = new Headers();
-    headers.#raw = raw;
-    return headers;
+    for (let i = 0; i < raw.length; i += 2) checked(raw[i] as string, raw[i + 1] as string);
+    return adopt(raw);
+  }
+
+  static {
+    adopt = (raw) => {
+      const headers = new Headers();
+      headers.#raw = raw;
+      return headers;
+    };
   }
 
   /** The fields as flat `[name, value, …]`, in order, names as given. Do not mutate. */

@@ -9,7 +9,7 @@ import {
   readJson,
   readText,
 } from './body.js';
-import { Headers, type HeadersInit } from './headers.js';
+import { adopt, Headers, type HeadersInit } from './headers.js';
 
 /** Options of `new Response(body, init)`. */
 export interface ResponseInit {
@@ -56,7 +56,11 @@ export class Response {
 
   /** A JSON response (`application/json`). */
   static json(data: unknown, init: ResponseInit = {}): Response {
-    const response = new Response(JSON.stringify(data) ?? 'null', init);
+    const body = JSON.stringify(data) ?? 'null';
+    // The common case builds its one field directly: no field checks for a constant.
+    if (init.headers === undefined)
+      return new Response(body, { ...init, headers: adopt(['content-type', 'application/json']) });
+    const response = new Response(body, init);
     response.headers.set('content-type', 'application/json');
     return response;
   }

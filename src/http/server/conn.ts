@@ -5,7 +5,7 @@ import type { RequestEvent, RequestHead } from '../codec/request-parser.js';
 import { RequestParser } from '../codec/request-parser.js';
 import { BodyStream } from '../message/body-stream.js';
 import type { ConnInfo, Handler, Upgraded } from '../message/conn-info.js';
-import { Headers } from '../message/headers.js';
+import { adopt } from '../message/headers.js';
 import { Request, requestInternals } from '../message/request.js';
 import { Response } from '../message/response.js';
 import { publishRequestEnd, publishRequestStart } from './diagnostics.js';
@@ -167,7 +167,7 @@ export class HttpConnection implements ConnInfo {
         return;
       case 'trailers': {
         const ex = this.#receiving;
-        if (ex !== undefined) requestInternals.setTrailers(ex.request, Headers.fromRaw([...event.trailers]));
+        if (ex !== undefined) requestInternals.setTrailers(ex.request, adopt([...event.trailers]));
         return;
       }
       case 'end':
@@ -187,7 +187,7 @@ export class HttpConnection implements ConnInfo {
     const request = new Request(head.target, {
       method: head.method,
       version: head.version,
-      headers: Headers.fromRaw(head.headers as string[]),
+      headers: adopt(head.headers as string[]),
       body,
       maxBodyBytes: options.maxBodyBytes,
       protocol: this.#ctx.secure ? 'https' : 'http',

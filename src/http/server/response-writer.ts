@@ -26,6 +26,9 @@ export interface WriteResult {
   pending: Promise<number> | undefined;
 }
 
+/** A head is latin1; one with only ASCII can be written as UTF-8 text, together with a text body. */
+const NON_ASCII = /[\u0080-\uffff]/;
+
 /** Bodies up to this size are copied behind the head so the response leaves in one write. */
 const COALESCE_BYTES = 16 * 1024;
 
@@ -49,10 +52,15 @@ export function writeResponse(conn: Connection, response: Response, ctx: WriteCo
     requestVersion: ctx.requestVersion,
     bodyLength: isBodylessStatus(response.status) ? 'none' : tunnels(response, ctx) ? 'close' : bytes,
     keepAlive: ctx.keepAlive,
+    trusted: true,
   });
   const head = serialized.head;
+  const asciiHead = !NON_ASCII.test(head);
   if (bodyless || bytes === 0 || content === null) {
-    conn.send(Buffer.from(head, 'latin1'));
+    conn.send(asciiHead ? head : Buffer.from(head, 'latin1'));
+  } else if (typeof content === 'string' && asciiHead) {
+    // One string, encoded once by the socket: no intermediate Buffer (the common JSON/text case).
+    conn.send(head + content);
   } else if (typeof content === 'string' || bytes <= COALESCE_BYTES) {
     conn.send(joinHeadAndBody(head, content, bytes));
   } else {
@@ -87,6 +95,7 @@ function writeStream(
     requestVersion: ctx.requestVersion,
     bodyLength: isBodylessStatus(response.status) ? 'none' : tunnels(response, ctx) ? 'close' : (declared ?? 'chunked'),
     keepAlive: ctx.keepAlive,
+    trusted: true,
   });
   conn.send(Buffer.from(serialized.head, 'latin1'));
   if (bodyless) {
