@@ -86,7 +86,7 @@ export class ClientConnection implements ExchangeHost {
   readonly #settings: ConnectionSettings;
   readonly #owner: ConnectionOwner;
   readonly #inflight = new Fifo<Exchange>();
-  readonly #deadline = new Deadline(() => this.#expired());
+  readonly #deadline: Deadline;
   #setup: ConnectTimings | undefined;
   #phase: Phase = 'idle';
   #served = 0;
@@ -106,6 +106,7 @@ export class ClientConnection implements ExchangeHost {
     this.#settings = settings;
     this.#owner = owner;
     this.#idleMs = settings.keepAliveTimeoutMs;
+    this.#deadline = new Deadline(() => this.#expired(), Math.max(settings.keepAliveTimeoutMs, 1_000));
     this.#parser = new ResponseParser(settings.limits);
     conn.receive({ onData: this.#onData, onEnd: this.#onPeerEnd, onError: this.#onError });
     this.#arm();

@@ -152,11 +152,18 @@ export function phaseTimeout(
  */
 export class Deadline {
   readonly #onExpire: () => void;
+  readonly #maxCheckMs: number;
   #handle: TimerHandle | undefined;
   #due = 0;
 
-  constructor(onExpire: () => void) {
+  /**
+   * `maxCheckMs` bounds how far ahead the wheel entry is set: with it at the shortest deadline the
+   * owner commonly uses (the keep-alive idle time), moving between deadlines never touches the wheel;
+   * the entry just wakes up every `maxCheckMs` while a longer deadline runs.
+   */
+  constructor(onExpire: () => void, maxCheckMs = Number.POSITIVE_INFINITY) {
     this.#onExpire = onExpire;
+    this.#maxCheckMs = maxCheckMs;
   }
 
   /** True while a deadline is set. */
@@ -170,11 +177,13 @@ export class Deadline {
       this.#due = 0;
       return;
     }
-    const due = timerWheel.now() + ms;
+    const now = timerWheel.now();
+    const due = now + ms;
     this.#due = due;
     const handle = this.#handle;
-    if (handle === undefined) this.#handle = timerWheel.add(due, this.#check);
-    else if (!handle.active || handle.deadline > due) handle.refresh(due);
+    const at = Math.min(due, now + this.#maxCheckMs);
+    if (handle === undefined) this.#handle = timerWheel.add(at, this.#check);
+    else if (!handle.active || handle.deadline > due) handle.refresh(at);
   }
 
   /** Clears the deadline; the wheel entry is left to lapse (it stops when it next fires). */
@@ -191,8 +200,9 @@ export class Deadline {
   readonly #check = (): void => {
     const due = this.#due;
     if (due === 0) return;
-    if (due > timerWheel.now()) {
-      this.#handle?.refresh(due);
+    const now = timerWheel.now();
+    if (due > now) {
+      this.#handle?.refresh(Math.min(due, now + this.#maxCheckMs));
       return;
     }
     this.#due = 0;

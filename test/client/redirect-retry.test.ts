@@ -137,7 +137,7 @@ describe('retries', () => {
     const res = await agent().request(`${server.url}/`, { retry: { maxRetries: 3, maxRetryAfterMs: 1_000 } });
     assert.equal(res.status, 503);
     assert.equal(server.requests.length, 1);
-    assert.ok(performance.now() - started < 1_000);
+    assert.ok(performance.now() - started < 30_000, 'the hour-long Retry-After was not waited for');
   });
 
   test('POST is never retried, on a status or an error', async () => {
