@@ -48,6 +48,7 @@ export interface CloseOptions {
 }
 
 const noop = (): void => {};
+const KEEP_ALIVE = { keepAlive: true };
 
 /**
  * A connected stream socket with an async API. Reads come in two modes:
@@ -257,14 +258,11 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     this.#reader.discard(closedError(this.#endpoints));
     this.end().catch(noop);
     const timeoutMs = options.timeoutMs;
+    // keepAlive: a paused socket does not hold the process open; whoever awaits close() must see it end.
     const deadline =
       timeoutMs === undefined
         ? undefined
-        : timerWheel.after(timeoutMs, () =>
-            this.destroy(
-              new TimeoutError('WK_ERR_CLOSE_TIMEOUT', `close took more than ${timeoutMs} ms`, this.#endpoints),
-            ),
-          );
+        : timerWheel.after(timeoutMs, () => this.#closeTimedOut(timeoutMs), KEEP_ALIVE);
     await this.closed;
     deadline?.cancel();
   }
@@ -341,6 +339,10 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   }
 
   // ---- internals ----
+
+  #closeTimedOut(timeoutMs: number): void {
+    this.destroy(new TimeoutError('WK_ERR_CLOSE_TIMEOUT', `close took more than ${timeoutMs} ms`, this.#endpoints));
+  }
 
   #touch(): void {
     // One clock read per chunk; the wheel entry is only moved when it fires (see timer-wheel.ts).

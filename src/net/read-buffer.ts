@@ -298,7 +298,7 @@ export class ReadBuffer {
 
   #updateFlow(): void {
     const paused = this.#wantsPause();
-    if (paused === this.#sourcePaused || this.#error !== undefined) return;
+    if (paused === this.#sourcePaused) return;
     this.#sourcePaused = paused;
     if (paused) this.#source.pause();
     else this.#source.resume();

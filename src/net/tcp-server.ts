@@ -1,6 +1,6 @@
 /** `listen()` and `Server`: accept TCP or Unix socket connections, and close gracefully. */
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { type SocketAddress, TimeoutError } from '../errors.js';
+import { isWirekitError, type SocketAddress, TimeoutError } from '../errors.js';
 import { type Deferred, deferred } from '../util/deferred.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { abortedError, endpoint, netError } from './addresses.js';
@@ -31,7 +31,8 @@ export interface ListenOptions extends Omit<ConnectionOptions, 'unix'> {
   /**
    * Told about errors the server cannot throw to anyone: a connection handler's throw or rejection
    * (`conn` is that connection, already destroyed), or a failure of the listening socket (`conn` is
-   * undefined). Default: `process.emitWarning(error)`. Never crashes the process.
+   * undefined). Default: `process.emitWarning(error)` (except for handlers cut short by close()'s
+   * deadline). Never crashes the process.
    */
   onError?: (error: Error, conn: Connection | undefined) => void;
 }
@@ -245,8 +246,9 @@ export class Server implements AsyncDisposable {
 
   #report(error: Error, conn: Connection | undefined): void {
     try {
-      if (this.#options.onError === undefined) process.emitWarning(error);
-      else this.#options.onError(error, conn);
+      if (this.#options.onError !== undefined) this.#options.onError(error, conn);
+      // A handler cut short by close()'s own deadline is expected, not worth a warning.
+      else if (!isWirekitError(error, 'WK_ERR_CLOSE_TIMEOUT')) process.emitWarning(error);
     } catch {
       // The error hook itself threw: swallowing it is the only way to keep the process alive.
     }
@@ -254,7 +256,8 @@ export class Server implements AsyncDisposable {
 
   #drain(deadline: number): void {
     this.#deadline = Math.min(this.#deadline, deadline);
-    this.#drainTimer ??= timerWheel.after(0, this.#drainStep);
+    // keepAlive: paused connections do not hold the process open, and close() must still resolve.
+    this.#drainTimer ??= timerWheel.after(0, this.#drainStep, { keepAlive: true });
     this.#drainStep();
   }
 

@@ -10,8 +10,8 @@
  *
  * Granularity: a callback never runs before its deadline, and runs at most about two resolutions
  * after it (≤ 200 ms late with the default 100 ms), plus whatever event-loop lag there is.
- * The interval is `unref()`ed and cleared as soon as no entry remains, so an idle wheel keeps no
- * timer and never holds the process open.
+ * The interval is `unref()`ed (unless an entry asks for `keepAlive`) and cleared as soon as no
+ * entry remains, so an idle wheel keeps no timer and never holds the process open.
  *
  * Uses only the `setInterval`/`clearInterval`/`performance` globals: no Node module import.
  */
@@ -26,6 +26,15 @@ export interface TimerHandle {
   cancel(): void;
   /** Moves the deadline (earlier or later), re-arming the entry if it already fired or was cancelled. */
   refresh(deadline: number): void;
+}
+
+/** Options of one entry ({@link TimerWheel.add}). */
+export interface TimerEntryOptions {
+  /**
+   * Keep the process alive until this entry fires or is cancelled, like a ref'ed `setTimeout`.
+   * Default false: like Node's own socket timeouts, a deadline alone does not hold the process open.
+   */
+  keepAlive?: boolean;
 }
 
 /** Options of {@link TimerWheel}. */
@@ -47,13 +56,15 @@ interface Scheduler {
 class WheelEntry implements TimerHandle {
   deadline: number;
   slot = -1;
+  readonly keepAlive: boolean;
   readonly #wheel: Scheduler;
   readonly #callback: () => void;
 
-  constructor(wheel: Scheduler, deadline: number, callback: () => void) {
+  constructor(wheel: Scheduler, deadline: number, callback: () => void, keepAlive: boolean) {
     this.#wheel = wheel;
     this.deadline = deadline;
     this.#callback = callback;
+    this.keepAlive = keepAlive;
   }
 
   get active(): boolean {
@@ -93,6 +104,8 @@ export class TimerWheel {
   // Every slot up to this one has been fired; new entries go strictly after it.
   #lastSlot = 0;
   #size = 0;
+  // Entries that hold the process open: the interval is ref'ed while there is one.
+  #keepAlive = 0;
   readonly #buckets = new Map<number, Bucket>();
   readonly #scheduler: Scheduler = {
     schedule: (entry) => this.#schedule(entry),
@@ -122,15 +135,15 @@ export class TimerWheel {
   }
 
   /** Schedules `callback` at `deadline` (on {@link TimerWheel.now}'s clock). */
-  add(deadline: number, callback: () => void): TimerHandle {
-    const entry = new WheelEntry(this.#scheduler, deadline, callback);
+  add(deadline: number, callback: () => void, options: TimerEntryOptions = {}): TimerHandle {
+    const entry = new WheelEntry(this.#scheduler, deadline, callback, options.keepAlive ?? false);
     this.#schedule(entry);
     return entry;
   }
 
   /** Schedules `callback` `delayMs` from now. */
-  after(delayMs: number, callback: () => void): TimerHandle {
-    return this.add(this.#now() + delayMs, callback);
+  after(delayMs: number, callback: () => void, options?: TimerEntryOptions): TimerHandle {
+    return this.add(this.#now() + delayMs, callback, options);
   }
 
   #schedule(entry: WheelEntry): void {
@@ -145,6 +158,7 @@ export class TimerWheel {
     bucket.add(entry);
     entry.slot = slot;
     this.#size++;
+    if (entry.keepAlive) this.#setKeepAlive(+1);
   }
 
   #unschedule(entry: WheelEntry): void {
@@ -153,15 +167,27 @@ export class TimerWheel {
     const bucket = map.get(entry.slot);
     bucket?.delete(entry);
     if (bucket?.size === 0) map.delete(entry.slot);
+    this.#forget(entry);
+    if (this.#size === 0) this.#stop();
+  }
+
+  /** Bookkeeping of an entry leaving the wheel (cancelled or fired). */
+  #forget(entry: WheelEntry): void {
     entry.slot = -1;
     this.#size--;
-    if (this.#size === 0) this.#stop();
+    if (entry.keepAlive) this.#setKeepAlive(-1);
+  }
+
+  #setKeepAlive(delta: number): void {
+    this.#keepAlive += delta;
+    if (this.#keepAlive === 0) this.#interval?.unref();
+    else if (this.#keepAlive === 1 && delta > 0) this.#interval?.ref();
   }
 
   #start(): void {
     this.#lastSlot = Math.floor(this.#now() / this.resolutionMs);
     this.#interval = setInterval(() => this.#tick(), this.resolutionMs);
-    this.#interval.unref();
+    if (this.#keepAlive === 0) this.#interval.unref();
   }
 
   #stop(): void {
@@ -184,8 +210,7 @@ export class TimerWheel {
   }
 
   #fire(entry: WheelEntry): void {
-    entry.slot = -1;
-    this.#size--;
+    this.#forget(entry);
     try {
       entry.run();
     } catch (err) {

@@ -36,9 +36,11 @@ export async function* lines(conn: Connection, options: LineOptions = {}): Async
     } catch (error) {
       if (isWirekitError(error, 'WK_ERR_READ_LIMIT')) throw lineTooLarge(maxBytes, error);
       if (!isWirekitError(error, 'WK_ERR_UNEXPECTED_EOF')) throw error;
-      // The peer ended: what is left (at most maxBytes) is the last line, if any.
-      const rest = await readRest(conn);
-      if (rest !== undefined) yield decodeLine(stripLineEnd(rest, stripCR));
+      // The peer ended: what is left (at most maxBytes) is the last line, if any. It is yielded
+      // before the final read reports the EOF as seen, so replies to it go out before our end().
+      const buffered = conn.bufferedBytes;
+      if (buffered > 0) yield decodeLine(stripLineEnd(await conn.readExactly(buffered), stripCR));
+      await conn.read(); // null
       return;
     }
     yield decodeLine(stripLineEnd(line, stripCR));
@@ -98,13 +100,4 @@ export async function* frames(
  */
 export function writeFrame(conn: Connection, payload: Uint8Array, options: LengthPrefixOptions = {}) {
   return conn.write(encodeFrame(payload, options));
-}
-
-/** After EOF: the bytes left on the connection, if any, then the read that reports the EOF as seen. */
-async function readRest(conn: Connection): Promise<Uint8Array | undefined> {
-  const buffered = conn.bufferedBytes;
-  if (buffered === 0) return undefined;
-  const rest = await conn.readExactly(buffered);
-  await conn.read(); // null; lets the connection end its side (see ConnectionOptions.allowHalfOpen)
-  return rest;
 }
