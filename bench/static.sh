@@ -69,21 +69,22 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 
+# table NAME_OF_ARRAY HIGHER_IS_BETTER(1|0): medians per server and file, and our advantage over each peer.
+table() {
+  local -n values=$1
+  echo "| file | wirekit | serve | http-server | vs serve | vs http-server |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  for file in "${files[@]}"; do
+    w=$(median <<<"${values["wirekit $file"]}"); s=$(median <<<"${values["serve $file"]}"); h=$(median <<<"${values["http-server $file"]}")
+    awk -v f="$file" -v w="$w" -v s="$s" -v h="$h" -v up="$2" \
+      'BEGIN { printf "| %s | %.0f | %.0f | %.0f | %.2f× | %.2f× |\n", f, w, s, h, up ? w / s : s / w, up ? w / h : h / w }'
+  done
+}
 echo
-echo "Requests/s (median of $ROUNDS runs of ${SECONDS_PER_RUN}s, wrk -t1 -c$CONNECTIONS):"
+echo "Requests/s (median of $ROUNDS runs of ${SECONDS_PER_RUN}s, wrk -t1 -c$CONNECTIONS; ratio = wirekit / peer):"
 echo
-echo "| file | wirekit | serve | http-server | wirekit / serve | wirekit / http-server |"
-echo "|---|---:|---:|---:|---:|---:|"
-for file in "${files[@]}"; do
-  w=$(median <<<"${rps["wirekit $file"]}"); s=$(median <<<"${rps["serve $file"]}"); h=$(median <<<"${rps["http-server $file"]}")
-  awk -v f="$file" -v w="$w" -v s="$s" -v h="$h" 'BEGIN { printf "| %s | %.0f | %.0f | %.0f | %.2f× | %.2f× |\n", f, w, s, h, w / s, w / h }'
-done
+table rps 1
 echo
 echo "Server CPU time per request, µs (median; lower is better; ratio = peer / wirekit):"
 echo
-echo "| file | wirekit | serve | http-server | serve / wirekit | http-server / wirekit |"
-echo "|---|---:|---:|---:|---:|---:|"
-for file in "${files[@]}"; do
-  w=$(median <<<"${cpu["wirekit $file"]}"); s=$(median <<<"${cpu["serve $file"]}"); h=$(median <<<"${cpu["http-server $file"]}")
-  awk -v f="$file" -v w="$w" -v s="$s" -v h="$h" 'BEGIN { printf "| %s | %.0f | %.0f | %.0f | %.2f× | %.2f× |\n", f, w, s, h, s / w, h / w }'
-done
+table cpu 0
