@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Connection, connect, listen } from '../../src/net/index.js';
+import type { Connection } from '../../src/net/index.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually, stillPending } from './fixtures.js';
+import { connectedPair, eventually, stillPending } from './fixtures.js';
 
 const leaks = trackLeaks();
 
@@ -14,17 +14,9 @@ const CHUNK = 64 * 1024;
 const GIVE_UP_BYTES = 512 * 1024 * 1024; // far beyond any loopback socket buffer
 const HIGH_WATER = 16 * 1024;
 
-/** A server whose connections nobody reads until `startReading()`; returns the server side. */
-async function lazyServer() {
-  let serverSide: Connection | undefined;
-  const server = await listen({ port: 0, readHighWaterBytes: HIGH_WATER }, (conn) => {
-    serverSide = conn;
-  });
-  leaks.defer(() => server.close({ timeoutMs: 0 }));
-  const conn = await connect({ port: server.address.port });
-  leaks.defer(() => conn.close({ timeoutMs: 0 }));
-  await eventually(() => serverSide !== undefined, 'the server accepted');
-  return { client: conn, server: serverSide as Connection };
+/** A connected pair whose server side nobody reads (the handler returns at once). */
+function lazyServer() {
+  return connectedPair(leaks, { readHighWaterBytes: HIGH_WATER });
 }
 
 /** Writes until one write() stays pending; returns the bytes written before it and that write. */

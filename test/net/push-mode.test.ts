@@ -1,23 +1,13 @@
 /** Push mode (receive / pause / resume), the hot path the HTTP server uses. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Connection, connect, listen } from '../../src/net/index.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually, pattern, sleep } from './fixtures.js';
+import { connectedPair, eventually, pattern, sleep } from './fixtures.js';
 
 const leaks = trackLeaks();
 
-async function pair(): Promise<{ client: Connection; server: Connection }> {
-  let serverSide: Connection | undefined;
-  const server = await listen({ port: 0, allowHalfOpen: true }, (conn) => {
-    serverSide = conn;
-  });
-  leaks.defer(() => server.close({ timeoutMs: 0 }));
-  const client = await connect({ port: server.address.port });
-  leaks.defer(() => client.close({ timeoutMs: 0 }));
-  await eventually(() => serverSide !== undefined, 'accepted');
-  return { client, server: serverSide as Connection };
-}
+// allowHalfOpen: these tests end the server side themselves, after the client's EOF.
+const pair = () => connectedPair(leaks, { allowHalfOpen: true });
 
 test('every byte arrives in order through onData, then onEnd; pause() stops delivery and the socket', async () => {
   const { client, server } = await pair();

@@ -1,15 +1,14 @@
 /**
- * Idle and connect timeouts. The connect timeout is exercised for real: a listener in a worker
- * thread whose event loop is blocked never accepts, so its accept queue (backlog 1) fills up and
- * the kernel drops further SYNs; a connect then hangs until connectTimeoutMs.
+ * Idle and connect timeouts. The connect timeout is exercised for real: a listener that never
+ * accepts (see stuckListener) gets its accept queue (backlog 1) filled, after which the kernel
+ * drops further SYNs and a connect hangs until connectTimeoutMs.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Worker } from 'node:worker_threads';
 import { isWirekitError, TimeoutError } from '../../src/errors.js';
-import { type Connection, connect, listen } from '../../src/net/index.js';
+import { connect, listen } from '../../src/net/index.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually, sleep } from './fixtures.js';
+import { connectedPair, eventually, sleep, stuckListener } from './fixtures.js';
 
 const leaks = trackLeaks();
 
@@ -31,17 +30,10 @@ describe('idle timeout', () => {
   });
 
   test('a client-side idle timeout rejects the pending read; activity keeps it alive', async () => {
-    let serverSide: Connection | undefined;
-    const server = await listen({ port: 0 }, (conn) => {
-      serverSide = conn;
-    });
-    leaks.defer(() => server.close({ timeoutMs: 0 }));
-    const conn = await connect({ port: server.address.port, idleTimeoutMs: 1000 });
-    leaks.defer(() => conn.close({ timeoutMs: 0 }));
-    await eventually(() => serverSide !== undefined, 'accepted');
+    const { client: conn, server: serverSide } = await connectedPair(leaks, {}, { idleTimeoutMs: 1000 });
     // Activity every 50 ms for 1.5 s: longer than the timeout, so only activity can keep it open.
     for (let i = 0; i < 30; i++) {
-      await serverSide?.write('.');
+      await serverSide.write('.');
       await sleep(50);
     }
     assert.equal(conn.socket.destroyed, false, 'reads kept it alive');
@@ -52,10 +44,7 @@ describe('idle timeout', () => {
   });
 
   test('idleTimeoutMs can be set and cleared on an open connection', async () => {
-    const server = await listen({ port: 0 }, () => {});
-    leaks.defer(() => server.close({ timeoutMs: 0 }));
-    const conn = await connect({ port: server.address.port });
-    leaks.defer(() => conn.close({ timeoutMs: 0 }));
+    const { client: conn } = await connectedPair(leaks);
     conn.idleTimeoutMs = 100;
     assert.equal(conn.idleTimeoutMs, 100);
     conn.idleTimeoutMs = 0;
@@ -66,45 +55,25 @@ describe('idle timeout', () => {
   });
 });
 
-/** A listener (backlog 1) in a worker whose event loop is blocked, so nothing is ever accepted. */
-async function stuckListener(): Promise<{ port: number; stop: () => Promise<void> }> {
-  const flag = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(
-    `const { parentPort, workerData } = require('node:worker_threads');
-     const server = require('node:net').createServer();
-     server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
-       parentPort.postMessage(server.address().port);
-       Atomics.wait(workerData, 0, 0); // block the loop: no accept() until released
-       server.close();
-       parentPort.close();
-     });`,
-    { eval: true, workerData: flag },
+/** A listener that never accepts, with its accept queue already full (see stuckListener). */
+async function fullListener(): Promise<number> {
+  const listener = await stuckListener();
+  leaks.defer(listener.stop);
+  // Fill the accept queue: the kernel completes these handshakes without the process accepting.
+  const attempts = await Promise.allSettled(
+    Array.from({ length: 4 }, () => connect({ port: listener.port, connectTimeoutMs: 1500 })),
   );
-  const port = await new Promise<number>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  const stop = async (): Promise<void> => {
-    Atomics.store(flag, 0, 1);
-    Atomics.notify(flag, 0);
-    await worker.terminate();
-  };
-  return { port, stop };
+  for (const attempt of attempts) {
+    if (attempt.status === 'fulfilled') leaks.defer(() => attempt.value.close({ timeoutMs: 0 }));
+  }
+  return listener.port;
 }
 
 describe('connect timeout', () => {
   test('connecting to a listener that never accepts rejects WK_ERR_CONNECT_TIMEOUT', async () => {
-    const listener = await stuckListener();
-    leaks.defer(listener.stop);
-    // Fill the accept queue: the kernel completes these handshakes without the process accepting.
-    const attempts = await Promise.allSettled(
-      Array.from({ length: 4 }, () => connect({ port: listener.port, connectTimeoutMs: 1500 })),
-    );
-    for (const attempt of attempts) {
-      if (attempt.status === 'fulfilled') leaks.defer(() => attempt.value.close({ timeoutMs: 0 }));
-    }
-    // Now the queue is full, so this SYN is dropped: only the timeout can end the attempt.
-    const error = await connect({ port: listener.port, connectTimeoutMs: 300 }).then(
+    const port = await fullListener();
+    // The queue is full, so this SYN is dropped: only the timeout can end the attempt.
+    const error = await connect({ port: port, connectTimeoutMs: 300 }).then(
       (conn) => {
         conn.destroy();
         return assert.fail('connected although the accept queue was full');
@@ -113,20 +82,13 @@ describe('connect timeout', () => {
     );
     assert.ok(error instanceof TimeoutError, String(error));
     assert.equal(error.code, 'WK_ERR_CONNECT_TIMEOUT');
-    assert.deepEqual(error.remoteAddress, { address: '127.0.0.1', port: listener.port, family: 'IPv4' });
+    assert.deepEqual(error.remoteAddress, { address: '127.0.0.1', port: port, family: 'IPv4' });
   });
 
   test('aborting a hanging connect rejects WK_ERR_ABORTED and leaves nothing open', async () => {
-    const listener = await stuckListener();
-    leaks.defer(listener.stop);
-    const attempts = await Promise.allSettled(
-      Array.from({ length: 4 }, () => connect({ port: listener.port, connectTimeoutMs: 1500 })),
-    );
-    for (const attempt of attempts) {
-      if (attempt.status === 'fulfilled') leaks.defer(() => attempt.value.close({ timeoutMs: 0 }));
-    }
+    const port = await fullListener();
     const controller = new AbortController();
-    const pending = connect({ port: listener.port, signal: controller.signal });
+    const pending = connect({ port: port, signal: controller.signal });
     await sleep(50);
     controller.abort();
     await assert.rejects(pending, { code: 'WK_ERR_ABORTED' });
