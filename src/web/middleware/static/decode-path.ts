@@ -45,7 +45,15 @@ export function decodePath(rest: string): DecodedPath | undefined {
   return { segments, trailingSlash };
 }
 
-/** One segment, decoded once and checked; undefined when refused. */
+/**
+ * One segment, decoded once and checked; undefined when refused.
+ *
+ * @example
+ * ```ts
+ * decodeSegment('a%20b'); // 'a b'
+ * decodeSegment('%2e%2e'); // undefined
+ * ```
+ */
 export function decodeSegment(part: string): string | undefined {
   if (part === '') return undefined;
   // Raw non-ASCII is not a valid request-target byte (RFC 3986 §2): percentDecode refuses it.
@@ -54,7 +62,15 @@ export function decodeSegment(part: string): string | undefined {
   return decoded;
 }
 
-/** A file name we are willing to look up: no separators, NUL, controls, `.` or `..`. */
+/**
+ * A file name we are willing to look up: no separators, NUL, controls, `.` or `..`.
+ *
+ * @example
+ * ```ts
+ * isSafeName('report.pdf'); // true
+ * isSafeName('a\\b'); // false
+ * ```
+ */
 export function isSafeName(name: string): boolean {
   if (name === '' || name === '.' || name === '..') return false;
   if (Buffer.byteLength(name) > MAX_SEGMENT_BYTES) return false;

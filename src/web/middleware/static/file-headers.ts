@@ -23,7 +23,14 @@ export function cacheControlFor(name: string, options: ResolvedStaticOptions): s
   return options.maxAgeSeconds > 0 ? `public, max-age=${options.maxAgeSeconds}` : 'no-cache';
 }
 
-/** The validators of a file under the options (either may be switched off). */
+/**
+ * The validators of a file under the options (either may be switched off).
+ *
+ * @example
+ * ```ts
+ * validatorsOf({ path, size: 10, mtimeMs: 1718000000123 }, options); // { etag: '"a-…"', lastModifiedMs: 1718000000000 }
+ * ```
+ */
 export function validatorsOf(file: FileIdentity, options: ResolvedStaticOptions): Validators {
   return {
     etag: options.etag === false ? undefined : fileEtag(file.size, file.mtimeMs, options.etag),
@@ -34,6 +41,11 @@ export function validatorsOf(file: FileIdentity, options: ResolvedStaticOptions)
 /**
  * The fields a 304 repeats from the 200 it stands for (RFC 9110 §15.4.5): validators, caching and
  * Vary; nothing about the content.
+ *
+ * @example
+ * ```ts
+ * return c.body(null, 304, cachingHeaders('app.js', validators, options));
+ * ```
  */
 export function cachingHeaders(name: string, v: Validators, options: ResolvedStaticOptions): Headers {
   const headers = new Headers();
@@ -46,7 +58,14 @@ export function cachingHeaders(name: string, v: Validators, options: ResolvedSta
   return headers;
 }
 
-/** The fields of a 200/206 for the file: caching fields plus type, coding and `Accept-Ranges`. */
+/**
+ * The fields of a 200/206 for the file: caching fields plus type, coding and `Accept-Ranges`.
+ *
+ * @example
+ * ```ts
+ * const headers = representationHeaders('app.js', 'text/javascript; charset=utf-8', 'br', validators, options);
+ * ```
+ */
 export function representationHeaders(
   name: string,
   type: string,

@@ -62,14 +62,28 @@ export async function readListing(
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
-/** The sort a query asks for (`sort=name|size|mtime`, `order=asc|desc`); name ascending by default. */
+/**
+ * The sort a query asks for (`sort=name|size|mtime`, `order=asc|desc`); name ascending by default.
+ *
+ * @example
+ * ```ts
+ * sortFromQuery(new URLSearchParams('sort=size&order=desc')); // { key: 'size', order: 'desc' }
+ * ```
+ */
 export function sortFromQuery(query: URLSearchParams): ListingSort {
   const key = query.get('sort');
   const order = query.get('order') === 'desc' ? 'desc' : 'asc';
   return { key: key === 'size' || key === 'mtime' ? key : 'name', order };
 }
 
-/** Sorts entries: directories first, then by the key (ties by name), the same order the page's script gives. */
+/**
+ * Sorts entries: directories first, then by the key (ties by name), the same order the page's script gives.
+ *
+ * @example
+ * ```ts
+ * sortEntries(listing.entries, { key: 'mtime', order: 'desc' }); // newest first, folders on top
+ * ```
+ */
 export function sortEntries(entries: readonly ListingEntry[], sort: ListingSort): ListingEntry[] {
   const sign = sort.order === 'desc' ? -1 : 1;
   return [...entries].sort((a, b) => {

@@ -1,12 +1,27 @@
 import { LISTING_SCRIPT, LISTING_STYLE } from './listing-assets.js';
 import type { Listing, ListingEntry, ListingSort } from './listing-data.js';
 
-/** Escapes text for HTML content and double- or single-quoted attributes. */
+/**
+ * Escapes text for HTML content and double- or single-quoted attributes.
+ *
+ * @example
+ * ```ts
+ * escapeHtml('<a href="x">'); // '&#60;a href=&#34;x&#34;&#62;'
+ * ```
+ */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-/** Human units, binary (1 KiB = 1024 B), one decimal below 10: `512 B`, `4.0 KiB`, `1.2 GiB`. */
+/**
+ * Human units, binary (1 KiB = 1024 B), one decimal below 10.
+ *
+ * @example
+ * ```ts
+ * formatBytes(512); // '512 B'
+ * formatBytes(5000); // '4.9 KiB'
+ * ```
+ */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;

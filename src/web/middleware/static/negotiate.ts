@@ -12,6 +12,11 @@ export type Coding = (typeof ENCODINGS)[number]['coding'];
 /**
  * Parses a list of `token;q=value` elements into a map of lower-cased token → q (RFC 9110 §12.4.2);
  * an element without q has q=1, a malformed q makes the element count as q=0.
+ *
+ * @example
+ * ```ts
+ * parseQualities('gzip;q=0.5, br'); // Map { 'gzip' => 0.5, 'br' => 1 }
+ * ```
  */
 export function parseQualities(value: string): Map<string, number> {
   const out = new Map<string, number>();

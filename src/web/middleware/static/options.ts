@@ -90,7 +90,14 @@ export interface ResolvedStaticOptions {
 /** Hashed asset names: `app.3f9a2c1b.js`, `chunk-0a1b2c3d4e.css`; not `photo-20240101.jpg` (no letter). */
 export const DEFAULT_IMMUTABLE = /[.-](?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{8,}\.[a-z0-9]+$/i;
 
-/** Fills in the defaults of {@link StaticOptions}. */
+/**
+ * Fills in the defaults of {@link StaticOptions}.
+ *
+ * @example
+ * ```ts
+ * resolveOptions('public', { spa: true }).spa; // 'index.html'
+ * ```
+ */
 export function resolveOptions(root: string, options: StaticOptions): ResolvedStaticOptions {
   const prefix = options.prefix ?? '/';
   return {

@@ -81,10 +81,3 @@ function overlaps(ranges: readonly ByteRange[]): boolean {
   }
   return false;
 }
-
-/** Total bytes the ranges cover. */
-export function rangesLength(ranges: readonly ByteRange[]): number {
-  let total = 0;
-  for (const r of ranges) total += r.end - r.start + 1;
-  return total;
-}

@@ -2,6 +2,13 @@
  * A small map whose entries expire after `ttlMs`, bounded by `maxEntries` (when full it starts over:
  * cheaper than tracking recency, and a refill costs only the lookups it saves). A TTL of 0 stores
  * nothing, so every lookup goes to the disk.
+ *
+ * @example
+ * ```ts
+ * const cache = new TtlCache<number>(1000);
+ * cache.set('a', 1, Date.now());
+ * cache.get('a', Date.now()); // 1, for a second
+ * ```
  */
 export class TtlCache<T> {
   readonly #ttlMs: number;

@@ -28,7 +28,14 @@ export function fileEtag(size: number, mtimeMs: number, kind: 'strong' | 'weak')
   return kind === 'weak' ? `W/${tag}` : tag;
 }
 
-/** An mtime as an HTTP-date can carry it: whole seconds. */
+/**
+ * An mtime as an HTTP-date can carry it: whole seconds.
+ *
+ * @example
+ * ```ts
+ * truncateToSeconds(1718000000999.5); // 1718000000000
+ * ```
+ */
 export function truncateToSeconds(mtimeMs: number): number {
   return Math.floor(mtimeMs / 1000) * 1000;
 }
@@ -44,6 +51,11 @@ const ENTITY_TAG = /^\s*(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*(?:,|$)/;
 /**
  * Parses `*` or a list of entity-tags (RFC 9110 §13.1.1). Undefined for a malformed list, which
  * callers treat as matching nothing.
+ *
+ * @example
+ * ```ts
+ * parseEtagList('W/"a", "b"'); // [{ weak: true, opaque: 'a' }, { weak: false, opaque: 'b' }]
+ * ```
  */
 export function parseEtagList(value: string): '*' | EntityTag[] | undefined {
   if (value.trim() === '*') return '*';
@@ -63,13 +75,29 @@ export function parseEtagList(value: string): '*' | EntityTag[] | undefined {
   return tags;
 }
 
-/** Strong comparison (RFC 9110 §8.8.3.2): both strong and the same opaque tag. */
+/**
+ * Strong comparison (RFC 9110 §8.8.3.2): both strong and the same opaque tag.
+ *
+ * @example
+ * ```ts
+ * strongMatch('"a"', '"a"'); // true
+ * strongMatch('W/"a"', '"a"'); // false
+ * ```
+ */
 export function strongMatch(a: string | undefined, b: string | undefined): boolean {
   if (a === undefined || b === undefined) return false;
   return !a.startsWith('W/') && a === b;
 }
 
-/** Whether `header` (an If-Match / If-None-Match value) matches `etag`, by the given comparison. */
+/**
+ * Whether `header` (an If-Match / If-None-Match value) matches `etag`, by the given comparison.
+ *
+ * @example
+ * ```ts
+ * listMatches('"x", W/"a"', '"a"', 'weak'); // true
+ * listMatches('"x", W/"a"', '"a"', 'strong'); // false
+ * ```
+ */
 export function listMatches(header: string, etag: string | undefined, comparison: 'strong' | 'weak'): boolean {
   const list = parseEtagList(header);
   // `*` matches any current representation (RFC 9110 §13.1.1/§13.1.2): we have one.
@@ -91,6 +119,11 @@ const ASCTIME = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
 /**
  * Parses an HTTP-date (RFC 9110 §5.6.7) in any of its three forms; undefined when it is not one
  * (the caller then ignores the header, as §13.1.3 and §13.1.4 require).
+ *
+ * @example
+ * ```ts
+ * parseHttpDate('Sun, 06 Nov 1994 08:49:37 GMT'); // 784111777000
+ * ```
  */
 export function parseHttpDate(value: string): number | undefined {
   const text = value.trim();
