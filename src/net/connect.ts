@@ -6,10 +6,24 @@ import { abortedError, endpoint, netError } from './addresses.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { checkDuration, checkPort } from './options.js';
 
-/** Default of {@link ConnectOptions.connectTimeoutMs}: 30 seconds. */
+/**
+ * Default of {@link ConnectOptions.connectTimeoutMs}: 30 seconds.
+ *
+ * @example
+ * ```ts
+ * await connect({ port: 443, host: 'example.com', connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS / 6 });
+ * ```
+ */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 
-/** Options of {@link connect}. */
+/**
+ * Options of {@link connect}.
+ *
+ * @example
+ * ```ts
+ * await connect({ host: '::1', port: 7000, connectTimeoutMs: 5_000, idleTimeoutMs: 60_000, signal });
+ * ```
+ */
 export interface ConnectOptions extends Omit<ConnectionOptions, 'unix' | 'noDelay'> {
   /** The port to connect to (required unless `path` is given). */
   port?: number;

@@ -12,12 +12,33 @@ import { ReadBuffer, type ReadSource, type ReceiveHandlers } from './read-buffer
 
 export type { ReceiveHandlers } from './read-buffer.js';
 
-/** Default unread bytes held before the socket is paused: 64 KiB. */
+/**
+ * Default unread bytes held before the socket is paused: 64 KiB.
+ *
+ * @example
+ * ```ts
+ * await listen({ readHighWaterBytes: DEFAULT_READ_HIGH_WATER_BYTES * 4 }, handler);
+ * ```
+ */
 export const DEFAULT_READ_HIGH_WATER_BYTES = 64 * 1024;
-/** Default `maxBytes` of {@link Connection.readUntil}: 64 KiB. */
+/**
+ * Default `maxBytes` of {@link Connection.readUntil}: 64 KiB.
+ *
+ * @example
+ * ```ts
+ * await conn.readUntil('\r\n\r\n', { maxBytes: DEFAULT_READ_UNTIL_MAX_BYTES / 8 });
+ * ```
+ */
 export const DEFAULT_READ_UNTIL_MAX_BYTES = 64 * 1024;
 
-/** Options of a {@link Connection} (also accepted by `listen` and `connect`). */
+/**
+ * Options of a {@link Connection} (also accepted by `listen` and `connect`).
+ *
+ * @example
+ * ```ts
+ * const conn = Connection.from(socket, { idleTimeoutMs: 30_000, readHighWaterBytes: 16 * 1024, allowHalfOpen: true });
+ * ```
+ */
 export interface ConnectionOptions {
   /** Destroy the connection after this long without reading or writing anything. Default: none (0). */
   idleTimeoutMs?: number;
@@ -35,13 +56,27 @@ export interface ConnectionOptions {
   unix?: UnixPaths;
 }
 
-/** Options of {@link Connection.readUntil}. */
+/**
+ * Options of {@link Connection.readUntil}.
+ *
+ * @example
+ * ```ts
+ * const head = await conn.readUntil('\r\n\r\n', { maxBytes: 8 * 1024 });
+ * ```
+ */
 export interface ReadUntilOptions {
   /** Most bytes allowed before the delimiter. Default 64 KiB; more → `WK_ERR_READ_LIMIT`. */
   maxBytes?: number;
 }
 
-/** Options of {@link Connection.close}. */
+/**
+ * Options of {@link Connection.close}.
+ *
+ * @example
+ * ```ts
+ * await conn.close({ timeoutMs: 1_000 });
+ * ```
+ */
 export interface CloseOptions {
   /** Destroy the socket if it has not closed after this long. Default: wait for the peer. */
   timeoutMs?: number;

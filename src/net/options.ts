@@ -4,7 +4,14 @@
  */
 import { WirekitError } from '../errors.js';
 
-/** Throws `WK_ERR_INVALID_ARGUMENT` unless `value` is undefined or an integer in [min, max]. */
+/**
+ * Throws `WK_ERR_INVALID_ARGUMENT` unless `value` is undefined or an integer in [min, max].
+ *
+ * @example
+ * ```ts
+ * checkInteger('backlog', options.backlog, 0, 2 ** 31 - 1); // throws WK_ERR_INVALID_ARGUMENT
+ * ```
+ */
 export function checkInteger(name: string, value: number | undefined, min: number, max: number): void {
   if (value === undefined) return;
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -12,12 +19,26 @@ export function checkInteger(name: string, value: number | undefined, min: numbe
   }
 }
 
-/** Throws `WK_ERR_INVALID_ARGUMENT` unless `value` is undefined or a valid port (0 = any free port). */
+/**
+ * Throws `WK_ERR_INVALID_ARGUMENT` unless `value` is undefined or a valid port (0 = any free port).
+ *
+ * @example
+ * ```ts
+ * checkPort('port', options.port);
+ * ```
+ */
 export function checkPort(name: string, value: number | undefined): void {
   checkInteger(name, value, 0, 65535);
 }
 
-/** Throws `WK_ERR_INVALID_ARGUMENT` unless `value` is undefined or a duration ≥ 0 in milliseconds. */
+/**
+ * Throws `WK_ERR_INVALID_ARGUMENT` unless `value` is undefined or a duration ≥ 0 in milliseconds.
+ *
+ * @example
+ * ```ts
+ * checkDuration('idleTimeoutMs', options.idleTimeoutMs);
+ * ```
+ */
 export function checkDuration(name: string, value: number | undefined): void {
   if (value === undefined) return;
   if (!(value >= 0) || !Number.isFinite(value)) {
@@ -25,7 +46,14 @@ export function checkDuration(name: string, value: number | undefined): void {
   }
 }
 
-/** Throws `WK_ERR_INVALID_ARGUMENT` unless `value` is undefined or a byte count ≥ min. */
+/**
+ * Throws `WK_ERR_INVALID_ARGUMENT` unless `value` is undefined or a byte count ≥ min.
+ *
+ * @example
+ * ```ts
+ * checkBytes('maxBytes', options.maxBytes, 0);
+ * ```
+ */
 export function checkBytes(name: string, value: number | undefined, min = 1): void {
   checkInteger(name, value, min, Number.MAX_SAFE_INTEGER);
 }

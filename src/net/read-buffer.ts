@@ -21,7 +21,14 @@ import { toBytes } from '../util/bytes.js';
 import { deferred } from '../util/deferred.js';
 import type { Endpoints } from './addresses.js';
 
-/** What the read buffer drives: flow control of the socket, and events the connection acts on. */
+/**
+ * What the read buffer drives: flow control of the socket, and events the connection acts on.
+ *
+ * @example
+ * ```ts
+ * const buffer = new ReadBuffer({ pause, resume, eofDelivered, callbackFailed, endpoints: () => ({}) }, 65536);
+ * ```
+ */
 export interface ReadSource {
   pause(): void;
   resume(): void;
@@ -33,7 +40,14 @@ export interface ReadSource {
   endpoints(): Partial<Endpoints>;
 }
 
-/** Callbacks of push mode ({@link Connection.receive}). */
+/**
+ * Callbacks of push mode ({@link Connection.receive}).
+ *
+ * @example
+ * ```ts
+ * conn.receive({ onData: (chunk) => parser.push(chunk), onEnd: () => parser.end(), onError: console.error });
+ * ```
+ */
 export interface ReceiveHandlers {
   /** Called with every chunk, in order. A throw destroys the connection with that error. */
   onData(chunk: Uint8Array): void;

@@ -7,10 +7,24 @@ import { abortedError, endpoint, netError } from './addresses.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { checkBytes, checkDuration, checkInteger, checkPort } from './options.js';
 
-/** Handles one accepted connection; may be async. A throw or rejection destroys that connection. */
+/**
+ * Handles one accepted connection; may be async. A throw or rejection destroys that connection.
+ *
+ * @example
+ * ```ts
+ * const handler: ConnectionHandler = async (conn) => { await conn.end('bye\n'); };
+ * ```
+ */
 export type ConnectionHandler = (conn: Connection) => void | Promise<void>;
 
-/** Options of {@link listen}. */
+/**
+ * Options of {@link listen}.
+ *
+ * @example
+ * ```ts
+ * await listen({ port: 8080, host: '0.0.0.0', idleTimeoutMs: 60_000, maxConnections: 1000 }, handler);
+ * ```
+ */
 export interface ListenOptions extends Omit<ConnectionOptions, 'unix'> {
   /** The port to listen on. Default 0: any free port (read it from `server.address.port`). */
   port?: number;
@@ -37,7 +51,14 @@ export interface ListenOptions extends Omit<ConnectionOptions, 'unix'> {
   onError?: (error: Error, conn: Connection | undefined) => void;
 }
 
-/** Options of {@link Server.close}. */
+/**
+ * Options of {@link Server.close}.
+ *
+ * @example
+ * ```ts
+ * await server.close({ timeoutMs: 5_000 });
+ * ```
+ */
 export interface ServerCloseOptions {
   /**
    * End connections that are waiting for the peer at once, and destroy whatever is still open

@@ -11,14 +11,40 @@ import { checkBytes, checkInteger, checkPort } from './options.js';
 /**
  * Largest UDP payload over IPv4: 65 535 − 20 (IP header) − 8 (UDP header). Anything larger
  * cannot be sent at all, and on most paths much smaller datagrams are already fragmented.
+ *
+ * @example
+ * ```ts
+ * if (payload.byteLength > MAX_UDP4_DATAGRAM_BYTES) splitIntoSeveralDatagrams(payload);
+ * ```
  */
 export const MAX_UDP4_DATAGRAM_BYTES = 65_507;
-/** Largest UDP payload over IPv6 without jumbograms: 65 535 − 8 (the IPv6 header is not counted). */
+/**
+ * Largest UDP payload over IPv6 without jumbograms: 65 535 − 8 (the IPv6 header is not counted).
+ *
+ * @example
+ * ```ts
+ * const socket = await bind({ host: '::1' }); // socket.maxDatagramBytes === MAX_UDP6_DATAGRAM_BYTES
+ * ```
+ */
 export const MAX_UDP6_DATAGRAM_BYTES = 65_527;
-/** Default {@link BindOptions.queueLimit}: 1024 datagrams. */
+/**
+ * Default {@link BindOptions.queueLimit}: 1024 datagrams.
+ *
+ * @example
+ * ```ts
+ * await bind({ queueLimit: DEFAULT_UDP_QUEUE_LIMIT * 4 }); // a burstier receiver
+ * ```
+ */
 export const DEFAULT_UDP_QUEUE_LIMIT = 1024;
 
-/** Options of {@link bind}. */
+/**
+ * Options of {@link bind}.
+ *
+ * @example
+ * ```ts
+ * await bind({ port: 5353, host: '0.0.0.0', reuseAddr: true, queueLimit: 256 });
+ * ```
+ */
 export interface BindOptions {
   /** The port to bind. Default 0: any free port (see `socket.address.port`). */
   port?: number;
@@ -46,7 +72,14 @@ export interface BindOptions {
   queueLimit?: number;
 }
 
-/** One received datagram. */
+/**
+ * One received datagram.
+ *
+ * @example
+ * ```ts
+ * const { data, address, port } = (await socket.receive()) as Datagram;
+ * ```
+ */
 export interface Datagram {
   data: Uint8Array;
   /** The sender's address. */

@@ -142,7 +142,14 @@ export class ByteQueue {
   }
 }
 
-/** Result of {@link DelimiterSearch.find}: an index, `'more'` (need more bytes) or `'over'` (limit hit). */
+/**
+ * Result of {@link DelimiterSearch.find}: an index, `'more'` (need more bytes) or `'over'` (limit hit).
+ *
+ * @example
+ * ```ts
+ * const at: DelimiterResult = search.find(queue); // 12, 'more' or 'over'
+ * ```
+ */
 export type DelimiterResult = number | 'more' | 'over';
 
 /**

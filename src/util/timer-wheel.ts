@@ -16,7 +16,14 @@
  * Uses only the `setInterval`/`clearInterval`/`performance` globals: no Node module import.
  */
 
-/** A scheduled callback of a {@link TimerWheel}. */
+/**
+ * A scheduled callback of a {@link TimerWheel}.
+ *
+ * @example
+ * ```ts
+ * const handle: TimerHandle = timerWheel.after(1_000, onTimeout); handle.cancel();
+ * ```
+ */
 export interface TimerHandle {
   /** The deadline, on the wheel's clock (`wheel.now()`), in milliseconds. */
   readonly deadline: number;
@@ -28,7 +35,14 @@ export interface TimerHandle {
   refresh(deadline: number): void;
 }
 
-/** Options of one entry ({@link TimerWheel.add}). */
+/**
+ * Options of one entry ({@link TimerWheel.add}).
+ *
+ * @example
+ * ```ts
+ * timerWheel.after(5_000, () => server.close(), { keepAlive: true });
+ * ```
+ */
 export interface TimerEntryOptions {
   /**
    * Keep the process alive until this entry fires or is cancelled, like a ref'ed `setTimeout`.
@@ -37,7 +51,14 @@ export interface TimerEntryOptions {
   keepAlive?: boolean;
 }
 
-/** Options of {@link TimerWheel}. */
+/**
+ * Options of {@link TimerWheel}.
+ *
+ * @example
+ * ```ts
+ * new TimerWheel({ resolutionMs: 10, now: () => fakeClock.now });
+ * ```
+ */
 export interface TimerWheelOptions {
   /** Tick period, in milliseconds. Default 100. */
   resolutionMs?: number;

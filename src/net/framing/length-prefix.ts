@@ -7,13 +7,34 @@ import { assertNever } from '../../util/assert-never.js';
 import { checkBytes } from '../options.js';
 import { FrameSplitter } from './splitter.js';
 
-/** Width of the length prefix. */
+/**
+ * Width of the length prefix.
+ *
+ * @example
+ * ```ts
+ * const prefix: LengthPrefix = 'u16';
+ * ```
+ */
 export type LengthPrefix = 'u8' | 'u16' | 'u32';
 
-/** Default {@link LengthPrefixOptions.maxFrameBytes}: 16 MiB. */
+/**
+ * Default {@link LengthPrefixOptions.maxFrameBytes}: 16 MiB.
+ *
+ * @example
+ * ```ts
+ * frames(conn, { maxFrameBytes: DEFAULT_MAX_FRAME_BYTES / 16 }); // 1 MiB
+ * ```
+ */
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
-/** Options of the length-prefix codec. */
+/**
+ * Options of the length-prefix codec.
+ *
+ * @example
+ * ```ts
+ * new LengthPrefixDecoder({ prefix: 'u16', maxFrameBytes: 4096 });
+ * ```
+ */
 export interface LengthPrefixOptions {
   /** Width of the big-endian length. Default `'u32'`. */
   prefix?: LengthPrefix;
@@ -21,18 +42,39 @@ export interface LengthPrefixOptions {
   maxFrameBytes?: number;
 }
 
-/** Bytes of each prefix width. */
+/**
+ * Bytes of each prefix width.
+ *
+ * @example
+ * ```ts
+ * PREFIX_BYTES.u16; // 2
+ * ```
+ */
 export const PREFIX_BYTES: Readonly<Record<LengthPrefix, number>> = { u8: 1, u16: 2, u32: 4 };
 const PREFIX_MAX: Readonly<Record<LengthPrefix, number>> = { u8: 0xff, u16: 0xffff, u32: 0xffff_ffff };
 
-/** The resolved options: prefix width and effective limit. */
+/**
+ * The resolved options: prefix width and effective limit.
+ *
+ * @example
+ * ```ts
+ * const { prefixBytes, maxFrameBytes }: FrameFormat = frameFormat({ prefix: 'u8' }); // 1, 255
+ * ```
+ */
 export interface FrameFormat {
   prefix: LengthPrefix;
   prefixBytes: number;
   maxFrameBytes: number;
 }
 
-/** Checks the options and resolves their defaults. */
+/**
+ * Checks the options and resolves their defaults.
+ *
+ * @example
+ * ```ts
+ * frameFormat({ prefix: 'u8' }).maxFrameBytes; // 255: what a u8 prefix can express
+ * ```
+ */
 export function frameFormat(options: LengthPrefixOptions = {}): FrameFormat {
   const prefix = options.prefix ?? 'u32';
   if (!Object.hasOwn(PREFIX_BYTES, prefix)) {
@@ -43,7 +85,14 @@ export function frameFormat(options: LengthPrefixOptions = {}): FrameFormat {
   return { prefix, prefixBytes: PREFIX_BYTES[prefix], maxFrameBytes };
 }
 
-/** Reads the big-endian length at the start of `bytes` (which holds at least the prefix). */
+/**
+ * Reads the big-endian length at the start of `bytes` (which holds at least the prefix).
+ *
+ * @example
+ * ```ts
+ * readLength(Uint8Array.of(0, 2), 'u16'); // 2
+ * ```
+ */
 export function readLength(bytes: Uint8Array, prefix: LengthPrefix): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (prefix) {
@@ -58,7 +107,14 @@ export function readLength(bytes: Uint8Array, prefix: LengthPrefix): number {
   }
 }
 
-/** Throws `WK_ERR_FRAME_TOO_LARGE` when `length` is over the format's limit. */
+/**
+ * Throws `WK_ERR_FRAME_TOO_LARGE` when `length` is over the format's limit.
+ *
+ * @example
+ * ```ts
+ * checkFrameLength(length, frameFormat({ maxFrameBytes: 1024 })); // throws over 1024
+ * ```
+ */
 export function checkFrameLength(length: number, format: FrameFormat): void {
   if (length > format.maxFrameBytes) {
     throw new LimitError(

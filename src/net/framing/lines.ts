@@ -8,10 +8,24 @@ import { concatBytes, toBytes } from '../../util/bytes.js';
 import { checkBytes } from '../options.js';
 import { FrameSplitter } from './splitter.js';
 
-/** Default {@link LineOptions.maxLineBytes}: 64 KiB. */
+/**
+ * Default {@link LineOptions.maxLineBytes}: 64 KiB.
+ *
+ * @example
+ * ```ts
+ * lines(conn, { maxLineBytes: DEFAULT_MAX_LINE_BYTES * 2 });
+ * ```
+ */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 
-/** Options of the line codec. */
+/**
+ * Options of the line codec.
+ *
+ * @example
+ * ```ts
+ * new LineDecoder({ maxLineBytes: 1024, delimiter: '\r\n', stripCR: false });
+ * ```
+ */
 export interface LineOptions {
   /** Most bytes in one line (before the delimiter). Default 64 KiB; more → `WK_ERR_FRAME_TOO_LARGE`. */
   maxLineBytes?: number;
@@ -24,17 +38,38 @@ export interface LineOptions {
 const CR = 0x0d;
 const utf8 = new TextDecoder();
 
-/** Removes a trailing CR when asked. */
+/**
+ * Removes a trailing CR when asked.
+ *
+ * @example
+ * ```ts
+ * stripLineEnd(bytesOf('ok\r'), true); // bytes of 'ok'
+ * ```
+ */
 export function stripLineEnd(line: Uint8Array, stripCR: boolean): Uint8Array {
   return stripCR && line[line.byteLength - 1] === CR ? line.subarray(0, -1) : line;
 }
 
-/** Decodes a line's bytes as UTF-8 (invalid sequences become U+FFFD). */
+/**
+ * Decodes a line's bytes as UTF-8 (invalid sequences become U+FFFD).
+ *
+ * @example
+ * ```ts
+ * decodeLine(Uint8Array.of(104, 105)); // 'hi'
+ * ```
+ */
 export function decodeLine(line: Uint8Array): string {
   return utf8.decode(line);
 }
 
-/** The error for a line over `maxLineBytes`. */
+/**
+ * The error for a line over `maxLineBytes`.
+ *
+ * @example
+ * ```ts
+ * if (length > maxLineBytes) throw lineTooLarge(maxLineBytes);
+ * ```
+ */
 export function lineTooLarge(maxLineBytes: number, cause?: unknown): LimitError {
   return new LimitError('WK_ERR_FRAME_TOO_LARGE', `a line is longer than maxLineBytes (${maxLineBytes})`, { cause });
 }
