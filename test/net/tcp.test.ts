@@ -1,12 +1,12 @@
 /** TCP and Unix sockets end to end: echo round trips, reads across chunks, addresses and errors. */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { isWirekitError, NetError, WirekitError } from '../../src/errors.js';
-import { type Connection, connect, listen } from '../../src/net/index.js';
+import { Connection, connect, listen } from '../../src/net/index.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { bytes, echoServer, eventually, hasIPv6Loopback, pattern, stillPending, text } from './fixtures.js';
 
@@ -278,4 +278,36 @@ test('write() resolves, send()/drained()/cork()/uncork() move bytes without prom
   await conn.drained();
   assert.equal(text(await conn.readExactly(10)), '0123456789');
   assert.equal(await stillPending(conn.drained(), 0), false);
+});
+
+test('Connection.from wraps a socket made elsewhere (as TLS will)', async () => {
+  const server = await echoServer(leaks);
+  const socket = createConnection({ port: server.address.port, host: '127.0.0.1' });
+  const conn = Connection.from(socket, { noDelay: true, idleTimeoutMs: 60_000 });
+  leaks.defer(() => conn.close({ timeoutMs: 0 }));
+  await conn.write('before connect\n'); // queued while connecting
+  assert.equal(text(await conn.readUntil('\n')), 'before connect');
+  assert.equal(conn.remoteAddress?.port, server.address.port);
+  assert.equal(conn.idleTimeoutMs, 60_000);
+  await conn.close();
+});
+
+test('maxConnections closes connections over the limit at once', async () => {
+  const server = await listen({ port: 0, maxConnections: 1 }, async (conn) => {
+    for await (const chunk of conn) await conn.write(chunk);
+  });
+  leaks.defer(() => server.close({ timeoutMs: 0 }));
+  const first = await connect({ port: server.address.port });
+  leaks.defer(() => first.close({ timeoutMs: 0 }));
+  await first.write('1');
+  assert.equal(text(await first.readExactly(1)), '1');
+  const second = await connect({ port: server.address.port });
+  leaks.defer(() => second.close({ timeoutMs: 0 }));
+  // The kernel accepted it, the server dropped it: EOF (or a reset, depending on timing).
+  const outcome = await second.read().then(
+    (chunk) => chunk,
+    (error: unknown) => (isWirekitError(error, 'WK_ERR_SOCKET') ? null : error),
+  );
+  assert.equal(outcome, null);
+  assert.equal(server.connections, 1);
 });
