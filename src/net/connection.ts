@@ -436,6 +436,9 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
       this.#touch();
       this.#reader.push(chunk);
     });
+    // A socket handed over paused (pauseOnConnect, an upgrade) must flow: the read buffer decides
+    // from now on when to pause it.
+    if (socket.isPaused()) socket.resume();
     socket.on('end', () => this.#reader.end());
     socket.on('drain', () => this.#settleDrain());
     socket.on('error', (error) => this.#fail(netError('WK_ERR_SOCKET', error, this.#endpoints)));
