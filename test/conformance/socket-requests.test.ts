@@ -156,7 +156,9 @@ async function settle(c: CorpusCase, client: RawClient, probe: boolean): Promise
     const obs = observe(client);
     if (obs.probeAnswered) return;
     const k = obs.accepted.length;
-    const mayStayOpen = obs.refusal === undefined && alts.some((a) => a.then !== 'reject' && a.accepted.length === k);
+    // Only `open` and `any` can be judged without the close; `close` and `reject` wait for it.
+    const mayStayOpen =
+      obs.refusal === undefined && alts.some((a) => (a.then === 'open' || a.then === 'any') && a.accepted.length === k);
     if (mayStayOpen && !probeSent) {
       if (probe && alts.some((a) => a.then === 'open' && a.accepted.length === k)) {
         probeSent = true;
