@@ -11,7 +11,7 @@ h1{font-size:1.25rem;margin:.25rem 0 1rem;word-break:break-word}
 .crumbs{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem;padding:0;margin:0}
 .crumbs li+li::before{content:"\\203A";margin-right:.25rem;opacity:.6}
 table{width:100%;border-collapse:collapse}
-th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #8884;vertical-align:top}
+th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #8884;vertical-align:baseline}
 th a{color:inherit}
 th[aria-sort=ascending] a::after{content:" \\25B2"}
 th[aria-sort=descending] a::after{content:" \\25BC"}
@@ -31,9 +31,11 @@ export const LISTING_SCRIPT = `
 (function () {
   var tbody = document.getElementById('entries');
   var collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+  var narrow = window.matchMedia('(max-width: 40rem)').matches;
+  var format = { dateStyle: narrow ? 'short' : 'medium', timeStyle: 'short' };
   document.querySelectorAll('#entries time').forEach(function (t) {
     var d = new Date(t.dateTime);
-    if (!isNaN(d)) t.textContent = d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    if (!isNaN(d)) t.textContent = d.toLocaleString(undefined, format);
   });
   function sort(key, order) {
     var sign = order === 'desc' ? -1 : 1;
