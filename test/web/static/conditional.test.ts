@@ -117,3 +117,13 @@ test('etag: false and lastModified: false leave the validators out', async () =>
   const weak = await serveDir(leaks, root, { etag: 'weak' });
   assert.match((await get(weak, '/a.txt')).headers.get('etag') ?? '', /^W\/"/);
 });
+
+test('statCacheMs: a changed file is seen once the cached metadata expires', async () => {
+  const root = await tempDir(leaks);
+  await writeFiles(root, { 'a.txt': 'one' });
+  const server = await serveDir(leaks, root, { statCacheMs: 100 });
+  assert.equal((await get(server, '/a.txt')).body.toString(), 'one');
+  await writeFiles(root, { 'a.txt': 'three' });
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  assert.equal((await get(server, '/a.txt')).body.toString(), 'three');
+});

@@ -100,6 +100,15 @@ test('precompressed siblings chosen by Accept-Encoding and its q-values, always 
   const br = await get(server, '/app.js', { 'Accept-Encoding': 'br' });
   const identity = await get(server, '/app.js');
   assert.notEqual(br.headers.get('etag'), identity.headers.get('etag'));
+  // A conditional request is answered for the variant it would get.
+  const notModified = await get(server, '/app.js', {
+    'Accept-Encoding': 'br',
+    'If-None-Match': br.headers.get('etag') ?? '',
+  });
+  assert.equal(notModified.status, 304);
+  assert.equal(notModified.headers.get('vary'), 'Accept-Encoding');
+  const otherVariant = await get(server, '/app.js', { 'If-None-Match': br.headers.get('etag') ?? '' });
+  assert.equal(otherVariant.status, 200);
   const off = await site({ precompressed: false });
   const plain = await get(off, '/app.js', { 'Accept-Encoding': 'br' });
   assert.equal(plain.headers.has('content-encoding'), false);
