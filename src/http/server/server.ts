@@ -58,10 +58,15 @@ export class HttpServer implements AsyncDisposable {
     }
     const timeoutMs = options.timeoutMs;
     if (timeoutMs !== undefined) {
-      const timer = timerWheel.after(timeoutMs, () => {
-        const error = new TimeoutError('WK_ERR_CLOSE_TIMEOUT', 'server close deadline reached');
-        for (const conn of this.#connections) conn.destroy(error);
-      });
+      // keepAlive: paused sockets do not hold the process open, and the promise must still settle.
+      const timer = timerWheel.after(
+        timeoutMs,
+        () => {
+          const error = new TimeoutError('WK_ERR_CLOSE_TIMEOUT', 'server close deadline reached');
+          for (const conn of this.#connections) conn.destroy(error);
+        },
+        { keepAlive: true },
+      );
       this.#closing.then(() => timer.cancel());
     }
     return this.#closing;
