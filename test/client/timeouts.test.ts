@@ -123,10 +123,10 @@ describe('body', () => {
           clearInterval(timer);
           socket.write('0\r\n\r\n');
         }
-      }, 50);
+      }, 150);
       socket.on('close', () => clearInterval(timer));
     });
-    const p = pool(server.url, { timeouts: { bodyTimeoutMs: 300 } });
+    const p = pool(server.url, { timeouts: { bodyTimeoutMs: 1_000 } });
     const res = await p.request({ path: '/' });
     assert.equal(await res.body.text(), 'xxxxxxxx');
   });
@@ -168,7 +168,7 @@ describe('total', () => {
       const timer = setInterval(() => socket.write('1\r\nx\r\n'), 40);
       socket.on('close', () => clearInterval(timer));
     });
-    const p = pool(server.url, { timeouts: { bodyTimeoutMs: 1_000, totalTimeoutMs: 400 } });
+    const p = pool(server.url, { timeouts: { bodyTimeoutMs: 5_000, totalTimeoutMs: 400 } });
     const res = await p.request({ path: '/' });
     await assert.rejects(res.body.text(), timedOut('WK_ERR_TOTAL_TIMEOUT'));
   });

@@ -136,6 +136,8 @@ describe('TLS', () => {
     const res = await p.request({ path: '/a' });
     assert.equal(await res.body.text(), 'secure /a sni=localhost');
     assert.ok(res.timings.tls > 0, JSON.stringify(res.timings));
+    assert.equal(res.remoteAddress?.port, server.port);
+    assert.ok(res.localAddress !== undefined);
     const again = await p.request({ path: '/b' });
     assert.equal(await again.body.text(), 'secure /b sni=localhost');
     assert.equal(again.reused, true);
