@@ -15,6 +15,7 @@ import { adopt } from '../http/message/headers.js';
 import { abortedError } from '../net/addresses.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { declaredLength, isReplayable, toWire, type WireBody } from './body.js';
+import { publishRequest } from './diagnostics.js';
 import type { Origin } from './origin.js';
 import { ClientResponse, type Timings } from './response.js';
 import { ResponseBody } from './response-body.js';
@@ -125,6 +126,7 @@ export class Exchange implements BodyStreamControl {
   /** Response body bytes so far (for maxResponseBytes). */
   received = 0;
   stream: BodyStream | undefined;
+  response: ClientResponse | undefined;
   wire: WireBody;
   readonly #context: ExchangeContext;
   readonly #started: number;
@@ -187,6 +189,8 @@ export class Exchange implements BodyStreamControl {
       remoteAddress: host.remoteAddress,
       trailers: () => stream.trailers,
     });
+    this.response = response;
+    publishRequest('response', this.request, response);
     this.#resolve(response);
   }
 
@@ -197,6 +201,7 @@ export class Exchange implements BodyStreamControl {
     this.timings.total = performance.now() - this.#started;
     this.stream?.end(trailers);
     this.#cleanup();
+    publishRequest('requestEnd', this.request, this.response);
   }
 
   /** Fails the exchange where it is (rejects the promise, or errors the body). Does not touch the connection. */
@@ -208,6 +213,7 @@ export class Exchange implements BodyStreamControl {
     this.#cleanup();
     if (state === 'streaming') this.stream?.error(error);
     else this.#reject(error);
+    publishRequest('requestError', this.request, this.response, error);
   }
 
   /** Fails the exchange from outside the connection (abort, deadline): the connection gives it up too. */

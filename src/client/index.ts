@@ -11,6 +11,7 @@ export { Client, type ClientOptions } from './client.js';
 export { withInterceptors } from './compose.js';
 export type { ConnectTimings, TlsOptions } from './connector.js';
 export { contentCodings, decompress } from './decompress.js';
+export { type ConnectionMessage, clientChannels } from './diagnostics.js';
 export { isIdempotent } from './exchange.js';
 export { type FetchInit, fetch } from './fetch.js';
 export { flattenHeaders, type HeadersLike } from './fields.js';

@@ -11,6 +11,7 @@ import { abortedError } from '../net/addresses.js';
 import { Fifo } from '../util/fifo.js';
 import { ClientConnection, type ConnectionOwner, type ConnectionSettings } from './connection.js';
 import { type ConnectorOptions, openConnection } from './connector.js';
+import { publishConnection, publishRequest } from './diagnostics.js';
 import { Exchange, type ExchangeContext } from './exchange.js';
 import { type Origin, parseOrigin } from './origin.js';
 import { checkPoolOptions, POOL_DEFAULTS, type PoolOptions, type PoolStats } from './pool-options.js';
@@ -134,6 +135,7 @@ export class Pool implements Dispatcher {
     } catch (error) {
       return Promise.reject(error);
     }
+    publishRequest('requestStart', request);
     this.#schedule(exchange);
     return exchange.promise;
   }
@@ -219,6 +221,7 @@ export class Pool implements Dispatcher {
         }
         const client = new ClientConnection(conn, timings, this.#settings, this.#owner);
         this.#conns.add(client);
+        publishConnection('connectionOpen', () => ({ origin: this.origin, ...addresses(client), timings }));
         this.#owner.available(client);
       },
       (error: unknown) => {
@@ -258,6 +261,7 @@ export class Pool implements Dispatcher {
     },
     closed: (conn) => {
       this.#conns.delete(conn);
+      publishConnection('connectionClose', () => ({ origin: this.origin, ...addresses(conn) }));
       const at = this.#idle.indexOf(conn);
       if (at !== -1) this.#idle.splice(at, 1);
       this.#drainToIdle();
@@ -295,6 +299,10 @@ export class Pool implements Dispatcher {
 function unlimitedListeners(signal: AbortSignal): AbortSignal {
   setMaxListeners(0, signal);
   return signal;
+}
+
+function addresses(conn: ClientConnection) {
+  return { localAddress: conn.localAddress, remoteAddress: conn.remoteAddress };
 }
 
 function sameOrigin(a: string, b: string): boolean {
