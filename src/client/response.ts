@@ -75,8 +75,10 @@ export class ClientResponse {
   readonly localAddress: SocketAddress | undefined;
   readonly remoteAddress: SocketAddress | undefined;
   readonly #trailers: () => readonly string[];
+  readonly #init: ClientResponseInit;
 
   constructor(init: ClientResponseInit) {
+    this.#init = init;
     this.status = init.status;
     this.statusText = init.statusText;
     this.version = init.version;
@@ -103,20 +105,7 @@ export class ClientResponse {
 
   /** The same response with some parts replaced (interceptors use it: a decoded body, the final URL). */
   with(changes: Partial<Pick<ClientResponseInit, 'body' | 'headers' | 'url' | 'redirected'>>): ClientResponse {
-    return new ClientResponse({
-      status: this.status,
-      statusText: this.statusText,
-      version: this.version,
-      headers: changes.headers ?? this.headers,
-      body: changes.body ?? this.body,
-      timings: this.timings,
-      reused: this.reused,
-      url: changes.url ?? this.url,
-      redirected: changes.redirected ?? this.redirected,
-      localAddress: this.localAddress,
-      remoteAddress: this.remoteAddress,
-      trailers: this.#trailers,
-    });
+    return new ClientResponse({ ...this.#init, ...changes });
   }
 }
 

@@ -203,3 +203,14 @@ export function trackedPool(leaks: LeakTracker, url: string, options: PoolOption
   leaks.defer(() => pool.destroy());
   return pool;
 }
+
+/** Closes a `node:http` / `node:https` server after the test, its keep-alive connections included. */
+export function closeAfter(leaks: LeakTracker, server: import('node:http').Server): void {
+  leaks.defer(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+}

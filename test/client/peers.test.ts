@@ -11,7 +11,7 @@ import { isWirekitError } from '../../src/errors.js';
 import { Response } from '../../src/http/message/index.js';
 import { serve } from '../../src/http/server/index.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { trackedPool } from './helpers.js';
+import { closeAfter, trackedPool } from './helpers.js';
 
 const leaks = trackLeaks();
 
@@ -40,13 +40,7 @@ async function nodeServer(
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  leaks.defer(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+  closeAfter(leaks, server);
   return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 }
 

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { connect as tcpConnect } from 'node:net';
 import { describe, test } from 'node:test';
-import { Worker } from 'node:worker_threads';
 import type { Pool, PoolOptions } from '../../src/client/index.js';
 import { isWirekitError, TimeoutError } from '../../src/errors.js';
 import { trackLeaks } from '../helpers/leaks.js';
+import { stuckListener } from '../net/fixtures.js';
 import { rawServer, reply, trackedPool } from './helpers.js';
 
 const leaks = trackLeaks();
@@ -22,34 +22,6 @@ function timedOut(code: string, pattern?: RegExp) {
     assert.ok(error instanceof TimeoutError);
     if (pattern !== undefined) assert.match(error.message, pattern);
     return true;
-  };
-}
-
-/** A listener (backlog 1) in a worker whose event loop is blocked, so nothing is ever accepted. */
-async function stuckListener(): Promise<{ port: number; stop: () => Promise<void> }> {
-  const flag = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(
-    `const { parentPort, workerData } = require('node:worker_threads');
-     const server = require('node:net').createServer();
-     server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
-       parentPort.postMessage(server.address().port);
-       Atomics.wait(workerData, 0, 0);
-       server.close();
-       parentPort.close();
-     });`,
-    { eval: true, workerData: flag },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  return {
-    port,
-    stop: async () => {
-      Atomics.store(flag, 0, 1);
-      Atomics.notify(flag, 0);
-      await worker.terminate();
-    },
   };
 }
 

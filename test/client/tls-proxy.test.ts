@@ -15,7 +15,7 @@ import type { TLSSocket } from 'node:tls';
 import { Agent, parseOrigin, proxyFromEnvironment } from '../../src/client/index.js';
 import { isWirekitError } from '../../src/errors.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { rawServer, reply, trackedPool } from './helpers.js';
+import { closeAfter, rawServer, reply, trackedPool } from './helpers.js';
 
 const leaks = trackLeaks();
 let key = '';
@@ -57,13 +57,7 @@ async function httpsServer(): Promise<{ port: number; url: string }> {
     res.end(`secure ${req.url} sni=${(req.socket as TLSSocket).servername || '-'}`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  leaks.defer(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+  closeAfter(leaks, server);
   const port = (server.address() as { port: number }).port;
   return { port, url: `https://127.0.0.1:${port}` };
 }
