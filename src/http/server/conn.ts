@@ -49,6 +49,15 @@ export class HttpConnection implements ConnInfo {
   #headStart = 0;
   #pausedFor = 0;
   #corked = false;
+  /**
+   * Parsed events not handled yet: one read can hold hundreds of pipelined requests, and a new one
+   * is only started while fewer than `maxPipelinedRequests` wait for their response and our writes
+   * are not backed up (DESIGN.md habit 4). Reading stays paused while any are held, so order holds.
+   */
+  #backlog: RequestEvent[] = NO_EVENTS;
+  #backlogAt = 0;
+  #draining = false;
+  #awaitingDrain = false;
 
   constructor(ctx: ServerContext, conn: Connection) {
     this.#ctx = ctx;
@@ -144,12 +153,42 @@ export class HttpConnection implements ConnInfo {
       this.#conn.cork();
       setImmediate(this.#uncork);
     }
-    for (const event of events) {
-      if (this.#ignoring) break;
-      this.#event(event);
+    if (this.#backlogAt === this.#backlog.length) {
+      this.#backlog = events;
+      this.#backlogAt = 0;
+    } else {
+      // Events of a parser resumed while older ones wait (a declined upgrade): after them, in order.
+      for (const event of events) this.#backlog.push(event);
     }
+    this.#drainBacklog();
     this.#updateTimer();
     this.#applyPause();
+  }
+
+  /** Handles held events in order until a new request would overfill the pipeline. Not re-entrant. */
+  #drainBacklog(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      const options = this.#ctx.options;
+      while (this.#backlogAt < this.#backlog.length && !this.#ignoring) {
+        const event = this.#backlog[this.#backlogAt] as RequestEvent;
+        if (
+          event.type === 'head' &&
+          (this.#queue.length >= options.maxPipelinedRequests || this.#conn.socket.writableNeedDrain)
+        ) {
+          break;
+        }
+        this.#backlogAt++;
+        this.#event(event);
+      }
+      if (this.#ignoring || this.#backlogAt === this.#backlog.length) {
+        this.#backlog = NO_EVENTS;
+        this.#backlogAt = 0;
+      }
+    } finally {
+      this.#draining = false;
+    }
   }
 
   readonly #uncork = (): void => {
@@ -431,20 +470,29 @@ export class HttpConnection implements ConnInfo {
   // ---- flow control and timers ----
 
   #applyPause(): void {
+    if (this.#backlogAt < this.#backlog.length) this.#drainBacklog();
+    const needDrain = this.#conn.socket.writableNeedDrain;
     const wantPause =
       this.#upgradeSink === undefined &&
-      (this.#queue.length >= this.#ctx.options.maxPipelinedRequests ||
+      (this.#backlogAt < this.#backlog.length ||
+        this.#queue.length >= this.#ctx.options.maxPipelinedRequests ||
         (this.#receiving?.body !== undefined &&
           this.#receiving.body.bufferedBytes > this.#ctx.options.bodyHighWaterBytes) ||
-        this.#conn.socket.writableNeedDrain);
+        needDrain);
+    if (wantPause && needDrain && !this.#awaitingDrain) {
+      // Whatever paused us first, a backed-up socket must wake us when it drains.
+      this.#awaitingDrain = true;
+      this.#conn.drained().then(
+        () => {
+          this.#awaitingDrain = false;
+          this.#applyPause();
+        },
+        () => {},
+      );
+    }
     if (wantPause && this.#pausedFor === 0) {
       this.#pausedFor = 1;
       this.#conn.pause();
-      if (this.#conn.socket.writableNeedDrain)
-        this.#conn.drained().then(
-          () => this.#applyPause(),
-          () => {},
-        );
     } else if (!wantPause && this.#pausedFor !== 0) {
       this.#pausedFor = 0;
       this.#conn.resume();
@@ -512,6 +560,9 @@ export class HttpConnection implements ConnInfo {
     this.#conn.closed.then(() => linger.cancel());
   }
 }
+
+/** The empty backlog; never appended to (only a backlog with events left is). */
+const NO_EVENTS: RequestEvent[] = [];
 
 /** The head an error response answers when no request head was complete. */
 function syntheticHead(): RequestHead {

@@ -121,3 +121,23 @@ test('a handler that throws in the middle of a pipeline gets 500 in its slot; th
     ['200 /first', '500 ', '200 /last'],
   );
 });
+
+test('a client that pipelines without reading: the server stops handling once its writes back up', async () => {
+  const big = 'r'.repeat(256 * 1024);
+  const server = await startServer(leaks, () => new Response(big));
+  const client = await server.client();
+  client.socket.pause();
+  let all = '';
+  for (let i = 0; i < 1000; i++) all += request('GET', `/${i}`);
+  void client.write(all);
+  let calls = -1;
+  while (calls !== server.calls) {
+    calls = server.calls;
+    await sleep(300);
+  }
+  assert.ok(calls < 1000, `handled ${calls} of 1000 requests while nothing was read`);
+  client.socket.resume();
+  await client.until(() => server.calls === 1000, 'every request handled once the client reads', 60_000);
+  const responses = await client.read(1000, {}, 60_000);
+  assert.ok(responses.every((r) => r.body.length === big.length));
+});
