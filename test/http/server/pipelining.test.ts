@@ -141,3 +141,37 @@ test('a client that pipelines without reading: the server stops handling once it
   const responses = await client.read(1000, {}, 60_000);
   assert.ok(responses.every((r) => r.body.length === big.length));
 });
+
+test('maxPipelinedRequests bounds the handlers running at once, even for requests that came in one read', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let running = 0;
+  let most = 0;
+  const server = await startServer(
+    leaks,
+    async (req) => {
+      running++;
+      most = Math.max(most, running);
+      await gate;
+      running--;
+      return new Response(req.path);
+    },
+    { maxPipelinedRequests: 4 },
+  );
+  const client = await server.client();
+  let all = '';
+  for (let i = 0; i < 50; i++) all += request('GET', `/${i}`);
+  await client.write(all);
+  await client.until(() => server.calls === 4, 'the first handlers');
+  assert.ok(await client.staysOpen(200));
+  assert.equal(server.calls, 4, 'no more than maxPipelinedRequests handled ahead of their responses');
+  release();
+  const responses = await client.read(50);
+  assert.deepEqual(
+    responses.map((r) => bodyText(r)),
+    Array.from({ length: 50 }, (_, i) => `/${i}`),
+  );
+  assert.ok(most <= 4, `at most 4 handlers at once, saw ${most}`);
+});
