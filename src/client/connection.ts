@@ -98,6 +98,8 @@ export class ClientConnection implements ExchangeHost {
   #idleMs: number;
   #trailers: readonly string[] = NO_TRAILERS;
   #notify = false;
+  /** When the chunk being handled arrived (one clock read per chunk). */
+  #now = 0;
 
   constructor(conn: Connection, setup: ConnectTimings, settings: ConnectionSettings, owner: ConnectionOwner) {
     this.#conn = conn;
@@ -148,7 +150,8 @@ export class ClientConnection implements ExchangeHost {
 
   /** Writes the request of `exchange` (check {@link ClientConnection.canTake} first). */
   send(exchange: Exchange): void {
-    exchange.attach(this, this.#served > 0 || this.#inflight.length > 0);
+    const now = performance.now();
+    exchange.attach(this, this.#served > 0 || this.#inflight.length > 0, now);
     const setup = this.#setup;
     if (setup !== undefined) {
       this.#setup = undefined;
@@ -175,8 +178,8 @@ export class ClientConnection implements ExchangeHost {
     } else {
       socket.write(exchange.head, 'latin1');
     }
-    exchange.sentAt = performance.now();
-    if (this.#inflight.length === 1) this.#arm();
+    exchange.sentAt = now;
+    if (this.#inflight.length === 1) this.#arm(now);
   }
 
   /** Takes no more requests; closes once what is in flight has finished. */
@@ -207,8 +210,10 @@ export class ClientConnection implements ExchangeHost {
   // ---- reading ----
 
   readonly #onData = (chunk: Uint8Array): void => {
+    const now = performance.now();
+    this.#now = now;
     const first = this.#inflight.at(0);
-    if (first !== undefined && !first.gotBytes) this.#firstByte(first);
+    if (first !== undefined && !first.gotBytes) this.#firstByte(first, now);
     this.#handle(this.#parser.push(chunk));
   };
 
@@ -260,9 +265,9 @@ export class ClientConnection implements ExchangeHost {
     }
   }
 
-  #firstByte(exchange: Exchange): void {
+  #firstByte(exchange: Exchange, now = performance.now()): void {
     exchange.gotBytes = true;
-    if (exchange.sentAt > 0) exchange.timings.ttfb = performance.now() - exchange.sentAt;
+    if (exchange.sentAt > 0) exchange.timings.ttfb = now - exchange.sentAt;
   }
 
   #onHead(head: ResponseHead): void {
@@ -273,14 +278,14 @@ export class ClientConnection implements ExchangeHost {
     }
     if (!head.keepAlive || head.framing === 'upgrade') this.#reusable = false;
     else this.#noteKeepAlive(head.headers);
-    exchange.respond(head);
+    exchange.respond(head, this.#now);
     if (head.framing === 'upgrade') {
       // We never ask to switch protocols: take the head as the whole answer and drop the connection.
       this.#onMessageEnd();
       return;
     }
     this.#phase = 'body';
-    this.#deadline.arm(exchange.timeouts.bodyTimeoutMs);
+    this.#deadline.arm(exchange.timeouts.bodyTimeoutMs, this.#now);
   }
 
   #onBody(data: Uint8Array): void {
@@ -319,7 +324,7 @@ export class ClientConnection implements ExchangeHost {
       else this.#destroy(closedBefore(this, 'the server closed the connection after an earlier response'), true);
       return;
     }
-    this.#arm();
+    this.#arm(this.#now);
     if (this.#inflight.length < this.#settings.pipelining && this.#writer === undefined) this.#notify = true;
   }
 
@@ -363,11 +368,11 @@ export class ClientConnection implements ExchangeHost {
   // ---- deadlines ----
 
   /** Sets the deadline for what the connection now waits on. */
-  #arm(): void {
+  #arm(now?: number): void {
     const current = this.#inflight.at(0);
     if (current === undefined) {
       this.#phase = 'idle';
-      this.#deadline.arm(this.#idleMs);
+      this.#deadline.arm(this.#idleMs, now);
       // An idle keep-alive connection does not keep the process alive (as in undici and node:http).
       this.#socket.unref();
       return;
@@ -381,7 +386,7 @@ export class ClientConnection implements ExchangeHost {
       this.#deadline.arm(current.timeouts.bodyTimeoutMs);
     } else {
       this.#phase = 'headers';
-      this.#deadline.arm(current.timeouts.headersTimeoutMs);
+      this.#deadline.arm(current.timeouts.headersTimeoutMs, now);
     }
   }
 

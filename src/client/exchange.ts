@@ -133,6 +133,7 @@ export class Exchange implements BodyStreamControl {
   #resolve!: (response: ClientResponse) => void;
   #reject!: (error: unknown) => void;
   #deadline: TimerHandle | undefined;
+  #onAbort: (() => void) | undefined;
 
   constructor(request: DispatchRequest, context: ExchangeContext, timeouts: Readonly<Timeouts>) {
     this.request = request;
@@ -151,8 +152,18 @@ export class Exchange implements BodyStreamControl {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    if (timeouts.totalTimeoutMs > 0) this.#deadline = timerWheel.after(timeouts.totalTimeoutMs, this.#onDeadline);
-    request.signal?.addEventListener('abort', this.#onAbort, { once: true });
+    if (timeouts.totalTimeoutMs > 0) {
+      this.#deadline = timerWheel.after(timeouts.totalTimeoutMs, () => this.#onDeadline());
+    }
+    if (request.signal !== undefined) {
+      this.#onAbort = () => this.#aborted();
+      request.signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  /** True once the response body has ended normally. */
+  get bodyEnded(): boolean {
+    return this.state === 'done';
   }
 
   /** True once the exchange has finished either way. */
@@ -161,27 +172,27 @@ export class Exchange implements BodyStreamControl {
   }
 
   /** Called by the connection when it writes the request. */
-  attach(host: ExchangeHost, reused: boolean): void {
+  attach(host: ExchangeHost, reused: boolean, now: number): void {
     this.state = 'sent';
     this.host = host;
     this.reused = reused;
-    this.timings.queued = performance.now() - this.#started;
+    this.timings.queued = now - this.#started;
   }
 
   /** The response head arrived: resolves the caller's promise with the response; the body follows. */
-  respond(head: ResponseHead): void {
+  respond(head: ResponseHead, now: number): void {
     const host = this.host as ExchangeHost;
     this.state = 'streaming';
     this.gotBytes = true;
     const stream = new BodyStream(this, this.#context.bodyHighWaterBytes);
     this.stream = stream;
-    this.timings.total = performance.now() - this.#started;
+    this.timings.total = now - this.#started;
     const response = new ClientResponse({
       status: head.status,
       statusText: head.reason ?? '',
       version: head.version,
       headers: adopt(head.headers as string[]),
-      body: new ResponseBody(stream),
+      body: new ResponseBody(stream, this),
       timings: this.timings,
       reused: this.reused,
       url: this.#context.origin.href + this.request.path,
@@ -282,16 +293,16 @@ export class Exchange implements BodyStreamControl {
   #cleanup(): void {
     this.#deadline?.cancel();
     this.#deadline = undefined;
-    this.request.signal?.removeEventListener('abort', this.#onAbort);
+    if (this.#onAbort !== undefined) this.request.signal?.removeEventListener('abort', this.#onAbort);
   }
 
-  readonly #onAbort = (): void => {
+  #aborted(): void {
     const signal = this.request.signal as AbortSignal;
     const host = this.host;
     this.fail(abortedError(signal, { localAddress: host?.localAddress, remoteAddress: host?.remoteAddress }));
-  };
+  }
 
-  readonly #onDeadline = (): void => {
+  #onDeadline(): void {
     const host = this.host;
     const ms = this.timeouts.totalTimeoutMs;
     this.fail(
@@ -300,7 +311,7 @@ export class Exchange implements BodyStreamControl {
         remoteAddress: host?.remoteAddress,
       }),
     );
-  };
+  }
 }
 
 /** True when flat `headers` carry `Connection: close` (the serializer writes Connection itself). */

@@ -23,7 +23,13 @@ export { type RedirectOptions, redirect } from './redirect.js';
 export { type RequestInit as ClientRequestInit, request } from './request.js';
 export type { RequestOptions, TargetedRequestOptions } from './request-options.js';
 export { ClientResponse, type ClientResponseInit, type Timings } from './response.js';
-export { type BodySource, DEFAULT_DUMP_BYTES, DEFAULT_MAX_BUFFERED_BYTES, ResponseBody } from './response-body.js';
+export {
+  type BodyEnd,
+  type BodySource,
+  DEFAULT_DUMP_BYTES,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  ResponseBody,
+} from './response-body.js';
 export { backoffMs, RETRY_DEFAULTS, type RetryOptions, retry, retryAfterMs } from './retry.js';
 export { DEFAULT_TIMEOUTS, Deadline, resolveTimeouts, type Timeouts } from './timeouts.js';
 export type { Dispatch, DispatchBody, Dispatcher, DispatchRequest, Interceptor } from './types.js';

@@ -27,6 +27,18 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_DUMP_BYTES = 256 * 1024;
 
 /**
+ * What tells a {@link ResponseBody} that its stream ended normally (the exchange that fed it).
+ *
+ * @example
+ * ```ts
+ * const body = new ResponseBody(stream, { get bodyEnded() { return done; } });
+ * ```
+ */
+export interface BodyEnd {
+  readonly bodyEnded: boolean;
+}
+
+/**
  * Where a {@link ResponseBody} pulls its chunks from.
  *
  * @example
@@ -50,10 +62,13 @@ export type BodySource = BodyStream | AsyncIterable<Uint8Array>;
  */
 export class ResponseBody implements AsyncIterable<Uint8Array> {
   readonly #source: BodySource;
+  readonly #end: BodyEnd | undefined;
   #used = false;
 
-  constructor(source: BodySource) {
+  /** `end`, when given, tells a body that ended from one that failed (the producer knows). */
+  constructor(source: BodySource, end?: BodyEnd) {
     this.#source = source;
+    this.#end = end;
   }
 
   /** True once the body has been read, dumped or cancelled. */
@@ -78,6 +93,8 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
         total += chunk.byteLength;
         if (total > maxBytes) throw tooLarge(maxBytes, () => source.cancel());
         chunks.push(chunk);
+        // A body that ended (not failed) with nothing left would only answer null: skip that round trip.
+        if (this.#end?.bodyEnded === true && source.bufferedBytes === 0) break;
       }
     } else {
       const iterator = source[Symbol.asyncIterator]();
@@ -91,9 +108,8 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
   }
 
   /** The whole body decoded as UTF-8. */
-  async text(maxBytes?: number): Promise<string> {
-    const bytes = await this.bytes(maxBytes);
-    return asBuffer(bytes).toString('utf8');
+  text(maxBytes?: number): Promise<string> {
+    return this.bytes(maxBytes).then(utf8);
   }
 
   /** The whole body parsed as JSON; malformed JSON is `WK_ERR_INVALID_JSON`. */
@@ -142,6 +158,10 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
     if (this.#used) throw new WirekitError('WK_ERR_BODY_USED');
     this.#used = true;
   }
+}
+
+function utf8(bytes: Uint8Array): string {
+  return asBuffer(bytes).toString('utf8');
 }
 
 function isStream(source: BodySource): source is BodyStream {

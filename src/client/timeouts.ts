@@ -171,13 +171,12 @@ export class Deadline {
     return this.#due !== 0;
   }
 
-  /** Sets the deadline `ms` from now (0 clears it). */
-  arm(ms: number): void {
+  /** Sets the deadline `ms` from now (0 clears it); `now` (on the wheel's clock) saves a clock read. */
+  arm(ms: number, now: number = timerWheel.now()): void {
     if (ms <= 0) {
       this.#due = 0;
       return;
     }
-    const now = timerWheel.now();
     const due = now + ms;
     this.#due = due;
     const handle = this.#handle;
