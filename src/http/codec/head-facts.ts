@@ -94,6 +94,14 @@ function noteConnection(facts: HeadFacts, value: string): void {
  * (RFC 9112 §6.3 rule 5).
  */
 function noteContentLength(facts: HeadFacts, value: string): void {
+  // Nearly every message has one plain value: read it without splitting or regular expressions.
+  const plain = plainDigits(value);
+  if (plain !== -1) {
+    if (facts.contentLength !== -1 && facts.contentLength !== plain)
+      throw badFraming('conflicting Content-Length values');
+    facts.contentLength = plain;
+    return;
+  }
   for (const element of value.split(',')) {
     const digits = element.replace(/^[ \t]+|[ \t]+$/g, '');
     if (!/^[0-9]{1,16}$/.test(digits)) throw badFraming(`invalid Content-Length "${value}"`);
@@ -103,6 +111,19 @@ function noteContentLength(facts: HeadFacts, value: string): void {
       throw badFraming('conflicting Content-Length values');
     facts.contentLength = length;
   }
+}
+
+/** The number written by `value` when it is 1 to 15 ASCII digits and nothing else, else -1. */
+function plainDigits(value: string): number {
+  const n = value.length;
+  if (n === 0 || n > 15) return -1;
+  let out = 0;
+  for (let i = 0; i < n; i++) {
+    const digit = value.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    out = out * 10 + digit;
+  }
+  return out;
 }
 
 function noteCodings(facts: HeadFacts, value: string): void {
