@@ -26,6 +26,7 @@ import type { Exchange, ExchangeHost } from './exchange.js';
 import { closedBefore, locate, notRetried, requestBodyError, tooLarge } from './failures.js';
 import { keepAliveHintMs } from './fields.js';
 import { Deadline, phaseTimeout } from './timeouts.js';
+import { atTurnEnd, type Batched } from './turn-batch.js';
 import { type StreamedBody, writeBody } from './upload.js';
 
 /**
@@ -79,7 +80,9 @@ const NO_TRAILERS: readonly string[] = [];
  * if (conn.canTake(exchange)) conn.send(exchange);
  * ```
  */
-export class ClientConnection implements ExchangeHost {
+export class ClientConnection implements ExchangeHost, Batched {
+  /** On its pool's stack of idle connections (the pool's bookkeeping). */
+  parked = false;
   readonly #conn: Connection;
   readonly #socket: Socket;
   readonly #parser: ResponseParser;
@@ -98,6 +101,7 @@ export class ClientConnection implements ExchangeHost {
   #idleMs: number;
   #trailers: readonly string[] = NO_TRAILERS;
   #notify = false;
+  #corked = false;
   /** When the chunk being handled arrived (one clock read per chunk). */
   #now = 0;
 
@@ -166,9 +170,11 @@ export class ClientConnection implements ExchangeHost {
     this.#parser.expect(exchange.method);
     const wire = exchange.wire;
     if (wire.kind === 'stream') {
+      this.#cork();
       void this.#pump(exchange, wire);
       return;
     }
+    this.#cork();
     const socket = this.#socket;
     if (wire.kind === 'bytes') {
       socket.cork();
@@ -180,6 +186,21 @@ export class ClientConnection implements ExchangeHost {
     }
     exchange.sentAt = now;
     if (this.#inflight.length === 1) this.#arm(now);
+  }
+
+  /** Releases the writes held since the turn began (see `turn-batch.ts`). */
+  flush(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.#socket.uncork();
+  }
+
+  /** Holds this turn's writes until its end, so requests to many connections leave as one burst. */
+  #cork(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    this.#socket.cork();
+    atTurnEnd(this);
   }
 
   /** Takes no more requests; closes once what is in flight has finished. */

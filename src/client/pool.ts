@@ -166,7 +166,7 @@ export class Pool implements Dispatcher {
   // ---- scheduling ----
 
   #schedule(exchange: Exchange): void {
-    const idle = this.#idle.pop();
+    const idle = this.#unpark();
     if (idle !== undefined) {
       idle.send(exchange);
       return;
@@ -256,14 +256,16 @@ export class Pool implements Dispatcher {
         this.#queue.shift();
         conn.send(next);
       }
-      if (conn.idle && !this.#idle.includes(conn)) this.#idle.push(conn);
+      if (conn.idle && !conn.parked) this.#park(conn);
       this.#settle();
     },
     closed: (conn) => {
       this.#conns.delete(conn);
       publishConnection('connectionClose', () => ({ origin: this.origin, ...addresses(conn) }));
-      const at = this.#idle.indexOf(conn);
-      if (at !== -1) this.#idle.splice(at, 1);
+      if (conn.parked) {
+        conn.parked = false;
+        this.#idle.splice(this.#idle.indexOf(conn), 1);
+      }
       this.#drainToIdle();
       if (!this.#shutdown.signal.aborted) this.#grow();
       this.#settle();
@@ -273,9 +275,21 @@ export class Pool implements Dispatcher {
     },
   };
 
+  /** Puts an idle connection on the stack of those ready for a request (most recent on top). */
+  #park(conn: ClientConnection): void {
+    conn.parked = true;
+    this.#idle.push(conn);
+  }
+
+  #unpark(): ClientConnection | undefined {
+    const conn = this.#idle.pop();
+    if (conn !== undefined) conn.parked = false;
+    return conn;
+  }
+
   #drainToIdle(): void {
     for (let next = this.#peek(); next !== undefined; next = this.#peek()) {
-      const idle = this.#idle.pop();
+      const idle = this.#unpark();
       if (idle === undefined) return;
       this.#queue.shift();
       idle.send(next);
