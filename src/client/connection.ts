@@ -102,6 +102,8 @@ export class ClientConnection implements ExchangeHost, Batched {
   #trailers: readonly string[] = NO_TRAILERS;
   #notify = false;
   #corked = false;
+  #scheduled = false;
+  #held = '';
   /** When the chunk being handled arrived (one clock read per chunk). */
   #now = 0;
 
@@ -174,15 +176,12 @@ export class ClientConnection implements ExchangeHost, Batched {
       void this.#pump(exchange, wire);
       return;
     }
-    this.#cork();
-    const socket = this.#socket;
     if (wire.kind === 'bytes') {
-      socket.cork();
-      socket.write(exchange.head, 'latin1');
-      socket.write(wire.bytes);
-      socket.uncork();
+      this.#cork();
+      this.#socket.write(exchange.head, 'latin1');
+      this.#socket.write(wire.bytes);
     } else {
-      socket.write(exchange.head, 'latin1');
+      this.#hold(exchange.head);
     }
     exchange.sentAt = now;
     if (this.#inflight.length === 1) this.#arm(now);
@@ -190,16 +189,46 @@ export class ClientConnection implements ExchangeHost, Batched {
 
   /** Releases the writes held since the turn began (see `turn-batch.ts`). */
   flush(): void {
-    if (!this.#corked) return;
-    this.#corked = false;
-    this.#socket.uncork();
+    this.#scheduled = false;
+    const held = this.#held;
+    if (held !== '') {
+      this.#held = '';
+      if (!this.#closed) this.#socket.write(held, 'latin1');
+    }
+    if (this.#corked) {
+      this.#corked = false;
+      this.#socket.uncork();
+    }
   }
 
-  /** Holds this turn's writes until its end, so requests to many connections leave as one burst. */
+  /**
+   * Holds a bodyless request head until the turn ends, so requests to many connections leave as one
+   * burst; heads held on one connection leave in one write.
+   */
+  #hold(head: string): void {
+    if (this.#corked) {
+      this.#socket.write(head, 'latin1');
+      return;
+    }
+    this.#held += head;
+    this.#schedule();
+  }
+
+  /** Holds every write until the turn ends (for bodies); heads held before go first. */
   #cork(): void {
     if (this.#corked) return;
     this.#corked = true;
     this.#socket.cork();
+    if (this.#held !== '') {
+      this.#socket.write(this.#held, 'latin1');
+      this.#held = '';
+    }
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
     atTurnEnd(this);
   }
 

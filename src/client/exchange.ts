@@ -198,7 +198,7 @@ export class Exchange implements BodyStreamControl {
       url: this.#context.origin.href + this.request.path,
       localAddress: host.localAddress,
       remoteAddress: host.remoteAddress,
-      trailers: () => stream.trailers,
+      trailers: stream,
     });
     this.response = response;
     publishRequest('response', this.request, response);

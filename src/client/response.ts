@@ -44,11 +44,11 @@ export interface ClientResponseInit {
   readonly redirected?: boolean;
   readonly localAddress?: SocketAddress | undefined;
   readonly remoteAddress?: SocketAddress | undefined;
-  /** Reads the trailers once the body has ended (flat `[name, value, …]`). */
-  readonly trailers?: () => readonly string[];
+  /** Where the trailers are once the body has ended (flat `[name, value, …]`): the body stream. */
+  readonly trailers?: { readonly trailers: readonly string[] };
 }
 
-const NO_TRAILERS = (): readonly string[] => [];
+const NO_TRAILERS = Object.freeze({ trailers: Object.freeze([]) as readonly string[] });
 
 /**
  * A response as the client hands it over: status and head now, the body as a stream to read once.
@@ -74,7 +74,7 @@ export class ClientResponse {
   readonly redirected: boolean;
   readonly localAddress: SocketAddress | undefined;
   readonly remoteAddress: SocketAddress | undefined;
-  readonly #trailers: () => readonly string[];
+  readonly #trailers: { readonly trailers: readonly string[] };
   readonly #init: ClientResponseInit;
 
   constructor(init: ClientResponseInit) {
@@ -100,7 +100,7 @@ export class ClientResponse {
 
   /** Trailer fields of a chunked body: empty until the body has been read to its end. */
   get trailers(): Headers {
-    return new Headers(pairs(this.#trailers()));
+    return new Headers(pairs(this.#trailers.trailers));
   }
 
   /** The same response with some parts replaced (interceptors use it: a decoded body, the final URL). */
