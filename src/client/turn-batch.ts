@@ -6,6 +6,8 @@
  * read; held (corked) until the turn's I/O callbacks have run and then flushed together, they reach
  * the server as a burst it handles in one wake-up. Measured on loopback keep-alive GETs: about 40%
  * less kernel time per request for the client, for a delay of one loop turn (`setImmediate`).
+ * A batch is also released as soon as it holds {@link MAX_BATCH} connections, so the server starts
+ * on the first requests while the client is still reading responses (no lock-step).
  */
 
 /** Something holding writes until the end of the turn. */
@@ -14,12 +16,16 @@ export interface Batched {
   flush(): void;
 }
 
+/** Connections whose writes are held before the batch is released early. */
+export const MAX_BATCH = 16;
+
 let pending: Batched[] = [];
 let spare: Batched[] = [];
 let scheduled = false;
 
 /**
- * Calls `item.flush()` at the end of the current event-loop turn (once per call).
+ * Calls `item.flush()` at the end of the current event-loop turn, or at once when this makes
+ * {@link MAX_BATCH} items waiting (once per call).
  *
  * @example
  * ```ts
@@ -30,6 +36,10 @@ let scheduled = false;
  */
 export function atTurnEnd(item: Batched): void {
   pending.push(item);
+  if (pending.length >= MAX_BATCH) {
+    release();
+    return;
+  }
   if (scheduled) return;
   scheduled = true;
   setImmediate(flushAll);
@@ -37,6 +47,10 @@ export function atTurnEnd(item: Batched): void {
 
 function flushAll(): void {
   scheduled = false;
+  release();
+}
+
+function release(): void {
   const items = pending;
   pending = spare;
   for (let i = 0; i < items.length; i++) (items[i] as Batched).flush();

@@ -77,6 +77,19 @@ describe('queue', () => {
   });
 });
 
+describe('write batching', () => {
+  test('requests to many connections in one turn all leave (batches released early and at the turn end)', async () => {
+    const server = await rawServer(leaks, (req, socket) => socket.write(reply(req.path)));
+    const p = pool(server.url, { connections: 40 });
+    const paths = Array.from({ length: 100 }, (_, i) => `/b${i}`);
+    for (let round = 0; round < 3; round++) {
+      const bodies = await Promise.all(paths.map(async (path) => (await p.request({ path })).body.text()));
+      assert.deepEqual(bodies, paths);
+    }
+    assert.ok(server.accepted <= 40);
+  });
+});
+
 describe('abort', () => {
   test('an already aborted signal: rejected before anything is sent', async () => {
     const { server } = await holdingServer();
