@@ -13,6 +13,7 @@ import { statusResponse } from './error-response.js';
 import { Exchange } from './exchange.js';
 import type { ResolvedServeOptions } from './options.js';
 import { writeResponse } from './response-writer.js';
+import { WriteBatch } from './write-batch.js';
 
 /** What every connection of one server shares. */
 export interface ServerContext {
@@ -49,6 +50,7 @@ export class HttpConnection implements ConnInfo {
   #headStart = 0;
   #pausedFor = 0;
   #corked = false;
+  readonly #output: WriteBatch;
   /**
    * Parsed events not handled yet: one read can hold hundreds of pipelined requests, and a new one
    * is only started while fewer than `maxPipelinedRequests` wait for their response and our writes
@@ -63,6 +65,7 @@ export class HttpConnection implements ConnInfo {
     this.#ctx = ctx;
     this.#conn = conn;
     this.#parser = new RequestParser(ctx.options.limits);
+    this.#output = new WriteBatch(conn);
     this.#timer = timerWheel.after(ctx.options.idleTimeoutMs, this.#onTimer);
     this.#deadline = this.#timer.deadline;
     conn.receive({
@@ -160,7 +163,12 @@ export class HttpConnection implements ConnInfo {
       // Events of a parser resumed while older ones wait (a declined upgrade): after them, in order.
       for (const event of events) this.#backlog.push(event);
     }
-    this.#drainBacklog();
+    this.#output.begin();
+    try {
+      this.#drainBacklog();
+    } finally {
+      this.#output.end();
+    }
     this.#updateTimer();
     this.#applyPause();
   }
@@ -387,7 +395,7 @@ export class HttpConnection implements ConnInfo {
       const keepAlive = this.#keepAlive(ex);
       let result: ReturnType<typeof writeResponse>;
       try {
-        result = writeResponse(this.#conn, ex.response, {
+        result = writeResponse(this.#output, ex.response, {
           requestVersion: ex.head.version,
           head: ex.head.method === 'HEAD',
           connect: ex.head.method === 'CONNECT',
@@ -430,6 +438,7 @@ export class HttpConnection implements ConnInfo {
     publishRequestEnd(ex, this, -1);
     // Responses already written for earlier pipelined requests may still be corked: let them out
     // before the socket goes, or the client loses answers that were complete.
+    this.#output.end();
     if (this.#corked) this.#uncork();
     this.#conn.destroy();
   }
@@ -438,6 +447,12 @@ export class HttpConnection implements ConnInfo {
     if (!ex.head.keepAlive || ex.closeAfter || ex.head.method === 'CONNECT') return false;
     // Closing (server shutdown, last allowed request, half-closed client): the last owed response says so.
     if (this.#ignoring && this.#queue.length === 1) return false;
+    // A handler may ask to close after its answer (`Connection: close`): honour it.
+    const connection = ex.response?.headers.get('connection');
+    if (connection != null && /(?:^|,)\s*close\s*(?:,|$)/i.test(connection)) {
+      this.#ignoring = true;
+      return false;
+    }
     if (!ex.bodyDone) {
       // The handler answered without reading the body: drop the rest if it is small and was announced.
       if (ex.head.expectContinue && !ex.continueSent) return false;
@@ -551,6 +566,8 @@ export class HttpConnection implements ConnInfo {
     this.#ended = true;
     this.#ignoring = true;
     this.#timer.cancel();
+    // What this read's batch holds must leave before the FIN.
+    this.#output.end();
     this.#conn.end().catch(() => {});
     if (this.#pausedFor !== 0) {
       this.#pausedFor = 0;

@@ -1,10 +1,13 @@
 import { TimeoutError, WirekitError } from '../../errors.js';
-import type { Connection } from '../../net/index.js';
 import { timerWheel } from '../../util/timer-wheel.js';
 import { CHUNK_END, chunkHeader, lastChunk, serializeResponseHead } from '../codec/serializer.js';
 import { isBodylessStatus } from '../codec/status.js';
 import { Headers, type HeadersInit } from '../message/headers.js';
 import type { Response } from '../message/response.js';
+import type { WriteBatch } from './write-batch.js';
+
+/** Where a response is written: the connection, through its write batch. */
+type Output = WriteBatch;
 
 /** What the connection tells the writer about the exchange. */
 export interface WriteContext {
@@ -38,7 +41,7 @@ const COALESCE_BYTES = 16 * 1024;
  * `sendTimeoutMs`). A client that goes away mid-stream ends the iteration, which calls the body
  * iterator's `return()`, so the producer learns it was cancelled.
  */
-export function writeResponse(conn: Connection, response: Response, ctx: WriteContext): WriteResult {
+export function writeResponse(conn: Output, response: Response, ctx: WriteContext): WriteResult {
   const content = response.takeContent();
   if (content !== null && typeof content !== 'string' && !(content instanceof Uint8Array)) {
     return writeStream(conn, response, content, ctx);
@@ -81,7 +84,7 @@ function joinHeadAndBody(head: string, body: string | Uint8Array, bodyBytes: num
 }
 
 function writeStream(
-  conn: Connection,
+  conn: Output,
   response: Response,
   body: AsyncIterable<Uint8Array>,
   ctx: WriteContext,
@@ -123,7 +126,7 @@ function declaredLength(value: string | null): number | undefined {
 }
 
 async function pump(
-  conn: Connection,
+  conn: Output,
   body: AsyncIterable<Uint8Array>,
   chunked: boolean,
   declared: number | undefined,
@@ -143,7 +146,7 @@ async function pump(
   return total;
 }
 
-function sendChunk(conn: Connection, chunk: Uint8Array): boolean {
+function sendChunk(conn: Output, chunk: Uint8Array): boolean {
   const header = chunkHeader(chunk.byteLength);
   if (chunk.byteLength <= COALESCE_BYTES) {
     const out = Buffer.allocUnsafe(header.length + chunk.byteLength + 2);
@@ -161,8 +164,8 @@ function sendChunk(conn: Connection, chunk: Uint8Array): boolean {
 }
 
 /** Waits for the client to read; a client that stops reading for `sendTimeoutMs` loses the connection. */
-async function drained(conn: Connection, sendTimeoutMs: number): Promise<void> {
-  if (conn.socket.destroyed) throw new WirekitError('WK_ERR_HTTP_CLIENT_GONE');
+async function drained(conn: Output, sendTimeoutMs: number): Promise<void> {
+  if (conn.destroyed) throw new WirekitError('WK_ERR_HTTP_CLIENT_GONE');
   const timer = timerWheel.after(sendTimeoutMs, () => {
     conn.destroy(new TimeoutError('WK_ERR_IDLE_TIMEOUT', `client did not read for ${sendTimeoutMs} ms`));
   });
