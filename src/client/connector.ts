@@ -121,10 +121,8 @@ export async function openConnection(origin: Origin, options: ConnectorOptions):
     socket.destroy();
     throw error;
   }
-  const conn = Connection.from(socket, highWater(options.readHighWaterBytes));
-  // A tunnel leaves the socket paused; a listener alone does not resume a paused stream.
-  if (socket.isPaused()) socket.resume();
-  return { conn, timings };
+  // A tunnel leaves the socket paused: the Connection resumes it and takes over flow control.
+  return { conn: Connection.from(socket, highWater(options.readHighWaterBytes)), timings };
 }
 
 function highWater(bytes: number | undefined): { readHighWaterBytes?: number } {
