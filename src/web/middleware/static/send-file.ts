@@ -6,7 +6,7 @@ import { evaluatePreconditions, ifRangeAllows } from './conditional.js';
 import { type BodySegment, FileBody, type FileIdentity } from './file-body.js';
 import { cachingHeaders, representationHeaders, validatorsOf } from './file-headers.js';
 import type { FileLookup } from './file-lookup.js';
-import { contentTypeFor } from './mime.js';
+import { contentTypeFor, loadMimeDatabase } from './mime.js';
 import { multipartByteranges } from './multipart.js';
 import { acceptedCodings, type Coding, ENCODINGS } from './negotiate.js';
 import type { ResolvedStaticOptions } from './options.js';
@@ -59,7 +59,7 @@ export async function sendFile(c: Context, found: FoundFile, state: StaticState)
     case 'proceed':
       break;
   }
-  const type = contentTypeFor(name);
+  const type = contentTypeFor(name, await loadMimeDatabase());
   const headers = representationHeaders(name, type, selected.coding, v, options);
   const size = selected.file.size;
   // Range is defined for GET only (RFC 9110 §14.2): a HEAD gets the 200 head.

@@ -5,6 +5,7 @@ import { HttpError } from '../../http-error.js';
 import { type DecodedPath, decodePath } from './decode-path.js';
 import { FileLookup, type Lookup } from './file-lookup.js';
 import { sendListing } from './listing.js';
+import { loadMimeDatabase } from './mime.js';
 import { namesType } from './negotiate.js';
 import { type ResolvedStaticOptions, resolveOptions, type StaticOptions } from './options.js';
 import { type StaticState, sendFile } from './send-file.js';
@@ -37,6 +38,8 @@ export function serveStatic<V extends object = Record<string, unknown>>(
   options: StaticOptions = {},
 ): Middleware<V> {
   const resolved = resolveOptions(root, options);
+  // Ready by the first request; a failure surfaces there, not here.
+  loadMimeDatabase().catch(() => {});
   const state: StaticState = {
     options: resolved,
     lookup: new FileLookup(resolved),
