@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# User-space instructions per request, counted by valgrind's callgrind: deterministic, unlike req/s on
+# a shared machine. Each server runs twice under callgrind, answering 2,000 and then 6,000 keep-alive
+# GETs (10 connections, bench/keepalive-gets.mjs); the difference over 4,000 is the cost of one
+# request without start-up and JIT warm-up. Kernel time (read/write syscalls) is not counted.
+# Usage: bench/instructions-per-request.sh PATH NAME=COMMAND [NAME=COMMAND ...]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+path=$1; shift
+command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install -y valgrind)" >&2; exit 1; }
+
+count() { # N COMMAND -> total instructions
+  local n=$1 cmd=$2 port=$((19000 + RANDOM % 500)) out
+  out=$(mktemp -d)
+  # shellcheck disable=SC2086 # the command is split into words on purpose
+  PORT=$port HOST=127.0.0.1 valgrind --tool=callgrind --callgrind-out-file="$out/cg.%p" $cmd >"$out/log" 2>&1 &
+  local vpid=$!
+  for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
+  node "$here/keepalive-gets.mjs" "$port" "$path" "$n"
+  kill -INT $vpid; wait $vpid 2>/dev/null || true
+  grep -h '^summary:' "$out"/cg.* | awk '{s += $2} END {print s}'
+  rm -rf "$out"
+}
+
+printf '| server | instructions per request |\n|---|---:|\n'
+for spec in "$@"; do
+  name=${spec%%=*}; cmd=${spec#*=}
+  a=$(count 2000 "$cmd"); b=$(count 6000 "$cmd")
+  printf '| %s | %d |\n' "$name" $(( (b - a) / 4000 ))
+done
