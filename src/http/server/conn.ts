@@ -485,6 +485,9 @@ export class HttpConnection implements ConnInfo {
   // ---- flow control and timers ----
 
   #applyPause(): void {
+    // While the backlog is being handled, its unhandled tail is not a reason to pause: the caller
+    // decides once the whole read is done (a sync handler would otherwise pause and resume per request).
+    if (this.#draining) return;
     if (this.#backlogAt < this.#backlog.length) this.#drainBacklog();
     const needDrain = this.#conn.socket.writableNeedDrain;
     const wantPause =
