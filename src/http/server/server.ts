@@ -1,5 +1,5 @@
 import { type SocketAddress, TimeoutError } from '../../errors.js';
-import { type ListenOptions, listen, type Server } from '../../net/index.js';
+import { type ListenOptions, listen, type Server } from '../../net/tcp-server.js';
 import { timerWheel } from '../../util/timer-wheel.js';
 import type { Handler } from '../message/conn-info.js';
 import { HttpConnection, type ServerContext } from './conn.js';
