@@ -3,7 +3,7 @@ import { requestFromFetch, responseToFetch } from '../http/message/fetch.js';
 import type { FormLimits } from '../http/message/form.js';
 import { Request, type RequestInit } from '../http/message/request.js';
 import { Response } from '../http/message/response.js';
-import { compose, type Middleware } from './compose.js';
+import { type Middleware, runChain } from './compose.js';
 import { Context } from './context.js';
 import { errorResponse } from './error-response.js';
 import { HttpError } from './http-error.js';
@@ -241,7 +241,7 @@ export class App<V extends object = Record<string, unknown>> {
   #run(c: Context<V>, chain: readonly Middleware<V>[]): Response | Promise<Response> {
     let pending: Promise<void> | undefined;
     try {
-      pending = compose(chain, this.#catch)(c);
+      pending = runChain(c, chain, this.#catch);
     } catch (error) {
       return this.#fail(error, c);
     }

@@ -33,6 +33,15 @@ export function compose<V extends object>(
   return (c) => dispatch(c, handlers, 0, onError);
 }
 
+/** Runs `handlers` for `c` now: `compose(handlers, onError)(c)` without making the composed function. */
+export function runChain<V extends object>(
+  c: Context<V>,
+  handlers: readonly Middleware<V>[],
+  onError?: ErrorSink<V>,
+): Promise<void> | undefined {
+  return dispatch(c, handlers, 0, onError);
+}
+
 /** Turns an error into `c.res` (and may be async); a throw from it goes to the caller. */
 export type ErrorSink<V extends object> = (error: unknown, c: Context<V>) => Promise<void> | undefined;
 

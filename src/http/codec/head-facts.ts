@@ -28,6 +28,24 @@ export class HeadFacts {
   framing: Framing = 'none';
   expectContinue = false;
   upgrade = false;
+
+  /** Back to the state of a new object, for the next message (the parser keeps one instance). */
+  reset(): void {
+    this.hosts = 0;
+    this.hostValid = true;
+    this.contentLength = -1;
+    this.codings = undefined;
+    this.close = false;
+    this.proxyClose = false;
+    this.keepAliveToken = false;
+    this.upgradeToken = false;
+    this.upgradeField = false;
+    this.expect = undefined;
+    this.keepAlive = true;
+    this.framing = 'none';
+    this.expectContinue = false;
+    this.upgrade = false;
+  }
 }
 
 /** Records what the field at `headers[index]` (name) / `headers[index + 1]` (value) means. */

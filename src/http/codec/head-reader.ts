@@ -87,11 +87,14 @@ export class HeadReader<Line> {
     }
   }
 
-  /** Forgets the head just read (its arrays now belong to the head event), ready for the next one. */
+  /**
+   * Forgets the head just read (its arrays now belong to the head event), ready for the next one.
+   * `facts` is reset in place (one object per parser, not per message): read it before calling this.
+   */
   next(): void {
     this.line = undefined;
     this.headers = [];
-    this.facts = new HeadFacts();
+    this.facts.reset();
     this.#bytes = 0;
     this.#complete = false;
   }

@@ -143,9 +143,10 @@ export class RequestParser {
     };
     this.#keepAlive = facts.keepAlive;
     this.#upgrade = facts.upgrade;
-    reader.next();
     events.push(head);
     this.#body.start(facts.framing, facts.contentLength);
+    // Last: the reader reuses `facts` for the next head.
+    reader.next();
     if (this.#body.done) {
       events.push(END);
       this.#messageEnded();

@@ -169,9 +169,10 @@ export class ResponseParser {
     judgeResponse(facts, line.version, line.status, method, this.#maxBodyBytes);
     const interim = line.status < 200 && line.status !== 101;
     events.push(headEvent(line, reader.headers, facts, interim, method));
-    reader.next();
     // RFC 9110 §15.2: an interim response does not answer the request; its final response follows.
     if (!interim) this.#finalHead(facts, events);
+    // Last: the reader reuses `facts` for the next head.
+    reader.next();
   }
 
   /** A final response answers the oldest pending request; its body, if any, follows. */
