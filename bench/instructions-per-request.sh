@@ -18,7 +18,7 @@ count() { # N COMMAND -> total instructions
   for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
   node "$here/keepalive-gets.mjs" "$port" "$path" "$n"
   kill -INT $vpid; wait $vpid 2>/dev/null || true
-  grep -h '^summary:' "$out"/cg.* | awk '{s += $2} END {print s}'
+  grep -h '^summary:' "$out"/cg.* | awk '{s += $2} END {printf "%.0f\n", s}'
   rm -rf "$out"
 }
 

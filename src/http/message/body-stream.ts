@@ -110,6 +110,24 @@ export class BodyStream implements AsyncIterable<Uint8Array> {
     });
   }
 
+  /**
+   * When the whole body has arrived and nothing has been read yet: every chunk at once (the stream
+   * is then consumed), else undefined. Lets whole-body readers skip the async iteration.
+   */
+  takeIfComplete(): Uint8Array[] | undefined {
+    if (!this.#ended || this.#started || this.#error !== undefined) return undefined;
+    this.#started = true;
+    const chunks = this.#head === 0 ? this.#chunks : this.#chunks.slice(this.#head);
+    this.#chunks = [];
+    this.#head = 0;
+    this.#buffered = 0;
+    if (this.#paused) {
+      this.#paused = false;
+      this.#control.onDrain?.();
+    }
+    return chunks;
+  }
+
   /** Stops reading: drops what is buffered and tells the producer. */
   cancel(): void {
     if (this.finished) return;

@@ -1,5 +1,6 @@
 import { ProtocolError, WirekitError } from '../../errors.js';
 import { concatBytes } from '../../util/bytes.js';
+import { BodyStream } from './body-stream.js';
 
 /** What a request or response body can be made from. */
 export type BodyInit =
@@ -52,6 +53,11 @@ export async function readBytes(content: BodyContent, maxBytes: number = DEFAULT
   if (content === null) return new Uint8Array(0);
   if (typeof content === 'string') return checkSize(Buffer.from(content, 'utf8'), maxBytes);
   if (content instanceof Uint8Array) return checkSize(content, maxBytes);
+  // A small body has usually arrived whole with its head: take it without an async iteration.
+  const arrived = content instanceof BodyStream ? content.takeIfComplete() : undefined;
+  if (arrived !== undefined)
+    return checkSize(arrived.length === 1 ? (arrived[0] as Uint8Array) : concatBytes(arrived), maxBytes);
+  if (content instanceof BodyStream) return readStream(content, maxBytes);
   const chunks: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of content) {
@@ -79,6 +85,21 @@ export async function readJson<T = unknown>(content: BodyContent, maxBytes?: num
   } catch (cause) {
     throw new ProtocolError('WK_ERR_INVALID_JSON', 400, 'the body is not valid JSON', { cause });
   }
+}
+
+/** A pushed body read chunk by chunk: one promise per chunk, no async-generator machinery. */
+async function readStream(stream: BodyStream, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (let chunk = await stream.read(); chunk !== null; chunk = await stream.read()) {
+    total += chunk.byteLength;
+    if (total > maxBytes) {
+      stream.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 0 ? new Uint8Array(0) : concatBytes(chunks, total);
 }
 
 function checkSize(bytes: Uint8Array, maxBytes: number): Uint8Array {
