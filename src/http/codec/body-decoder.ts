@@ -66,6 +66,14 @@ export class BodyDecoder {
     }
   }
 
+  /** Starts a body as `start` does; when there is none, pushes `end` and returns true (the message is complete). */
+  begin(framing: Framing, length: number, events: EventSink): boolean {
+    this.start(framing, length);
+    if (!this.done) return false;
+    events.push(END);
+    return true;
+  }
+
   /**
    * Decodes from `chunk[pos]` and returns the position after the body's last byte, or
    * `chunk.length` when the body continues in the next chunk. Throws ProtocolError on bad framing.

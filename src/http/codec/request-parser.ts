@@ -1,6 +1,6 @@
 import { ProtocolError } from '../../errors.js';
 import { BodyDecoder, type Framing } from './body-decoder.js';
-import { END, type HeadEventBase, type MessageEvent } from './events.js';
+import type { HeadEventBase, MessageEvent } from './events.js';
 import { judgeRequest } from './head-facts.js';
 import { HeadReader, type ParserState } from './head-reader.js';
 import { type ParserLimits, resolveLimits } from './limits.js';
@@ -144,15 +144,11 @@ export class RequestParser {
     this.#keepAlive = facts.keepAlive;
     this.#upgrade = facts.upgrade;
     events.push(head);
-    this.#body.start(facts.framing, facts.contentLength);
+    const complete = this.#body.begin(facts.framing, facts.contentLength, events);
     // Last: the reader reuses `facts` for the next head.
     reader.next();
-    if (this.#body.done) {
-      events.push(END);
-      this.#messageEnded();
-    } else {
-      this.#state = 'body';
-    }
+    if (complete) this.#messageEnded();
+    else this.#state = 'body';
   }
 
   #messageEnded(): void {

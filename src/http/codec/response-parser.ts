@@ -184,13 +184,8 @@ export class ResponseParser {
       this.#state = 'paused';
       return;
     }
-    this.#body.start(facts.framing, facts.contentLength);
-    if (this.#body.done) {
-      events.push(END);
-      this.#messageEnded();
-    } else {
-      this.#state = 'body';
-    }
+    if (this.#body.begin(facts.framing, facts.contentLength, events)) this.#messageEnded();
+    else this.#state = 'body';
   }
 
   #messageEnded(): void {
