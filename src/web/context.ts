@@ -9,6 +9,7 @@ import { SSE_HEADERS, type SseHandler, type SseOptions, SseStream } from './sse.
 import type { WebRequest } from './web-request.js';
 
 /** A handler's or middleware's return value: a Response, text, a JSON-able value, or nothing. */
+// biome-ignore lint/suspicious/noConfusingVoidType: `void` lets `async (c) => { c.text('x') }` (a Promise<void>) be a handler.
 export type HandlerResult = Response | globalThis.Response | string | object | null | undefined | void;
 
 /** What a Context needs from its App. */
