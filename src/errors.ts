@@ -58,7 +58,8 @@ export const ERROR_CODES = {
   WK_ERR_HTTP_UPGRADE:
     'An upgrade hand-off was asked for where none is possible (no Upgrade or CONNECT request, or a response already started).',
   WK_ERR_HTTP_STATUS: 'An HttpError thrown by application code: answered with its status and message.',
-  WK_ERR_VALIDATION: 'A request part failed its schema (400, naming the failing field).',
+  WK_ERR_VALIDATION:
+    'c.req.valid(target) was called for a part no validate() middleware checked (a programming error: 500). Failed checks answer 400 through HttpError.',
   WK_ERR_INVALID_FORM: 'A form body is malformed (bad urlencoding, multipart boundary or part) (400).',
   WK_ERR_COOKIE: 'A cookie name, value or option cannot be serialized safely.',
   WK_ERR_DNS:
