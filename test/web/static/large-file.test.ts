@@ -163,7 +163,8 @@ test('a client that goes away mid-file, a HEAD and a 304 leave no file descripto
   const server = await startChild(leaks, root);
   // A first request warms up what the server keeps open for good (none of it per request).
   await download(request(server.port, '/nothing'), async () => {});
-  const before = (await server.stats()).fds;
+  // The warm-up connection closes on the server a moment after the client saw its end.
+  const before = await settledFds(server);
   const socket = request(server.port, '/big.bin');
   await download(socket, async (bytes) => {
     if (bytes >= 4 * MIB) socket.destroy();
@@ -178,5 +179,17 @@ test('a client that goes away mid-file, a HEAD and a 304 leave no file descripto
     await sleep(20);
     fds = (await server.stats()).fds;
   }
-  assert.equal(fds, before, 'file handles and sockets of finished requests are closed');
+  assert.ok(fds <= before, `file handles and sockets of finished requests are closed: ${fds} open, ${before} before`);
 });
+
+/** The server's open descriptor count once it has stopped changing (three equal samples in a row). */
+async function settledFds(server: Server): Promise<number> {
+  let last = (await server.stats()).fds;
+  for (let same = 0, i = 0; same < 3 && i < 100; i++) {
+    await sleep(30);
+    const fds = (await server.stats()).fds;
+    same = fds === last ? same + 1 : 0;
+    last = fds;
+  }
+  return last;
+}
