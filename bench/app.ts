@@ -4,8 +4,8 @@
  * contract routes (so the router does real work), and a keep-alive idle timeout of 72 s like the
  * peers'. `bench/engine-app.ts` is the same contract on the bare engine, for the overhead ratio.
  */
-// As a user writes `import { App } from 'wirekit/web'`: only the web layer is loaded.
-import { App } from '../src/web/index.js';
+// The package entry, as a user imports it (the bundle in dist/pkg): only the web layer is loaded.
+import { App } from 'wirekit/web';
 
 const HELLO = 'Hello, World!';
 const app = new App();

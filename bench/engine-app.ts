@@ -5,8 +5,7 @@
  * Run: `PORT=3001 node dist/bench/engine-app.js`, then
  * `$WIREKIT_BENCH/http-bench.sh app="node dist/bench/app.js" engine="node dist/bench/engine-app.js"`.
  */
-import { Response } from '../src/http/message/index.js';
-import { serve } from '../src/http/server/index.js';
+import { Response, serve } from 'wirekit/http';
 
 const HELLO = 'Hello, World!';
 const extra = new Set<string>();

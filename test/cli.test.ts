@@ -3,9 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DIST_DIR, REPO_ROOT } from './helpers/paths.js';
-
-const BIN = join(DIST_DIR, 'src/cli/main.js');
+import { BIN, REPO_ROOT } from './helpers/paths.js';
 
 test('wirekit --version prints the package version', () => {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };

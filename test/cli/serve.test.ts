@@ -10,9 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { DIST_DIR } from '../helpers/paths.js';
-
-const BIN = join(DIST_DIR, 'src/cli/main.js');
+import { BIN, DIST_DIR, PACKAGE_MAIN } from '../helpers/paths.js';
 
 interface Running {
   child: ChildProcess;
@@ -108,7 +106,7 @@ test('--no-listing, --spa, --cors, --compress and --cache change the answers', a
 });
 
 test('runs a module that default-exports an App (JavaScript and TypeScript)', async () => {
-  const index = pathToFileURL(join(DIST_DIR, 'src/index.js')).href;
+  const index = pathToFileURL(PACKAGE_MAIN).href;
   const js = join(root, 'app.mjs');
   writeFileSync(
     js,

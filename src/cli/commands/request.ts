@@ -17,6 +17,7 @@ import {
   withInterceptors,
 } from '../../index.js';
 import type { CliIo, Command } from '../io.js';
+import { UsageError } from '../usage-error.js';
 
 const HELP = `Usage: wirekit request [METHOD] URL [ITEM ...] [options]
 
@@ -59,9 +60,6 @@ Examples:
   wirekit request --form POST :8080/upload title=cat photo@cat.jpg
   wirekit request -d https://example.com/file.tar.gz -o file.tar.gz
 `;
-
-/** A usage mistake: exit code 2 with the message. */
-class UsageError extends Error {}
 
 type Item =
   | { kind: 'header'; name: string; value: string }

@@ -5,6 +5,7 @@ import { App, compress, cors, type Middleware, serveStatic } from '../../index.j
 import { loadAppModule } from '../app-module.js';
 import type { CliIo, Command } from '../io.js';
 import { subscribeRequestLog } from '../request-log.js';
+import { UsageError } from '../usage-error.js';
 
 const HELP = `Usage: wirekit serve [dir | app-module] [options]
 
@@ -81,8 +82,6 @@ function parseFlags(args: readonly string[]): ServeFlags {
     quiet: values.quiet === true,
   };
 }
-
-class UsageError extends Error {}
 
 const MODULE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts']);
 

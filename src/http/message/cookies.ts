@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WirekitError } from '../../errors.js';
+import { nodeCrypto } from './node-crypto.js';
 
 /** Options of a Set-Cookie (RFC 6265bis §4.1). */
 export interface CookieOptions {
@@ -116,11 +116,11 @@ export function unsignCookieValue(signed: string, secrets: readonly string[]): s
   const given = Buffer.from(signed.slice(dot + 1));
   for (const secret of secrets) {
     const expected = Buffer.from(hmac(value, secret));
-    if (expected.length === given.length && timingSafeEqual(expected, given)) return value;
+    if (expected.length === given.length && nodeCrypto().timingSafeEqual(expected, given)) return value;
   }
   return undefined;
 }
 
 function hmac(value: string, secret: string): string {
-  return createHmac('sha256', secret).update(value).digest('base64url');
+  return nodeCrypto().createHmac('sha256', secret).update(value).digest('base64url');
 }

@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { nodeCrypto } from '../../../http/message/node-crypto.js';
 
 /**
  * SHA-1 rather than a fast non-cryptographic hash such as FNV-1a: measured on Node 20, the native
@@ -8,10 +8,12 @@ import crypto from 'node:crypto';
  * ~77,000 versions. It is not a security property: an ETag only has to change when the body does.
  * `crypto.hash` arrived in Node 20.12; older 20.x use `createHash`.
  */
-const sha1: (data: string | Uint8Array) => string =
-  typeof crypto.hash === 'function'
-    ? (data) => crypto.hash('sha1', data, 'base64url')
-    : (data) => crypto.createHash('sha1').update(data).digest('base64url');
+function sha1(data: string | Uint8Array): string {
+  const crypto = nodeCrypto();
+  return typeof crypto.hash === 'function'
+    ? crypto.hash('sha1', data, 'base64url')
+    : crypto.createHash('sha1').update(data).digest('base64url');
+}
 
 /**
  * The entity-tag of a body: `"<sha1 in base64url>"`, or `W/"…"` when `weak`.

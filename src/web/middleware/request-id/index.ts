@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { nodeCrypto } from '../../../http/message/node-crypto.js';
 import type { Middleware } from '../../compose.js';
 
 /** Options of {@link requestId}; every one has a default. */
@@ -50,7 +50,7 @@ export function isValidRequestId(id: string): boolean {
  */
 export function requestId<V extends object = Record<string, unknown>>(options: RequestIdOptions = {}): Middleware<V> {
   const header = options.header ?? 'X-Request-Id';
-  const generate = options.generator ?? randomUUID;
+  const generate = options.generator ?? (() => nodeCrypto().randomUUID());
   const trust = options.trustIncoming ?? true;
   return async (c, next) => {
     const incoming = trust ? c.req.headers.getAll(header) : [];

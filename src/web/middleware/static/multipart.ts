@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../../../http/message/node-crypto.js';
 import type { BodySegment } from './file-body.js';
 import type { ByteRange } from './range.js';
 
@@ -22,7 +22,7 @@ export interface MultipartBody {
  * ```
  */
 export function multipartByteranges(ranges: readonly ByteRange[], size: number, type: string): MultipartBody {
-  const boundary = randomBytes(16).toString('hex');
+  const boundary = nodeCrypto().randomBytes(16).toString('hex');
   const segments: BodySegment[] = [];
   let length = 0;
   ranges.forEach((range, i) => {

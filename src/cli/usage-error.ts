@@ -1,0 +1,2 @@
+/** A usage mistake on the command line: the command prints the message and exits with code 2. */
+export class UsageError extends Error {}
