@@ -150,8 +150,9 @@ export class HttpConnection implements ConnInfo {
   }
 
   #handleEvents(events: RequestEvent[]): void {
-    if (events.length > 2 && !this.#corked) {
-      // Several requests in one read: their responses leave in one write (DESIGN.md §4).
+    if (!this.#corked && severalHeads(events)) {
+      // Several requests in one read: their responses leave in one write (DESIGN.md §4), as soon
+      // as the last of them is written (#finish) or, if a handler takes longer, on the next turn.
       this.#corked = true;
       this.#conn.cork();
       setImmediate(this.#uncork);
@@ -200,6 +201,7 @@ export class HttpConnection implements ConnInfo {
   }
 
   readonly #uncork = (): void => {
+    if (!this.#corked) return;
     this.#corked = false;
     this.#conn.uncork();
   };
@@ -439,7 +441,7 @@ export class HttpConnection implements ConnInfo {
     // Responses already written for earlier pipelined requests may still be corked: let them out
     // before the socket goes, or the client loses answers that were complete.
     this.#output.end();
-    if (this.#corked) this.#uncork();
+    this.#uncork();
     this.#conn.destroy();
   }
 
@@ -477,7 +479,12 @@ export class HttpConnection implements ConnInfo {
     // A pipelined 100-continue request whose handler began reading while it waited in line gets its 100 now.
     if (this.#receiving?.body?.started) this.#sendContinue();
     if (ex.head.upgrade && this.#parser.state === 'paused') this.#handleEvents(this.#parser.resume());
-    if (this.#queue.length === 0 && this.#ignoring) this.#end();
+    if (this.#queue.length === 0) {
+      // Every response owed is written: holding them for the next turn would only keep this
+      // batch's objects alive (and make V8 grow its young generation under load).
+      this.#uncork();
+      if (this.#ignoring) this.#end();
+    }
     this.#updateTimer();
     this.#applyPause();
   }
@@ -583,6 +590,13 @@ export class HttpConnection implements ConnInfo {
 
 /** The empty backlog; never appended to (only a backlog with events left is). */
 const NO_EVENTS: RequestEvent[] = [];
+
+/** True when one read holds more than one request (a head, its body and its end are one request). */
+function severalHeads(events: readonly RequestEvent[]): boolean {
+  let heads = 0;
+  for (const event of events) if (event.type === 'head' && ++heads > 1) return true;
+  return false;
+}
 
 /** The head an error response answers when no request head was complete. */
 function syntheticHead(): RequestHead {

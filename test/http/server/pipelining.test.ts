@@ -175,3 +175,40 @@ test('maxPipelinedRequests bounds the handlers running at once, even for request
   );
   assert.ok(most <= 4, `at most 4 handlers at once, saw ${most}`);
 });
+
+test('pipelined requests answered by async handlers leave in one socket write', async () => {
+  const server = await startServer(leaks, async (req) => {
+    await Promise.resolve();
+    return new Response(req.path);
+  });
+  const client = await server.client();
+  // Count the writes Node's streams hand to the kernel; the client's own write is made (synchronously)
+  // before the count is reset, so what is counted is the server's: corked responses make one `_writev`.
+  const { Socket } = await import('node:net');
+  const proto = Socket.prototype as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+  const original = { write: proto._write, writev: proto._writev };
+  let writes = 0;
+  proto._write = function (this: unknown, ...args: unknown[]) {
+    writes++;
+    return original.write.apply(this, args);
+  };
+  proto._writev = function (this: unknown, ...args: unknown[]) {
+    writes++;
+    return original.writev.apply(this, args);
+  };
+  let responses: Awaited<ReturnType<typeof client.read>>;
+  try {
+    const sent = client.write(['/a', '/b', '/c', '/d'].map((path) => request('GET', path)).join(''));
+    writes = 0;
+    await sent;
+    responses = await client.read(4);
+  } finally {
+    proto._write = original.write;
+    proto._writev = original.writev;
+  }
+  assert.deepEqual(
+    responses.map((r) => bodyText(r)),
+    ['/a', '/b', '/c', '/d'],
+  );
+  assert.equal(writes, 1, 'one write for the four responses');
+});
