@@ -1,4 +1,4 @@
-import { WirekitError } from '../../errors.js';
+import { ProtocolError, WirekitError } from '../../errors.js';
 import type { ParserLimits } from '../codec/limits.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
 import type { ConnInfo } from '../message/conn-info.js';
@@ -47,7 +47,10 @@ export interface ServeOptions {
   /** Request-body bytes the server reads and drops after a response that did not read them, to keep the connection. Default 64 KiB; beyond it the connection is closed instead. */
   maxDiscardBytes?: number;
 
-  /** Called with errors thrown by the handler (the client gets a 500) and connection failures. Default: `process.emitWarning`. */
+  /**
+   * Called with errors thrown by the handler (the client gets their 4xx status, or 500) and connection
+   * failures. Default: `process.emitWarning`, except for errors that answer 4xx (the client's fault).
+   */
   onError?: (error: Error, info: ConnInfo | undefined) => void;
 }
 
@@ -95,5 +98,15 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
   if (options.maxHeaderCount !== undefined) limits.maxHeaderCount = options.maxHeaderCount;
   if (options.maxChunkExtensionBytes !== undefined) limits.maxChunkExtensionBytes = options.maxChunkExtensionBytes;
   if (options.maxStreamedBodyBytes !== undefined) limits.maxBodyBytes = options.maxStreamedBodyBytes;
-  return { ...out, limits, onError: options.onError ?? ((error) => process.emitWarning(error)) };
+  return { ...out, limits, onError: options.onError ?? warnServerFault };
+}
+
+/**
+ * The default `onError`: a process warning for what is the server's fault. A handler error that
+ * answers 4xx (a body that is not JSON, one over the limit) is the client's, and a warning per such
+ * request would let any client flood the server's log.
+ */
+function warnServerFault(error: Error): void {
+  if (error instanceof ProtocolError && error.status < 500) return;
+  process.emitWarning(error);
 }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Response } from '../../../src/http/message/index.js';
-import type { Handler } from '../../../src/http/server/index.js';
+import { type Handler, serve } from '../../../src/http/server/index.js';
 import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
 import { request } from '../../helpers/raw-client.js';
@@ -97,4 +97,34 @@ test('a handler that fails after a slow start does not reorder the pipeline', as
     responses.map((r) => (r.status === 200 ? bodyText(r) : r.status)),
     [500, '/a', '/b'],
   );
+});
+
+test('the default onError warns about server faults, not about 4xx the client caused', async () => {
+  const warnings: Error[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning);
+  process.on('warning', onWarning);
+  const server = await serve(
+    async (req) => {
+      if (req.path === '/fault') throw new Error('server fault');
+      return Response.json(await req.json());
+    },
+    { port: 0, host: '127.0.0.1' },
+  );
+  try {
+    const bad = await fetch(`${server.url}/echo`, { method: 'POST', body: '{not json' });
+    assert.equal(bad.status, 400);
+    await bad.arrayBuffer();
+    const fault = await fetch(`${server.url}/fault`);
+    assert.equal(fault.status, 500);
+    await fault.arrayBuffer();
+    // Warnings are emitted on the next tick.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(
+      warnings.map((warning) => warning.message),
+      ['server fault'],
+    );
+  } finally {
+    process.off('warning', onWarning);
+    await server.close({ timeoutMs: 0 });
+  }
 });
