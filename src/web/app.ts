@@ -5,7 +5,7 @@ import { Request, type RequestInit } from '../http/message/request.js';
 import { Response } from '../http/message/response.js';
 import { type Middleware, runChain } from './compose.js';
 import { Context } from './context.js';
-import { errorResponse } from './error-response.js';
+import { errorResponse, warnUnexpected } from './error-response.js';
 import { HttpError } from './http-error.js';
 import { inProcessInfo } from './in-process.js';
 import { type AppServer, type ListenOptions, listenApp } from './listen.js';
@@ -277,7 +277,8 @@ export class App<V extends object = Record<string, unknown>> {
 
   #failWith(onError: ErrorHandler<V>, error: unknown, c: Context<V>): Response | Promise<Response> {
     try {
-      this.#errorHook?.(error, c);
+      if (this.#errorHook !== undefined) this.#errorHook(error, c);
+      else warnUnexpected(error);
     } catch {
       // An observer must not change the answer.
     }

@@ -13,6 +13,17 @@ export function errorStatus(error: unknown): number {
 }
 
 /**
+ * What an app reports when no `reportErrors` hook is set: errors nobody meant to answer with (a
+ * bug, a database down), as a process warning, so a 500 is never silent. HttpErrors and 4xx
+ * protocol errors are answers, not faults, and a warning per bad request would let clients flood
+ * the log.
+ */
+export function warnUnexpected(error: unknown): void {
+  if (error instanceof HttpError || errorStatus(error) < 500) return;
+  process.emitWarning(error instanceof Error ? error : new Error(String(error)));
+}
+
+/**
  * The default error response: JSON `{ error, status, ...details }` when the client accepts JSON,
  * else text. Only messages meant for clients (HttpError, and wirekit's own 4xx errors) are shown;
  * anything else is a 500 with the status text, never a message or a stack.

@@ -182,4 +182,31 @@ describe('onError and reportErrors', () => {
       ['/async-plain', SECRET],
     ]);
   });
+
+  test('without reportErrors, unexpected errors become process warnings; HttpErrors and 4xx do not', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const app = new App();
+      app.get('/http', () => {
+        throw new HttpError(409, 'warned-409');
+      });
+      app.post('/json', async (c) => c.json(await c.req.json()));
+      app.get('/fault', async () => {
+        throw new Error('warned-fault');
+      });
+      assert.equal((await app.request('/http')).status, 409);
+      assert.equal((await app.request('/json', { method: 'POST', body: '{oops' })).status, 400);
+      assert.equal((await app.request('/fault')).status, 500);
+      await new Promise((resolve) => setImmediate(resolve));
+      // Other tests' failures may be reported meanwhile: look at this app's only.
+      assert.deepEqual(
+        warnings.filter((message) => message.startsWith('warned-') || message.includes('JSON')),
+        ['warned-fault'],
+      );
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });
