@@ -112,6 +112,9 @@ export class HttpConnection implements ConnInfo {
     this.#setDeadline(0);
     const head = this.#parser.takeHeld();
     this.#queue.length = 0;
+    // Answers to earlier pipelined requests may still be held: they leave before the socket is handed over.
+    this.#uncork();
+    this.#output.flush();
     const sink: ReceiveHandlers = { onData: () => {}, onEnd: () => {} };
     this.#upgradeSink = sink;
     this.#applyPause();
@@ -154,7 +157,7 @@ export class HttpConnection implements ConnInfo {
       // Several requests in one read: their responses leave in one write (DESIGN.md §4), as soon
       // as the last of them is written (#finish) or, if a handler takes longer, on the next turn.
       this.#corked = true;
-      this.#conn.cork();
+      this.#output.begin();
       setImmediate(this.#uncork);
     }
     if (this.#backlogAt === this.#backlog.length) {
@@ -203,7 +206,7 @@ export class HttpConnection implements ConnInfo {
   readonly #uncork = (): void => {
     if (!this.#corked) return;
     this.#corked = false;
-    this.#conn.uncork();
+    this.#output.end();
   };
 
   #event(event: RequestEvent): void {
@@ -385,7 +388,9 @@ export class HttpConnection implements ConnInfo {
     if (ex === undefined || !ex.head.expectContinue || ex.continueSent || ex.response !== undefined) return;
     if (this.#queue[0] !== ex || this.#writing) return;
     ex.continueSent = true;
-    this.#conn.send('HTTP/1.1 100 Continue\r\n\r\n');
+    // Through the batch: answers to earlier pipelined requests may still be held there.
+    this.#output.send('HTTP/1.1 100 Continue\r\n\r\n');
+    this.#output.flush();
   }
 
   #flush(): void {
@@ -440,8 +445,8 @@ export class HttpConnection implements ConnInfo {
     publishRequestEnd(ex, this, -1);
     // Responses already written for earlier pipelined requests may still be corked: let them out
     // before the socket goes, or the client loses answers that were complete.
-    this.#output.end();
     this.#uncork();
+    this.#output.flush();
     this.#conn.destroy();
   }
 
@@ -576,8 +581,8 @@ export class HttpConnection implements ConnInfo {
     this.#ended = true;
     this.#ignoring = true;
     this.#timer.cancel();
-    // What this read's batch holds must leave before the FIN.
-    this.#output.end();
+    // What the batch holds must leave before the FIN.
+    this.#output.flush();
     this.#conn.end().catch(() => {});
     if (this.#pausedFor !== 0) {
       this.#pausedFor = 0;

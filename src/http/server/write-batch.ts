@@ -5,16 +5,18 @@ const BATCH_BYTES = 64 * 1024;
 
 /**
  * What the response writer writes through: the connection's own calls, with one twist. While the
- * connection handles the requests found in one read, writes are collected and leave as one string
- * (or one vectored write) when the read is done: a pipelined batch costs one syscall and no
- * per-chunk stream bookkeeping (DESIGN.md §4).
+ * connection handles the requests found in one read, and while answers to a pipelined batch are
+ * still owed, writes are collected and leave as one string (or one vectored write) when the last
+ * holder lets go: a pipelined batch costs one syscall and no per-chunk stream bookkeeping, whether
+ * its handlers answered synchronously or not (DESIGN.md §4).
  */
 export class WriteBatch {
   readonly #conn: Connection;
   #parts: (string | Uint8Array)[] = [];
   #strings = true;
   #size = 0;
-  #collecting = false;
+  /** How many holders want writes collected (the read being handled, a pipelined batch owed). */
+  #holders = 0;
 
   constructor(conn: Connection) {
     this.#conn = conn;
@@ -25,14 +27,19 @@ export class WriteBatch {
     return this.#conn.socket.destroyed;
   }
 
-  /** Starts collecting (a read is being handled). */
+  /** One more holder: writes are collected until every holder has called {@link end}. */
   begin(): void {
-    this.#collecting = true;
+    this.#holders++;
   }
 
-  /** Stops collecting and writes what was collected, at once. */
+  /** One holder fewer; the last one writes what was collected, at once. */
   end(): void {
-    this.#collecting = false;
+    if (this.#holders > 0) this.#holders--;
+    if (this.#holders === 0) this.#flush();
+  }
+
+  /** Writes what was collected now, holders or not (before a FIN, or handing the socket over). */
+  flush(): void {
     this.#flush();
   }
 
@@ -59,7 +66,7 @@ export class WriteBatch {
    * pipelined requests) still sees a client that does not read.
    */
   send(data: string | Uint8Array): boolean {
-    if (!this.#collecting) return this.#conn.send(data);
+    if (this.#holders === 0) return this.#conn.send(data);
     this.#parts.push(data);
     this.#size += typeof data === 'string' ? data.length : data.byteLength;
     if (typeof data !== 'string') this.#strings = false;
@@ -69,11 +76,11 @@ export class WriteBatch {
   }
 
   cork(): void {
-    if (!this.#collecting) this.#conn.cork();
+    if (this.#holders === 0) this.#conn.cork();
   }
 
   uncork(): void {
-    if (!this.#collecting) this.#conn.uncork();
+    if (this.#holders === 0) this.#conn.uncork();
   }
 
   drained(): Promise<void> {
