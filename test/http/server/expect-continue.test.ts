@@ -63,6 +63,22 @@ test('a 100-continue request pipelined behind a slow one gets its 100 once it is
   assert.equal(bodyText(up!), '/up hello');
 });
 
+test('a 100-continue request pipelined behind a fast one: the first answer leaves before the 100', async () => {
+  const server = await startServer(leaks, (req) =>
+    req.path === '/fast' ? new Response('fast') : req.text().then((text) => new Response(`${req.path} ${text}`)),
+  );
+  const client = await server.client();
+  await client.write(request('GET', '/fast') + request('POST', '/up', ['Expect: 100-continue', 'Content-Length: 5']));
+  await client.until(() => client.responses().length === 2, 'the first response and the 100');
+  assert.deepEqual(
+    client.responses().map((r) => r.status),
+    [200, 100],
+  );
+  await client.write('hello');
+  const [, up] = await client.read(2);
+  assert.equal(bodyText(up!), '/up hello');
+});
+
 test('a handler that answers without reading: no 100, and the body sent anyway is never a request', async () => {
   const handled: string[] = [];
   const server = await startServer(leaks, (req) => {

@@ -169,3 +169,16 @@ test('an accepted CONNECT becomes a tunnel', async () => {
   client.end();
   await client.waitEnded();
 });
+
+test('an upgrade pipelined behind a plain request: the plain answer leaves before the 101', async () => {
+  const server = await shoutServer();
+  const client = await server.client();
+  await client.write(`${request('GET', '/first')}${request('GET', '/shout', UPGRADE)}hi`);
+  await client.until(() => client.text.includes('HI'), 'the early bytes answered');
+  const plain = client.text.indexOf('plain /first');
+  const switching = client.text.indexOf('HTTP/1.1 101 Switching Protocols');
+  assert.ok(plain !== -1 && switching !== -1 && plain < switching, client.text);
+  assert.deepEqual(server.seen.paths, ['/first', '/shout']);
+  client.end();
+  await client.waitEnded();
+});
