@@ -23,5 +23,7 @@ await build({
   // Runtime dependencies (mime) stay imports: one copy shared with the user's own.
   packages: 'external',
   chunkNames: 'chunks/[hash]',
+  // Linked maps that chain through tsc's own: `node --enable-source-maps` shows src/*.ts lines.
+  sourcemap: 'linked',
   logLevel: 'warning',
 });
