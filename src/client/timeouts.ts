@@ -27,8 +27,9 @@ export interface Timeouts {
   /** Longest silence between two response body chunks (or two request body writes). Default 30 000. */
   bodyTimeoutMs: number;
   /**
-   * From the call to the end of the response body, queueing and connecting included. Default 0 (none):
-   * a long download is legitimate, and `bodyTimeoutMs` already catches a stalled one.
+   * From the call to the end of the response body, queueing and connecting included, for one attempt:
+   * a retry or a redirect starts its own (a `signal: AbortSignal.timeout(ms)` spans them all).
+   * Default 0 (none): a long download is legitimate, and `bodyTimeoutMs` already catches a stalled one.
    */
   totalTimeoutMs: number;
 }
