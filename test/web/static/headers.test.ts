@@ -34,7 +34,9 @@ test('Content-Type from the MIME database, with charset=utf-8 for text', async (
   assert.equal((await get(server, '/app.js')).headers.get('content-type'), 'text/javascript; charset=utf-8');
   assert.equal((await get(server, '/style.css')).headers.get('content-type'), 'text/css; charset=utf-8');
   assert.equal((await get(server, '/index.html')).headers.get('content-type'), 'text/html; charset=utf-8');
-  assert.equal((await get(server, '/data.bin')).headers.get('content-type'), 'application/octet-stream');
+  const binary = await get(server, '/data.bin');
+  assert.equal(binary.headers.get('content-type'), 'application/octet-stream');
+  assert.equal(binary.headers.get('x-content-type-options'), 'nosniff', 'browsers must not sniff the type');
   assert.equal(contentTypeFor('x.json'), 'application/json; charset=utf-8');
   assert.equal(contentTypeFor('x.svg'), 'image/svg+xml; charset=utf-8');
   assert.equal(contentTypeFor('x.png'), 'image/png');

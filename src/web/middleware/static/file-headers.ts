@@ -75,6 +75,9 @@ export function representationHeaders(
 ): Headers {
   const headers = cachingHeaders(name, v, options);
   headers.set('Content-Type', type);
+  // The type comes from the file name: a browser must not second-guess it (an uploaded `.txt`
+  // holding HTML is text, not a page that runs script on this origin).
+  headers.set('X-Content-Type-Options', 'nosniff');
   if (coding !== undefined) headers.set('Content-Encoding', coding);
   headers.set('Accept-Ranges', 'bytes');
   return headers;
