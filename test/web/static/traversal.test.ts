@@ -160,3 +160,20 @@ test('decodePath: decodes once, refuses rather than normalises', () => {
     assert.equal(decodePath(refused), undefined, refused);
   }
 });
+
+test("the root's .well-known/ is served whatever the dotfile policy; dotfiles inside it are not", async () => {
+  const root = await tempDir(leaks);
+  await writeFiles(root, {
+    '.well-known/acme-challenge/token123': 'proof',
+    '.well-known/.secret': SECRET,
+    'docs/.well-known/x': SECRET,
+  });
+  for (const dotfiles of ['ignore', 'deny'] as const) {
+    const server = await serveDir(leaks, root, { dotfiles });
+    const challenge = await get(server, '/.well-known/acme-challenge/token123');
+    assert.equal(challenge.status, 200, dotfiles);
+    assert.equal(challenge.body.toString(), 'proof');
+    assert.notEqual((await get(server, '/.well-known/.secret')).status, 200, `${dotfiles}: a dotfile inside`);
+    assert.notEqual((await get(server, '/docs/.well-known/x')).status, 200, `${dotfiles}: not at the root`);
+  }
+});

@@ -4,6 +4,9 @@ import { join, relative, sep } from 'node:path';
 import type { ResolvedStaticOptions } from './options.js';
 import { TtlCache } from './ttl-cache.js';
 
+/** The one dot-directory served whatever the dotfile policy (RFC 8615). */
+const WELL_KNOWN = '.well-known';
+
 /** What a URL path names on disk, after every safety check. */
 export type Lookup =
   | { readonly kind: 'file'; readonly path: string; readonly size: number; readonly mtimeMs: number }
@@ -82,11 +85,14 @@ export class FileLookup {
     return value;
   }
 
-  /** Undefined when the dotfile policy lets `segments` through, else what to answer. */
+  /**
+   * Undefined when the dotfile policy lets `segments` through, else what to answer. The root's
+   * `.well-known/` (RFC 8615: ACME challenges, security.txt) is served whatever the policy, as sirv does.
+   */
   #dotfileVerdict(segments: readonly string[]): Lookup | undefined {
     const policy = this.#options.dotfiles;
     if (policy === 'allow') return undefined;
-    if (!segments.some((s) => s.startsWith('.'))) return undefined;
+    if (!segments.some((s, i) => s.startsWith('.') && !(i === 0 && s === WELL_KNOWN))) return undefined;
     return policy === 'deny' ? FORBIDDEN : MISSING;
   }
 }

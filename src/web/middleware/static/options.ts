@@ -18,7 +18,10 @@ export interface StaticOptions {
   index?: readonly string[] | false;
   /** An HTML (or, with `Accept: application/json`, JSON) listing of directories without an index. Default `true`. */
   listing?: boolean;
-  /** Dotfiles: `'ignore'` (as if absent), `'deny'` (403) or `'allow'`. Default `'ignore'`. */
+  /**
+   * Dotfiles: `'ignore'` (as if absent), `'deny'` (403) or `'allow'`. Default `'ignore'`. The root's
+   * `.well-known/` directory (RFC 8615) is served in every mode; dotfiles inside it follow the policy.
+   */
   dotfiles?: DotfilesPolicy;
   /** Serve symlinks whose target is outside the root. Default `false` (they are treated as absent). */
   followSymlinks?: boolean;
