@@ -49,7 +49,8 @@ export class HttpConnection implements ConnInfo {
   #deadline = 0;
   #headStart = 0;
   #pausedFor = 0;
-  #corked = false;
+  /** The write batch is held for a read of several requests until their answers are all written. */
+  #holdingBatch = false;
   readonly #output: WriteBatch;
   /**
    * Parsed events not handled yet: one read can hold hundreds of pipelined requests, and a new one
@@ -113,8 +114,7 @@ export class HttpConnection implements ConnInfo {
     const head = this.#parser.takeHeld();
     this.#queue.length = 0;
     // Answers to earlier pipelined requests may still be held: they leave before the socket is handed over.
-    this.#uncork();
-    this.#output.flush();
+    this.#writeHeldNow();
     const sink: ReceiveHandlers = { onData: () => {}, onEnd: () => {} };
     this.#upgradeSink = sink;
     this.#applyPause();
@@ -153,12 +153,12 @@ export class HttpConnection implements ConnInfo {
   }
 
   #handleEvents(events: RequestEvent[]): void {
-    if (!this.#corked && severalHeads(events)) {
+    if (!this.#holdingBatch && severalHeads(events)) {
       // Several requests in one read: their responses leave in one write (DESIGN.md §4), as soon
       // as the last of them is written (#finish) or, if a handler takes longer, on the next turn.
-      this.#corked = true;
+      this.#holdingBatch = true;
       this.#output.begin();
-      setImmediate(this.#uncork);
+      setImmediate(this.#releaseBatch);
     }
     if (this.#backlogAt === this.#backlog.length) {
       this.#backlog = events;
@@ -203,11 +203,17 @@ export class HttpConnection implements ConnInfo {
     }
   }
 
-  readonly #uncork = (): void => {
-    if (!this.#corked) return;
-    this.#corked = false;
+  readonly #releaseBatch = (): void => {
+    if (!this.#holdingBatch) return;
+    this.#holdingBatch = false;
     this.#output.end();
   };
+
+  /** Writes whatever the batch holds now, whoever holds it. */
+  #writeHeldNow(): void {
+    this.#releaseBatch();
+    this.#output.flush();
+  }
 
   #event(event: RequestEvent): void {
     switch (event.type) {
@@ -443,10 +449,9 @@ export class HttpConnection implements ConnInfo {
       } catch {}
     }
     publishRequestEnd(ex, this, -1);
-    // Responses already written for earlier pipelined requests may still be corked: let them out
+    // Responses already written for earlier pipelined requests may still be held: let them out
     // before the socket goes, or the client loses answers that were complete.
-    this.#uncork();
-    this.#output.flush();
+    this.#writeHeldNow();
     this.#conn.destroy();
   }
 
@@ -487,7 +492,7 @@ export class HttpConnection implements ConnInfo {
     if (this.#queue.length === 0) {
       // Every response owed is written: holding them for the next turn would only keep this
       // batch's objects alive (and make V8 grow its young generation under load).
-      this.#uncork();
+      this.#releaseBatch();
       if (this.#ignoring) this.#end();
     }
     this.#updateTimer();
