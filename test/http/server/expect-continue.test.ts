@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Response } from '../../../src/http/message/index.js';
+import type { Handler } from '../../../src/http/server/index.js';
 import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
 import { request } from '../../helpers/raw-client.js';
@@ -46,37 +47,35 @@ test('100 Continue is sent only when the handler reads the body, then the final 
   assert.equal(bodyText(again!), 'got abc');
 });
 
+/**
+ * Pipelines `GET first` and a 100-continue `POST /up` in one write: the first answer, then the 100,
+ * then (once the body is sent) the upload's answer.
+ */
+async function continueBehind(first: string, handler: Handler): Promise<void> {
+  const server = await startServer(leaks, handler);
+  const client = await server.client();
+  await client.write(request('GET', first) + request('POST', '/up', ['Expect: 100-continue', 'Content-Length: 5']));
+  await client.until(() => client.responses().length === 2, 'the first response and the 100');
+  assert.deepEqual(
+    client.responses().map((r) => r.status),
+    [200, 100],
+  );
+  await client.write('hello');
+  const [, up] = await client.read(2);
+  assert.equal(bodyText(up!), '/up hello');
+}
+
 test('a 100-continue request pipelined behind a slow one gets its 100 once it is first in line', async () => {
-  const server = await startServer(leaks, async (req) => {
+  await continueBehind('/slow', async (req) => {
     if (req.path === '/slow') await new Promise((resolve) => setTimeout(resolve, 100));
     return new Response(`${req.path} ${await req.text()}`);
   });
-  const client = await server.client();
-  await client.write(request('GET', '/slow') + request('POST', '/up', ['Expect: 100-continue', 'Content-Length: 5']));
-  await client.until(() => client.responses().length === 2, 'the first response and the 100');
-  assert.deepEqual(
-    client.responses().map((r) => r.status),
-    [200, 100],
-  );
-  await client.write('hello');
-  const [, up] = await client.read(2);
-  assert.equal(bodyText(up!), '/up hello');
 });
 
 test('a 100-continue request pipelined behind a fast one: the first answer leaves before the 100', async () => {
-  const server = await startServer(leaks, (req) =>
+  await continueBehind('/fast', (req) =>
     req.path === '/fast' ? new Response('fast') : req.text().then((text) => new Response(`${req.path} ${text}`)),
   );
-  const client = await server.client();
-  await client.write(request('GET', '/fast') + request('POST', '/up', ['Expect: 100-continue', 'Content-Length: 5']));
-  await client.until(() => client.responses().length === 2, 'the first response and the 100');
-  assert.deepEqual(
-    client.responses().map((r) => r.status),
-    [200, 100],
-  );
-  await client.write('hello');
-  const [, up] = await client.read(2);
-  assert.equal(bodyText(up!), '/up hello');
 });
 
 test('a handler that answers without reading: no 100, and the body sent anyway is never a request', async () => {
