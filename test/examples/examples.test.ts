@@ -46,6 +46,8 @@ test('udp-echo-server echoes datagrams; udp-echo-client prints the replies', asy
 
 test('demo-start prints how to talk to it, echoes lines, and stops gracefully on SIGINT', async () => {
   const { server, port } = await startServer('demo-start', /listening on 127\.0\.0\.1:(\d+)/);
+  // The banner is several writes; stdout may hand them over in more than one chunk.
+  await server.waitFor(/Press Ctrl\+C to stop/);
   assert.match(server.output(), new RegExp(`nc 127\\.0\\.0\\.1 ${port}`));
   assert.match(server.output(), /tcp-echo-client\.js/);
   const conn = await connect({ port: Number(port) });
