@@ -52,6 +52,8 @@ export const ERROR_CODES = {
     'A response body, or a chunk extension in it, is larger than its limit (maxBodyBytes, maxChunkExtensionBytes) (502).',
   WK_ERR_BODY_USED: 'The body was already read (a body is a stream: read it once).',
   WK_ERR_INVALID_JSON: 'A body read with json() is not valid JSON (400).',
+  WK_ERR_JSON_PROTOTYPE_KEY:
+    'A request body read with json() has a `__proto__` key or a `constructor` holding a `prototype`, which poison prototypes when merged (400).',
   WK_ERR_HTTP_HANDLER: 'A request handler threw or returned something that is not a response (500).',
   WK_ERR_HTTP_REQUEST_TIMEOUT: 'A request head or body did not arrive within headerTimeoutMs / requestTimeoutMs (408).',
   WK_ERR_HTTP_CLIENT_GONE: 'The client closed the connection before the response was complete.',

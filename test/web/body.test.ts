@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { App } from '../../src/web/app.js';
+import { validate } from '../../src/web/validate.js';
 import { trackLeaks } from '../helpers/leaks.js';
 
 const leaks = trackLeaks();
@@ -64,6 +65,29 @@ describe('in process', () => {
     const res = await post('/json', '{"a":', { accept: 'application/json' });
     assert.equal(res.status, 400);
     assert.deepEqual(await res.json(), { error: 'the body is not valid JSON', status: 400 });
+  });
+
+  test('a JSON body with a __proto__ or constructor.prototype key → 400, also through validate()', async () => {
+    const poisoned = '{"name":"a","__proto__":{"isAdmin":true}}';
+    const res = await post('/json', poisoned, { accept: 'application/json' });
+    assert.equal(res.status, 400);
+    assert.deepEqual(await res.json(), { error: 'the JSON body has a forbidden key: __proto__', status: 400 });
+    const ctor = await post('/json', '{"x":{"constructor":{"prototype":{"a":1}}}}');
+    assert.equal(ctor.status, 400);
+    const schemaApp = new App();
+    const anything = {
+      '~standard': { version: 1, vendor: 'test', validate: (value: unknown) => ({ value }) },
+    } as const;
+    schemaApp.post('/v', validate({ body: anything }), () => ({ ok: true }));
+    const validated = await schemaApp.request('/v', {
+      method: 'POST',
+      body: poisoned,
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(validated.status, 400);
+    assert.deepEqual(await (await post('/json', '{"constructor":{"name":"x"}}')).json(), {
+      got: { constructor: { name: 'x' } },
+    });
   });
 
   test('a body read twice is a 500 (a bug in the handler, not the client)', async () => {
@@ -185,6 +209,13 @@ describe('over a socket', () => {
       }
     });
   }
+
+  test('a poisoned JSON body → 400 and the same socket answers the next request', async () => {
+    const wire = await Wire.open(await server());
+    wire.write(post('/json', '{"__proto__":{"x":1}}') + PING);
+    assert.equal((await wire.response())?.status, 400);
+    assert.equal((await wire.response())?.body, 'pong');
+  });
 
   test('a large body over the limit → 413 and a clean close (nothing after it is processed)', async () => {
     const wire = await Wire.open(await server());

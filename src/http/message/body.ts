@@ -1,6 +1,7 @@
 import { ProtocolError, WirekitError } from '../../errors.js';
 import { concatBytes } from '../../util/bytes.js';
 import { BodyStream } from './body-stream.js';
+import { poisonedKey } from './json-keys.js';
 
 /** What a request or response body can be made from. */
 export type BodyInit =
@@ -77,14 +78,23 @@ export async function readText(content: BodyContent, maxBytes?: number): Promise
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
-/** Reads a whole body as JSON; malformed JSON is a 400 ProtocolError `WK_ERR_INVALID_JSON`. */
-export async function readJson<T = unknown>(content: BodyContent, maxBytes?: number): Promise<T> {
+/**
+ * Reads a whole body as JSON; malformed JSON is a 400 ProtocolError `WK_ERR_INVALID_JSON`. With
+ * `refusePoison` (request bodies), a `__proto__` key or a `constructor.prototype` anywhere in it is
+ * a 400 `WK_ERR_JSON_PROTOTYPE_KEY` (see json-keys.ts).
+ */
+export async function readJson<T = unknown>(content: BodyContent, maxBytes?: number, refusePoison = false): Promise<T> {
   const text = await readText(content, maxBytes);
+  let value: unknown;
   try {
-    return JSON.parse(text) as T;
+    value = JSON.parse(text);
   } catch (cause) {
     throw new ProtocolError('WK_ERR_INVALID_JSON', 400, 'the body is not valid JSON', { cause });
   }
+  const key = refusePoison ? poisonedKey(text, value) : undefined;
+  if (key !== undefined)
+    throw new ProtocolError('WK_ERR_JSON_PROTOTYPE_KEY', 400, `the JSON body has a forbidden key: ${key}`);
+  return value as T;
 }
 
 /** A pushed body read chunk by chunk: one promise per chunk, no async-generator machinery. */
