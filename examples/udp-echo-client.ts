@@ -4,7 +4,8 @@
  *
  *   PORT=7003 node dist/examples/udp-echo-client.js ping pong
  */
-import { bind, type Datagram } from '../src/net/index.js';
+import { isWirekitError } from '../src/errors.js';
+import { bind } from '../src/net/index.js';
 
 const port = Number(process.env.PORT ?? 7003);
 const host = process.env.HOST ?? '127.0.0.1';
@@ -13,23 +14,17 @@ const messages = process.argv.length > 2 ? process.argv.slice(2) : ['ping'];
 const socket = await bind({ host: host.includes(':') ? '::1' : '127.0.0.1' });
 await socket.connect(port, host); // now send(data) goes there, and only its replies are received
 
-function withTimeout(reply: Promise<Datagram | null>, ms: number): Promise<Datagram | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-  });
-  return Promise.race([reply, timeout]).finally(() => clearTimeout(timer));
-}
-
 let exitCode = 0;
 for (const message of messages) {
   await socket.send(message);
-  const reply = await withTimeout(socket.receive(), 2000);
-  if (reply === null) {
-    console.log(`no reply to ${JSON.stringify(message)}`);
+  try {
+    const reply = await socket.receive({ timeoutMs: 2000 });
+    if (reply !== null) console.log(new TextDecoder().decode(reply.data));
+  } catch (error) {
+    // A timeout, or ECONNREFUSED (WK_ERR_UDP) when nothing listens on that port.
+    if (!isWirekitError(error)) throw error;
+    console.log(`no reply to ${JSON.stringify(message)} (${error.code})`);
     exitCode = 1;
-  } else {
-    console.log(new TextDecoder().decode(reply.data));
   }
 }
 await socket.close();

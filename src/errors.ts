@@ -19,9 +19,10 @@ export const ERROR_CODES = {
   WK_ERR_READ_LIMIT: 'A read would have buffered more than its maxBytes limit.',
   WK_ERR_READ_BUSY: 'A second read was started while another read is still pending.',
   WK_ERR_FRAME_TOO_LARGE: 'A line or length-prefixed frame is larger than its limit.',
-  WK_ERR_SERVER_CLOSED: 'The server is closed or closing.',
   WK_ERR_CLOSE_TIMEOUT: 'A graceful close hit its deadline and destroyed the connections left.',
-  WK_ERR_UDP: 'A UDP socket operation (bind, send, membership) failed.',
+  WK_ERR_UDP:
+    'A UDP socket operation (bind, send, membership) failed, or the OS reported an error for a connected socket (ECONNREFUSED) to the next receive().',
+  WK_ERR_RECEIVE_TIMEOUT: "No datagram arrived within receive()'s timeoutMs.",
   WK_ERR_DATAGRAM_TOO_LARGE: 'A UDP datagram is larger than maxDatagramBytes.',
   WK_ERR_ABORTED: 'The operation was aborted by its AbortSignal.',
   WK_ERR_ROUTE_CONFLICT: 'A route with the same method and pattern is already registered.',

@@ -30,6 +30,15 @@ export const DEFAULT_READ_HIGH_WATER_BYTES = 64 * 1024;
  * ```
  */
 export const DEFAULT_READ_UNTIL_MAX_BYTES = 64 * 1024;
+/**
+ * Default `timeoutMs` of {@link Connection.close}: 10 seconds for the peer to close its side.
+ *
+ * @example
+ * ```ts
+ * await conn.close({ timeoutMs: DEFAULT_CLOSE_TIMEOUT_MS * 3 });
+ * ```
+ */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
 /**
  * Options of a {@link Connection} (also accepted by `listen` and `connect`).
@@ -78,7 +87,7 @@ export interface ReadUntilOptions {
  * ```
  */
 export interface CloseOptions {
-  /** Destroy the socket if it has not closed after this long. Default: wait for the peer. */
+  /** Destroy the socket if it has not closed after this long (`WK_ERR_CLOSE_TIMEOUT`). Default 10 s. */
   timeoutMs?: number;
 }
 
@@ -284,25 +293,22 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
 
   /**
    * Ends our side, stops reading (unread and incoming bytes are dropped, pending reads reject
-   * `WK_ERR_SOCKET_CLOSED`) and resolves when the socket is closed. With `timeoutMs`, the socket
-   * is destroyed if the peer has not closed by then.
+   * `WK_ERR_SOCKET_CLOSED`) and resolves when the socket is closed. The socket is destroyed if the
+   * peer has not closed its side within `timeoutMs` (default {@link DEFAULT_CLOSE_TIMEOUT_MS}).
    */
   async close(options: CloseOptions = {}): Promise<void> {
     checkDuration('timeoutMs', options.timeoutMs);
     if (this.socket.closed) return;
     this.#reader.discard(closedError(this.#endpoints));
     this.end().catch(noop);
-    const timeoutMs = options.timeoutMs;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     // keepAlive: a paused socket does not hold the process open; whoever awaits close() must see it end.
-    const deadline =
-      timeoutMs === undefined
-        ? undefined
-        : timerWheel.after(timeoutMs, () => this.#closeTimedOut(timeoutMs), KEEP_ALIVE);
+    const deadline = timerWheel.after(timeoutMs, () => this.#closeTimedOut(timeoutMs), KEEP_ALIVE);
     await this.closed;
-    deadline?.cancel();
+    deadline.cancel();
   }
 
-  /** Same as {@link Connection.close} with no timeout. */
+  /** Same as {@link Connection.close} with its default timeout. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

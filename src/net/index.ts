@@ -10,6 +10,7 @@ export {
   type CloseOptions,
   Connection,
   type ConnectionOptions,
+  DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_READ_HIGH_WATER_BYTES,
   DEFAULT_READ_UNTIL_MAX_BYTES,
   type ReadUntilOptions,
@@ -26,6 +27,7 @@ export {
 export { DEFAULT_MAX_LINE_BYTES, encodeLine, LineDecoder, type LineOptions, RawLineDecoder } from './framing/lines.js';
 export {
   type ConnectionHandler,
+  DEFAULT_SERVER_IDLE_TIMEOUT_MS,
   type ListenOptions,
   listen,
   Server,
@@ -38,5 +40,6 @@ export {
   DEFAULT_UDP_QUEUE_LIMIT,
   MAX_UDP4_DATAGRAM_BYTES,
   MAX_UDP6_DATAGRAM_BYTES,
+  type ReceiveOptions,
   UdpSocket,
 } from './udp.js';

@@ -26,6 +26,12 @@ export type ConnectionHandler = (conn: Connection) => void | Promise<void>;
  * ```
  */
 export interface ListenOptions extends Omit<ConnectionOptions, 'unix'> {
+  /**
+   * Destroy a connection after this long without reading or writing anything
+   * (`WK_ERR_IDLE_TIMEOUT`). Default {@link DEFAULT_SERVER_IDLE_TIMEOUT_MS} (5 minutes): a silent
+   * client cannot hold a socket forever. 0 turns it off (protocols that keep their own timers).
+   */
+  idleTimeoutMs?: number;
   /** The port to listen on. Default 0: any free port (read it from `server.address.port`). */
   port?: number;
   /** The address to listen on. Default `'127.0.0.1'`: loopback only unless you say otherwise. */
@@ -67,6 +73,16 @@ export interface ServerCloseOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Default idle timeout of accepted connections: 5 minutes.
+ *
+ * @example
+ * ```ts
+ * await listen({ port: 7000, idleTimeoutMs: DEFAULT_SERVER_IDLE_TIMEOUT_MS * 12 }, handler); // an hour
+ * ```
+ */
+export const DEFAULT_SERVER_IDLE_TIMEOUT_MS = 5 * 60_000;
+
 /** How often a graceful close looks for connections that became idle: 100 ms. */
 const DRAIN_POLL_MS = 100;
 
@@ -76,8 +92,10 @@ const DRAIN_POLL_MS = 100;
  * Node error as `cause`.
  *
  * The connection's own lifetime is not tied to the handler's: it stays open until someone ends
- * it. When the handler has returned and the peer ends its side, the server ends ours too
- * (unless `allowHalfOpen`), so a handler that forgets `end()` does not leak half-open sockets.
+ * it (a handler may hand it on and return). When the handler has returned and the peer ends its
+ * side, the server ends ours too (unless `allowHalfOpen`), so a handler that forgets `end()` does
+ * not leak half-open sockets; a connection nobody reads any more pauses at `readHighWaterBytes`
+ * and cannot see the peer's end, and the idle timeout (default 5 minutes) is what closes it.
  *
  * @example
  * ```ts
@@ -225,8 +243,7 @@ export class Server implements AsyncDisposable {
 
   #connectionOptions(): ConnectionOptions {
     const { idleTimeoutMs, readHighWaterBytes, allowHalfOpen, path } = this.#options;
-    const out: ConnectionOptions = {};
-    if (idleTimeoutMs !== undefined) out.idleTimeoutMs = idleTimeoutMs;
+    const out: ConnectionOptions = { idleTimeoutMs: idleTimeoutMs ?? DEFAULT_SERVER_IDLE_TIMEOUT_MS };
     if (readHighWaterBytes !== undefined) out.readHighWaterBytes = readHighWaterBytes;
     if (allowHalfOpen !== undefined) out.allowHalfOpen = allowHalfOpen;
     if (path !== undefined) out.unix = { local: path, remote: '' };

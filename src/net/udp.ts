@@ -1,12 +1,11 @@
 /** UDP: `bind()` and `UdpSocket`, an async iterable of datagrams with a bounded receive queue. */
 import { createSocket, type Socket as DgramSocket, type RemoteInfo, type SocketType } from 'node:dgram';
 import { isIP } from 'node:net';
-import { LimitError, type SocketAddress, type WirekitError } from '../errors.js';
+import { LimitError, NetError, type SocketAddress, TimeoutError, type WirekitError } from '../errors.js';
 import { toBytes } from '../util/bytes.js';
-import { type Deferred, deferred } from '../util/deferred.js';
 import { Fifo } from '../util/fifo.js';
-import { endpoint, netError } from './addresses.js';
-import { checkBytes, checkInteger, checkPort } from './options.js';
+import { abortedError, closedError, endpoint, netError } from './addresses.js';
+import { checkBytes, checkDuration, checkInteger, checkPort } from './options.js';
 
 /**
  * Largest UDP payload over IPv4: 65 535 − 20 (IP header) − 8 (UDP header). Anything larger
@@ -70,6 +69,28 @@ export interface BindOptions {
    * (counted in `dropped`): UDP may lose datagrams anyway, memory must stay bounded.
    */
   queueLimit?: number;
+}
+
+/**
+ * Options of {@link UdpSocket.receive}.
+ *
+ * @example
+ * ```ts
+ * const reply = await socket.receive({ timeoutMs: 1_000, signal: AbortSignal.timeout(5_000) });
+ * ```
+ */
+export interface ReceiveOptions {
+  /** Reject `WK_ERR_RECEIVE_TIMEOUT` (a `TimeoutError`) if no datagram came within this long. Default: wait. */
+  timeoutMs?: number;
+  /** Aborting it rejects the wait with `WK_ERR_ABORTED`. */
+  signal?: AbortSignal;
+}
+
+/** A receive() waiting for a datagram; `settled` once it gave up (timeout, abort) or got one. */
+interface Waiter {
+  settled: boolean;
+  resolve(datagram: Datagram | null): void;
+  reject(error: WirekitError): void;
 }
 
 /**
@@ -156,8 +177,9 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
   readonly maxDatagramBytes: number;
   readonly #queueLimit: number;
   readonly #queue = new Fifo<Datagram>();
-  readonly #waiters = new Fifo<Deferred<Datagram | null>>();
+  readonly #waiters = new Fifo<Waiter>();
   #dropped = 0;
+  #error: WirekitError | undefined;
   #closed: Promise<void> | undefined;
   #remote: SocketAddress | undefined;
 
@@ -170,9 +192,7 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
       options.maxDatagramBytes ?? maxDatagramBytesOf(this.address.family === 'IPv6' ? 'udp6' : 'udp4');
     this.#queueLimit = options.queueLimit ?? DEFAULT_UDP_QUEUE_LIMIT;
     socket.on('message', (data, rinfo) => this.#onMessage(data, rinfo));
-    // Errors after bind (ICMP port unreachable on a connected socket, ...) must not crash the
-    // process; sends report their own failures through their promise.
-    socket.on('error', () => {});
+    socket.on('error', (error) => this.#onError(error));
   }
 
   /** Datagrams dropped because the receive queue was full. */
@@ -185,14 +205,23 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
     return this.#queue.length;
   }
 
-  /** The next datagram, or null once the socket is closed. Several calls may wait at once (FIFO). */
-  receive(): Promise<Datagram | null> {
+  /**
+   * The next datagram, or null once the socket is closed. Several calls may wait at once (FIFO); one
+   * that times out or is aborted leaves the queue, so the next datagram goes to the next caller.
+   * An error the OS reports after the fact (on a connected socket, ICMP port unreachable:
+   * `ECONNREFUSED`) rejects the next receive with `WK_ERR_UDP`, as a connected socket's recv()
+   * does in C or Python; receiving works again after it.
+   */
+  receive(options: ReceiveOptions = {}): Promise<Datagram | null> {
+    checkDuration('timeoutMs', options.timeoutMs);
     const datagram = this.#queue.shift();
     if (datagram !== undefined) return Promise.resolve(datagram);
+    const error = this.#error;
+    this.#error = undefined;
+    if (error !== undefined) return Promise.reject(error);
     if (this.#closed !== undefined) return Promise.resolve(null);
-    const waiter = deferred<Datagram | null>();
-    this.#waiters.push(waiter);
-    return waiter.promise;
+    if (options.signal?.aborted) return Promise.reject(abortedError(options.signal, { localAddress: this.address }));
+    return new Promise((resolve, reject) => this.#wait(resolve, reject, options));
   }
 
   /** Yields datagrams until the socket is closed. Breaking out of the loop leaves the socket open. */
@@ -212,6 +241,12 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
   send(data: string | Uint8Array, port?: number, address?: string): Promise<void> {
     const bytes = toBytes(data);
     const remote = port === undefined ? this.#remote : endpoint(address ?? this.#loopback(), port);
+    if (this.#closed !== undefined)
+      return Promise.reject(closedError({ localAddress: this.address, remoteAddress: remote }));
+    if (remote === undefined) {
+      const message = 'send() without a port needs connect() first';
+      return Promise.reject(new NetError('WK_ERR_UDP', message, { localAddress: this.address }));
+    }
     if (bytes.byteLength > this.maxDatagramBytes) {
       return Promise.reject(
         new LimitError(
@@ -252,6 +287,11 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
     });
   }
 
+  /** The local interface multicast datagrams leave from (`'127.0.0.1'`, or `'::%lo'` for IPv6). */
+  setMulticastInterface(interfaceAddress: string): void {
+    this.#sync(() => this.socket.setMulticastInterface(interfaceAddress));
+  }
+
   /** Allows sending to broadcast addresses. */
   setBroadcast(enabled: boolean): void {
     this.#sync(() => this.socket.setBroadcast(enabled));
@@ -281,7 +321,7 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
   close(): Promise<void> {
     this.#closed ??= new Promise<void>((resolve) => {
       this.socket.close(() => resolve());
-      for (const waiter of this.#waiters.drain()) waiter.resolve(null);
+      for (const waiter of this.#waiters.drain()) if (!waiter.settled) waiter.resolve(null);
     });
     return this.#closed;
   }
@@ -298,10 +338,57 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
       port: rinfo.port,
       family: rinfo.family === 'IPv6' ? 'IPv6' : 'IPv4',
     };
-    const waiter = this.#waiters.shift();
+    const waiter = this.#nextWaiter();
     if (waiter !== undefined) waiter.resolve(datagram);
     else if (this.queued >= this.#queueLimit) this.#dropped++;
     else this.#queue.push(datagram);
+  }
+
+  #onError(cause: Error): void {
+    const error = netError('WK_ERR_UDP', cause, { localAddress: this.address, remoteAddress: this.#remote });
+    const waiter = this.#nextWaiter();
+    if (waiter !== undefined) waiter.reject(error);
+    else this.#error ??= error;
+  }
+
+  /** The oldest receive() still waiting (those that timed out or were aborted are skipped). */
+  #nextWaiter(): Waiter | undefined {
+    for (let waiter = this.#waiters.shift(); waiter !== undefined; waiter = this.#waiters.shift()) {
+      if (!waiter.settled) return waiter;
+    }
+    return undefined;
+  }
+
+  #wait(resolve: (d: Datagram | null) => void, reject: (e: WirekitError) => void, options: ReceiveOptions): void {
+    const { timeoutMs, signal } = options;
+    const onAbort = (): void =>
+      settle(() => reject(abortedError(signal as AbortSignal, { localAddress: this.address })));
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => settle(() => reject(this.#timeoutError(timeoutMs))), timeoutMs);
+    const settle = (then: () => void): void => {
+      if (waiter.settled) return;
+      waiter.settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      then();
+    };
+    const waiter: Waiter = {
+      settled: false,
+      resolve: (datagram) => settle(() => resolve(datagram)),
+      reject: (error) => settle(() => reject(error)),
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.#waiters.push(waiter);
+  }
+
+  #timeoutError(timeoutMs: number): TimeoutError {
+    const message = `no datagram within ${timeoutMs} ms`;
+    return new TimeoutError('WK_ERR_RECEIVE_TIMEOUT', message, {
+      localAddress: this.address,
+      remoteAddress: this.#remote,
+    });
   }
 
   #loopback(): string {

@@ -29,7 +29,7 @@ function splits(input: Uint8Array): Uint8Array[][] {
   return out;
 }
 
-const isFrameTooLarge = (error: unknown): boolean =>
+const isFrameTooLarge = (error: unknown): error is LimitError =>
   error instanceof LimitError && isWirekitError(error, 'WK_ERR_FRAME_TOO_LARGE');
 
 describe('LineDecoder', () => {
@@ -145,6 +145,9 @@ describe('framing over sockets', () => {
     await conn.write('x'.repeat(10_000));
     assert.equal(await conn.read(), null);
     assert.ok(isFrameTooLarge(failure), String(failure));
+    // The pure codec knows no socket; the error raised on a connection carries its addresses.
+    assert.equal((failure as LimitError).remoteAddress?.port, conn.localAddress?.port);
+    assert.equal((failure as LimitError).localAddress?.port, conn.remoteAddress?.port);
   });
 
   test('leaving a lines() loop early leaves the next line on the connection', async () => {
@@ -177,6 +180,11 @@ describe('framing over sockets', () => {
       await server.end(Uint8Array.of(0, 0, 0x10, 0)); // announces 4096 bytes, sends none
     });
     const iterator = frames(limited, { maxFrameBytes: 1000 });
-    await assert.rejects(iterator.next(), isFrameTooLarge);
+    await assert.rejects(iterator.next(), (error) => {
+      assert.ok(isFrameTooLarge(error));
+      assert.equal(error.remoteAddress?.port, limited.remoteAddress?.port);
+      assert.equal(error.localAddress?.port, limited.localAddress?.port);
+      return true;
+    });
   });
 });

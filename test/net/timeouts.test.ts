@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isWirekitError, TimeoutError } from '../../src/errors.js';
-import { connect, listen } from '../../src/net/index.js';
+import { connect, DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_SERVER_IDLE_TIMEOUT_MS, listen } from '../../src/net/index.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { connectedPair, eventually, sleep, stuckListener } from './fixtures.js';
 
@@ -41,6 +41,15 @@ describe('idle timeout', () => {
     await conn.readExactly(30);
     await assert.rejects(conn.read(), (e) => isWirekitError(e, 'WK_ERR_IDLE_TIMEOUT') && e instanceof TimeoutError);
     assert.equal(conn.socket.destroyed, true);
+  });
+
+  test('accepted connections time out after 5 minutes by default; 0 turns it off', async () => {
+    const { server } = await connectedPair(leaks);
+    assert.equal(server.idleTimeoutMs, DEFAULT_SERVER_IDLE_TIMEOUT_MS);
+    assert.equal(DEFAULT_SERVER_IDLE_TIMEOUT_MS, 5 * 60_000);
+    const { server: unlimited, client } = await connectedPair(leaks, { idleTimeoutMs: 0 });
+    assert.equal(unlimited.idleTimeoutMs, 0);
+    assert.equal(client.idleTimeoutMs, 0, 'a client connection has none unless asked');
   });
 
   test('idleTimeoutMs can be set and cleared on an open connection', async () => {
@@ -92,5 +101,16 @@ describe('connect timeout', () => {
     await sleep(50);
     controller.abort();
     await assert.rejects(pending, { code: 'WK_ERR_ABORTED' });
+  });
+});
+
+describe('close timeout', () => {
+  test('close() gives a peer that never ends its side DEFAULT_CLOSE_TIMEOUT_MS, then destroys the socket', async () => {
+    // The server side never reads or ends: only the default deadline can finish close().
+    const { client } = await connectedPair(leaks, { allowHalfOpen: true });
+    await client.close();
+    // The peer never ended its side, so only the deadline can have ended the wait: by destroying.
+    assert.equal(client.socket.destroyed, true);
+    assert.equal(DEFAULT_CLOSE_TIMEOUT_MS, 10_000);
   });
 });

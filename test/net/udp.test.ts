@@ -93,22 +93,94 @@ test('close() ends the iterator and receive() returns null', async () => {
   assert.equal(await socket.receive(), null);
 });
 
-test('binding a port in use is WK_ERR_UDP with the cause; broadcast and multicast settings work or fail typed', async () => {
+test('binding a port in use is WK_ERR_UDP with the cause', async () => {
   const socket = await open();
   await assert.rejects(bind({ port: socket.address.port }), (error) => {
     assert.ok(isWirekitError(error, 'WK_ERR_UDP'));
     assert.equal((error.cause as { code?: string }).code, 'EADDRINUSE');
     return true;
   });
-  socket.setBroadcast(true);
-  socket.setMulticastTTL(1);
-  socket.setMulticastLoopback(true);
-  try {
-    socket.addMembership('239.255.0.1', '127.0.0.1');
-    socket.dropMembership('239.255.0.1', '127.0.0.1');
-  } catch (error) {
-    // Some sandboxes have no multicast on loopback: then the failure must be a typed one.
-    assert.ok(isWirekitError(error, 'WK_ERR_UDP'), String(error));
-  }
   assert.throws(() => socket.dropMembership('239.255.0.2'), { code: 'WK_ERR_UDP' });
+});
+
+test('multicast: a member of the group receives what is sent to it over loopback, and stops after leaving', async () => {
+  const group = '239.255.77.1';
+  // Bound to the group address, the member receives only that group's traffic.
+  const member = await open({ host: group, reuseAddr: true });
+  member.addMembership(group, '127.0.0.1');
+  const sender = await open();
+  sender.setMulticastInterface('127.0.0.1');
+  sender.setMulticastTTL(1);
+  sender.setMulticastLoopback(true);
+  await sender.send('to the group', member.address.port, group);
+  const datagram = await member.receive({ timeoutMs: 5000 });
+  assert.equal(text(datagram?.data), 'to the group');
+  assert.equal(datagram?.address, '127.0.0.1');
+  member.dropMembership(group, '127.0.0.1');
+  await sender.send('after leaving', member.address.port, group);
+  await assert.rejects(member.receive({ timeoutMs: 300 }), { code: 'WK_ERR_RECEIVE_TIMEOUT' });
+});
+
+test('broadcast: refused (EACCES) until setBroadcast(true), then delivered', async () => {
+  const listener = await open({ host: '127.255.255.255' });
+  const sender = await open();
+  await assert.rejects(sender.send('x', listener.address.port, '127.255.255.255'), (error) => {
+    assert.ok(isWirekitError(error, 'WK_ERR_UDP'));
+    assert.equal((error.cause as { code?: string }).code, 'EACCES');
+    return true;
+  });
+  sender.setBroadcast(true);
+  await sender.send('to everyone', listener.address.port, '127.255.255.255');
+  assert.equal(text((await listener.receive({ timeoutMs: 5000 }))?.data), 'to everyone');
+});
+
+describe('receive() waits that end early', () => {
+  test('a timeout rejects WK_ERR_RECEIVE_TIMEOUT, and the next datagram goes to the next receive()', async () => {
+    const socket = await open();
+    const peer = await open();
+    await assert.rejects(socket.receive({ timeoutMs: 20 }), (error) => {
+      assert.ok(isWirekitError(error, 'WK_ERR_RECEIVE_TIMEOUT'));
+      assert.equal(error.localAddress?.port, socket.address.port);
+      return true;
+    });
+    await peer.send('late', socket.address.port);
+    await eventually(() => socket.queued === 1, 'the datagram queued (no abandoned receive took it)');
+    assert.equal(text((await socket.receive({ timeoutMs: 5000 }))?.data), 'late');
+  });
+
+  test('an abort rejects WK_ERR_ABORTED; waiters behind it still get their datagrams in order', async () => {
+    const socket = await open();
+    const peer = await open();
+    const controller = new AbortController();
+    const first = socket.receive({ signal: controller.signal });
+    const second = socket.receive();
+    controller.abort(new Error('gave up'));
+    await assert.rejects(first, { code: 'WK_ERR_ABORTED' });
+    await peer.send('one', socket.address.port);
+    assert.equal(text((await second)?.data), 'one');
+    await assert.rejects(socket.receive({ signal: controller.signal }), { code: 'WK_ERR_ABORTED' });
+  });
+
+  test('a connected socket learns ECONNREFUSED on its next receive(), and keeps working', async () => {
+    const gone = await bind();
+    const port = gone.address.port;
+    await gone.close();
+    const socket = await open();
+    await socket.connect(port);
+    await socket.send('anyone?');
+    await assert.rejects(socket.receive({ timeoutMs: 5000 }), (error) => {
+      assert.ok(isWirekitError(error, 'WK_ERR_UDP'));
+      assert.equal((error.cause as { code?: string }).code, 'ECONNREFUSED');
+      assert.equal(error.remoteAddress?.port, port);
+      return true;
+    });
+    await assert.rejects(socket.receive({ timeoutMs: 50 }), { code: 'WK_ERR_RECEIVE_TIMEOUT' });
+  });
+
+  test('send() with no port on an unconnected socket, or after close(), says why', async () => {
+    const socket = await bind();
+    await assert.rejects(socket.send('x'), /send\(\) without a port needs connect\(\) first/);
+    await socket.close();
+    await assert.rejects(socket.send('x', 9), { code: 'WK_ERR_SOCKET_CLOSED' });
+  });
 });

@@ -95,6 +95,8 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
     port: options.port ?? 0,
     allowHalfOpen: true,
     noDelay: true,
+    // The engine keeps its own timers (keep-alive, head, request): none at the socket layer.
+    idleTimeoutMs: 0,
   };
   if (options.path !== undefined) listenOptions.path = options.path;
   if (options.backlog !== undefined) listenOptions.backlog = options.backlog;

@@ -3,7 +3,7 @@
  * writers. They read through the connection's own buffer (`readUntil` / `readExactly`), so leaving
  * a loop early loses nothing: the bytes after the last line or frame stay unread on the connection.
  */
-import { isWirekitError } from '../../errors.js';
+import { isWirekitError, LimitError } from '../../errors.js';
 import type { Connection } from '../connection.js';
 import { checkFrameLength, encodeFrame, frameFormat, type LengthPrefixOptions, readLength } from './length-prefix.js';
 import {
@@ -34,7 +34,7 @@ export async function* lines(conn: Connection, options: LineOptions = {}): Async
     try {
       line = await conn.readUntil(delimiter, { maxBytes });
     } catch (error) {
-      if (isWirekitError(error, 'WK_ERR_READ_LIMIT')) throw lineTooLarge(maxBytes, error);
+      if (isWirekitError(error, 'WK_ERR_READ_LIMIT')) throw withEndpoints(lineTooLarge(maxBytes, error), conn);
       if (!isWirekitError(error, 'WK_ERR_UNEXPECTED_EOF')) throw error;
       // The peer ended: what is left (at most maxBytes) is the last line, if any. It is yielded
       // before the final read reports the EOF as seen, so replies to it go out before our end().
@@ -84,9 +84,19 @@ export async function* frames(
       throw error;
     }
     const length = readLength(prefix, format.prefix);
-    checkFrameLength(length, format);
+    try {
+      checkFrameLength(length, format);
+    } catch (error) {
+      throw error instanceof LimitError ? withEndpoints(error, conn) : error;
+    }
     yield await conn.readExactly(length);
   }
+}
+
+/** A codec's limit error with the connection's addresses (the pure codecs know of no socket). */
+function withEndpoints(error: LimitError, conn: Connection): LimitError {
+  const { localAddress, remoteAddress } = conn;
+  return new LimitError(error.code, error.message, { cause: error.cause, localAddress, remoteAddress });
 }
 
 /**
