@@ -91,12 +91,27 @@ describe('actual requests', () => {
     assert.equal(res.headers.get('vary'), 'Origin', 'else a cache may serve this answer to a CORS request');
   });
 
-  test("credentials with origin '*': the origin is echoed (never `*`), with Vary: Origin", async () => {
-    const { app } = corsApp({ credentials: true });
+  test("credentials with origin '*' is refused when configured: it would let any site read users' data", () => {
+    assert.throws(() => cors({ credentials: true }), { code: 'WK_ERR_INVALID_ARGUMENT' });
+    assert.throws(() => cors({ credentials: true, origin: '*' }), /explicit origin/);
+  });
+
+  test('credentials with an explicit origin: that origin is echoed (never `*`), others and `null` get nothing', async () => {
+    const { app } = corsApp({ credentials: true, origin: [A] });
     const res = await get(app, '/data', { origin: A });
     assert.equal(res.headers.get('access-control-allow-origin'), A);
     assert.equal(res.headers.get('access-control-allow-credentials'), 'true');
     assert.equal(res.headers.get('vary'), 'Origin');
+    for (const origin of ['https://evil.example', 'null']) {
+      const refused = await get(app, '/data', { origin });
+      assert.equal(refused.headers.get('access-control-allow-origin'), null, origin);
+    }
+  });
+
+  test('credentials with origin: () => true echoes any origin, because the app said so', async () => {
+    const { app } = corsApp({ credentials: true, origin: () => true });
+    const res = await get(app, '/data', { origin: 'https://anyone.example' });
+    assert.equal(res.headers.get('access-control-allow-origin'), 'https://anyone.example');
   });
 
   test('a single origin string allows exactly that origin', async () => {
@@ -188,7 +203,7 @@ describe('preflight', () => {
   });
 
   test('credentials: the origin is echoed and Allow-Credentials sent; no request headers, no allow-headers', async () => {
-    const { app } = corsApp({ credentials: true });
+    const { app } = corsApp({ credentials: true, origin: [A] });
     const res = await preflight(app, '/data', A);
     assert.equal(res.headers.get('access-control-allow-origin'), A);
     assert.equal(res.headers.get('access-control-allow-credentials'), 'true');

@@ -1,3 +1,4 @@
+import { WirekitError } from '../../../errors.js';
 import type { Middleware } from '../../compose.js';
 import type { Context } from '../../context.js';
 import { checkInteger } from '../shared/options.js';
@@ -10,7 +11,11 @@ export type { CorsOrigin } from './origin.js';
 export interface CorsOptions {
   /** Origins allowed to read responses. Default `'*'`. */
   origin?: CorsOrigin;
-  /** Allow cookies and HTTP auth (`Access-Control-Allow-Credentials: true`; the origin is echoed, never `*`). Default false. */
+  /**
+   * Allow cookies and HTTP auth (`Access-Control-Allow-Credentials: true`). Needs an explicit
+   * `origin` (list, pattern or function): with `'*'` every site could read responses made with the
+   * user's cookies, so `cors()` throws `WK_ERR_INVALID_ARGUMENT`. Default false.
+   */
   credentials?: boolean;
   /** Methods a preflight allows. Default GET, HEAD, PUT, PATCH, POST, DELETE. */
   allowMethods?: readonly string[];
@@ -39,14 +44,19 @@ const DEFAULT_METHODS = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'];
 export function cors<V extends object = Record<string, unknown>>(options: CorsOptions = {}): Middleware<V> {
   const policy = options.origin ?? '*';
   const credentials = options.credentials ?? false;
-  const varies = variesByOrigin(policy, credentials);
+  if (credentials && policy === '*') {
+    // Echoing any origin with credentials is the classic CORS hole; `origin: () => true` opts in knowingly.
+    const message = "cors({ credentials: true }) needs an explicit origin (a list, a RegExp or a function), not '*'";
+    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', message);
+  }
+  const varies = variesByOrigin(policy);
   const methods = (options.allowMethods ?? DEFAULT_METHODS).join(', ');
   const allowHeaders = options.allowHeaders?.join(', ');
   const expose = options.exposeHeaders?.join(', ') ?? '';
   const maxAge = String(checkInteger('maxAgeSeconds', options.maxAgeSeconds ?? 600));
   return async (c, next) => {
     const origin = c.req.header('origin');
-    const allowed = origin === null ? undefined : allowedOrigin(policy, credentials, origin, c.req);
+    const allowed = origin === null ? undefined : allowedOrigin(policy, origin, c.req);
     if (origin !== null && c.req.method === 'OPTIONS' && c.req.header('access-control-request-method') !== null) {
       return preflight(c, allowed);
     }

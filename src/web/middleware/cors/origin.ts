@@ -13,21 +13,15 @@ export type CorsOrigin =
 
 /**
  * The `Access-Control-Allow-Origin` value for a request from `origin`, or undefined when the origin
- * is not allowed. With credentials `*` is never sent: browsers refuse it (Fetch standard, "CORS
- * check"), so the request's origin is echoed instead.
+ * is not allowed. `cors()` refuses `'*'` with credentials, so `*` is only ever sent without them.
  *
  * @example
  * ```ts
- * allowedOrigin(['https://a.example'], false, 'https://a.example', c.req); // 'https://a.example'
+ * allowedOrigin(['https://a.example'], 'https://a.example', c.req); // 'https://a.example'
  * ```
  */
-export function allowedOrigin(
-  policy: CorsOrigin,
-  credentials: boolean,
-  origin: string,
-  req: WebRequest,
-): string | undefined {
-  if (policy === '*') return credentials ? origin : '*';
+export function allowedOrigin(policy: CorsOrigin, origin: string, req: WebRequest): string | undefined {
+  if (policy === '*') return '*';
   if (typeof policy === 'string') return policy === origin ? origin : undefined;
   if (policy instanceof RegExp) {
     // A /g or /y pattern keeps lastIndex between calls: reset it so every request is judged alone.
@@ -49,10 +43,10 @@ export function allowedOrigin(
  *
  * @example
  * ```ts
- * variesByOrigin('*', false); // false: every origin gets `*`
- * variesByOrigin('*', true); // true: the origin is echoed
+ * variesByOrigin('*'); // false: every origin gets `*`
+ * variesByOrigin(['https://a.example']); // true
  * ```
  */
-export function variesByOrigin(policy: CorsOrigin, credentials: boolean): boolean {
-  return policy !== '*' || credentials;
+export function variesByOrigin(policy: CorsOrigin): boolean {
+  return policy !== '*';
 }
