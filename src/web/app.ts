@@ -5,7 +5,7 @@ import { Request, type RequestInit } from '../http/message/request.js';
 import { Response } from '../http/message/response.js';
 import { type Middleware, runChain } from './compose.js';
 import { Context } from './context.js';
-import { errorResponse, warnUnexpected } from './error-response.js';
+import { errorResponse, warnUnexpected, withErrorFields } from './error-response.js';
 import { HttpError } from './http-error.js';
 import { inProcessInfo } from './in-process.js';
 import { type AppServer, type ListenOptions, listenApp } from './listen.js';
@@ -136,15 +136,19 @@ export class App<V extends object = Record<string, unknown>> {
 
   /**
    * Mounts `sub`'s routes and middleware under `prefix`, as they are now (later changes to `sub` are
-   * not seen). The sub-app's `onError` keeps handling its routes' errors; not-found is the parent's.
+   * not seen). The sub-app's `onError` maps what its own middleware and routes throw; errors of
+   * the parent's middleware, before or after them, stay the parent's; not-found is the parent's.
    */
   route(prefix: string, sub: App<V>): this {
-    const wrap = sub.#customErrorHandler();
+    const onError = sub.#customOnError ? sub.#onError : undefined;
+    const own = (handler: Middleware<V>): Middleware<V> =>
+      onError === undefined ? handler : this.#mappedBy(onError, handler);
     for (const entry of sub.#mountable()) {
       if ('handler' in entry) {
-        this.use(entry.path === undefined ? joinPaths(prefix, '/*') : joinPaths(prefix, entry.path), entry.handler);
+        const path = entry.path === undefined ? joinPaths(prefix, '/*') : joinPaths(prefix, entry.path);
+        this.use(path, own(entry.handler));
       } else {
-        this.on(entry.method, joinPaths(prefix, entry.pattern), ...(wrap ? [wrap, ...entry.handlers] : entry.handlers));
+        this.on(entry.method, joinPaths(prefix, entry.pattern), ...entry.handlers.map(own));
       }
     }
     return this;
@@ -252,17 +256,9 @@ export class App<V extends object = Record<string, unknown>> {
     );
   }
 
-  /** Errors become responses where they are thrown (see compose), by the sub-app's handler if one is in charge. */
+  /** Errors become responses where they are thrown (see compose). */
   readonly #catch = (error: unknown, c: Context<V>): Promise<void> | undefined => {
-    const handler = mountedErrorHandlers.get(c) as ErrorHandler<V> | undefined;
-    const mapped = handler === undefined ? this.#fail(error, c) : this.#failWith(handler, error, c);
-    if (mapped instanceof Promise) {
-      return mapped.then((response) => {
-        c.res = response;
-      });
-    }
-    c.res = mapped;
-    return undefined;
+    return settle(c, this.#fail(error, c));
   };
 
   #result(c: Context<V>): Response | Promise<Response> {
@@ -286,10 +282,10 @@ export class App<V extends object = Record<string, unknown>> {
       const mapped = onError(error, c);
       if (mapped instanceof Promise)
         return mapped.then(
-          (response) => withPendingFields(c, response),
+          (response) => withPendingFields(c, withErrorFields(error, response)),
           (again: unknown) => withPendingFields(c, errorResponse(again, c.req.header('accept'))),
         );
-      return withPendingFields(c, mapped);
+      return withPendingFields(c, withErrorFields(error, mapped));
     } catch (again) {
       return withPendingFields(c, errorResponse(again, c.req.header('accept')));
     }
@@ -318,13 +314,21 @@ export class App<V extends object = Record<string, unknown>> {
     return [...before, ...handlers, ...after];
   }
 
-  /** For a mounted sub-app with its own onError: a first handler that puts it in charge of the route's errors. */
-  #customErrorHandler(): Middleware<V> | undefined {
-    if (!this.#customOnError) return undefined;
-    const onError = this.#onError;
+  /**
+   * A mounted sub-app's handler whose own throws are mapped by the sub-app's `onError` right there.
+   * What the rest of the chain throws inside its `next()` was mapped where it was thrown already
+   * (see compose), so only this handler's own errors, or ones it rethrows, land here.
+   */
+  #mappedBy(onError: ErrorHandler<V>, handler: Middleware<V>): Middleware<V> {
     return (c, next) => {
-      mountedErrorHandlers.set(c, onError as ErrorHandler<object>);
-      return next();
+      let result: ReturnType<Middleware<V>>;
+      try {
+        result = handler(c, next);
+      } catch (error) {
+        return settle(c, this.#failWith(onError, error, c));
+      }
+      if (!(result instanceof Promise)) return result;
+      return result.then(undefined, (error: unknown) => settle(c, this.#failWith(onError, error, c)));
     };
   }
 
@@ -348,8 +352,16 @@ function bodyless(response: Response): Response {
   return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
-/** The error handler of the sub-app whose route is running, per request (see `route()`). */
-const mountedErrorHandlers = new WeakMap<object, ErrorHandler<object>>();
+/** Makes an error's mapped response the request's response, now or once it is ready. */
+function settle<V extends object>(c: Context<V>, mapped: Response | Promise<Response>): Promise<void> | undefined {
+  if (!(mapped instanceof Promise)) {
+    c.res = mapped;
+    return undefined;
+  }
+  return mapped.then((response) => {
+    c.res = response;
+  });
+}
 
 const NO_SECRETS = Object.freeze({ secrets: Object.freeze([]) as readonly string[] });
 

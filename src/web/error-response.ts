@@ -36,7 +36,23 @@ export function errorResponse(error: unknown, accept: string | null): Response {
   const response = prefersJson(accept)
     ? Response.json({ error: message, status, ...details }, { status })
     : new Response(`${message}\n`, { status });
-  if (error instanceof HttpError) for (const [name, value] of error.headers) response.headers.append(name, value);
+  return withErrorFields(error, response);
+}
+
+/**
+ * Adds an HttpError's own fields (`Allow` of a 405, `WWW-Authenticate` of a 401, `Retry-After`)
+ * to a response answering with its status, unless the response set them: an app's `onError` that
+ * only shapes the body must not drop what the status requires (RFC 9110 §15.5.6: a 405 has Allow).
+ *
+ * @example
+ * ```ts
+ * withErrorFields(new HttpError(405, 'no', { headers: { Allow: 'GET' } }), c.json({ oops: true }, 405)); // Allow: GET
+ * ```
+ */
+export function withErrorFields(error: unknown, response: Response): Response {
+  if (!(error instanceof HttpError) || response.status !== error.status) return response;
+  const own = new Set(Array.from(response.headers, ([name]) => name));
+  for (const [name, value] of error.headers) if (!own.has(name)) response.headers.append(name, value);
   return response;
 }
 

@@ -150,6 +150,38 @@ describe('onError and reportErrors', () => {
     assert.equal((await app.request('/', { method: 'POST' })).status, 418);
   });
 
+  test("a custom onError keeps the fields the error's status needs: Allow of a 405, WWW-Authenticate of a 401", async () => {
+    const app = new App();
+    app.get('/', () => 'x');
+    app.get('/private', () => {
+      throw new HttpError(401, 'who are you?', { headers: { 'WWW-Authenticate': 'Bearer realm="api"' } });
+    });
+    app.get('/mine', () => {
+      throw new HttpError(401, 'x', { headers: { 'WWW-Authenticate': 'Basic' } });
+    });
+    app.onError((error, c) => {
+      const status = error instanceof HttpError ? error.status : 500;
+      if (c.req.path === '/mine') return c.json({ oops: true }, status, { 'WWW-Authenticate': 'Bearer mine' });
+      return c.json({ oops: true }, status);
+    });
+    const post = await app.request('/', { method: 'POST' });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get('allow'), 'GET, HEAD');
+    assert.deepEqual(await post.json(), { oops: true });
+    const denied = await app.request('/private');
+    assert.equal(denied.headers.get('www-authenticate'), 'Bearer realm="api"');
+    const own = await app.request('/mine');
+    assert.equal(own.headers.get('www-authenticate'), 'Bearer mine', "the handler's own field wins");
+    const other = new App();
+    other.get('/', () => 'x');
+    other.onError(() => errorResponse(new HttpError(418), null));
+    assert.equal(
+      (await other.request('/', { method: 'POST' })).headers.get('allow'),
+      null,
+      'another status: not added',
+    );
+  });
+
   test('an onError that throws (or rejects) falls back to the default mapping', async () => {
     const app = failingApp();
     app.onError(() => {

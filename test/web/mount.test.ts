@@ -121,6 +121,46 @@ describe('errors', () => {
     assert.deepEqual(await (await app.request('/sub/missing')).json(), { from: 'parent' });
   });
 
+  test("the sub-app's own middleware errors go to the sub-app's onError, sync or async", async () => {
+    const sub = new App();
+    sub.onError((error, c) => c.json({ from: 'sub', message: (error as Error).message }, 599));
+    sub.use('/guarded/*', (c) => {
+      if (c.req.header('x-sync') === '1') throw new Error('sync guard');
+      return Promise.reject(new Error('async guard'));
+    });
+    sub.get('/guarded/x', () => 'unreachable');
+    const app = new App();
+    app.onError((_error, c) => c.json({ from: 'parent' }, 598));
+    app.route('/sub', sub);
+    const asyncRes = await app.request('/sub/guarded/x');
+    assert.deepEqual(await asyncRes.json(), { from: 'sub', message: 'async guard' });
+    const syncRes = await app.request('/sub/guarded/x', { headers: { 'x-sync': '1' } });
+    assert.deepEqual(await syncRes.json(), { from: 'sub', message: 'sync guard' });
+  });
+
+  test("parent middleware failing after a sub-app route ran is the parent's error, and wraps the sub's answer", async () => {
+    const sub = new App();
+    sub.onError((_error, c) => c.json({ from: 'sub' }, 599));
+    sub.get('/ok', () => 'fine');
+    sub.get('/fail', () => {
+      throw new HttpError(409);
+    });
+    const app = new App();
+    app.onError((_error, c) => c.json({ from: 'parent' }, 598));
+    const seen: number[] = [];
+    app.use(async (c, next) => {
+      await next();
+      seen.push(c.res?.status ?? 0);
+      if (c.req.header('x-after') === '1') throw new Error('after next');
+    });
+    app.route('/sub', sub);
+    const res = await app.request('/sub/ok', { headers: { 'x-after': '1' } });
+    assert.equal(res.status, 598);
+    assert.deepEqual(await res.json(), { from: 'parent' });
+    assert.equal((await app.request('/sub/fail')).status, 599);
+    assert.deepEqual(seen, [200, 599], "the parent's middleware saw the sub-app's mapped error answer");
+  });
+
   test('a sub-app without onError leaves its errors to the parent', async () => {
     const sub = new App();
     sub.get('/x', () => {
