@@ -164,10 +164,17 @@ describe('what is compressed', () => {
     });
   }
 
-  test('HEAD: nothing is compressed (no body is sent), but the answer says Vary', async () => {
-    const res = await app().request('/text', { method: 'HEAD', headers: { 'accept-encoding': 'gzip' } });
-    assert.equal(res.headers.get('content-encoding'), null);
-    assert.equal(res.headers.get('vary'), 'Accept-Encoding');
+  test('HEAD gets the fields GET gets (RFC 9110 §9.3.2): Content-Encoding, Vary, the weakened ETag', async () => {
+    const a = app({}, (x) => x.get('/tagged', (c) => c.text(BIG, 200, { etag: '"v1"', 'accept-ranges': 'bytes' })));
+    const headers = { 'accept-encoding': 'gzip' };
+    for (const path of ['/text', '/tagged']) {
+      const got = await a.request(path, { headers });
+      const head = await a.request(path, { method: 'HEAD', headers });
+      for (const name of ['content-encoding', 'vary', 'etag', 'accept-ranges', 'content-type'])
+        assert.equal(head.headers.get(name), got.headers.get(name), `${path} ${name}`);
+      assert.equal(head.headers.get('content-encoding'), 'gzip');
+      assert.equal((await head.bytes()).byteLength, 0);
+    }
   });
 
   test('a custom filter can opt server-sent events in', async () => {
@@ -272,10 +279,10 @@ test('bad options fail when the middleware is made', () => {
 
 describe('over a socket', () => {
   /** GET with node:http (which does not decode), collecting the raw body. */
-  function fetchRaw(port: number, path: string, acceptEncoding: string) {
+  function fetchRaw(port: number, path: string, acceptEncoding: string, method = 'GET') {
     return new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
       const req = httpRequest(
-        { port, host: '127.0.0.1', path, agent: false, headers: { 'accept-encoding': acceptEncoding } },
+        { port, host: '127.0.0.1', path, method, agent: false, headers: { 'accept-encoding': acceptEncoding } },
         (res) => {
           const parts: Buffer[] = [];
           res.on('data', (chunk: Buffer) => parts.push(chunk));
@@ -305,6 +312,17 @@ describe('over a socket', () => {
     const plain = await fetchRaw(server.port, '/text', 'identity');
     assert.equal(plain.headers['content-encoding'], undefined);
     assert.equal(plain.headers['content-length'], String(BIG.length));
+    // HEAD: the same head as GET, the encoded length included, and no body.
+    for (const [path, coding] of [
+      ['/text', 'br'],
+      ['/stream', 'gzip'],
+    ] as const) {
+      const got = await fetchRaw(server.port, path, coding);
+      const head = await fetchRaw(server.port, path, coding, 'HEAD');
+      for (const name of ['content-encoding', 'content-length', 'transfer-encoding', 'vary'])
+        assert.equal(head.headers[name], got.headers[name], `${path} ${name}`);
+      assert.equal(head.body.byteLength, 0);
+    }
   });
 
   test("Node's fetch (undici) decodes what we send", async () => {

@@ -1,5 +1,6 @@
 import zlib from 'node:zlib';
 import type { BodyContent, BodyInit } from '../../../http/message/body.js';
+import type { Headers } from '../../../http/message/headers.js';
 import { Response } from '../../../http/message/response.js';
 import type { Middleware } from '../../compose.js';
 import { knownSize } from '../shared/content-size.js';
@@ -36,7 +37,7 @@ export interface CompressOptions {
 /**
  * Compresses responses with the best coding the client accepts (`Accept-Encoding` with q-values;
  * br > zstd > gzip on ties). Skipped for small bodies, types not worth it, responses already encoded
- * or marked `no-transform`, partial and bodiless responses, and HEAD. Streams are compressed chunk
+ * or marked `no-transform`, partial and bodiless responses. HEAD gets GET's fields. Streams are compressed chunk
  * by chunk with backpressure, flushed after each chunk. Sets `Vary: Accept-Encoding`, drops
  * `Content-Length` (the server frames the new body) and `Accept-Ranges`, weakens a strong ETag.
  *
@@ -70,11 +71,26 @@ export function compress<V extends object = Record<string, unknown>>(options: Co
     // Below the threshold the answer never varies, unless the client refused identity outright.
     if (size !== undefined && size < threshold && !negotiated.identityRefused) return;
     addVary(res.headers, 'Accept-Encoding');
-    // A HEAD answer is never sent with a body: compressing one only to drop it is waste.
-    if (c.req.method === 'HEAD') return;
     const codec = codecs.find((candidate) => candidate.encoding === negotiated.coding);
-    if (codec !== undefined) c.res = await encode(res, codec);
+    if (codec === undefined) return;
+    // HEAD gets the fields GET gets (RFC 9110 §9.3.2): caches compare their validators. A fixed body
+    // is encoded for its length; a stream the server cancels unread is left as it is.
+    if (c.req.method === 'HEAD' && isStream(res.peekContent())) markEncoded(res.headers, codec);
+    else c.res = await encode(res, codec);
   };
+}
+
+function isStream(content: BodyContent): boolean {
+  return content !== null && typeof content !== 'string' && !(content instanceof Uint8Array);
+}
+
+/** The fields of an encoded answer; the length is the server's to frame. */
+function markEncoded(headers: Headers, codec: Codec): void {
+  headers.delete('content-length');
+  // Byte ranges of the encoded body are not offered (nginx does the same when it gzips).
+  headers.delete('accept-ranges');
+  headers.set('Content-Encoding', codec.encoding);
+  weakenEtag(headers);
 }
 
 const DEFAULT_ORDER: readonly Encoding[] = ['br', 'zstd', 'gzip'];
@@ -82,11 +98,7 @@ const DEFAULT_ORDER: readonly Encoding[] = ['br', 'zstd', 'gzip'];
 /** The response with its body encoded; the original's body is taken (used). */
 async function encode(res: Response, codec: Codec): Promise<Response> {
   const headers = res.headers;
-  headers.delete('content-length');
-  // Byte ranges of the encoded body are not offered (nginx does the same when it gzips).
-  headers.delete('accept-ranges');
-  headers.set('Content-Encoding', codec.encoding);
-  weakenEtag(headers);
+  markEncoded(headers, codec);
   const body = await encodedBody(res.takeContent(), codec);
   const init = { status: res.status, statusText: res.statusText, headers };
   return new Response(body, res.trailers === undefined ? init : { ...init, trailers: res.trailers });
