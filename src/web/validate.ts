@@ -78,21 +78,27 @@ const TARGETS: readonly ValidationTarget[] = ['params', 'query', 'headers', 'coo
  * A failure answers 400 `{ error, status, issues: [{ target, path, message }] }` (as text without
  * `Accept: application/json`), the message naming the first failing field.
  *
+ * The returned middleware's `valid(c, target)` gives a target's output typed by its schema (no
+ * type to write); `c.req.valid<T>(target)` gives the same value with a type you name.
+ *
  * @example
  * ```ts
  * const User = z.object({ name: z.string(), age: z.number().int() });
- * app.post('/users/:id', validate({ params: z.object({ id: z.string().uuid() }), body: User }), (c) => {
- *   const user = c.req.valid<Infer<typeof User>>('body'); // { name: string; age: number }
+ * const createUser = validate({ params: z.object({ id: z.string().uuid() }), body: User });
+ * app.post('/users/:id', createUser, (c) => {
+ *   const user = createUser.valid(c, 'body'); // { name: string; age: number }
  *   return c.json(user, 201);
  * });
  * ```
  */
-export function validate<V extends object = Record<string, unknown>>(schemas: ValidationSchemas): Middleware<V> {
+export function validate<const S extends ValidationSchemas, V extends object = Record<string, unknown>>(
+  schemas: S,
+): Validator<S, V> {
   const checks = TARGETS.flatMap((target) => {
     const schema = schemas[target];
     return schema === undefined ? [] : [{ target, schema }];
   });
-  return async (c: Context<V>, next) => {
+  const middleware: Middleware<V> = async (c: Context<V>, next) => {
     const issues: ValidationIssue[] = [];
     for (const { target, schema } of checks) {
       const result = await schema['~standard'].validate(await inputOf(c.req, target));
@@ -102,6 +108,24 @@ export function validate<V extends object = Record<string, unknown>>(schemas: Va
     if (issues.length > 0) throw validationError(issues);
     await next();
   };
+  const valid = <T extends keyof S & ValidationTarget>(c: { readonly req: WebRequest }, target: T) =>
+    c.req.valid<Infer<NonNullable<S[T]>>>(target);
+  return Object.assign(middleware, { valid });
+}
+
+/**
+ * What {@link validate} returns: the middleware, plus typed access to what it validated.
+ *
+ * @example
+ * ```ts
+ * const byId = validate({ params: z.object({ id: z.coerce.number() }) });
+ * app.get('/items/:id', byId, (c) => store.get(byId.valid(c, 'params').id)); // id: number
+ * ```
+ */
+export interface Validator<S extends ValidationSchemas, V extends object = Record<string, unknown>>
+  extends Middleware<V> {
+  /** The output of `target`'s schema for the request of `c`, typed by that schema. */
+  valid<T extends keyof S & ValidationTarget>(c: { readonly req: WebRequest }, target: T): Infer<NonNullable<S[T]>>;
 }
 
 /**

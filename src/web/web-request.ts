@@ -1,4 +1,5 @@
 import { WirekitError } from '../errors.js';
+import { parseJson } from '../http/message/body.js';
 import { parseCookies, unsignCookieValue } from '../http/message/cookies.js';
 import { type FormLimits, readForm } from '../http/message/form.js';
 import type { Headers } from '../http/message/headers.js';
@@ -30,6 +31,9 @@ export class WebRequest {
   routePattern: string | undefined;
   #cookies: Record<string, string> | undefined;
   #valid: Partial<Record<ValidationTarget, unknown>> = {};
+  #text: Promise<string> | undefined;
+  #bytes: Promise<Uint8Array> | undefined;
+  #form: Promise<FormData> | undefined;
   readonly #formLimits: FormLimits;
   readonly #secrets: readonly string[];
 
@@ -111,21 +115,35 @@ export class WebRequest {
     return this.raw.body;
   }
 
+  /**
+   * The body parsed as JSON, with `Request#json()`'s rules (400 for malformed JSON or a prototype
+   * key). The body is read once and kept: `json()`, `text()` and `bytes()` may be called again, in
+   * any order, after `validate()` too (each `json()` parses anew, so edits to one result stay there).
+   */
   json<T = unknown>(): Promise<T> {
-    return this.raw.json<T>();
+    return this.text().then((text) => parseJson<T>(text, true));
   }
 
   text(): Promise<string> {
-    return this.raw.text();
+    this.#text ??= this.#bytes === undefined ? this.raw.text() : this.#bytes.then(utf8);
+    return this.#text;
   }
 
   bytes(): Promise<Uint8Array> {
-    return this.raw.bytes();
+    this.#bytes ??= this.#text === undefined ? this.raw.bytes() : this.#text.then((text) => Buffer.from(text, 'utf8'));
+    return this.#bytes;
   }
 
-  /** A urlencoded or multipart body as `FormData`, within the app's form limits (or `limits`). */
+  /**
+   * A urlencoded or multipart body as `FormData`, within the app's form limits (or `limits`). Read
+   * once: a second call gives the same form (its `limits` are not applied again).
+   */
   form(limits: FormLimits = {}): Promise<FormData> {
-    return readForm(this.raw.headers.get('content-type'), contentOf(this.raw), { ...this.#formLimits, ...limits });
+    this.#form ??= readForm(this.raw.headers.get('content-type'), contentOf(this.raw), {
+      ...this.#formLimits,
+      ...limits,
+    });
+    return this.#form;
   }
 
   /** What `validate()` produced for `target` (typed by the validator's output at the call site). */
@@ -144,4 +162,8 @@ export class WebRequest {
 /** The request's body as a stream, taken once (form() reads it whole, under the form limits). */
 function contentOf(raw: Request): AsyncIterable<Uint8Array> {
   return raw.body;
+}
+
+function utf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }

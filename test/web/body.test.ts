@@ -24,8 +24,14 @@ function readerApp(): App {
     return { sizes };
   });
   app.post('/twice', async (c) => {
+    const text = await c.req.text();
+    const bytes = await c.req.bytes();
+    return { text, again: await c.req.text(), json: await c.req.json(), bytes: bytes.byteLength };
+  });
+  app.post('/stream-after-text', async (c) => {
     await c.req.text();
-    return c.req.text();
+    for await (const _ of c.req.body) return 'unreachable';
+    return 'unreachable';
   });
   app.post('/ignore', () => 'did not read');
   app.get('/ping', () => 'pong');
@@ -90,8 +96,12 @@ describe('in process', () => {
     });
   });
 
-  test('a body read twice is a 500 (a bug in the handler, not the client)', async () => {
-    assert.equal((await post('/twice', 'x')).status, 500);
+  test('text(), bytes() and json() read the body once and may be called again in any order', async () => {
+    assert.deepEqual(await (await post('/twice', '"é"')).json(), { text: '"é"', again: '"é"', json: 'é', bytes: 4 });
+  });
+
+  test('the stream after a whole read is a 500 (a bug in the handler, not the client)', async () => {
+    assert.equal((await post('/stream-after-text', 'x')).status, 500);
   });
 
   test('the body as a stream yields the chunks as they come', async () => {

@@ -254,3 +254,39 @@ test('validate() fits an App with typed variables (V is inferred from the route)
   const res = await app.request('/', { method: 'POST', headers: JSON_HEADERS, body: '{"n":1}' });
   assert.deepEqual(await res.json(), { user: 'ada', n: 1 });
 });
+
+test("the validator's valid(c, target) is typed by the schema, with no type written", async () => {
+  const Body = z.object({ n: z.number(), tags: z.array(z.string()) });
+  const create = validate({ body: Body, query: v.object({ dry: v.optional(v.string()) }) });
+  const app = new App<{ user: string }>();
+  app.use(async (c, next) => {
+    c.set('user', 'ada');
+    await next();
+  });
+  app.post('/', create, (c) => {
+    const body = create.valid(c, 'body');
+    const n: number = body.n;
+    const tags: string[] = body.tags;
+    const dry: string | undefined = create.valid(c, 'query').dry;
+    // @ts-expect-error: the output is typed, not `any` or `unknown`
+    const wrong: string = body.n;
+    void wrong;
+    // Never called: it only has to fail to compile.
+    // @ts-expect-error: only validated targets can be asked for
+    void (() => create.valid(c, 'params'));
+    return { user: c.var.user, n, tags, dry: dry ?? null };
+  });
+  const res = await app.request('/?dry=1', { method: 'POST', headers: JSON_HEADERS, body: '{"n":1,"tags":["a"]}' });
+  assert.deepEqual(await res.json(), { user: 'ada', n: 1, tags: ['a'], dry: '1' });
+});
+
+test('after validate() the handler can still read the body (json, text), as in Hono', async () => {
+  const app = new App();
+  app.post('/', validate({ body: z.object({ n: z.number() }) }), async (c) => ({
+    raw: await c.req.text(),
+    json: await c.req.json(),
+  }));
+  const res = await app.request('/', { method: 'POST', headers: JSON_HEADERS, body: '{"n":1}' });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { raw: '{"n":1}', json: { n: 1 } });
+});

@@ -84,7 +84,11 @@ export async function readText(content: BodyContent, maxBytes?: number): Promise
  * a 400 `WK_ERR_JSON_PROTOTYPE_KEY` (see json-keys.ts).
  */
 export async function readJson<T = unknown>(content: BodyContent, maxBytes?: number, refusePoison = false): Promise<T> {
-  const text = await readText(content, maxBytes);
+  return parseJson<T>(await readText(content, maxBytes), refusePoison);
+}
+
+/** {@link readJson} for text already read. */
+export function parseJson<T = unknown>(text: string, refusePoison = false): T {
   let value: unknown;
   try {
     value = JSON.parse(text);
