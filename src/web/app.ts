@@ -1,3 +1,4 @@
+import { isBodylessStatus } from '../http/codec/status.js';
 import type { ConnInfo } from '../http/message/conn-info.js';
 import { requestFromFetch, responseToFetch } from '../http/message/fetch.js';
 import type { FormLimits } from '../http/message/form.js';
@@ -9,6 +10,7 @@ import { errorResponse, warnUnexpected, withErrorFields } from './error-response
 import { HttpError } from './http-error.js';
 import { inProcessInfo } from './in-process.js';
 import { type AppServer, type ListenOptions, listenApp } from './listen.js';
+import { knownSize } from './middleware/shared/content-size.js';
 import { compileMatcher, joinPaths, type PathMatcher } from './path-matcher.js';
 import { RadixRouter } from './router/radix-router.js';
 import type { Params, Router, RouterOptions } from './router/router.js';
@@ -182,8 +184,8 @@ export class App<V extends object = Record<string, unknown>> {
   fetch(request: Request | globalThis.Request, info?: ConnInfo): Response | Promise<Response | globalThis.Response> {
     if (request instanceof Request) return this.#handle(request, info ?? inProcessInfo());
     const handled: Promise<Response> = Promise.resolve(this.#handle(requestFromFetch(request), inProcessInfo()));
-    // No server sits behind a Fetch handler to drop a HEAD response's body: do it here, as `request()` does.
-    return handled.then((response) => responseToFetch(request.method === 'HEAD' ? bodyless(response) : response));
+    // No server sits behind a Fetch handler to frame the answer: do it here, as `request()` does.
+    return handled.then((response) => responseToFetch(asSent(response, request.method)));
   }
 
   /** The app as a server Handler, bound: `serve(app.handler)`. */
@@ -203,8 +205,7 @@ export class App<V extends object = Record<string, unknown>> {
    */
   async request(input: string | Request, init: RequestInit = {}): Promise<Response> {
     const request = typeof input === 'string' ? inProcessRequest(input, init) : input;
-    const response = await this.#handle(request, inProcessInfo());
-    return request.method === 'HEAD' ? bodyless(response) : response;
+    return asSent(await this.#handle(request, inProcessInfo()), request.method);
   }
 
   /** Serves the app on our HTTP server; resolves with the bound address and a graceful `close()`. */
@@ -347,9 +348,18 @@ function withPendingFields<V extends object>(c: Context<V>, response: Response):
   return c.res ?? response;
 }
 
-/** A HEAD answer: the GET response's status and fields, no body (RFC 9110 §9.3.2). */
-function bodyless(response: Response): Response {
-  return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
+/**
+ * An answer as the server would send it, for callers without a socket: a fixed body's
+ * Content-Length, and for HEAD the GET's fields without the body (RFC 9110 §9.3.2).
+ */
+function asSent(response: Response, method: string): Response {
+  const { headers, status } = response;
+  if (!isBodylessStatus(status) && !headers.has('content-length') && !headers.has('transfer-encoding')) {
+    const size = knownSize(response.peekContent());
+    if (size !== undefined) headers.set('content-length', String(size));
+  }
+  if (method !== 'HEAD') return response;
+  return new Response(null, { status, statusText: response.statusText, headers });
 }
 
 /** Makes an error's mapped response the request's response, now or once it is ready. */

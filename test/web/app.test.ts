@@ -332,6 +332,32 @@ describe('in-process requests', () => {
     assert.equal(await viaHandler.text(), '127.0.0.1');
   });
 
+  test("aborting a Fetch Request (app.fetch) or app.request's signal aborts c.req.signal", async () => {
+    const app = new App();
+    const started: AbortSignal[] = [];
+    app.get('/slow', (c) => {
+      started.push(c.req.signal);
+      const stopped = () => c.text(`stopped: ${String(c.req.signal.reason)}`, 503);
+      if (c.req.signal.aborted) return stopped();
+      return new Promise<Response>((resolve) => c.req.signal.addEventListener('abort', () => resolve(stopped())));
+    });
+    const controller = new AbortController();
+    const viaFetch = app.fetch(new globalThis.Request('http://x/slow', { signal: controller.signal }));
+    while (started.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort('client left');
+    const fetched = await viaFetch;
+    assert.equal(fetched.status, 503);
+    assert.equal(await fetched.text(), 'stopped: client left');
+
+    const again = new AbortController();
+    const viaRequest = app.request('/slow', { signal: again.signal });
+    while (started.length === 1) await new Promise((resolve) => setImmediate(resolve));
+    again.abort('test deadline');
+    assert.equal(await (await viaRequest).text(), 'stopped: test deadline');
+    const already = await app.request('/slow', { signal: AbortSignal.abort('before') });
+    assert.equal(await already.text(), 'stopped: before', 'an aborted signal aborts at once');
+  });
+
   test('an in-process request cannot upgrade', async () => {
     const app = new App();
     app.get('/', (c) => String(c.info.canUpgrade));

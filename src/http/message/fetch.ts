@@ -6,7 +6,7 @@ import { Headers } from './headers.js';
 import { Request } from './request.js';
 import { Response } from './response.js';
 
-/** A WHATWG Request as a wirekit Request (the body streams through, not copied). */
+/** A WHATWG Request as a wirekit Request (the body streams through, not copied; its signal aborts ours). */
 export function requestFromFetch(request: globalThis.Request): Request {
   const url = new URL(request.url);
   const headers = new Headers();
@@ -18,6 +18,7 @@ export function requestFromFetch(request: globalThis.Request): Request {
     headers,
     body,
     protocol: url.protocol === 'https:' ? 'https' : 'http',
+    signal: request.signal,
   });
 }
 

@@ -25,6 +25,8 @@ export interface RequestInit {
   maxBodyBytes?: number;
   /** `http` or `https`: the scheme `url` is built with. Default `http`. */
   protocol?: 'http' | 'https';
+  /** Aborting it aborts `request.signal` (a Fetch Request's signal, a test's own deadline). */
+  signal?: AbortSignal;
 }
 
 /** Hooks the server uses (assigned in the class's static block); not part of the public API. */
@@ -81,6 +83,9 @@ export class Request {
     const { content, contentType } = init.body == null ? NO_BODY : normalizeBody(init.body);
     this.#content = content;
     if (contentType !== undefined && !this.headers.has('content-type')) this.headers.set('content-type', contentType);
+    const signal = init.signal;
+    if (signal?.aborted) this.#abort(signal.reason);
+    else signal?.addEventListener('abort', () => this.#abort(signal.reason), { once: true });
   }
 
   /** The path part of the target, still percent-encoded (`/a%20b` for `/a%20b?x=1`). */
