@@ -133,6 +133,30 @@ describe('multipart', () => {
   });
 });
 
+describe('refused from the raw shape, before parsing', () => {
+  // Each body is also malformed at its end: parsing it would answer 400, so a 413 shows the limit
+  // was applied to the raw bytes first (a parser costs CPU per part; counting delimiters does not).
+  const TYPE = 'multipart/form-data; boundary=XyZ';
+
+  function parts(count: number, size = 1): string {
+    const part = (i: number) => `--XyZ\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\n${'v'.repeat(size)}\r\n`;
+    return `${Array.from({ length: count }, (_, i) => part(i)).join('')}--XyZ-- oops, not a closing delimiter`;
+  }
+
+  test('too many multipart parts → 413 before parsing', async () => {
+    const { status, json } = await send(formApp({ maxFields: 10 }), parts(20_000), TYPE);
+    assert.equal(status, 413);
+    assert.match((json as { error: string }).error, /more than 10 fields/);
+  });
+
+  test('a multipart part larger than any field or file may be → 413 before parsing', async () => {
+    const limits = { maxFieldBytes: 1024, maxFileBytes: 4096 };
+    const { status } = await send(formApp(limits), parts(1, 4096 + 16 * 1024 + 1), TYPE);
+    assert.equal(status, 413);
+    assert.equal((await send(formApp(limits), parts(1, 100), TYPE)).status, 400, 'small: the parser judges it');
+  });
+});
+
 test('form() on a body that is not a form → 415', async () => {
   const { status } = await send(formApp(), '{"a":1}', 'application/json');
   assert.equal(status, 415);

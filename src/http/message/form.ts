@@ -1,5 +1,6 @@
 import { ProtocolError, type WirekitError } from '../../errors.js';
 import { type BodyContent, readBytes } from './body.js';
+import { boundaryOf, multipartShape, urlencodedShape } from './form-shape.js';
 
 /** Limits of `form()`; every one has a default. */
 export interface FormLimits {
@@ -27,8 +28,9 @@ export const DEFAULT_FORM_LIMITS: Readonly<Required<FormLimits>> = Object.freeze
  * Reads an `application/x-www-form-urlencoded` or `multipart/form-data` body into a WHATWG
  * `FormData` (files are `File` objects). Multipart is parsed by the runtime's own Fetch
  * implementation (`Response#formData`, undici inside Node), so wirekit carries no multipart
- * parser of its own and no dependency: the body is read under `maxBodyBytes` first, then every
- * part is held to its limit. A malformed body or boundary is a 400 (`WK_ERR_INVALID_FORM`).
+ * parser of its own and no dependency: the body is read under `maxBodyBytes` first, its raw shape
+ * (parts, largest part) is held to the limits before any parsing, then every parsed part is held
+ * to its own. A malformed body or boundary is a 400 (`WK_ERR_INVALID_FORM`).
  *
  * @example
  * ```ts
@@ -47,6 +49,7 @@ export async function readForm(
     throw new ProtocolError('WK_ERR_INVALID_FORM', 415, `form() needs a form content type, not "${contentType ?? ''}"`);
   }
   const bytes = await readBytes(content, l.maxBodyBytes);
+  checkShape(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), type, contentType ?? '', l);
   let form: FormData;
   try {
     form = await new globalThis.Response(bytes, { headers: { 'content-type': contentType ?? '' } }).formData();
@@ -55,6 +58,27 @@ export async function readForm(
   }
   checkParts(form, l);
   return form;
+}
+
+/** Bytes a part's own header lines may take, beyond its content, before the raw scan refuses it. */
+const PART_HEADER_ALLOWANCE = 16 * 1024;
+
+/**
+ * Refuses, before parsing, a body whose raw shape already breaks a limit: more parts than
+ * `maxFields`, or a part larger than any field or file may be. Parsing then only sees forms it
+ * may keep; the exact per-part checks follow it (checkParts).
+ */
+function checkShape(body: Buffer, type: string, contentType: string, l: Required<FormLimits>): void {
+  const boundary = type === 'multipart/form-data' ? boundaryOf(contentType) : undefined;
+  const shape = type === 'multipart/form-data' ? boundary && multipartShape(body, boundary) : urlencodedShape(body);
+  if (!shape) return;
+  if (shape.parts > l.maxFields) throw tooLarge(`more than ${l.maxFields} fields`);
+  // Percent-encoding triples a byte at most; a multipart part carries its header lines too.
+  const largestAllowed =
+    type === 'multipart/form-data'
+      ? Math.max(l.maxFileBytes, l.maxFieldBytes) + PART_HEADER_ALLOWANCE
+      : 3 * l.maxFieldBytes + PART_HEADER_ALLOWANCE;
+  if (shape.largest > largestAllowed) throw tooLarge(`a part is larger than the form limits allow`);
 }
 
 function checkParts(form: FormData, l: Required<FormLimits>): void {
