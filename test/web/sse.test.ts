@@ -327,6 +327,35 @@ describe('over a socket', () => {
     assert.equal(await closedSeen, true);
   });
 
+  test("server.close() without a deadline ends an open event stream cleanly: the handler sees it, the body's end arrives", async () => {
+    let reason: unknown;
+    const app = new App();
+    app.get('/events', (c) =>
+      c.sse(async (stream) => {
+        await stream.send({ data: 'first' });
+        await new Promise((resolve) => stream.signal.addEventListener('abort', resolve));
+        reason = c.req.signal.reason;
+      }),
+    );
+    const server = await app.listen({ port: 0 });
+    leaks.defer(() => server.close({ timeoutMs: 0 }));
+    const socket = connect({ host: '127.0.0.1', port: server.address.port });
+    leaks.defer(() => socket.destroy());
+    socket.write('GET /events HTTP/1.1\r\nHost: x\r\n\r\n');
+    let text = '';
+    const ended = new Promise<void>((resolve) => socket.on('end', resolve));
+    await new Promise<void>((resolve) =>
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+        if (text.includes('data: first')) resolve();
+      }),
+    );
+    await server.close(); // no deadline: only ending the stream can let it resolve
+    await ended;
+    assert.ok(text.endsWith('\r\n0\r\n\r\n'), `the chunked body was terminated: ${JSON.stringify(text.slice(-20))}`);
+    assert.equal((reason as { code?: string }).code, 'WK_ERR_SERVER_CLOSING');
+  });
+
   test('a HEAD over a socket gets the event-stream head and the handler never runs', async () => {
     let ran = false;
     const app = new App();

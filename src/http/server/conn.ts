@@ -127,10 +127,17 @@ export class HttpConnection implements ConnInfo {
     };
   }
 
-  /** The server is closing: close now if idle, else after the responses already owed. */
+  /**
+   * The server is closing: close now if idle, else after the responses already owed. A response
+   * already streaming (an event stream, a long poll answered chunk by chunk) may never end on its
+   * own: its request's signal aborts, so a producer watching it (as `c.sse()` does) finishes the
+   * body cleanly. Handlers still working on an answer are left to finish.
+   */
   shutdown(): void {
     this.#ignoring = true;
     if (this.#queue.length === 0 && !this.#upgradeSink) this.#end();
+    const streaming = this.#queue[0];
+    if (streaming?.writing) requestInternals.abort(streaming.request, new WirekitError('WK_ERR_SERVER_CLOSING'));
   }
 
   /** Destroys the connection (server close deadline). */
