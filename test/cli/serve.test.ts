@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -15,7 +16,10 @@ import { BIN, DIST_DIR, PACKAGE_MAIN } from '../helpers/paths.js';
 interface Running {
   child: ChildProcess;
   url: string;
+  /** stdout and stderr, as they arrived. */
   output: () => string;
+  /** stderr alone (warnings would land there). */
+  errors: () => string;
   exited: Promise<number | null>;
 }
 
@@ -23,11 +27,13 @@ interface Running {
 async function start(args: string[]): Promise<Running> {
   const child = spawn(process.execPath, [BIN, 'serve', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let err = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     out += chunk.toString();
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     out += chunk.toString();
+    err += chunk.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + 20_000;
@@ -36,7 +42,36 @@ async function start(args: string[]): Promise<Running> {
     await new Promise((r) => setTimeout(r, 25));
   }
   const url = (/at (http:\/\/\S+?)\/\n/.exec(out) as RegExpExecArray)[1] as string;
-  return { child, url, output: () => out, exited };
+  return { child, url, output: () => out, errors: () => err, exited };
+}
+
+/** Waits (bounded) until the output matches `pattern`. */
+async function waitForOutput(running: Running, pattern: RegExp): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!pattern.test(running.output())) {
+    if (Date.now() > deadline) throw new Error(`no ${pattern} in the output:\n${running.output()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Starts a download of `path` and abandons it as a user closing curl does: reads the head, stops
+ * reading so the server waits for the socket to drain, then resets the connection.
+ */
+async function abandonDownload(running: Running, path: string): Promise<void> {
+  const { port, hostname } = new URL(running.url);
+  const socket = createConnection({ port: Number(port), host: hostname });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('connect', () => resolve());
+  });
+  socket.on('error', () => {});
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+  await new Promise((resolve) => socket.once('data', resolve));
+  socket.pause();
+  // Time for the server to fill the socket buffers; the test passes whichever way the reset lands.
+  await new Promise((r) => setTimeout(r, 300));
+  socket.resetAndDestroy();
 }
 
 async function stop(running: Running): Promise<number | null> {
@@ -48,6 +83,8 @@ let root: string;
 
 before(() => {
   root = mkdtempSync(join(tmpdir(), 'wirekit-serve-'));
+  writeFileSync(join(root, 'video.bin'), '');
+  truncateSync(join(root, 'video.bin'), 64 * 1024 * 1024); // sparse: larger than any socket buffer
   writeFileSync(join(root, 'index.html'), '<!doctype html><title>home</title><p>home page</p>');
   writeFileSync(join(root, 'big.txt'), 'wirekit '.repeat(4096));
   mkdirSync(join(root, 'docs'));
@@ -81,6 +118,27 @@ test('serves files and listings, logs one line per request, stops on SIGTERM', a
     assert.equal(await stop(running), 0);
   }
   assert.match(running.output(), /SIGTERM: stopping/);
+});
+
+test('an abandoned download is logged as such and prints no warning, with or without -q', async () => {
+  const logged = await start([root]);
+  try {
+    await abandonDownload(logged, '/video.bin');
+    await waitForOutput(logged, /GET \/video\.bin 200 - [\d.]+ ms \(client went away\)/);
+  } finally {
+    assert.equal(await stop(logged), 0);
+  }
+  assert.equal(logged.errors(), '', 'nothing on stderr');
+  const quiet = await start([root, '-q']);
+  try {
+    await abandonDownload(quiet, '/video.bin');
+    // Nothing to wait for in the log: a later request, then the stop, give the reset time to land
+    // (the logged run above is the strict check).
+    assert.equal((await fetch(`${quiet.url}/docs/a.txt`)).status, 200);
+  } finally {
+    assert.equal(await stop(quiet), 0);
+  }
+  assert.equal(quiet.errors(), '', 'nothing on stderr');
 });
 
 test('--no-listing, --spa, --cors, --compress and --cache change the answers', async () => {
