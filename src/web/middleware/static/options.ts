@@ -12,7 +12,7 @@ export type DotfilesPolicy = 'ignore' | 'deny' | 'allow';
  * ```
  */
 export interface StaticOptions {
-  /** URL path prefix mapped to the root; other paths go to `next()`. Default `'/'`. */
+  /** URL path prefix mapped to the root, below the mount point; other paths go to `next()`. Default `'/'`. */
   prefix?: string;
   /** Index files tried for a directory URL (ending in `/`), in order; `false` for none. Default `['index.html']`. */
   index?: readonly string[] | false;
