@@ -26,15 +26,20 @@ function statusColor(status: number): number {
   return 32;
 }
 
-/** One access-log line: `time method path status bytes duration`, coloured for a terminal. */
+/**
+ * One access-log line: `time method path status bytes duration`, coloured for a terminal. A response
+ * that did not reach its end shows `-` for the bytes and says why after the duration, so an
+ * abandoned download is not mistaken for a served one (nor for a server fault).
+ */
 export function formatRequestLine(message: RequestEndMessage, color: boolean, now: Date = new Date()): string {
   const time = now.toTimeString().slice(0, 8);
   const { method, target } = message.request;
   const status = String(message.status);
   const size = humanBytes(message.bytes);
   const ms = `${message.durationMs.toFixed(1)} ms`;
-  if (!color) return `${time} ${method} ${target} ${status} ${size} ${ms}`;
-  return `${paint(2, time)} ${paint(1, method)} ${target} ${paint(statusColor(message.status), status)} ${size} ${paint(2, ms)}`;
+  const note = message.bytes >= 0 ? '' : message.clientGone ? ' (client went away)' : ' (response failed)';
+  if (!color) return `${time} ${method} ${target} ${status} ${size} ${ms}${note}`;
+  return `${paint(2, time)} ${paint(1, method)} ${target} ${paint(statusColor(message.status), status)} ${size} ${paint(2, ms)}${note === '' ? '' : paint(2, note)}`;
 }
 
 /** Logs every request the server in this process answers; returns the unsubscribe function. */

@@ -11,6 +11,7 @@ import { HttpError } from './http-error.js';
 import { inProcessInfo } from './in-process.js';
 import { type AppServer, type ListenOptions, listenApp } from './listen.js';
 import { knownSize } from './middleware/shared/content-size.js';
+import { mountAt, wrapMountable } from './mount.js';
 import { compileMatcher, joinPaths, type PathMatcher } from './path-matcher.js';
 import { RadixRouter } from './router/radix-router.js';
 import type { Params, Router, RouterOptions } from './router/router.js';
@@ -30,7 +31,10 @@ export type ErrorHandler<V extends object> = (error: unknown, c: Context<V>) => 
 interface RouteEntry<V extends object> {
   readonly method: string;
   readonly pattern: string;
+  /** As given: `route()` mounts these again elsewhere. */
   readonly handlers: readonly Middleware<V>[];
+  /** As run here: mount-aware handlers bound to this pattern (see mount.ts). */
+  readonly bound: readonly Middleware<V>[];
   readonly order: number;
   chain: readonly Middleware<V>[] | undefined;
 }
@@ -38,7 +42,10 @@ interface RouteEntry<V extends object> {
 interface UseEntry<V extends object> {
   readonly path: string | undefined;
   readonly matcher: PathMatcher;
+  /** As given: `route()` mounts it again elsewhere. */
   readonly handler: Middleware<V>;
+  /** As run here: bound to `path` when mount-aware (see mount.ts). */
+  readonly bound: Middleware<V>;
   readonly order: number;
 }
 
@@ -115,6 +122,7 @@ export class App<V extends object = Record<string, unknown>> {
         method: m.toUpperCase(),
         pattern: path,
         handlers,
+        bound: handlers.map((handler) => mountAt(path, handler)),
         order: this.#order++,
         chain: undefined,
       };
@@ -130,7 +138,7 @@ export class App<V extends object = Record<string, unknown>> {
     for (const handler of args as Middleware<V>[]) {
       const matcher = compileMatcher(path);
       if (matcher !== undefined) this.#pathMiddleware = true;
-      this.#uses.push({ path, matcher, handler, order: this.#order++ });
+      this.#uses.push({ path, matcher, handler, bound: mountAt(path, handler), order: this.#order++ });
     }
     for (const route of this.#routes) route.chain = undefined;
     return this;
@@ -144,7 +152,7 @@ export class App<V extends object = Record<string, unknown>> {
   route(prefix: string, sub: App<V>): this {
     const onError = sub.#customOnError ? sub.#onError : undefined;
     const own = (handler: Middleware<V>): Middleware<V> =>
-      onError === undefined ? handler : this.#mappedBy(onError, handler);
+      onError === undefined ? handler : wrapMountable(handler, (h) => this.#mappedBy(onError, h));
     for (const entry of sub.#mountable()) {
       if ('handler' in entry) {
         const path = entry.path === undefined ? joinPaths(prefix, '/*') : joinPaths(prefix, entry.path);
@@ -295,14 +303,14 @@ export class App<V extends object = Record<string, unknown>> {
   /** The chain of a route: matching middleware and the route's handlers in registration order. */
   #chainFor(entry: RouteEntry<V>, path: string): readonly Middleware<V>[] {
     if (!this.#pathMiddleware) {
-      entry.chain ??= this.#merge(this.#uses, entry.order, entry.handlers);
+      entry.chain ??= this.#merge(this.#uses, entry.order, entry.bound);
       return entry.chain;
     }
-    return this.#merge(this.#matching(path), entry.order, entry.handlers);
+    return this.#merge(this.#matching(path), entry.order, entry.bound);
   }
 
   #fallbackChain(path: string, last: Middleware<V>): readonly Middleware<V>[] {
-    return [...this.#matching(path).map((u) => u.handler), last];
+    return [...this.#matching(path).map((u) => u.bound), last];
   }
 
   #matching(path: string): UseEntry<V>[] {
@@ -310,8 +318,8 @@ export class App<V extends object = Record<string, unknown>> {
   }
 
   #merge(uses: readonly UseEntry<V>[], order: number, handlers: readonly Middleware<V>[]): Middleware<V>[] {
-    const before = uses.filter((u) => u.order < order).map((u) => u.handler);
-    const after = uses.filter((u) => u.order > order).map((u) => u.handler);
+    const before = uses.filter((u) => u.order < order).map((u) => u.bound);
+    const after = uses.filter((u) => u.order > order).map((u) => u.bound);
     return [...before, ...handlers, ...after];
   }
 

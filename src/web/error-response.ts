@@ -1,4 +1,4 @@
-import { WirekitError } from '../errors.js';
+import { isWirekitError, WirekitError } from '../errors.js';
 import { STATUS_TEXT } from '../http/codec/status.js';
 import { Response } from '../http/message/response.js';
 import { HttpError } from './http-error.js';
@@ -15,11 +15,12 @@ export function errorStatus(error: unknown): number {
 /**
  * What an app reports when no `reportErrors` hook is set: errors nobody meant to answer with (a
  * bug, a database down), as a process warning, so a 500 is never silent. HttpErrors and 4xx
- * protocol errors are answers, not faults, and a warning per bad request would let clients flood
- * the log.
+ * protocol errors are answers, not faults, and so is a body read that failed because the client
+ * left (nobody gets the answer); a warning per such request would let clients flood the log.
  */
 export function warnUnexpected(error: unknown): void {
   if (error instanceof HttpError || errorStatus(error) < 500) return;
+  if (isWirekitError(error, 'WK_ERR_HTTP_CLIENT_GONE')) return;
   process.emitWarning(error instanceof Error ? error : new Error(String(error)));
 }
 

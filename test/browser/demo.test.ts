@@ -1,16 +1,14 @@
 /**
  * The demo page in a real browser: what a person sees and can do (list, validation errors, add,
- * delete), with a screenshot saved in the test's temp directory.
+ * delete), with a screenshot kept in a temp directory when the test fails.
  */
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { createDemoApp } from '../../examples/demo/app.js';
 import { ItemStore } from '../../examples/demo/items.js';
 import type { AppServer } from '../../src/index.js';
-import { launchChromium, screenshotDir } from '../helpers/browser.js';
+import { launchChromium, withScreenshots } from '../helpers/browser.js';
 
 let browser: Browser;
 let server: AppServer;
@@ -27,38 +25,39 @@ after(async () => {
   await server?.close({ timeoutMs: 2000 });
 });
 
-test('the demo lists items, shows validation errors, adds and deletes an item', async () => {
-  const page = await browser.newPage();
-  try {
-    await page.goto(`${server.url}/`);
-    await page.getByRole('heading', { name: 'wirekit demo' }).waitFor();
-    await page.locator('#items li', { hasText: 'Read the README' }).waitFor();
-    assert.equal(await page.locator('#count').textContent(), '(1)');
+test('the demo lists items, shows validation errors, adds and deletes an item', () =>
+  withScreenshots('demo', async (shots) => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${server.url}/`);
+      await page.getByRole('heading', { name: 'wirekit demo' }).waitFor();
+      await page.locator('#items li', { hasText: 'Read the README' }).waitFor();
+      assert.equal(await page.locator('#count').textContent(), '(1)');
 
-    await page.getByLabel('Name').fill('');
-    await page.getByLabel('Quantity').fill('500');
-    await page.getByRole('button', { name: 'Add' }).click();
-    await page.locator('#name-error', { hasText: 'a name is required' }).waitFor();
-    assert.equal(await page.locator('#quantity-error').textContent(), 'a whole number from 1 to 99');
-    assert.equal(await page.locator('#items li').count(), 1);
+      await page.getByLabel('Name').fill('');
+      await page.getByLabel('Quantity').fill('500');
+      await page.getByRole('button', { name: 'Add' }).click();
+      await page.locator('#name-error', { hasText: 'a name is required' }).waitFor();
+      assert.equal(await page.locator('#quantity-error').textContent(), 'a whole number from 1 to 99');
+      assert.equal(await page.locator('#items li').count(), 1);
 
-    await page.getByLabel('Name').fill('Buy coffee');
-    await page.getByLabel('Quantity').fill('2');
-    await page.getByRole('button', { name: 'Add' }).click();
-    const added = page.locator('#items li', { hasText: 'Buy coffee' });
-    await added.waitFor();
-    assert.match((await added.textContent()) ?? '', /× 2/);
-    assert.equal(await page.locator('#name-error').textContent(), '');
-    assert.equal(await page.locator('#count').textContent(), '(2)');
+      await page.getByLabel('Name').fill('Buy coffee');
+      await page.getByLabel('Quantity').fill('2');
+      await page.getByRole('button', { name: 'Add' }).click();
+      const added = page.locator('#items li', { hasText: 'Buy coffee' });
+      await added.waitFor();
+      assert.match((await added.textContent()) ?? '', /× 2/);
+      assert.equal(await page.locator('#name-error').textContent(), '');
+      assert.equal(await page.locator('#count').textContent(), '(2)');
 
-    const shot = join(screenshotDir('demo'), 'demo.png');
-    await page.screenshot({ path: shot, fullPage: true });
-    assert.ok(statSync(shot).size > 1000, 'the screenshot has content');
+      const shot = await page.screenshot({ fullPage: true });
+      shots.set('demo.png', shot);
+      assert.ok(shot.byteLength > 1000, 'the screenshot has content');
 
-    await page.getByRole('button', { name: 'Delete Buy coffee' }).click();
-    await added.waitFor({ state: 'detached' });
-    assert.equal(await page.locator('#count').textContent(), '(1)');
-  } finally {
-    await page.close();
-  }
-});
+      await page.getByRole('button', { name: 'Delete Buy coffee' }).click();
+      await added.waitFor({ state: 'detached' });
+      assert.equal(await page.locator('#count').textContent(), '(1)');
+    } finally {
+      await page.close();
+    }
+  }));

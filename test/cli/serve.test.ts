@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -15,7 +16,10 @@ import { BIN, DIST_DIR, PACKAGE_MAIN } from '../helpers/paths.js';
 interface Running {
   child: ChildProcess;
   url: string;
+  /** stdout and stderr, as they arrived. */
   output: () => string;
+  /** stderr alone (warnings would land there). */
+  errors: () => string;
   exited: Promise<number | null>;
 }
 
@@ -23,11 +27,13 @@ interface Running {
 async function start(args: string[]): Promise<Running> {
   const child = spawn(process.execPath, [BIN, 'serve', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let err = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     out += chunk.toString();
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     out += chunk.toString();
+    err += chunk.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + 20_000;
@@ -36,11 +42,40 @@ async function start(args: string[]): Promise<Running> {
     await new Promise((r) => setTimeout(r, 25));
   }
   const url = (/at (http:\/\/\S+?)\/\n/.exec(out) as RegExpExecArray)[1] as string;
-  return { child, url, output: () => out, exited };
+  return { child, url, output: () => out, errors: () => err, exited };
 }
 
-async function stop(running: Running): Promise<number | null> {
-  running.child.kill('SIGTERM');
+/** Waits (bounded) until the output matches `pattern`. */
+async function waitForOutput(running: Running, pattern: RegExp): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!pattern.test(running.output())) {
+    if (Date.now() > deadline) throw new Error(`no ${pattern} in the output:\n${running.output()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Starts a download of `path` and abandons it as a user closing curl does: reads the head, stops
+ * reading so the server waits for the socket to drain, then resets the connection.
+ */
+async function abandonDownload(running: Running, path: string): Promise<void> {
+  const { port, hostname } = new URL(running.url);
+  const socket = createConnection({ port: Number(port), host: hostname });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('connect', () => resolve());
+  });
+  socket.on('error', () => {});
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+  await new Promise((resolve) => socket.once('data', resolve));
+  socket.pause();
+  // Time for the server to fill the socket buffers; the test passes whichever way the reset lands.
+  await new Promise((r) => setTimeout(r, 300));
+  socket.resetAndDestroy();
+}
+
+async function stop(running: Running, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  running.child.kill(signal);
   return running.exited;
 }
 
@@ -48,10 +83,13 @@ let root: string;
 
 before(() => {
   root = mkdtempSync(join(tmpdir(), 'wirekit-serve-'));
+  writeFileSync(join(root, 'video.bin'), '');
+  truncateSync(join(root, 'video.bin'), 64 * 1024 * 1024); // sparse: larger than any socket buffer
   writeFileSync(join(root, 'index.html'), '<!doctype html><title>home</title><p>home page</p>');
   writeFileSync(join(root, 'big.txt'), 'wirekit '.repeat(4096));
   mkdirSync(join(root, 'docs'));
   writeFileSync(join(root, 'docs', 'a.txt'), 'a\n');
+  writeFileSync(join(root, '.env'), 'SECRET=1\n');
 });
 
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -67,9 +105,7 @@ test('serves files and listings, logs one line per request, stops on SIGTERM', a
     const missing = await fetch(`${running.url}/nope.txt`);
     assert.equal(missing.status, 404);
     await missing.arrayBuffer();
-    const deadline = Date.now() + 5000;
-    while (!running.output().includes('/nope.txt 404') && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    await waitForOutput(running, /\/nope\.txt 404/);
     const lines = running.output().split('\n');
     assert.ok(
       lines.some((l) => /^\d\d:\d\d:\d\d GET \/docs\/a\.txt 200 2 B \d+\.\d ms$/.test(l)),
@@ -83,6 +119,27 @@ test('serves files and listings, logs one line per request, stops on SIGTERM', a
   assert.match(running.output(), /SIGTERM: stopping/);
 });
 
+test('an abandoned download is logged as such and prints no warning, with or without -q', async () => {
+  const logged = await start([root]);
+  try {
+    await abandonDownload(logged, '/video.bin');
+    await waitForOutput(logged, /GET \/video\.bin 200 - [\d.]+ ms \(client went away\)/);
+  } finally {
+    assert.equal(await stop(logged), 0);
+  }
+  assert.equal(logged.errors(), '', 'nothing on stderr');
+  const quiet = await start([root, '-q']);
+  try {
+    await abandonDownload(quiet, '/video.bin');
+    // Nothing to wait for in the log: a later request, then the stop, give the reset time to land
+    // (the logged run above is the strict check).
+    assert.equal((await fetch(`${quiet.url}/docs/a.txt`)).status, 200);
+  } finally {
+    assert.equal(await stop(quiet), 0);
+  }
+  assert.equal(quiet.errors(), '', 'nothing on stderr');
+});
+
 test('--no-listing, --spa, --cors, --compress and --cache change the answers', async () => {
   const running = await start([root, '--no-listing', '--spa', '--cors', '--compress', '--cache', '60']);
   try {
@@ -93,8 +150,16 @@ test('--no-listing, --spa, --cors, --compress and --cache change the answers', a
     const asset = await fetch(`${running.url}/missing.js`, { headers: { accept: 'text/html' } });
     assert.equal(asset.status, 404, 'no SPA fallback for asset-like paths');
     await asset.arrayBuffer();
-    const cors = await fetch(`${running.url}/docs/a.txt`, { headers: { origin: 'http://example.test' } });
+    const cors = await fetch(`${running.url}/docs/a.txt`, {
+      headers: { origin: 'http://example.test', range: 'bytes=0-0' },
+    });
+    assert.equal(cors.status, 206);
     assert.equal(cors.headers.get('access-control-allow-origin'), '*');
+    // A cross-origin player or downloader reads these; browsers hide fields that are not exposed.
+    const exposed = (cors.headers.get('access-control-expose-headers') ?? '').toLowerCase().split(/\s*,\s*/);
+    for (const name of ['content-range', 'content-length', 'etag', 'accept-ranges', 'last-modified']) {
+      assert.ok(exposed.includes(name), `${name} is exposed (${exposed.join(', ')})`);
+    }
     assert.match(cors.headers.get('cache-control') ?? '', /max-age=60/);
     await cors.arrayBuffer();
     const raw = await rawGet(running.url, '/big.txt', { 'accept-encoding': 'gzip' });
@@ -102,6 +167,94 @@ test('--no-listing, --spa, --cors, --compress and --cache change the answers', a
     assert.equal(gunzipSync(raw.body).toString(), 'wirekit '.repeat(4096));
   } finally {
     assert.equal(await stop(running), 0);
+  }
+});
+
+test('other methods on a file get 405 with Allow: GET, HEAD; missing files 404', async () => {
+  const running = await start([root]);
+  try {
+    for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) {
+      const res = await fetch(`${running.url}/docs/a.txt`, { method });
+      assert.equal(res.status, 405, method);
+      assert.equal(res.headers.get('allow'), 'GET, HEAD', method);
+      await res.arrayBuffer();
+    }
+    const missing = await fetch(`${running.url}/nope.txt`);
+    assert.equal(missing.status, 404);
+    await missing.arrayBuffer();
+  } finally {
+    assert.equal(await stop(running), 0);
+  }
+});
+
+test('--host binds the address given (the URL line shows it)', async () => {
+  const running = await start([root, '--host', '::1']);
+  try {
+    assert.match(running.url, /^http:\/\/\[::1\]:\d+$/);
+    assert.equal(await (await fetch(`${running.url}/docs/a.txt`)).text(), 'a\n');
+  } finally {
+    assert.equal(await stop(running), 0);
+  }
+  const short = await start([root, '-H', '127.0.0.1']);
+  try {
+    assert.match(short.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  } finally {
+    assert.equal(await stop(short), 0);
+  }
+});
+
+test('dotfiles are hidden unless --dotfiles', async () => {
+  const hidden = await start([root]);
+  try {
+    const res = await fetch(`${hidden.url}/.env`);
+    assert.equal(res.status, 404);
+    await res.arrayBuffer();
+  } finally {
+    assert.equal(await stop(hidden), 0);
+  }
+  const shown = await start([root, '--dotfiles']);
+  try {
+    assert.equal(await (await fetch(`${shown.url}/.env`)).text(), 'SECRET=1\n');
+  } finally {
+    assert.equal(await stop(shown), 0);
+  }
+});
+
+test('-q logs no requests; Ctrl-C (SIGINT) stops it with exit code 0', async () => {
+  const running = await start([root, '-q']);
+  try {
+    assert.equal((await fetch(`${running.url}/docs/a.txt`)).status, 200);
+    const missing = await fetch(`${running.url}/nope.txt`);
+    assert.equal(missing.status, 404);
+    await missing.arrayBuffer();
+  } finally {
+    assert.equal(await stop(running, 'SIGINT'), 0);
+  }
+  assert.match(running.output(), /SIGINT: stopping/);
+  assert.doesNotMatch(running.output(), / (GET|HEAD) \//, 'no request lines');
+});
+
+test('serve --help lists every option and exits 0', async () => {
+  const child = spawn(process.execPath, [BIN, 'serve', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0);
+  for (const option of [
+    '-p, --port <n>',
+    '-H, --host <addr>',
+    '--cors',
+    '--spa',
+    '--no-listing',
+    '--compress',
+    '--cache <s>',
+    '--dotfiles',
+    '-q, --quiet',
+    '-h, --help',
+  ]) {
+    assert.ok(out.includes(option), `${option} is listed`);
   }
 });
 

@@ -20,6 +20,25 @@ export async function eventually(predicate: () => boolean, what: string, timeout
   }
 }
 
+/**
+ * Waits until `value()` has not changed for `quietMs` (a producer blocked on backpressure), and
+ * returns it; fails after `timeoutMs` of change. A wait, never an assertion about time.
+ */
+export async function stable(value: () => number, quietMs = 300, timeoutMs = 20_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let last = value();
+  let since = Date.now();
+  while (Date.now() - since < quietMs) {
+    if (Date.now() > deadline) throw new Error(`still changing after ${timeoutMs} ms`);
+    await sleep(20);
+    if (value() !== last) {
+      last = value();
+      since = Date.now();
+    }
+  }
+  return last;
+}
+
 export class RawClient {
   readonly socket: Socket;
   /** Everything received, in one buffer grown by doubling (large responses stay linear to collect). */

@@ -16,7 +16,8 @@ when the tsx package is installed next to it or Node strips types).
 Options:
   -p, --port <n>        port to listen on (default 8080; 0 picks a free one)
   -H, --host <addr>     address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)
-      --cors            answer CORS requests and preflights for any origin
+      --cors            answer CORS requests and preflights for any origin (scripts may
+                        read Content-Range, Content-Length, ETag, Accept-Ranges, Last-Modified)
       --spa             serve index.html for unknown paths that accept HTML (not for asset-like paths)
       --no-listing      answer 404 instead of listing directories
       --compress        gzip/brotli responses the client accepts
@@ -85,12 +86,19 @@ function parseFlags(args: readonly string[]): ServeFlags {
 
 const MODULE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts']);
 
+/**
+ * Response fields a cross-origin page may read with `--cors`: a media player or a resumable
+ * download needs the range and validator fields, which browsers hide unless exposed. Content-Length
+ * and Last-Modified are safelisted in current browsers; naming them costs nothing and helps older ones.
+ */
+const CORS_EXPOSED = ['Content-Range', 'Content-Length', 'ETag', 'Accept-Ranges', 'Last-Modified'];
+
 async function buildApp(flags: ServeFlags, cwd: string): Promise<{ app: App; what: string }> {
   const target = resolve(cwd, flags.target);
   const info = await stat(target).catch(() => undefined);
   if (info === undefined) throw new UsageError(`${flags.target}: no such file or directory`);
   const outer = new App();
-  if (flags.cors) outer.use(cors());
+  if (flags.cors) outer.use(cors({ exposeHeaders: CORS_EXPOSED }));
   if (flags.compress) outer.use(compress());
   if (info.isDirectory()) {
     outer.use(
@@ -99,6 +107,8 @@ async function buildApp(flags: ServeFlags, cwd: string): Promise<{ app: App; wha
         spa: flags.spa,
         maxAgeSeconds: flags.cacheSeconds,
         dotfiles: flags.dotfiles ? 'allow' : 'ignore',
+        // Nothing else answers after it: a POST to a file is a 405 with Allow, not "Cannot POST".
+        fallthrough: false,
       }),
     );
     return { app: outer, what: target };

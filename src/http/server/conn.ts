@@ -8,6 +8,7 @@ import type { ConnInfo, Handler, Upgraded } from '../message/conn-info.js';
 import { adopt } from '../message/headers.js';
 import { Request, requestInternals } from '../message/request.js';
 import { Response } from '../message/response.js';
+import { clientLeft } from './client-left.js';
 import { publishRequestEnd, publishRequestStart } from './diagnostics.js';
 import { statusResponse } from './error-response.js';
 import { Exchange } from './exchange.js';
@@ -449,13 +450,15 @@ export class HttpConnection implements ConnInfo {
 
   #writeFailed(ex: Exchange, error: unknown): void {
     // Framing is broken mid-response (or the head was invalid after all): nothing sane can follow.
+    // A client that went away is no fault of ours: it is told to request.end, not to onError.
     this.#writing = false;
-    if (!(error instanceof WirekitError && error.code === 'WK_ERR_HTTP_CLIENT_GONE')) {
+    const gone = clientLeft(error, this.#conn.socket.destroyed);
+    if (!gone) {
       try {
         this.#ctx.options.onError(error instanceof Error ? error : new Error(String(error)), this);
       } catch {}
     }
-    publishRequestEnd(ex, this, -1);
+    publishRequestEnd(ex, this, -1, gone);
     // Responses already written for earlier pipelined requests may still be held: let them out
     // before the socket goes, or the client loses answers that were complete.
     this.#writeHeldNow();

@@ -19,8 +19,9 @@ export const channels = {
   /** `{ request, info }` when a request head has been parsed. */
   requestStart: diagnostics.channel('wirekit:http.server.request.start'),
   /**
-   * `{ request, response, info, status, bytes, durationMs }` when its response was handed to the
-   * socket: `bytes` of body (-1 when the response failed midway), `durationMs` since the head arrived.
+   * `{ request, response, info, status, bytes, durationMs, clientGone }` when its response was handed
+   * to the socket: `bytes` of body (-1 when the response failed midway), `durationMs` since the head
+   * arrived, `clientGone` true when it failed because the client went away (closed or reset).
    */
   requestEnd: diagnostics.channel('wirekit:http.server.request.end'),
   /** `{ info }` when a connection is accepted. */
@@ -41,13 +42,16 @@ export interface RequestEndMessage {
   status: number;
   bytes: number;
   durationMs: number;
+  /** The response failed midway because the client went away (`bytes` is then -1). */
+  clientGone: boolean;
 }
 
-export function publishRequestEnd(exchange: Exchange, info: ConnInfo, bytes: number): void {
+export function publishRequestEnd(exchange: Exchange, info: ConnInfo, bytes: number, clientGone = false): void {
   if (!channels.requestEnd.hasSubscribers) return;
   const { request, response } = exchange;
   const durationMs = timerWheel.now() - exchange.startedAt;
-  const message: RequestEndMessage = { request, response, info, status: response?.status ?? 0, bytes, durationMs };
+  const status = response?.status ?? 0;
+  const message: RequestEndMessage = { request, response, info, status, bytes, durationMs, clientGone };
   channels.requestEnd.publish(message);
 }
 

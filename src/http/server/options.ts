@@ -1,4 +1,4 @@
-import { ProtocolError, WirekitError } from '../../errors.js';
+import { isWirekitError, ProtocolError, WirekitError } from '../../errors.js';
 import type { ParserLimits } from '../codec/limits.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
 import type { ConnInfo } from '../message/conn-info.js';
@@ -48,8 +48,11 @@ export interface ServeOptions {
   maxDiscardBytes?: number;
 
   /**
-   * Called with errors thrown by the handler (the client gets their 4xx status, or 500) and connection
-   * failures. Default: `process.emitWarning`, except for errors that answer 4xx (the client's fault).
+   * Called with errors thrown by the handler (the client gets their 4xx status, or 500) and
+   * responses that failed midway. A client that goes away mid-response (closes, resets) is not an
+   * error and is not reported here (the `request.end` channel says `clientGone`). Default:
+   * `process.emitWarning`, except for errors that answer 4xx (the client's fault) and
+   * `WK_ERR_HTTP_CLIENT_GONE` (a handler that read the body of a client that left).
    */
   onError?: (error: Error, info: ConnInfo | undefined) => void;
 }
@@ -103,10 +106,12 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
 
 /**
  * The default `onError`: a process warning for what is the server's fault. A handler error that
- * answers 4xx (a body that is not JSON, one over the limit) is the client's, and a warning per such
- * request would let any client flood the server's log.
+ * answers 4xx (a body that is not JSON, one over the limit) is the client's, and so is a body read
+ * that failed because the client left; a warning per such request would let any client flood the
+ * server's log.
  */
 function warnServerFault(error: Error): void {
   if (error instanceof ProtocolError && error.status < 500) return;
+  if (isWirekitError(error, 'WK_ERR_HTTP_CLIENT_GONE')) return;
   process.emitWarning(error);
 }

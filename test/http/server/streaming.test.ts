@@ -12,24 +12,10 @@ import { Response } from '../../../src/http/message/index.js';
 import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
 import { pattern } from '../../helpers/patterns.js';
-import { eventually, request, sleep } from '../../helpers/raw-client.js';
+import { eventually, request, sleep, stable } from '../../helpers/raw-client.js';
 import { bodyText } from '../../helpers/response-reader.js';
 
 const leaks = trackLeaks();
-
-/** Waits until `value()` has not changed for `quietMs`, and returns it. */
-async function stable(value: () => number, quietMs = 300): Promise<number> {
-  let last = value();
-  let since = Date.now();
-  while (Date.now() - since < quietMs) {
-    await sleep(20);
-    if (value() !== last) {
-      last = value();
-      since = Date.now();
-    }
-  }
-  return last;
-}
 
 test('a streamed response is chunked and carries trailers (given, and computed after the body)', async () => {
   const server = await startServer(leaks, (req) => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { renameSync, statSync, utimesSync } from 'node:fs';
 import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -25,7 +26,7 @@ const LATER = 'Thu, 02 May 2024 10:00:00 GMT';
 
 test('a 200 carries a strong ETag and Last-Modified', async () => {
   const { etag, lastModified } = await site();
-  assert.match(etag, /^"[0-9a-f]+-[0-9a-f]+"$/);
+  assert.match(etag, /^"[0-9a-f]+-[0-9a-f]+-[0-9a-f]+"$/, 'inode, size and mtime');
   assert.equal(lastModified, 'Wed, 01 May 2024 10:00:00 GMT');
 });
 
@@ -103,6 +104,42 @@ test('a changed file gets a new ETag, so the old one no longer matches', async (
   assert.equal(after.status, 200);
   assert.equal(after.body.toString(), 'three');
   assert.notEqual(after.headers.get('etag'), before.headers.get('etag'));
+});
+
+test('a same-length file renamed into place with the old mtime kept gets a new ETag and is served anew', async () => {
+  // rsync -t, cp -p and many deploy tools write a temporary file, pin its mtime and rename it over
+  // the old one: same size, same mtime, another inode.
+  for (const options of [{}, { smallFileBytes: 0 }]) {
+    const root = await tempDir(leaks);
+    const pinned = new Date('2024-05-01T10:00:00Z');
+    await writeFiles(root, { 'a.txt': 'one' });
+    utimesSync(join(root, 'a.txt'), pinned, pinned);
+    const server = await serveDir(leaks, root, { statCacheMs: 0, ...options });
+    const before = await get(server, '/a.txt');
+    const old = statSync(join(root, 'a.txt'));
+    await writeFiles(root, { 'a.txt.tmp': 'two' });
+    utimesSync(join(root, 'a.txt.tmp'), pinned, pinned);
+    renameSync(join(root, 'a.txt.tmp'), join(root, 'a.txt'));
+    const now = statSync(join(root, 'a.txt'));
+    assert.equal(now.mtimeMs, old.mtimeMs, 'the mtime is pinned');
+    assert.notEqual(now.ino, old.ino, 'the rename made another inode');
+    const after = await get(server, '/a.txt', { 'If-None-Match': before.headers.get('etag') ?? '' });
+    assert.equal(after.status, 200, JSON.stringify(options));
+    assert.equal(after.body.toString(), 'two');
+    assert.notEqual(after.headers.get('etag'), before.headers.get('etag'));
+    assert.doesNotMatch(after.headers.get('etag') ?? '', /^W\//, 'still a strong validator');
+  }
+});
+
+test('a file with an mtime in the future gets Last-Modified of now, never a future date (RFC 9110 §8.8.2.1)', async () => {
+  const root = await tempDir(leaks);
+  await writeFiles(root, { 'a.txt': 'from the future' });
+  const future = new Date('2030-01-01T00:00:00Z');
+  utimesSync(join(root, 'a.txt'), future, future);
+  const server = await serveDir(leaks, root);
+  const res = await get(server, '/a.txt');
+  const lastModified = Date.parse(res.headers.get('last-modified') ?? '');
+  assert.ok(lastModified <= Date.now(), `Last-Modified ${res.headers.get('last-modified')} is not in the future`);
 });
 
 test('etag: false and lastModified: false leave the validators out', async () => {

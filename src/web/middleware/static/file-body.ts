@@ -8,6 +8,8 @@ export type BodySegment = Uint8Array | { readonly start: number; readonly end: n
 /** The file a body reads from, and what we told the client about it. */
 export interface FileIdentity {
   readonly path: string;
+  /** The inode: a file replaced by a rename is another file, even with the same size and mtime. */
+  readonly ino: number;
   readonly size: number;
   readonly mtimeMs: number;
 }
@@ -22,7 +24,7 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
  * body ends, fails, or is abandoned: the server calls `return()` for HEAD, for bodies it will not
  * send, and when the client goes away. A HEAD or an abandoned body therefore never opens the file.
  *
- * The opened file is checked against the size and mtime the head announced; if it changed in
+ * The opened file is checked against the inode, size and mtime the head announced; if it changed in
  * between, the stream fails (the server then drops the connection instead of sending bytes that do
  * not match the Content-Length and ETag it already sent).
  *
@@ -110,7 +112,7 @@ export class FileBody implements AsyncIterable<Uint8Array> {
     const handle = await open(this.#file.path, OPEN_FLAGS);
     this.#handle = handle;
     const stats = await handle.stat();
-    if (stats.size !== this.#file.size || stats.mtimeMs !== this.#file.mtimeMs) throw changed();
+    if (!sameFile(stats, this.#file)) throw changed();
     return handle;
   }
 
@@ -120,6 +122,21 @@ export class FileBody implements AsyncIterable<Uint8Array> {
     this.#handle = undefined;
     if (handle !== undefined) await handle.close().catch(() => {});
   }
+}
+
+/**
+ * True when `a` and `b` describe the same version of a file: same inode, size and mtime.
+ *
+ * @example
+ * ```ts
+ * if (!sameFile(await handle.stat(), announced)) throw changed();
+ * ```
+ */
+export function sameFile(
+  a: Pick<FileIdentity, 'ino' | 'size' | 'mtimeMs'>,
+  b: Pick<FileIdentity, 'ino' | 'size' | 'mtimeMs'>,
+): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
 function changed(): WirekitError {

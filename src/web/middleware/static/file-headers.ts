@@ -24,17 +24,19 @@ export function cacheControlFor(name: string, options: ResolvedStaticOptions): s
 }
 
 /**
- * The validators of a file under the options (either may be switched off).
+ * The validators of a file under the options (either may be switched off). Last-Modified is never
+ * later than now (RFC 9110 §8.8.2.1): a file with an mtime in the future (a clock that was wrong, an
+ * archive from elsewhere) gets the time of the response instead, which a cache can compare sanely.
  *
  * @example
  * ```ts
- * validatorsOf({ path, size: 10, mtimeMs: 1718000000123 }, options); // { etag: '"a-…"', lastModifiedMs: 1718000000000 }
+ * validatorsOf({ path, ino: 7, size: 10, mtimeMs: 1718000000123 }, options); // { etag: '"7-a-…"', lastModifiedMs: 1718000000000 }
  * ```
  */
-export function validatorsOf(file: FileIdentity, options: ResolvedStaticOptions): Validators {
+export function validatorsOf(file: FileIdentity, options: ResolvedStaticOptions, nowMs = Date.now()): Validators {
   return {
-    etag: options.etag === false ? undefined : fileEtag(file.size, file.mtimeMs, options.etag),
-    lastModifiedMs: options.lastModified ? truncateToSeconds(file.mtimeMs) : undefined,
+    etag: options.etag === false ? undefined : fileEtag(file, options.etag),
+    lastModifiedMs: options.lastModified ? truncateToSeconds(Math.min(file.mtimeMs, nowMs)) : undefined,
   };
 }
 

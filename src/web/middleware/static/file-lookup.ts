@@ -9,7 +9,13 @@ const WELL_KNOWN = '.well-known';
 
 /** What a URL path names on disk, after every safety check. */
 export type Lookup =
-  | { readonly kind: 'file'; readonly path: string; readonly size: number; readonly mtimeMs: number }
+  | {
+      readonly kind: 'file';
+      readonly path: string;
+      readonly ino: number;
+      readonly size: number;
+      readonly mtimeMs: number;
+    }
   | { readonly kind: 'directory'; readonly path: string; readonly mtimeMs: number }
   | { readonly kind: 'missing' }
   | { readonly kind: 'forbidden' };
@@ -27,7 +33,7 @@ const FORBIDDEN: Lookup = Object.freeze({ kind: 'forbidden' });
  * @example
  * ```ts
  * const lookup = new FileLookup(resolveOptions('public', {}));
- * const found = await lookup.find(['css', 'site.css']); // { kind: 'file', path, size, mtimeMs }
+ * const found = await lookup.find(['css', 'site.css']); // { kind: 'file', path, ino, size, mtimeMs }
  * ```
  */
 export class FileLookup {
@@ -72,7 +78,7 @@ export class FileLookup {
       const verdict = this.#dotfileVerdict(relative(realRoot, real).split(sep));
       if (verdict !== undefined) return verdict;
     }
-    if (stats.isFile()) return { kind: 'file', path: real, size: stats.size, mtimeMs: stats.mtimeMs };
+    if (stats.isFile()) return { kind: 'file', path: real, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs };
     if (stats.isDirectory()) return { kind: 'directory', path: real, mtimeMs: stats.mtimeMs };
     return MISSING;
   }

@@ -1,5 +1,6 @@
 import type { Response } from '../../../http/message/response.js';
 import type { Context } from '../../context.js';
+import { decodePath } from '../../router/decode.js';
 import { type ListingEntry, readListing, sortEntries, sortFromQuery } from './listing-data.js';
 import { listingHtml } from './listing-html.js';
 import { acceptQuality } from './negotiate.js';
@@ -16,16 +17,18 @@ export interface ListingJsonEntry {
 /**
  * Answers a directory URL with a listing: JSON when `Accept` prefers `application/json` to HTML,
  * else the HTML page. Both honour `?sort=name|size|mtime&order=asc|desc`. The listing changes
- * whenever the directory does, so it is sent with `no-cache` and `Vary: Accept`.
+ * whenever the directory does, so it is sent with `no-cache` and `Vary: Accept`. `base` is the URL
+ * path of the root (mount point and prefix, still percent-encoded), for the page's title.
  *
  * @example
  * ```ts
- * return sendListing(c, '/srv/www/docs', ['docs'], state);
+ * return sendListing(c, '/srv/www/docs', '/', ['docs'], state);
  * ```
  */
 export async function sendListing(
   c: Context,
   dirPath: string,
+  base: string,
   segments: readonly string[],
   state: StaticState,
 ): Promise<Response> {
@@ -37,7 +40,7 @@ export async function sendListing(
   if (acceptQuality(accept, 'application/json') > acceptQuality(accept, 'text/html')) {
     return c.json(entries.map(toJson), 200, headers);
   }
-  const shown = `${state.options.prefix}${segments.map((s) => `${s}/`).join('')}`;
+  const shown = `${decodePath(base) ?? base}${segments.map((s) => `${s}/`).join('')}`;
   return c.html(listingHtml(shown, segments, { entries, omitted: listing.omitted }, sort), 200, headers);
 }
 

@@ -12,7 +12,7 @@ export type DotfilesPolicy = 'ignore' | 'deny' | 'allow';
  * ```
  */
 export interface StaticOptions {
-  /** URL path prefix mapped to the root; other paths go to `next()`. Default `'/'`. */
+  /** URL path prefix mapped to the root, below the mount point; other paths go to `next()`. Default `'/'`. */
   prefix?: string;
   /** Index files tried for a directory URL (ending in `/`), in order; `false` for none. Default `['index.html']`. */
   index?: readonly string[] | false;
@@ -42,9 +42,9 @@ export interface StaticOptions {
    * `index.html`, relative to the root). Default `false`.
    */
   spa?: boolean | string;
-  /** ETag `'strong'` (from size and mtime, like nginx), `'weak'`, or `false` for none. Default `'strong'`. */
+  /** ETag `'strong'` (from inode, size and mtime, like Apache), `'weak'`, or `false` for none. Default `'strong'`. */
   etag?: 'strong' | 'weak' | false;
-  /** Send `Last-Modified` and honour `If-Modified-Since`/`If-Unmodified-Since`. Default `true`. */
+  /** Send `Last-Modified` (never later than now) and honour `If-Modified-Since`/`If-Unmodified-Since`. Default `true`. */
   lastModified?: boolean;
   /** More ranges than this in one `Range` field (or overlapping ranges) get the whole file (RFC 9110 §14.2). Default 16. */
   maxRanges?: number;

@@ -161,7 +161,7 @@ async function load(file: FileIdentity, coding: Coding | undefined, state: Stati
     }
     const fresh = await stat(file.path);
     if (!fresh.isFile()) return undefined;
-    const current = { path: file.path, size: fresh.size, mtimeMs: fresh.mtimeMs };
+    const current = { path: file.path, ino: fresh.ino, size: fresh.size, mtimeMs: fresh.mtimeMs };
     return { file: current, coding, bytes: undefined, chunkBytes };
   } catch {
     return undefined;

@@ -2,6 +2,7 @@ import type { Response } from '../../../http/message/response.js';
 import type { Middleware, Next } from '../../compose.js';
 import type { Context, HandlerResult } from '../../context.js';
 import { HttpError } from '../../http-error.js';
+import { mountAware } from '../../mount.js';
 import { type DecodedPath, decodePath } from './decode-path.js';
 import { FileLookup, type Lookup } from './file-lookup.js';
 import { sendListing } from './listing.js';
@@ -25,6 +26,9 @@ import { SmallFiles } from './small-files.js';
  * Requests it does not serve (other methods, paths outside `prefix`, missing files) go to `next()`,
  * or with `fallthrough: false` get 405/404.
  *
+ * Mounted under a path ending in `/*` (`app.use('/static/*', …)`, or inside `app.route('/static',
+ * sub)`), it maps the path below that point, as Express does: `root/x` is served at `/static/x`.
+ *
  * @example
  * ```ts
  * const app = new App();
@@ -45,26 +49,36 @@ export function serveStatic<V extends object = Record<string, unknown>>(
     lookup: new FileLookup(resolved),
     smallFiles: new SmallFiles(resolved.memoryCacheBytes),
   };
-  const mount = resolved.prefix.slice(0, -1);
-  return (c, next) => {
-    const path = c.req.path;
+  const bare = resolved.prefix.slice(0, -1);
+  return mountAware<V>((below) => (c, next) => {
+    const full = c.req.path;
+    const path = below(full);
     if (!path.startsWith(resolved.prefix)) {
-      if (path !== mount || mount === '') return next();
+      // `/static` (the mount point or the prefix without its slash) is the root directory's URL
+      // without the slash: redirect, as for any directory. Only a mounted path can be ''.
+      if (path !== bare) return next();
       if (!isGetOrHead(c)) return notAllowed(resolved, next);
-      return c.redirect(withSearch(c, `${mount}/`), 301);
+      return c.redirect(withSearch(c, `${full}/`), 301);
     }
     if (!isGetOrHead(c)) return notAllowed(resolved, next);
     const decoded = decodePath(path.slice(resolved.prefix.length));
     if (decoded === undefined) return notFound(resolved, next);
-    return serve(c as Context, next, decoded, state);
-  };
+    const base = full.slice(0, full.length - path.length) + resolved.prefix;
+    return serve(c as Context, next, decoded, base, state);
+  });
 }
 
-async function serve(c: Context, next: Next, decoded: DecodedPath, state: StaticState): Promise<HandlerResult> {
+async function serve(
+  c: Context,
+  next: Next,
+  decoded: DecodedPath,
+  base: string,
+  state: StaticState,
+): Promise<HandlerResult> {
   const { options } = state;
   const found = await state.lookup.find(decoded.segments);
   if (found.kind === 'forbidden') throw new HttpError(403);
-  if (found.kind === 'directory') return serveDirectory(c, next, decoded, found.path, state);
+  if (found.kind === 'directory') return serveDirectory(c, next, decoded, base, found.path, state);
   if (found.kind === 'file' && !decoded.trailingSlash) {
     const response = await sendFile(c, { ...found, segments: decoded.segments }, state);
     if (response !== undefined) return response;
@@ -78,6 +92,7 @@ async function serveDirectory(
   c: Context,
   next: Next,
   decoded: DecodedPath,
+  base: string,
   dirPath: string,
   state: StaticState,
 ): Promise<HandlerResult> {
@@ -90,7 +105,7 @@ async function serveDirectory(
     const response = await sendFile(c, { ...index, segments }, state);
     if (response !== undefined) return response;
   }
-  if (state.options.listing) return sendListing(c, dirPath, decoded.segments, state);
+  if (state.options.listing) return sendListing(c, dirPath, base, decoded.segments, state);
   return notFound(state.options, next);
 }
 

@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { FileIdentity } from './file-body.js';
+import { type FileIdentity, sameFile } from './file-body.js';
 
-/** A small file read whole: its bytes and the size and mtime they belong to. */
+/** A small file read whole: its bytes and the inode, size and mtime they belong to. */
 export interface SmallFile extends FileIdentity {
   readonly bytes: Uint8Array;
 }
@@ -11,14 +11,15 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 
 /**
  * Small files read whole (one open, fstat, read, close) and kept in memory up to `maxBytes` in
- * total, least recently used first out. An entry is used only while the file's size and mtime are
- * what the lookup reports, so a changed file is read again. Reading whole lets a small response
+ * total, least recently used first out. An entry is used only while the file's inode, size and mtime
+ * are what the lookup reports, so a changed file is read again (a same-size file renamed into place
+ * with its old mtime has a new inode). Reading whole lets a small response
  * leave in one socket write together with its head.
  *
  * @example
  * ```ts
  * const files = new SmallFiles(16 * 1024 * 1024);
- * const file = await files.read(found); // { path, size, mtimeMs, bytes }
+ * const file = await files.read(found); // { path, ino, size, mtimeMs, bytes }
  * ```
  */
 export class SmallFiles {
@@ -33,12 +34,12 @@ export class SmallFiles {
   }
 
   /**
-   * The bytes of `file`, from memory when they are still current. The size and mtime returned are
-   * those of the bytes read (from the open handle), which may be newer than `file`'s.
+   * The bytes of `file`, from memory when they are still current. The inode, size and mtime
+   * returned are those of the bytes read (from the open handle), which may be newer than `file`'s.
    */
   async read(file: FileIdentity): Promise<SmallFile> {
     const cached = this.#entries.get(file.path);
-    if (cached !== undefined && cached.size === file.size && cached.mtimeMs === file.mtimeMs) {
+    if (cached !== undefined && sameFile(cached, file)) {
       // Re-insert: a Map iterates in insertion order, so the first key is the least recently used.
       this.#entries.delete(file.path);
       this.#entries.set(file.path, cached);
@@ -88,7 +89,7 @@ async function readWhole(path: string): Promise<SmallFile> {
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
-    return { path, size: filled, mtimeMs: stats.mtimeMs, bytes: bytes.subarray(0, filled) };
+    return { path, ino: stats.ino, size: filled, mtimeMs: stats.mtimeMs, bytes: bytes.subarray(0, filled) };
   } finally {
     await handle.close();
   }

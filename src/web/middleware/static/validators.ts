@@ -12,19 +12,22 @@ export interface Validators {
 }
 
 /**
- * The ETag of a file from its size and modification time (microseconds), like nginx. A strong ETag
- * is justified because every write through the file system changes the mtime and rewrites of the
- * same length within one microsecond do not happen in practice; strong tags make `If-Range` and
+ * The ETag of a file from its inode, size and modification time (microseconds), as Apache's default
+ * does. Size and mtime alone (nginx) miss a same-length file put in place with its old mtime kept
+ * (`rsync -t`, `cp -p`, a build that pins timestamps): written to a temporary name and renamed, it
+ * has a new inode. That keeps a strong ETag justified (in-place writes change the mtime, and two of
+ * the same length within one microsecond do not happen in practice); strong tags make `If-Range` and
  * `If-Match` usable (both need the strong comparison, RFC 9110 §8.8.3.2). Precompressed variants are
- * other files, so they get other tags.
+ * other files, so they get other tags. The cost, as with Apache: copies of a site on several servers
+ * have different inodes, so their tags differ.
  *
  * @example
  * ```ts
- * fileEtag(4096, 1718000000123.456, 'strong'); // '"1000-61b1d6c7c9e1c"'
+ * fileEtag({ ino: 2277701, size: 4096, mtimeMs: 1718000000123.456 }, 'strong'); // '"22c145-1000-61b1d6c7c9e1c"'
  * ```
  */
-export function fileEtag(size: number, mtimeMs: number, kind: 'strong' | 'weak'): string {
-  const tag = `"${size.toString(16)}-${Math.round(mtimeMs * 1000).toString(16)}"`;
+export function fileEtag(file: { ino: number; size: number; mtimeMs: number }, kind: 'strong' | 'weak'): string {
+  const tag = `"${file.ino.toString(16)}-${file.size.toString(16)}-${Math.round(file.mtimeMs * 1000).toString(16)}"`;
   return kind === 'weak' ? `W/${tag}` : tag;
 }
 
