@@ -7,7 +7,7 @@
  * `failed`; a request that failed on a reused connection before any response byte may go
  * `sent → queued` once (the reuse-race retry, see `ClientConnection`).
  */
-import { type SocketAddress, WirekitError } from '../errors.js';
+import type { SocketAddress, WirekitError } from '../errors.js';
 import { serializeRequestHead } from '../http/codec/request-serializer.js';
 import type { ResponseHead } from '../http/codec/response-parser.js';
 import { BodyStream, type BodyStreamControl } from '../http/message/body-stream.js';
@@ -44,7 +44,7 @@ export interface ExchangeHost {
   /** The reader caught up: read from the socket again. */
   resumeFor(exchange: Exchange): void;
   /** The exchange failed from outside (abort, deadline, cancelled body): the connection cannot finish it. */
-  abandon(exchange: Exchange, error: WirekitError): void;
+  abandon(exchange: Exchange): void;
   readonly localAddress: SocketAddress | undefined;
   readonly remoteAddress: SocketAddress | undefined;
 }
@@ -231,7 +231,7 @@ export class Exchange implements BodyStreamControl {
   fail(error: WirekitError): void {
     const host = this.host;
     this.settleError(error);
-    host?.abandon(this, error);
+    host?.abandon(this);
   }
 
   /** Back to the queue for the one resend after a reuse race. */
@@ -257,7 +257,7 @@ export class Exchange implements BodyStreamControl {
     this.state = 'failed';
     this.host = undefined;
     this.#cleanup();
-    host.abandon(this, abortedCancel());
+    host.abandon(this);
   }
 
   // ---- internals ----
@@ -327,8 +327,4 @@ function asksToClose(headers: readonly string[]): boolean {
     }
   }
   return false;
-}
-
-function abortedCancel(): WirekitError {
-  return new WirekitError('WK_ERR_ABORTED', 'the response body was cancelled by its reader');
 }

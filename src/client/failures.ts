@@ -80,11 +80,28 @@ export function locate(error: ProtocolError, conn: Located): ProtocolError {
  * closedBefore(conn, 'the server closed the connection before responding');
  * ```
  */
-export function closedBefore(conn: Located, message: string): WirekitError {
+export function closedBefore(conn: Located, message: string): NetError {
   return new NetError('WK_ERR_SOCKET_CLOSED', message, {
     localAddress: conn.localAddress,
     remoteAddress: conn.remoteAddress,
   });
+}
+
+/**
+ * `WK_ERR_SOCKET_CLOSED` for the requests that shared a connection with one that was given up
+ * (aborted, timed out, its body cancelled): the connection is closed to skip that response, and
+ * they learn that, not the other request's error.
+ *
+ * @example
+ * ```ts
+ * conn.destroy(abandoned(exchange, conn)); // '… closed to skip the response to GET /b, which was abandoned …'
+ * ```
+ */
+export function abandoned(exchange: Exchange, conn: Located): NetError {
+  return closedBefore(
+    conn,
+    `the connection was closed to skip the response to ${exchange.method} ${exchange.request.path}, which was abandoned (aborted, timed out or cancelled)`,
+  );
 }
 
 /**

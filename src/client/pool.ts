@@ -270,8 +270,8 @@ export class Pool implements Dispatcher {
       if (!this.#shutdown.signal.aborted) this.#grow();
       this.#settle();
     },
-    requeue: (exchange) => {
-      this.#queue.unshift(exchange);
+    requeue: (exchanges) => {
+      for (let i = exchanges.length - 1; i >= 0; i--) this.#queue.unshift(exchanges[i] as Exchange);
     },
   };
 
