@@ -133,6 +133,7 @@ export class Exchange implements BodyStreamControl {
   #resolve!: (response: ClientResponse) => void;
   #reject!: (error: unknown) => void;
   #deadline: TimerHandle | undefined;
+  #queueDeadline: TimerHandle | undefined;
   #onAbort: (() => void) | undefined;
 
   constructor(request: DispatchRequest, context: ExchangeContext, timeouts: Readonly<Timeouts>) {
@@ -171,8 +172,20 @@ export class Exchange implements BodyStreamControl {
     return this.state === 'done' || this.state === 'failed';
   }
 
+  /**
+   * Called by the pool when the request has to wait for a connection. Armed only then, so a request
+   * that finds an idle connection costs no timer.
+   */
+  waitForConnection(): void {
+    const ms = this.timeouts.queueTimeoutMs;
+    if (ms > 0 && this.#queueDeadline === undefined) {
+      this.#queueDeadline = timerWheel.after(ms, () => this.#onQueueDeadline());
+    }
+  }
+
   /** Called by the connection when it writes the request. */
   attach(host: ExchangeHost, reused: boolean, now: number): void {
+    this.#cancelQueueDeadline();
     this.state = 'sent';
     this.host = host;
     this.reused = reused;
@@ -290,7 +303,14 @@ export class Exchange implements BodyStreamControl {
     return head;
   }
 
+  #cancelQueueDeadline(): void {
+    if (this.#queueDeadline === undefined) return;
+    this.#queueDeadline.cancel();
+    this.#queueDeadline = undefined;
+  }
+
   #cleanup(): void {
+    this.#cancelQueueDeadline();
     this.#deadline?.cancel();
     this.#deadline = undefined;
     if (this.#onAbort !== undefined) this.request.signal?.removeEventListener('abort', this.#onAbort);
@@ -300,6 +320,14 @@ export class Exchange implements BodyStreamControl {
     const signal = this.request.signal as AbortSignal;
     const host = this.host;
     this.fail(abortedError(signal, { localAddress: host?.localAddress, remoteAddress: host?.remoteAddress }));
+  }
+
+  #onQueueDeadline(): void {
+    this.#queueDeadline = undefined;
+    if (this.state !== 'queued') return;
+    const { origin } = this.#context;
+    const message = `${this.method} ${this.request.path} waited ${this.timeouts.queueTimeoutMs} ms for a connection to ${origin.href}: every one is busy (is a response body left unread?)`;
+    this.settleError(timeoutError('WK_ERR_QUEUE_TIMEOUT', message));
   }
 
   #onDeadline(): void {
