@@ -33,7 +33,7 @@ export function decompress(): Interceptor {
     if (request.method === 'HEAD' || response.status === 204 || response.status === 304) return response;
     const codings = contentCodings(response.headers.get('content-encoding'));
     if (codings.length === 0 || !codings.every((coding) => KNOWN.has(coding))) return response;
-    return response.with({ body: new ResponseBody(decode(response, codings)) });
+    return response.with({ body: new ResponseBody(decode(response, codings), undefined, response) });
   };
 }
 

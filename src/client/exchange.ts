@@ -195,6 +195,7 @@ export class Exchange implements BodyStreamControl {
   /** The response head arrived: resolves the caller's promise with the response; the body follows. */
   respond(head: ResponseHead, now: number): void {
     const host = this.host as ExchangeHost;
+    const endpoints = { localAddress: host.localAddress, remoteAddress: host.remoteAddress };
     this.state = 'streaming';
     this.gotBytes = true;
     const stream = new BodyStream(this, this.#context.bodyHighWaterBytes);
@@ -205,12 +206,12 @@ export class Exchange implements BodyStreamControl {
       statusText: head.reason ?? '',
       version: head.version,
       headers: adopt(head.headers as string[]),
-      body: new ResponseBody(stream, this),
+      body: new ResponseBody(stream, this, endpoints),
       timings: this.timings,
       reused: this.reused,
       url: this.#context.origin.href + this.request.path,
-      localAddress: host.localAddress,
-      remoteAddress: host.remoteAddress,
+      localAddress: endpoints.localAddress,
+      remoteAddress: endpoints.remoteAddress,
       trailers: stream,
     });
     this.response = response;
