@@ -40,14 +40,16 @@ export interface BodyEnd {
 }
 
 /**
- * Where a {@link ResponseBody} pulls its chunks from.
+ * Where a {@link ResponseBody} pulls its chunks from. A `cancel()` on the source is called when the
+ * body is cancelled before it is read: a wrapper that has not started (a decoder) cannot reach the
+ * body it wraps any other way.
  *
  * @example
  * ```ts
- * const body = new ResponseBody(stream as BodySource);
+ * const body = new ResponseBody(Object.assign(decode(inner), { cancel: () => inner.cancel() }));
  * ```
  */
-export type BodySource = BodyStream | AsyncIterable<Uint8Array>;
+export type BodySource = BodyStream | (AsyncIterable<Uint8Array> & { cancel?: () => void });
 
 /**
  * A response body: `for await (const chunk of body)`, or whole with `text()`, `json()`, `bytes()`,
@@ -156,7 +158,7 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
     if (this.#used && !isStream(this.#source)) return;
     this.#used = true;
     const source = this.#source;
-    if (isStream(source)) source.cancel();
+    if (source.cancel !== undefined) source.cancel();
     else void source[Symbol.asyncIterator]().return?.();
   }
 
