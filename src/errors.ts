@@ -75,6 +75,8 @@ export const ERROR_CODES = {
   WK_ERR_BODY_TIMEOUT: 'No response body byte arrived (or no request body byte could be written) for bodyTimeoutMs.',
   WK_ERR_TOTAL_TIMEOUT: 'The request, from the call to the end of the response body, took longer than totalTimeoutMs.',
   WK_ERR_REDIRECT_LIMIT: 'A response redirected again after maxRedirections redirects were followed.',
+  WK_ERR_QUEUE_TIMEOUT:
+    'The request waited longer than queueTimeoutMs for a connection (all busy, often with response bodies nobody reads).',
   WK_ERR_POOL_QUEUE_FULL: 'The pool already holds maxQueue waiting requests; the request was refused at once.',
   WK_ERR_CLIENT_CLOSED: 'The client, pool or agent is closed or closing; the request was not sent.',
   WK_ERR_PROXY: 'The proxy could not be reached or refused the CONNECT tunnel (its status is on the error).',

@@ -2,10 +2,11 @@
 /**
  * The `wirekit` command: dispatches to `src/cli/commands/*`, which use the public API only.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS } from './commands/index.js';
 import { type CliIo, processIo } from './io.js';
+import { packageVersion } from './version.js';
 
 function help(): string {
   const width = Math.max(8, ...COMMANDS.map((c) => c.name.length)) + 2;
@@ -25,13 +26,6 @@ Options:
 `;
 }
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [first, ...rest] = argv;
@@ -40,7 +34,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return first === undefined ? 1 : 0;
   }
   if (first === '-v' || first === '--version') {
-    io.stdout.write(`${version()}\n`);
+    io.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === first);

@@ -23,7 +23,7 @@ import type { Connection } from '../net/connection.js';
 import { Fifo } from '../util/fifo.js';
 import type { ConnectTimings } from './connector.js';
 import type { Exchange, ExchangeHost } from './exchange.js';
-import { closedBefore, locate, notRetried, requestBodyError, tooLarge } from './failures.js';
+import { abandoned, closedBefore, locate, notRetried, requestBodyError, tooLarge } from './failures.js';
 import { keepAliveHintMs } from './fields.js';
 import { Deadline, phaseTimeout } from './timeouts.js';
 import { atTurnEnd, type Batched } from './turn-batch.js';
@@ -55,7 +55,7 @@ export interface ConnectionSettings {
  *
  * @example
  * ```ts
- * const owner: ConnectionOwner = { available: (c) => queue.drainTo(c), closed: (c) => conns.delete(c), requeue: (e) => queue.unshift(e) };
+ * const owner: ConnectionOwner = { available: (c) => queue.drainTo(c), closed: (c) => conns.delete(c), requeue: (e) => queue.unshift(...e) };
  * ```
  */
 export interface ConnectionOwner {
@@ -63,11 +63,20 @@ export interface ConnectionOwner {
   available(conn: ClientConnection): void;
   /** The connection is closed; it takes no more requests. */
   closed(conn: ClientConnection): void;
-  /** A request that lost the reuse race, to be sent again (first in line). */
-  requeue(exchange: Exchange): void;
+  /** Requests that lost the reuse race, oldest first, to be sent again ahead of those queued. */
+  requeue(exchanges: readonly Exchange[]): void;
 }
 
 type Phase = 'idle' | 'headers' | 'body' | 'upload' | 'paused';
+
+/**
+ * Why a connection closes, which decides what becomes of the requests in flight on it:
+ * - `raced`: the socket closed or failed under them; those that saw no response byte may be resent;
+ * - `failed`: the request at the head of the line failed (or was given up); it gets the error, and
+ *   those behind it, which did nothing wrong, may be resent;
+ * - `destroyed`: the pool is destroyed; every request fails with the error, none is resent.
+ */
+type Ending = 'raced' | 'failed' | 'destroyed';
 
 const NO_TRAILERS: readonly string[] = [];
 
@@ -235,12 +244,12 @@ export class ClientConnection implements ExchangeHost, Batched {
   /** Takes no more requests; closes once what is in flight has finished. */
   retire(): void {
     this.#reusable = false;
-    if (this.#inflight.length === 0) this.#destroy(closedError(this), true);
+    if (this.#inflight.length === 0) this.#destroy(closedError(this), 'raced');
   }
 
   /** Closes now; everything in flight fails with `error`. */
   destroy(error: WirekitError): void {
-    this.#destroy(error, false);
+    this.#destroy(error, 'destroyed');
   }
 
   // ---- ExchangeHost ----
@@ -252,9 +261,15 @@ export class ClientConnection implements ExchangeHost, Batched {
     this.#arm();
   }
 
-  abandon(exchange: Exchange, error: WirekitError): void {
+  /**
+   * Its own error has already reached `exchange`; the others in flight must not get it. At the head
+   * of the line its response is skipped by closing now; behind the head, the responses ahead of it
+   * are still wanted, so the connection takes nothing more and closes when its response comes up.
+   */
+  abandon(exchange: Exchange): void {
     if (this.#closed || exchange.state === 'done') return;
-    this.#destroy(error, true);
+    if (this.#inflight.at(0) === exchange) this.#destroy(abandoned(exchange, this), 'failed');
+    else this.#reusable = false;
   }
 
   // ---- reading ----
@@ -275,11 +290,11 @@ export class ClientConnection implements ExchangeHost, Batched {
     const pending = this.#inflight.length;
     const what =
       pending === 0 ? 'the server closed the connection' : 'the server closed the connection before responding';
-    this.#destroy(closedBefore(this, what), true);
+    this.#destroy(closedBefore(this, what), 'raced');
   };
 
   readonly #onError = (error: Error): void => {
-    this.#destroy(error as WirekitError, true);
+    this.#destroy(error as WirekitError, 'raced');
   };
 
   #handle(events: ResponseEvent[]): void {
@@ -300,7 +315,7 @@ export class ClientConnection implements ExchangeHost, Batched {
           this.#onMessageEnd();
           break;
         case 'error':
-          this.#destroy(locate(event.error, this), false);
+          this.#destroy(locate(event.error, this), 'failed');
           return;
       }
     }
@@ -323,7 +338,7 @@ export class ClientConnection implements ExchangeHost, Batched {
   #onHead(head: ResponseHead): void {
     const exchange = this.#inflight.at(0) as Exchange;
     if (head.contentLength > exchange.maxResponseBytes) {
-      this.#destroy(tooLarge(exchange, this), false);
+      this.#destroy(tooLarge(exchange, this), 'failed');
       return;
     }
     if (!head.keepAlive || head.framing === 'upgrade') this.#reusable = false;
@@ -342,7 +357,7 @@ export class ClientConnection implements ExchangeHost, Batched {
     const exchange = this.#inflight.at(0) as Exchange;
     exchange.received += data.byteLength;
     if (exchange.received > exchange.maxResponseBytes) {
-      this.#destroy(tooLarge(exchange, this), false);
+      this.#destroy(tooLarge(exchange, this), 'failed');
       return;
     }
     const stream = exchange.stream;
@@ -369,9 +384,14 @@ export class ClientConnection implements ExchangeHost, Batched {
       this.#conn.resume();
     }
     if (this.#inflight.length === 0) this.#idempotentOnly = true;
+    const next = this.#inflight.at(0);
+    if (next?.settled) {
+      this.#destroy(abandoned(next, this), 'failed');
+      return;
+    }
     if (!this.#reusable) {
-      if (this.#inflight.length === 0 && this.#writer === undefined) this.#destroy(closedError(this), true);
-      else this.#destroy(closedBefore(this, 'the server closed the connection after an earlier response'), true);
+      if (this.#inflight.length === 0 && this.#writer === undefined) this.#destroy(closedError(this), 'raced');
+      else this.#destroy(closedBefore(this, 'the server closed the connection after an earlier response'), 'raced');
       return;
     }
     this.#arm(this.#now);
@@ -403,11 +423,11 @@ export class ClientConnection implements ExchangeHost, Batched {
     this.#writer = undefined;
     if (this.#closed) return;
     if (failure !== undefined) {
-      this.#destroy(requestBodyError(failure, this), false);
+      this.#destroy(requestBodyError(failure, this), 'failed');
       return;
     }
     if (!this.#reusable && this.#inflight.length === 0) {
-      this.#destroy(closedError(this), true);
+      this.#destroy(closedError(this), 'raced');
       return;
     }
     exchange.sentAt = performance.now();
@@ -443,36 +463,37 @@ export class ClientConnection implements ExchangeHost, Batched {
   #expired(): void {
     const current = this.#inflight.at(0);
     if (this.#phase === 'idle' || current === undefined) this.retire();
-    else if (this.#phase !== 'paused') this.#destroy(phaseTimeout(this.#phase, current, this), false);
+    else if (this.#phase !== 'paused') this.#destroy(phaseTimeout(this.#phase, current, this), 'failed');
   }
 
   // ---- closing ----
 
   /**
-   * Closes the socket and settles everything in flight. The request at the head of the line gets
-   * `error`; with `raced` (the socket closed or failed under it), it and those behind it that never
-   * saw a response byte go back to the pool if they may be sent again.
+   * Closes the socket and settles everything in flight (see {@link Ending}). Requests that lost the
+   * reuse race and may be sent again go back to the pool together, oldest first.
    */
-  #destroy(error: WirekitError, raced: boolean): void {
+  #destroy(error: WirekitError, ending: Ending): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#reusable = false;
     this.#deadline.cancel();
     this.#conn.destroy();
     const orphans = this.#inflight.drain();
+    const resend: Exchange[] = [];
     for (let i = 0; i < orphans.length; i++) {
       const exchange = orphans[i] as Exchange;
       if (exchange.settled) continue;
-      const lostRace = (raced || i > 0) && !exchange.gotBytes && exchange.reused;
+      const lostRace = ending !== 'destroyed' && (ending === 'raced' || i > 0) && !exchange.gotBytes && exchange.reused;
       if (lostRace && !exchange.retried && exchange.idempotent && exchange.replayable) {
         exchange.requeue();
-        this.#owner.requeue(exchange);
+        resend.push(exchange);
       } else if (lostRace) {
         exchange.settleError(notRetried(error, exchange));
       } else {
         exchange.settleError(error);
       }
     }
+    if (resend.length > 0) this.#owner.requeue(resend);
     this.#owner.closed(this);
   }
 }

@@ -33,7 +33,9 @@ export function decompress(): Interceptor {
     if (request.method === 'HEAD' || response.status === 204 || response.status === 304) return response;
     const codings = contentCodings(response.headers.get('content-encoding'));
     if (codings.length === 0 || !codings.every((coding) => KNOWN.has(coding))) return response;
-    return response.with({ body: new ResponseBody(decode(response, codings)) });
+    // Cancelled before its first read, the decoder has not touched the body it decodes: pass it on.
+    const decoded = Object.assign(decode(response, codings), { cancel: () => response.body.cancel() });
+    return response.with({ body: new ResponseBody(decoded, undefined, response) });
   };
 }
 

@@ -7,7 +7,7 @@
  * `failed`; a request that failed on a reused connection before any response byte may go
  * `sent → queued` once (the reuse-race retry, see `ClientConnection`).
  */
-import { type SocketAddress, WirekitError } from '../errors.js';
+import type { SocketAddress, WirekitError } from '../errors.js';
 import { serializeRequestHead } from '../http/codec/request-serializer.js';
 import type { ResponseHead } from '../http/codec/response-parser.js';
 import { BodyStream, type BodyStreamControl } from '../http/message/body-stream.js';
@@ -44,7 +44,7 @@ export interface ExchangeHost {
   /** The reader caught up: read from the socket again. */
   resumeFor(exchange: Exchange): void;
   /** The exchange failed from outside (abort, deadline, cancelled body): the connection cannot finish it. */
-  abandon(exchange: Exchange, error: WirekitError): void;
+  abandon(exchange: Exchange): void;
   readonly localAddress: SocketAddress | undefined;
   readonly remoteAddress: SocketAddress | undefined;
 }
@@ -133,6 +133,7 @@ export class Exchange implements BodyStreamControl {
   #resolve!: (response: ClientResponse) => void;
   #reject!: (error: unknown) => void;
   #deadline: TimerHandle | undefined;
+  #queueDeadline: TimerHandle | undefined;
   #onAbort: (() => void) | undefined;
 
   constructor(request: DispatchRequest, context: ExchangeContext, timeouts: Readonly<Timeouts>) {
@@ -171,8 +172,20 @@ export class Exchange implements BodyStreamControl {
     return this.state === 'done' || this.state === 'failed';
   }
 
+  /**
+   * Called by the pool when the request has to wait for a connection. Armed only then, so a request
+   * that finds an idle connection costs no timer.
+   */
+  waitForConnection(): void {
+    const ms = this.timeouts.queueTimeoutMs;
+    if (ms > 0 && this.#queueDeadline === undefined) {
+      this.#queueDeadline = timerWheel.after(ms, () => this.#onQueueDeadline());
+    }
+  }
+
   /** Called by the connection when it writes the request. */
   attach(host: ExchangeHost, reused: boolean, now: number): void {
+    this.#cancelQueueDeadline();
     this.state = 'sent';
     this.host = host;
     this.reused = reused;
@@ -182,6 +195,7 @@ export class Exchange implements BodyStreamControl {
   /** The response head arrived: resolves the caller's promise with the response; the body follows. */
   respond(head: ResponseHead, now: number): void {
     const host = this.host as ExchangeHost;
+    const endpoints = { localAddress: host.localAddress, remoteAddress: host.remoteAddress };
     this.state = 'streaming';
     this.gotBytes = true;
     const stream = new BodyStream(this, this.#context.bodyHighWaterBytes);
@@ -192,12 +206,12 @@ export class Exchange implements BodyStreamControl {
       statusText: head.reason ?? '',
       version: head.version,
       headers: adopt(head.headers as string[]),
-      body: new ResponseBody(stream, this),
+      body: new ResponseBody(stream, this, endpoints),
       timings: this.timings,
       reused: this.reused,
       url: this.#context.origin.href + this.request.path,
-      localAddress: host.localAddress,
-      remoteAddress: host.remoteAddress,
+      localAddress: endpoints.localAddress,
+      remoteAddress: endpoints.remoteAddress,
       trailers: stream,
     });
     this.response = response;
@@ -231,7 +245,7 @@ export class Exchange implements BodyStreamControl {
   fail(error: WirekitError): void {
     const host = this.host;
     this.settleError(error);
-    host?.abandon(this, error);
+    host?.abandon(this);
   }
 
   /** Back to the queue for the one resend after a reuse race. */
@@ -257,7 +271,7 @@ export class Exchange implements BodyStreamControl {
     this.state = 'failed';
     this.host = undefined;
     this.#cleanup();
-    host.abandon(this, abortedCancel());
+    host.abandon(this);
   }
 
   // ---- internals ----
@@ -290,7 +304,14 @@ export class Exchange implements BodyStreamControl {
     return head;
   }
 
+  #cancelQueueDeadline(): void {
+    if (this.#queueDeadline === undefined) return;
+    this.#queueDeadline.cancel();
+    this.#queueDeadline = undefined;
+  }
+
   #cleanup(): void {
+    this.#cancelQueueDeadline();
     this.#deadline?.cancel();
     this.#deadline = undefined;
     if (this.#onAbort !== undefined) this.request.signal?.removeEventListener('abort', this.#onAbort);
@@ -300,6 +321,14 @@ export class Exchange implements BodyStreamControl {
     const signal = this.request.signal as AbortSignal;
     const host = this.host;
     this.fail(abortedError(signal, { localAddress: host?.localAddress, remoteAddress: host?.remoteAddress }));
+  }
+
+  #onQueueDeadline(): void {
+    this.#queueDeadline = undefined;
+    if (this.state !== 'queued') return;
+    const { origin } = this.#context;
+    const message = `${this.method} ${this.request.path} waited ${this.timeouts.queueTimeoutMs} ms for a connection to ${origin.href}: every one is busy (is a response body left unread?)`;
+    this.settleError(timeoutError('WK_ERR_QUEUE_TIMEOUT', message));
   }
 
   #onDeadline(): void {
@@ -327,8 +356,4 @@ function asksToClose(headers: readonly string[]): boolean {
     }
   }
   return false;
-}
-
-function abortedCancel(): WirekitError {
-  return new WirekitError('WK_ERR_ABORTED', 'the response body was cancelled by its reader');
 }

@@ -2,7 +2,15 @@
  * Errors the client builds from other errors: the reason a request was not retried after a reuse
  * race, and a failed request body. Each keeps the original as `cause` and the socket addresses.
  */
-import { LimitError, NetError, ProtocolError, type SocketAddress, WirekitError } from '../errors.js';
+import {
+  LimitError,
+  NetError,
+  ProtocolError,
+  type SocketAddress,
+  TimeoutError,
+  WirekitError,
+  type WirekitErrorOptions,
+} from '../errors.js';
 import type { Exchange } from './exchange.js';
 
 interface Located {
@@ -12,7 +20,7 @@ interface Located {
 
 /**
  * The error of a request that failed on a reused connection before any response byte and was not
- * sent again: same code as `error`, with the reason it was not retried.
+ * sent again: same code and class as `error`, with the reason it was not retried.
  *
  * @example
  * ```ts
@@ -27,15 +35,23 @@ export function notRetried(error: WirekitError, exchange: Exchange): WirekitErro
   else if (!exchange.idempotent)
     why = `${exchange.method} is not idempotent (send an Idempotency-Key header to allow it)`;
   else why = 'its body is a stream and cannot be sent again';
-  return new WirekitError(
-    error.code,
-    `${error.message}; ${what} was sent on a reused connection and was not retried: ${why}`,
-    {
-      cause: error,
-      localAddress: error.localAddress,
-      remoteAddress: error.remoteAddress,
-    },
-  );
+  return sameKind(error, `${error.message}; ${what} was sent on a reused connection and was not retried: ${why}`);
+}
+
+/** Subclasses whose constructor is the base class's. */
+const SAME_SIGNATURE = [TimeoutError, NetError, LimitError] as const;
+
+/** `error` told again with `message` (and `error` as cause), of the same class: `instanceof` checks still hold. */
+function sameKind(error: WirekitError, message: string): WirekitError {
+  const options: WirekitErrorOptions = {
+    cause: error,
+    localAddress: error.localAddress,
+    remoteAddress: error.remoteAddress,
+  };
+  if (error.status !== undefined) options.status = error.status;
+  if (error instanceof ProtocolError) return new ProtocolError(error.code, error.status, message, options);
+  const Kind = SAME_SIGNATURE.find((kind) => error instanceof kind) ?? WirekitError;
+  return new Kind(error.code, message, options);
 }
 
 /**
@@ -80,11 +96,28 @@ export function locate(error: ProtocolError, conn: Located): ProtocolError {
  * closedBefore(conn, 'the server closed the connection before responding');
  * ```
  */
-export function closedBefore(conn: Located, message: string): WirekitError {
+export function closedBefore(conn: Located, message: string): NetError {
   return new NetError('WK_ERR_SOCKET_CLOSED', message, {
     localAddress: conn.localAddress,
     remoteAddress: conn.remoteAddress,
   });
+}
+
+/**
+ * `WK_ERR_SOCKET_CLOSED` for the requests that shared a connection with one that was given up
+ * (aborted, timed out, its body cancelled): the connection is closed to skip that response, and
+ * they learn that, not the other request's error.
+ *
+ * @example
+ * ```ts
+ * conn.destroy(abandoned(exchange, conn)); // '… closed to skip the response to GET /b, which was abandoned …'
+ * ```
+ */
+export function abandoned(exchange: Exchange, conn: Located): NetError {
+  return closedBefore(
+    conn,
+    `the connection was closed to skip the response to ${exchange.method} ${exchange.request.path}, which was abandoned (aborted, timed out or cancelled)`,
+  );
 }
 
 /**

@@ -34,6 +34,17 @@ export interface FetchInit extends Omit<globalThis.RequestInit, 'dispatcher'> {
   maxRedirections?: number;
 }
 
+/**
+ * Fetch users routinely drop a Response without reading its body (an error page, a HEAD-like
+ * check). Unread, a body larger than the pool's buffer keeps its connection busy for good, so once
+ * such a Response is garbage-collected its stream is cancelled, which closes that connection (as
+ * undici's fetch does). The stream does not reference its Response, so holding it here does not keep
+ * the Response alive.
+ */
+const dropped = new FinalizationRegistry<ReadableStream<Uint8Array>>((stream) => {
+  if (!stream.locked) stream.cancel().catch(() => {});
+});
+
 /** Methods Fetch normalises to upper case (Fetch §2.2.1). */
 const NORMALISED = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 
@@ -95,5 +106,6 @@ function toFetchResponse(response: ClientResponse): globalThis.Response {
   // The standard sets these from fetch's own state; a constructed Response has '' and false.
   Object.defineProperty(converted, 'url', { value: response.url });
   Object.defineProperty(converted, 'redirected', { value: response.redirected });
+  if (converted.body !== null) dropped.register(converted, converted.body);
   return converted;
 }

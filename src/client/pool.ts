@@ -172,7 +172,7 @@ export class Pool implements Dispatcher {
       return;
     }
     if (this.#conns.size + this.#connecting < this.#max) {
-      this.#queue.push(exchange);
+      this.#enqueue(exchange);
       this.#connect(exchange);
       return;
     }
@@ -190,6 +190,11 @@ export class Pool implements Dispatcher {
       exchange.settleError(queueFull(this.origin, this.#maxQueue));
       return;
     }
+    this.#enqueue(exchange);
+  }
+
+  #enqueue(exchange: Exchange): void {
+    exchange.waitForConnection();
     this.#queue.push(exchange);
   }
 
@@ -270,8 +275,12 @@ export class Pool implements Dispatcher {
       if (!this.#shutdown.signal.aborted) this.#grow();
       this.#settle();
     },
-    requeue: (exchange) => {
-      this.#queue.unshift(exchange);
+    requeue: (exchanges) => {
+      for (let i = exchanges.length - 1; i >= 0; i--) {
+        const exchange = exchanges[i] as Exchange;
+        exchange.waitForConnection();
+        this.#queue.unshift(exchange);
+      }
     },
   };
 

@@ -4,6 +4,7 @@
  */
 import { LimitError, ProtocolError, WirekitError } from '../errors.js';
 import type { BodyStream } from '../http/message/body-stream.js';
+import type { Endpoints } from '../net/addresses.js';
 import { asBuffer, concatBytes } from '../util/bytes.js';
 
 /**
@@ -39,14 +40,16 @@ export interface BodyEnd {
 }
 
 /**
- * Where a {@link ResponseBody} pulls its chunks from.
+ * Where a {@link ResponseBody} pulls its chunks from. A `cancel()` on the source is called when the
+ * body is cancelled before it is read: a wrapper that has not started (a decoder) cannot reach the
+ * body it wraps any other way.
  *
  * @example
  * ```ts
- * const body = new ResponseBody(stream as BodySource);
+ * const body = new ResponseBody(Object.assign(decode(inner), { cancel: () => inner.cancel() }));
  * ```
  */
-export type BodySource = BodyStream | AsyncIterable<Uint8Array>;
+export type BodySource = BodyStream | (AsyncIterable<Uint8Array> & { cancel?: () => void });
 
 /**
  * A response body: `for await (const chunk of body)`, or whole with `text()`, `json()`, `bytes()`,
@@ -63,12 +66,17 @@ export type BodySource = BodyStream | AsyncIterable<Uint8Array>;
 export class ResponseBody implements AsyncIterable<Uint8Array> {
   readonly #source: BodySource;
   readonly #end: BodyEnd | undefined;
+  readonly #endpoints: Partial<Endpoints> | undefined;
   #used = false;
 
-  /** `end`, when given, tells a body that ended from one that failed (the producer knows). */
-  constructor(source: BodySource, end?: BodyEnd) {
+  /**
+   * `end`, when given, tells a body that ended from one that failed (the producer knows);
+   * `endpoints`, the socket it comes from, named on the errors of buffered reads.
+   */
+  constructor(source: BodySource, end?: BodyEnd, endpoints?: Partial<Endpoints>) {
     this.#source = source;
     this.#end = end;
+    this.#endpoints = endpoints;
   }
 
   /** True once the body has been read, dumped or cancelled. */
@@ -91,7 +99,7 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
     if (isStream(source)) {
       for (let chunk = await source.read(); chunk !== null; chunk = await source.read()) {
         total += chunk.byteLength;
-        if (total > maxBytes) throw tooLarge(maxBytes, () => source.cancel());
+        if (total > maxBytes) throw tooLarge(maxBytes, this.#endpoints, () => source.cancel());
         chunks.push(chunk);
         // A body that ended (not failed) with nothing left would only answer null: skip that round trip.
         if (this.#end?.bodyEnded === true && source.bufferedBytes === 0) break;
@@ -100,7 +108,7 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
       const iterator = source[Symbol.asyncIterator]();
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
         total += next.value.byteLength;
-        if (total > maxBytes) throw tooLarge(maxBytes, () => void iterator.return?.());
+        if (total > maxBytes) throw tooLarge(maxBytes, this.#endpoints, () => void iterator.return?.());
         chunks.push(next.value);
       }
     }
@@ -150,7 +158,7 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
     if (this.#used && !isStream(this.#source)) return;
     this.#used = true;
     const source = this.#source;
-    if (isStream(source)) source.cancel();
+    if (source.cancel !== undefined) source.cancel();
     else void source[Symbol.asyncIterator]().return?.();
   }
 
@@ -168,9 +176,11 @@ function isStream(source: BodySource): source is BodyStream {
   return typeof (source as BodyStream).read === 'function' && typeof (source as BodyStream).cancel === 'function';
 }
 
-function tooLarge(maxBytes: number, cancel: () => void): LimitError {
+function tooLarge(maxBytes: number, endpoints: Partial<Endpoints> | undefined, cancel: () => void): LimitError {
   cancel();
   return new LimitError('WK_ERR_RESPONSE_TOO_LARGE', `the response body is larger than ${maxBytes} bytes`, {
     status: 502,
+    localAddress: endpoints?.localAddress,
+    remoteAddress: endpoints?.remoteAddress,
   });
 }

@@ -18,6 +18,12 @@ import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
  * ```
  */
 export interface Timeouts {
+  /**
+   * From the call until the request is written: the wait for a free connection (or for the one
+   * being opened for it). Default 30 000. Why a limit: a connection whose response body nobody reads
+   * stays busy (a paused reader is not timed out), and a request queued behind it would wait forever.
+   */
+  queueTimeoutMs: number;
   /** DNS lookup plus the TCP handshake (to the proxy, with one). Default 10 000. */
   connectTimeoutMs: number;
   /** The TLS handshake. Default 10 000. */
@@ -43,6 +49,7 @@ export interface Timeouts {
  * ```
  */
 export const DEFAULT_TIMEOUTS: Readonly<Timeouts> = Object.freeze({
+  queueTimeoutMs: 30_000,
   connectTimeoutMs: 10_000,
   tlsTimeoutMs: 10_000,
   headersTimeoutMs: 30_000,
@@ -57,7 +64,7 @@ const KEYS = Object.keys(DEFAULT_TIMEOUTS) as (keyof Timeouts)[];
  *
  * @example
  * ```ts
- * const t = resolveTimeouts({ headersTimeoutMs: 5_000 }); // the other four are the defaults
+ * const t = resolveTimeouts({ headersTimeoutMs: 5_000 }); // the others are the defaults
  * ```
  */
 export function resolveTimeouts(

@@ -14,6 +14,11 @@ import { rawServer, reply } from '../client/helpers.js';
 import { trackLeaks } from '../helpers/leaks.js';
 
 const leaks = trackLeaks();
+
+function packageVersion(): string {
+  const root = new URL('../../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(root, 'utf8')) as { version: string }).version;
+}
 let dir = '';
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'wirekit-cli-'));
@@ -61,6 +66,11 @@ async function echo() {
   return rawServer(leaks, (req, socket) => {
     const status = Number(/^\/status\/(\d+)/.exec(req.path)?.[1] ?? 200);
     if (status === 301) return void socket.write(reply('', 301, { Location: '/status/200' }));
+    const hop = /^\/hop\/(\d+)$/.exec(req.path);
+    if (hop !== null) {
+      const location = `/hop/${Number(hop[1]) + 1}`;
+      return void setTimeout(() => socket.write(reply('', 302, { Location: location })), 100);
+    }
     if (req.path === '/binary')
       return void socket.write(reply('\u0000\u0001\u0002', 200, { 'Content-Type': 'application/octet-stream' }));
     if (req.path === '/slow') return;
@@ -130,9 +140,28 @@ describe('items', () => {
     assert.deepEqual([fromStdin.method, fromStdin.body], ['POST', 'piped in']);
   });
 
+  test('User-Agent: wirekit/<version> and Accept: */* by default, overridable by header items', async () => {
+    const server = await echo();
+    const seen = JSON.parse((await run([`${server.url}/`])).stdout) as Echo;
+    assert.equal(seen.headers['user-agent'], `wirekit/${packageVersion()}`);
+    assert.equal(seen.headers.accept, '*/*');
+    const own = JSON.parse((await run([`${server.url}/`, 'User-Agent:probe/1', 'Accept:text/plain'])).stdout) as Echo;
+    assert.deepEqual([own.headers['user-agent'], own.headers.accept], ['probe/1', 'text/plain']);
+  });
+
+  test('--json asks for JSON and labels the body JSON even without data items', async () => {
+    const server = await echo();
+    const seen = JSON.parse((await run(['--json', `${server.url}/`])).stdout) as Echo;
+    assert.deepEqual(
+      [seen.method, seen.headers['content-type'], seen.headers.accept],
+      ['GET', 'application/json', 'application/json, */*;q=0.5'],
+    );
+  });
+
   test('usage errors exit 2 with a message', async () => {
     for (const args of [
       [],
+      ['--ca', '/nonexistent/ca.pem', 'http://x'],
       ['http://x', 'n:=not-json'],
       ['http://x', 'nonsense'],
       ['--json', '--form', 'http://x'],
@@ -159,6 +188,13 @@ describe('exit codes', () => {
     const slow = await run(['--timeout', '0.2', `${server.url}/slow`]);
     assert.equal(slow.code, 6);
     assert.match(slow.stderr, /WK_ERR_TOTAL_TIMEOUT/);
+  });
+
+  test('--timeout is a total across redirects (each hop alone is well under it)', async () => {
+    const server = await echo();
+    const r = await run(['--follow', '--timeout', '0.3', `${server.url}/hop/0`]);
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(r.stderr, /^wirekit request: WK_ERR_TOTAL_TIMEOUT: .*0\.3 s/);
   });
 });
 

@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { Agent, Pool, type PoolOptions } from '../../src/client/index.js';
-import { isWirekitError, type WirekitError } from '../../src/errors.js';
+import { isWirekitError, LimitError, type WirekitError } from '../../src/errors.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { rawServer, reply, trackedPool } from './helpers.js';
 
@@ -193,10 +194,25 @@ describe('malformed and oversized responses', () => {
     await assert.rejects(res.body.text(), hasCode('WK_ERR_RESPONSE_TOO_LARGE'));
   });
 
-  test('text() past its maxBytes is WK_ERR_RESPONSE_TOO_LARGE', async () => {
-    const server = await rawServer(leaks, (_req, socket) => socket.write(reply('z'.repeat(50))));
-    const res = await pool(server.url).request({ path: '/' });
-    await assert.rejects(res.body.text(10), hasCode('WK_ERR_RESPONSE_TOO_LARGE'));
+  test('text() past its maxBytes is WK_ERR_RESPONSE_TOO_LARGE, with the socket addresses', async () => {
+    const zipped = gzipSync('z'.repeat(50));
+    const server = await rawServer(leaks, (req, socket) => {
+      if (req.path === '/plain') return void socket.write(reply('z'.repeat(50)));
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${zipped.length}\r\n\r\n`);
+      socket.write(zipped);
+    });
+    const p = pool(server.url);
+    for (const decompress of [false, true]) {
+      const res = await p.request({ path: decompress ? '/gzip' : '/plain', decompress });
+      await assert.rejects(
+        res.body.text(10),
+        hasCode('WK_ERR_RESPONSE_TOO_LARGE', (error) => {
+          assert.ok(error instanceof LimitError);
+          assert.equal(error.remoteAddress?.port, server.port, `decompress: ${decompress}`);
+          assert.equal(error.localAddress?.address, '127.0.0.1');
+        }),
+      );
+    }
   });
 
   test('invalid JSON is WK_ERR_INVALID_JSON; a body is read once (WK_ERR_BODY_USED)', async () => {

@@ -3,12 +3,15 @@
  * differs (errors name the phase instead of `TypeError: fetch failed`).
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { Agent, fetch, getGlobalDispatcher, setGlobalDispatcher } from '../../src/client/index.js';
 import { isWirekitError } from '../../src/errors.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { rawServer, reply } from './helpers.js';
+import { eventually, rawServer, reply } from './helpers.js';
 
 const leaks = trackLeaks();
 
@@ -126,4 +129,36 @@ describe('fetch', () => {
     await res.text();
     assert.deepEqual(scoped.origins, [server.url]);
   });
+});
+
+describe('a Response dropped with its body unread', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+
+  /** Fetches and returns nothing: the Response is garbage once this resolves. */
+  async function fetchAndDrop(url: string, dispatcher: Agent): Promise<void> {
+    const response = await fetch(url, { dispatcher });
+    assert.equal(response.status, 200);
+  }
+
+  for (const encoding of ['identity', 'gzip'] as const) {
+    test(`${encoding}: once garbage-collected, its body is cancelled and its connection released`, async () => {
+      // Bigger than the body buffer, so the unread body keeps its connection paused, not finished.
+      const big = encoding === 'gzip' ? gzipSync(randomBytes(1024 * 1024)) : randomBytes(1024 * 1024);
+      const server = await rawServer(leaks, (req, socket) => {
+        if (req.path !== '/big') return void socket.write(reply('next'));
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Encoding: ${encoding}\r\nContent-Length: ${big.length}\r\n\r\n`);
+        socket.write(big);
+      });
+      const a = new Agent({ connections: 1 });
+      leaks.defer(() => a.destroy());
+      await fetchAndDrop(`${server.url}/big`, a);
+      const next = fetch(`${server.url}/next`, { dispatcher: a });
+      await eventually(() => {
+        gc();
+        return server.requests.length === 2;
+      }, 'the next request sent on a released connection');
+      assert.equal(await (await next).text(), 'next');
+    });
+  }
 });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Client, type Pool, type PoolOptions } from '../../src/client/index.js';
+import type { Pool, PoolOptions } from '../../src/client/index.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { rawServer, reply, trackedPool, trickle } from './helpers.js';
 
@@ -162,45 +162,5 @@ describe('request heads', () => {
     await (await p.request({ path: '/' })).body.dump();
     assert.equal(server.requests[0]?.headers['content-length'], '0');
     assert.equal(server.requests[1]?.headers['content-length'], undefined);
-  });
-});
-
-describe('pipelining', () => {
-  test('a Client with pipelining writes requests before the answers arrive, in order', async () => {
-    const pending: (() => void)[] = [];
-    const server = await rawServer(leaks, (req, socket) => {
-      pending.push(() => socket.write(reply(`answer ${req.path}`)));
-      if (pending.length === 3) for (const send of pending) send();
-    });
-    const client = new Client(server.url, { pipelining: 3 });
-    leaks.defer(() => client.destroy());
-    const responses = await Promise.all(['/1', '/2', '/3'].map((path) => client.request({ path })));
-    assert.deepEqual(await Promise.all(responses.map((r) => r.body.text())), ['answer /1', 'answer /2', 'answer /3']);
-    assert.equal(server.accepted, 1);
-  });
-
-  test('requests pipelined behind a response that closes the connection are resent on a new one', async () => {
-    const server = await rawServer(leaks, (req, socket) => {
-      if (req.connection === 0 && req.index === 0) socket.end(reply('first', 200, { Connection: 'close' }));
-      else if (req.connection > 0) socket.write(reply(`again ${req.path}`));
-    });
-    const client = new Client(server.url, { pipelining: 3 });
-    leaks.defer(() => client.destroy());
-    const responses = await Promise.all(['/1', '/2', '/3'].map((path) => client.request({ path })));
-    assert.deepEqual(await Promise.all(responses.map((r) => r.body.text())), ['first', 'again /2', 'again /3']);
-  });
-
-  test('a POST is not pipelined behind other requests', async () => {
-    const server = await rawServer(leaks, (req, socket) => {
-      setTimeout(() => socket.write(reply(req.method)), 20);
-    });
-    const client = new Client(server.url, { pipelining: 4 });
-    leaks.defer(() => client.destroy());
-    const a = client.request({ path: '/' });
-    const b = client.request({ path: '/', method: 'POST', body: 'x' });
-    const first = await a;
-    assert.equal(server.requests.length, 1, 'the POST waited for the GET to be answered');
-    assert.equal(await first.body.text(), 'GET');
-    assert.equal(await (await b).body.text(), 'POST');
   });
 });

@@ -214,3 +214,16 @@ export function closeAfter(leaks: LeakTracker, server: import('node:http').Serve
       }),
   );
 }
+
+/** Resolves or rejects as `promise` does; fails after a generous `timeoutMs` instead of hanging the run. */
+export async function within<T>(promise: Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for: ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

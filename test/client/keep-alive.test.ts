@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Pool, PoolOptions } from '../../src/client/index.js';
-import { isWirekitError } from '../../src/errors.js';
+import { isWirekitError, NetError } from '../../src/errors.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { eventually, rawServer, reply, sleep, trackedPool } from './helpers.js';
 
@@ -50,6 +50,7 @@ describe('the reuse race', () => {
     await (await p.request({ path: '/' })).body.dump();
     await assert.rejects(p.request({ path: '/orders', method: 'POST', body: '{}' }), (error) => {
       assert.ok(isWirekitError(error, 'WK_ERR_SOCKET_CLOSED'), String(error));
+      assert.ok(error instanceof NetError, 'the class of the original error is kept');
       assert.match(
         error.message,
         /POST \/orders was sent on a reused connection and was not retried: POST is not idempotent/,

@@ -3,7 +3,9 @@
  * close, Agent pools by origin and their retirement, and backpressure from a slow body reader.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { Agent, Client, type Pool, type PoolOptions } from '../../src/client/index.js';
 import { isWirekitError } from '../../src/errors.js';
 import { trackLeaks } from '../helpers/leaks.js';
@@ -146,6 +148,18 @@ describe('abort', () => {
       assert.equal(Buffer.from(chunk).toString(), 'abc');
       break;
     }
+    await eventually(() => p.stats.connections === 0, 'dropped');
+  });
+
+  test('cancel() before reading a decompressed body drops the connection under it', async () => {
+    const zipped = gzipSync(randomBytes(1024 * 1024));
+    const server = await rawServer(leaks, (_req, socket) => {
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${zipped.length}\r\n\r\n`);
+      socket.write(zipped);
+    });
+    const p = pool(server.url);
+    const res = await p.request({ path: '/', decompress: true });
+    res.body.cancel();
     await eventually(() => p.stats.connections === 0, 'dropped');
   });
 });

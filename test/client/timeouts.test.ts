@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { connect as tcpConnect } from 'node:net';
 import { describe, test } from 'node:test';
-import type { Pool, PoolOptions } from '../../src/client/index.js';
+import { DEFAULT_TIMEOUTS, type Pool, type PoolOptions } from '../../src/client/index.js';
 import { isWirekitError, TimeoutError } from '../../src/errors.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { stuckListener } from '../net/fixtures.js';
-import { rawServer, reply, trackedPool } from './helpers.js';
+import { rawServer, reply, trackedPool, within } from './helpers.js';
 
 const leaks = trackLeaks();
 
@@ -130,6 +130,30 @@ describe('body', () => {
       p.request({ path: '/upload', method: 'PUT', body: endless() }),
       timedOut('WK_ERR_BODY_TIMEOUT', /request body of PUT \/upload/),
     );
+  });
+});
+
+describe('queue', () => {
+  test('a request queued behind a response body nobody reads fails with WK_ERR_QUEUE_TIMEOUT, not never', async () => {
+    const big = Buffer.alloc(1024 * 1024, 1);
+    const server = await rawServer(leaks, (req, socket) => {
+      if (req.path !== '/big') return void socket.write(reply('next'));
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${big.byteLength}\r\n\r\n`);
+      socket.write(big);
+    });
+    const p = pool(server.url, { connections: 1 });
+    const unread = await p.request({ path: '/big' });
+    await within(
+      assert.rejects(
+        p.request({ path: '/next', timeouts: { queueTimeoutMs: 200 } }),
+        timedOut('WK_ERR_QUEUE_TIMEOUT', /GET \/next waited 200 ms for a connection .* a response body left unread/),
+      ),
+      'the queued request',
+    );
+    unread.body.cancel();
+    const next = await p.request({ path: '/next', timeouts: { queueTimeoutMs: 200 } });
+    assert.equal(await next.body.text(), 'next', 'a cancelled body frees its connection');
+    assert.equal(DEFAULT_TIMEOUTS.queueTimeoutMs, 30_000);
   });
 });
 

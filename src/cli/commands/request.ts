@@ -14,16 +14,19 @@ import {
   type Interceptor,
   isWirekitError,
   request,
+  TimeoutError,
   withInterceptors,
 } from '../../index.js';
 import type { CliIo, Command } from '../io.js';
 import { UsageError } from '../usage-error.js';
+import { packageVersion } from '../version.js';
 
 const HELP = `Usage: wirekit request [METHOD] URL [ITEM ...] [options]
 
 Sends one HTTP request and prints the response body: pretty, coloured JSON on a terminal, the
 bytes as received when piped. METHOD is GET, or POST when data items are given.
 URL may be short: ':8080/path' is http://localhost:8080/path, 'example.com' is http://example.com.
+Sends 'User-Agent: wirekit/<version>' and 'Accept: */*' unless header items say otherwise.
 
 Items:
   Name:value          request header ('Name:' sends an empty value)
@@ -34,13 +37,15 @@ Items:
   @file               the request body read from a file ('@-' reads standard input)
 
 Options:
-  -j, --json              send fields as a JSON object (the default when there are fields)
+  -j, --json              send fields as a JSON object (the default when there are fields);
+                          sends JSON Content-Type and Accept headers even without fields
   -f, --form              send fields as a form (urlencoded; multipart when a file is attached)
   -v, --verbose           print the request and response heads of every hop (on stderr)
       --timings           print one line on stderr: dns, connect, tls, ttfb, total in ms
   -d, --download          save the body to a file (name from -o, Content-Disposition or the URL)
   -o, --output <file>     the file for --download
-      --timeout <s>       give up after this many seconds in total (default: no limit)
+      --timeout <s>       give up after this many seconds in total, every redirect and the
+                          body included (default: no limit)
   -F, --follow            follow redirects
       --max-redirects <n> redirects followed with --follow (default 30)
   -k, --insecure          do not verify the server's TLS certificate
@@ -72,6 +77,7 @@ interface Flags {
   method: string | undefined;
   url: URL;
   items: Item[];
+  json: boolean;
   form: boolean;
   verbose: boolean;
   timings: boolean;
@@ -156,6 +162,7 @@ function parseFlags(args: readonly string[]): Flags {
     method: hasMethod ? first : undefined,
     url: parseUrl(urlText as string),
     items: rest.map(parseItem),
+    json: values.json === true,
     form: values.form === true,
     verbose: values.verbose === true,
     timings: values.timings === true,
@@ -179,8 +186,7 @@ async function buildBody(flags: Flags, io: CliIo, headers: [string, string][]) {
   if (fields.length === 0) return undefined;
   if (!flags.form) {
     if (fields.some((f) => f.kind === 'file')) throw new UsageError('key@file needs --form');
-    setDefault(headers, 'content-type', 'application/json');
-    setDefault(headers, 'accept', 'application/json, */*;q=0.5');
+    askForJson(headers);
     return JSON.stringify(Object.fromEntries(fields.map((f) => [f.name, f.kind === 'field' ? f.value : ''])));
   }
   if (fields.every((f) => f.kind === 'field')) {
@@ -202,7 +208,47 @@ function textOf(value: unknown): string {
 }
 
 function setDefault(headers: [string, string][], name: string, value: string): void {
-  if (!headers.some(([n]) => n.toLowerCase() === name)) headers.push([name, value]);
+  const lower = name.toLowerCase();
+  if (!headers.some(([n]) => n.toLowerCase() === lower)) headers.push([name, value]);
+}
+
+/** httpie's JSON headers: a JSON body, and JSON preferred in the answer (anything else accepted). */
+function askForJson(headers: [string, string][]): void {
+  setDefault(headers, 'Content-Type', 'application/json');
+  setDefault(headers, 'Accept', 'application/json, */*;q=0.5');
+}
+
+/** What curl and httpie send by default; added after the header items, so those win. */
+function addDefaultHeaders(flags: Flags, headers: [string, string][]): void {
+  if (flags.json) askForJson(headers);
+  setDefault(headers, 'Accept', '*/*');
+  setDefault(headers, 'User-Agent', `wirekit/${packageVersion()}`);
+}
+
+async function readCa(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new UsageError(`--ca: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * The --timeout deadline: one signal for the whole command. `totalTimeoutMs` would not do: each
+ * redirect hop starts its own.
+ */
+function commandDeadline(ms: number): { signal: AbortSignal | undefined; clear: () => void } {
+  if (ms === 0) return { signal: undefined, clear: () => {} };
+  const controller = new AbortController();
+  const reason = new TimeoutError('WK_ERR_TOTAL_TIMEOUT', `no complete response within ${ms / 1000} s (--timeout)`);
+  const timer = setTimeout(() => controller.abort(reason), ms);
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
+/** The error to report: for an abort by the --timeout deadline, the timeout itself. */
+function reported(error: unknown, deadline: AbortSignal | undefined): unknown {
+  const byDeadline = deadline?.aborted === true && isWirekitError(error, 'WK_ERR_ABORTED');
+  return byDeadline && error.cause === deadline.reason ? error.cause : error;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -329,6 +375,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   let flags: Flags;
   const headers: [string, string][] = [];
   let body: Awaited<ReturnType<typeof buildBody>>;
+  let ca: Buffer | undefined;
   try {
     flags = parseFlags(args);
     for (const item of flags.items) {
@@ -336,12 +383,14 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       if (item.kind === 'query') flags.url.searchParams.append(item.name, item.value);
     }
     body = await buildBody(flags, io, headers);
+    addDefaultHeaders(flags, headers);
+    if (flags.ca !== undefined) ca = await readCa(resolve(io.cwd, flags.ca));
   } catch (error) {
     io.stderr.write(`wirekit request: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
   const options: AgentOptions = { tls: { rejectUnauthorized: !flags.insecure } };
-  if (flags.ca !== undefined) options.tls = { ...options.tls, ca: await readFile(resolve(io.cwd, flags.ca)) };
+  if (ca !== undefined) options.tls = { ...options.tls, ca };
   if (flags.proxy !== undefined) options.proxy = flags.proxy;
   else options.proxyFromEnv = io.env;
   const agent = new Agent(options);
@@ -352,6 +401,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     if (flags.verbose) io.stderr.write(responseHead(response, paint));
     return response;
   };
+  const deadline = commandDeadline(flags.timeoutMs);
   try {
     const response = await request(flags.url, {
       method: flags.method ?? (body === undefined ? 'GET' : 'POST'),
@@ -359,14 +409,15 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       body,
       maxRedirections: flags.maxRedirections,
       decompress: !flags.download,
-      timeouts: { totalTimeoutMs: flags.timeoutMs },
+      ...(deadline.signal === undefined ? {} : { signal: deadline.signal }),
       dispatcher: withInterceptors(agent, show),
     });
     if (flags.download) await download(response, flags, io);
     else await printBody(response, io);
     if (flags.timings) io.stderr.write(timingsLine(response));
     return exitCode(response.status);
-  } catch (error) {
+  } catch (thrown) {
+    const error = reported(thrown, deadline.signal);
     const code = isWirekitError(error) ? `${error.code}: ` : '';
     const message = error instanceof Error ? error.message : String(error);
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
@@ -374,6 +425,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write(`wirekit request: ${code}${message}${detail}\n`);
     return 6;
   } finally {
+    deadline.clear();
     await agent.destroy();
   }
 }
