@@ -218,7 +218,7 @@ export class App<V extends object = Record<string, unknown>> {
 
   /** Serves the app on our HTTP server; resolves with the bound address and a graceful `close()`. */
   listen(options: ListenOptions = {}): Promise<AppServer> {
-    return listenApp(this.handler, options);
+    return listenApp(this.handler, options, reportedStreamErrors);
   }
 
   #handle(request: Request, info: ConnInfo): Response | Promise<Response> {
@@ -272,8 +272,22 @@ export class App<V extends object = Record<string, unknown>> {
 
   #result(c: Context<V>): Response | Promise<Response> {
     const response = c.res;
-    if (response !== undefined) return response;
-    return this.#fail(new HttpError(500, 'the handler returned no response'), c);
+    if (response === undefined) return this.#fail(new HttpError(500, 'the handler returned no response'), c);
+    const hook = this.#errorHook;
+    const content = response.peekContent();
+    if (hook === undefined || content === null || typeof content === 'string' || content instanceof Uint8Array)
+      return response;
+    // A stream fails after its head went out: no answer can change, but the hook must still hear of it.
+    const body = reportingFailures(response.takeContent() as AsyncIterable<Uint8Array>, (error) => {
+      if (error !== null && typeof error === 'object') reportedStreamErrors.add(error);
+      try {
+        hook(error, c);
+      } catch {
+        // An observer must not change the outcome.
+      }
+    });
+    const init = { status: response.status, statusText: response.statusText, headers: response.headers };
+    return new Response(body, response.trailers === undefined ? init : { ...init, trailers: response.trailers });
   }
 
   #fail(error: unknown, c: Context<V>): Response | Promise<Response> {
@@ -368,6 +382,33 @@ function asSent(response: Response, method: string): Response {
   }
   if (method !== 'HEAD') return response;
   return new Response(null, { status, statusText: response.statusText, headers });
+}
+
+/** Errors of streamed bodies an app told its `reportErrors` hook of (its server does not warn again). */
+const reportedStreamErrors = new WeakSet<object>();
+
+/**
+ * `source` as is, telling `report` of an error its iterator throws (then rethrown: the server cuts
+ * the body short). `return()` reaches `source`'s iterator even before the first chunk, as the server
+ * relies on for bodies it will not send.
+ */
+function reportingFailures(
+  source: AsyncIterable<Uint8Array>,
+  report: (error: unknown) => void,
+): AsyncIterable<Uint8Array> {
+  const fail = (error: unknown): never => {
+    report(error);
+    throw error;
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      const iterator = source[Symbol.asyncIterator]();
+      return {
+        next: () => iterator.next().catch(fail),
+        return: (value?: unknown) => iterator.return?.(value) ?? Promise.resolve({ done: true, value: undefined }),
+      };
+    },
+  };
 }
 
 /** Makes an error's mapped response the request's response, now or once it is ready. */

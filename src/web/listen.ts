@@ -1,6 +1,6 @@
 /** The one file of the web layer that touches the server (DESIGN.md §1). */
 import type { Handler } from '../http/message/conn-info.js';
-import { type HttpServer, type ServeOptions, serve } from '../http/server/index.js';
+import { type HttpServer, type ServeOptions, serve, warnServerFault } from '../http/server/index.js';
 
 /** Options of `app.listen()`: every option of `serve()` (port, host, limits, timeouts). */
 export type ListenOptions = ServeOptions;
@@ -8,6 +8,11 @@ export type ListenOptions = ServeOptions;
 /** A listening app: `address`, `url`, `connections` and a graceful `close({ timeoutMs })`. */
 export type AppServer = HttpServer;
 
-export function listenApp(handler: Handler, options: ListenOptions): Promise<AppServer> {
-  return serve(handler, options);
+/**
+ * Serves `handler`; errors the app has already reported (a streamed body failing after its head
+ * went out, told to `reportErrors`) are not reported again by the server.
+ */
+export function listenApp(handler: Handler, options: ListenOptions, reported: WeakSet<object>): Promise<AppServer> {
+  const onError = options.onError ?? warnServerFault;
+  return serve(handler, { ...options, onError: (error, info) => reported.has(error) || onError(error, info) });
 }

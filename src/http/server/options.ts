@@ -110,7 +110,7 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
  * that failed because the client left; a warning per such request would let any client flood the
  * server's log.
  */
-function warnServerFault(error: Error): void {
+export function warnServerFault(error: Error): void {
   if (error instanceof ProtocolError && error.status < 500) return;
   if (isWirekitError(error, 'WK_ERR_HTTP_CLIENT_GONE')) return;
   process.emitWarning(error);
