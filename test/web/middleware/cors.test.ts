@@ -114,6 +114,15 @@ describe('actual requests', () => {
     assert.equal(res.headers.get('access-control-allow-origin'), 'https://anyone.example');
   });
 
+  test("a CORS field the handler set itself wins over the middleware's", async () => {
+    const app = new App();
+    app.use(cors({ origin: [A], exposeHeaders: ['X-Id'] }));
+    app.get('/narrow', (c) => c.text('x', 200, { 'Access-Control-Expose-Headers': 'X-Only-This' }));
+    const res = await get(app, '/narrow', { origin: A });
+    assert.equal(res.headers.get('access-control-expose-headers'), 'X-Only-This');
+    assert.equal(res.headers.get('access-control-allow-origin'), A);
+  });
+
   test('a single origin string allows exactly that origin', async () => {
     const { app } = corsApp({ origin: A });
     assert.equal((await get(app, '/data', { origin: A })).headers.get('access-control-allow-origin'), A);

@@ -72,7 +72,8 @@ export function cors<V extends object = Record<string, unknown>>(options: CorsOp
     await next();
     const headers = c.res?.headers;
     if (headers === undefined) return;
-    for (const [name, value] of fields) headers.set(name, value);
+    // A handler that set a CORS field itself meant it (a route narrowing what it shares): it wins.
+    for (const [name, value] of fields) if (!headers.has(name)) headers.set(name, value);
     if (varies) addVary(headers, 'Origin');
   };
 
