@@ -12,6 +12,7 @@ import { inProcessInfo } from './in-process.js';
 import { type AppServer, type ListenOptions, listenApp } from './listen.js';
 import { knownSize } from './middleware/shared/content-size.js';
 import { mountAt, wrapMountable } from './mount.js';
+import { isStreamed, observeBody, withBody } from './observe-body.js';
 import { compileMatcher, joinPaths, type PathMatcher } from './path-matcher.js';
 import { RadixRouter } from './router/radix-router.js';
 import type { Params, Router, RouterOptions } from './router/router.js';
@@ -275,19 +276,22 @@ export class App<V extends object = Record<string, unknown>> {
     if (response === undefined) return this.#fail(new HttpError(500, 'the handler returned no response'), c);
     const hook = this.#errorHook;
     const content = response.peekContent();
-    if (hook === undefined || content === null || typeof content === 'string' || content instanceof Uint8Array)
-      return response;
+    if (hook === undefined || !isStreamed(content)) return response;
     // A stream fails after its head went out: no answer can change, but the hook must still hear of it.
-    const body = reportingFailures(response.takeContent() as AsyncIterable<Uint8Array>, (error) => {
-      if (error !== null && typeof error === 'object') reportedStreamErrors.add(error);
-      try {
-        hook(error, c);
-      } catch {
-        // An observer must not change the outcome.
-      }
+    const body = observeBody(content, {
+      end: (outcome) => {
+        if (outcome.kind !== 'failed') return;
+        const error = outcome.error;
+        if (error !== null && typeof error === 'object') reportedStreamErrors.add(error);
+        try {
+          hook(error, c);
+        } catch {
+          // An observer must not change the outcome.
+        }
+      },
     });
-    const init = { status: response.status, statusText: response.statusText, headers: response.headers };
-    return new Response(body, response.trailers === undefined ? init : { ...init, trailers: response.trailers });
+    response.takeContent();
+    return withBody(response, body);
   }
 
   #fail(error: unknown, c: Context<V>): Response | Promise<Response> {
@@ -386,30 +390,6 @@ function asSent(response: Response, method: string): Response {
 
 /** Errors of streamed bodies an app told its `reportErrors` hook of (its server does not warn again). */
 const reportedStreamErrors = new WeakSet<object>();
-
-/**
- * `source` as is, telling `report` of an error its iterator throws (then rethrown: the server cuts
- * the body short). `return()` reaches `source`'s iterator even before the first chunk, as the server
- * relies on for bodies it will not send.
- */
-function reportingFailures(
-  source: AsyncIterable<Uint8Array>,
-  report: (error: unknown) => void,
-): AsyncIterable<Uint8Array> {
-  const fail = (error: unknown): never => {
-    report(error);
-    throw error;
-  };
-  return {
-    [Symbol.asyncIterator]() {
-      const iterator = source[Symbol.asyncIterator]();
-      return {
-        next: () => iterator.next().catch(fail),
-        return: (value?: unknown) => iterator.return?.(value) ?? Promise.resolve({ done: true, value: undefined }),
-      };
-    },
-  };
-}
 
 /** Makes an error's mapped response the request's response, now or once it is ready. */
 function settle<V extends object>(c: Context<V>, mapped: Response | Promise<Response>): Promise<void> | undefined {

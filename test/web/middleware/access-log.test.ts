@@ -90,19 +90,67 @@ describe('events', () => {
     );
   });
 
-  test('a streamed body has no bytes; HEAD has 0; skip() leaves requests out', async () => {
+  test('a streamed body is logged when it ends, with the bytes it sent; HEAD has 0; skip() leaves requests out', async () => {
     const app = logApp();
-    await app.request('/stream');
+    const streamed = await app.request('/stream');
+    assert.equal(events.length, 0, 'not before the stream has ended');
+    assert.equal(await streamed.text(), 'abc');
     await app.request('/items', { method: 'HEAD' });
     await app.request('/health');
     assert.deepEqual(
-      events.map((e) => [e.method, e.path, e.bytes]),
+      events.map((e) => [e.method, e.path, e.bytes, e.incomplete]),
       [
-        ['GET', '/stream', undefined],
-        ['HEAD', '/items', 0],
+        ['GET', '/stream', 3, undefined],
+        ['HEAD', '/items', 0, undefined],
       ],
     );
-    assert.equal('bytes' in (events[0] as object), false);
+  });
+
+  test('a stream that fails midway, or that the client leaves, is logged incomplete with what it sent', async () => {
+    const app = new App();
+    app.use(accessLog());
+    app.get('/fails', (c) =>
+      c.body(
+        (async function* () {
+          yield Buffer.from('abcd');
+          throw new Error('feed broke');
+        })(),
+      ),
+    );
+    app.get('/endless', (c) =>
+      c.body(
+        (async function* () {
+          for (;;) yield Buffer.alloc(64 * 1024);
+        })(),
+      ),
+    );
+    const server = await startServer(leaks, app.handler);
+    await new Promise<void>((resolve) => {
+      httpRequest({ port: server.port, host: '127.0.0.1', path: '/fails', agent: false }, (res) => {
+        res.resume();
+        res.on('error', () => resolve());
+        res.on('close', resolve);
+      })
+        .on('error', () => resolve())
+        .end();
+    });
+    await new Promise<void>((resolve) => {
+      const req = httpRequest({ port: server.port, host: '127.0.0.1', path: '/endless', agent: false }, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', () => {});
+      req.end();
+    });
+    const deadline = Date.now() + 5000;
+    while (events.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const byPath = new Map(events.map((e) => [e.path, e]));
+    assert.equal(byPath.get('/fails')?.bytes, 4);
+    assert.equal(byPath.get('/fails')?.incomplete, true);
+    assert.equal(byPath.get('/endless')?.incomplete, true);
+    assert.ok((byPath.get('/endless')?.bytes ?? 0) > 0);
   });
 
   test('without requestId() the event has no requestId', async () => {
@@ -155,6 +203,13 @@ describe('formatAccessLine', () => {
   test('unknown bytes are -', () => {
     const { bytes: _bytes, ...streamed } = event;
     assert.equal(formatAccessLine(streamed), '2024-05-01T12:00:00.000Z GET /items 200 - 3.1ms');
+  });
+
+  test('an incomplete stream says so at the end of the line', () => {
+    assert.equal(
+      formatAccessLine({ ...event, incomplete: true }),
+      '2024-05-01T12:00:00.000Z GET /items 200 1432 3.1ms incomplete',
+    );
   });
 
   test('a path cannot split or forge a line', () => {

@@ -9,10 +9,18 @@ export interface AccessEvent {
   /** The path, still percent-encoded, without the query (which often carries tokens). */
   path: string;
   status: number;
-  /** Body bytes of a body held whole (0 for HEAD and bodiless statuses); absent for a stream. */
+  /**
+   * Body bytes: of a body held whole (0 for HEAD and bodiless statuses), or what a stream handed to
+   * the connection. Absent only when a stream never ended (the connection dropped it unsent).
+   */
   bytes?: number;
-  /** From the request reaching the middleware to its response being ready (a stream may still be sending). */
+  /**
+   * From the request reaching the middleware to its response being ready, or, for a stream, to
+   * its end: the event of a streamed response is published when the stream ends.
+   */
   durationMs: number;
+  /** A streamed body that did not end normally: it failed, or the client went away first. */
+  incomplete?: true;
   /** `c.var.requestId` when `requestId()` runs. */
   requestId?: string;
   /** The client's address (IP), when there is a socket. */

@@ -13,7 +13,8 @@ import type { AccessEvent } from './event.js';
 export function formatAccessLine(event: AccessEvent): string {
   const bytes = event.bytes === undefined ? '-' : String(event.bytes);
   const time = new Date(event.time).toISOString();
-  return `${time} ${event.method} ${printable(event.path)} ${event.status} ${bytes} ${event.durationMs.toFixed(1)}ms`;
+  const line = `${time} ${event.method} ${printable(event.path)} ${event.status} ${bytes} ${event.durationMs.toFixed(1)}ms`;
+  return event.incomplete === true ? `${line} incomplete` : line;
 }
 
 function printable(text: string): string {

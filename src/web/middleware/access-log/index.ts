@@ -1,8 +1,8 @@
 import diagnostics from 'node:diagnostics_channel';
-import type { Response } from '../../../http/message/response.js';
 import type { Middleware } from '../../compose.js';
 import type { Context } from '../../context.js';
 import { errorStatus } from '../../error-response.js';
+import { isStreamed, observeBody, withBody } from '../../observe-body.js';
 import { knownSize } from '../shared/content-size.js';
 
 import { ACCESS_CHANNEL, type AccessEvent } from './event.js';
@@ -47,13 +47,21 @@ export function accessLog<V extends object = Record<string, unknown>>(
       throw error;
     }
     const res = c.res;
-    publish(c, time, start, res?.status ?? 500, res === undefined ? undefined : sentSize(c, res));
+    if (res === undefined) return publish(c, time, start, 500, undefined);
+    const bodiless = c.req.method === 'HEAD' || res.status < 200 || res.status === 204 || res.status === 304;
+    const content = res.peekContent();
+    if (bodiless || !isStreamed(content)) return publish(c, time, start, res.status, bodiless ? 0 : knownSize(content));
+    // A stream is logged when it ends, with what it sent and whether it got to its end.
+    let sent = 0;
+    const body = observeBody(content, {
+      chunk: (bytes) => {
+        sent += bytes.byteLength;
+      },
+      end: (outcome) => publish(c, time, start, res.status, sent, outcome.kind !== 'complete'),
+    });
+    res.takeContent();
+    c.res = withBody(res, body);
   };
-}
-
-function sentSize<V extends object>(c: Context<V>, res: Response): number | undefined {
-  if (c.req.method === 'HEAD' || res.status < 200 || res.status === 204 || res.status === 304) return 0;
-  return knownSize(res.peekContent());
 }
 
 function publish<V extends object>(
@@ -62,6 +70,7 @@ function publish<V extends object>(
   start: number,
   status: number,
   bytes: number | undefined,
+  incomplete = false,
 ): void {
   const event: AccessEvent = {
     time,
@@ -72,6 +81,7 @@ function publish<V extends object>(
     remoteAddress: c.info.remoteAddress?.address,
   };
   if (bytes !== undefined) event.bytes = bytes;
+  if (incomplete) event.incomplete = true;
   const id = (c.var as { requestId?: unknown }).requestId;
   if (typeof id === 'string') event.requestId = id;
   channel.publish(event);

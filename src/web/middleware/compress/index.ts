@@ -3,6 +3,7 @@ import type { BodyContent, BodyInit } from '../../../http/message/body.js';
 import type { Headers } from '../../../http/message/headers.js';
 import { Response } from '../../../http/message/response.js';
 import type { Middleware } from '../../compose.js';
+import { isStreamed } from '../../observe-body.js';
 import { knownSize } from '../shared/content-size.js';
 import { checkInteger } from '../shared/options.js';
 import { addVary } from '../shared/vary.js';
@@ -75,13 +76,9 @@ export function compress<V extends object = Record<string, unknown>>(options: Co
     if (codec === undefined) return;
     // HEAD gets the fields GET gets (RFC 9110 §9.3.2): caches compare their validators. A fixed body
     // is encoded for its length; a stream the server cancels unread is left as it is.
-    if (c.req.method === 'HEAD' && isStream(res.peekContent())) markEncoded(res.headers, codec);
+    if (c.req.method === 'HEAD' && isStreamed(res.peekContent())) markEncoded(res.headers, codec);
     else c.res = await encode(res, codec);
   };
-}
-
-function isStream(content: BodyContent): boolean {
-  return content !== null && typeof content !== 'string' && !(content instanceof Uint8Array);
 }
 
 /** The fields of an encoded answer; the length is the server's to frame. */
