@@ -37,13 +37,13 @@ export interface FetchInit extends Omit<globalThis.RequestInit, 'dispatcher'> {
 /**
  * Fetch users routinely drop a Response without reading its body (an error page, a HEAD-like
  * check). Unread, a body larger than the pool's buffer keeps its connection busy for good, so once
- * such a Response is garbage-collected its stream is cancelled, which closes that connection (as
- * undici's fetch does). The stream does not reference its Response, so holding it here does not keep
- * the Response alive.
+ * the body's stream is garbage-collected, unread, the client body under it is cancelled, which
+ * closes that connection. The stream is watched, not the Response: a caller may keep
+ * `response.body` and drop the Response (undici watches the Response and empties such a body).
+ * The client body does not reference the stream, so holding it here keeps nothing alive; cancelling
+ * a body that was read to its end changes nothing.
  */
-const dropped = new FinalizationRegistry<ReadableStream<Uint8Array>>((stream) => {
-  if (!stream.locked) stream.cancel().catch(() => {});
-});
+const dropped = new FinalizationRegistry<ClientResponse['body']>((body) => body.cancel());
 
 /** Methods Fetch normalises to upper case (Fetch §2.2.1). */
 const NORMALISED = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
@@ -106,6 +106,6 @@ function toFetchResponse(response: ClientResponse): globalThis.Response {
   // The standard sets these from fetch's own state; a constructed Response has '' and false.
   Object.defineProperty(converted, 'url', { value: response.url });
   Object.defineProperty(converted, 'redirected', { value: response.redirected });
-  if (converted.body !== null) dropped.register(converted, converted.body);
+  if (converted.body !== null) dropped.register(converted.body, response.body);
   return converted;
 }

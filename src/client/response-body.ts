@@ -153,13 +153,21 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
     }
   }
 
-  /** Stops reading: drops what arrived and closes the connection unless the body had already ended. */
+  /**
+   * Stops reading: drops what arrived and closes the connection unless the body had already ended.
+   * Also while it is being iterated (a Fetch stream over it that was dropped unread); a source
+   * that can be cancelled ignores it once it has ended.
+   */
   cancel(): void {
-    if (this.#used && !isStream(this.#source)) return;
-    this.#used = true;
     const source = this.#source;
-    if (source.cancel !== undefined) source.cancel();
-    else void source[Symbol.asyncIterator]().return?.();
+    if (source.cancel !== undefined) {
+      this.#used = true;
+      source.cancel();
+      return;
+    }
+    if (this.#used) return;
+    this.#used = true;
+    void source[Symbol.asyncIterator]().return?.();
   }
 
   #use(): void {

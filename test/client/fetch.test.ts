@@ -141,6 +141,24 @@ describe('a Response dropped with its body unread', () => {
     assert.equal(response.status, 200);
   }
 
+  test('a body the caller kept is not cancelled when its Response is collected', async () => {
+    const big = randomBytes(1024 * 1024);
+    const server = await rawServer(leaks, (_req, socket) => {
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${big.length}\r\n\r\n`);
+      socket.write(big);
+    });
+    const a = new Agent({ connections: 1 });
+    leaks.defer(() => a.destroy());
+    const body = await (async () => (await fetch(`${server.url}/big`, { dispatcher: a })).body)();
+    for (let i = 0; i < 5; i++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    let received = 0;
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) received += chunk.byteLength;
+    assert.equal(received, big.length);
+  });
+
   for (const encoding of ['identity', 'gzip'] as const) {
     test(`${encoding}: once garbage-collected, its body is cancelled and its connection released`, async () => {
       // Bigger than the body buffer, so the unread body keeps its connection paused, not finished.
