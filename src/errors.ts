@@ -20,7 +20,7 @@ export const ERROR_CODES = {
   WK_ERR_READ_BUSY: 'A second read was started while another read is still pending.',
   WK_ERR_FRAME_TOO_LARGE: 'A line or length-prefixed frame is larger than its limit.',
   WK_ERR_SERVER_CLOSING:
-    "The server is closing: a response already streaming when close() began is asked to stop (its request's signal aborts with this).",
+    "The server is closing: a streamed response, already streaming or starting while it closes, is asked to stop (its request's signal aborts with this).",
   WK_ERR_CLOSE_TIMEOUT: 'A graceful close hit its deadline and destroyed the connections left.',
   WK_ERR_UDP:
     'A UDP socket operation (bind, send, membership) failed, or the OS reported an error for a connected socket (ECONNREFUSED) to the next receive().',

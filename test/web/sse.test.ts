@@ -356,6 +356,34 @@ describe('over a socket', () => {
     assert.equal((reason as { code?: string }).code, 'WK_ERR_SERVER_CLOSING');
   });
 
+  test('server.close() also ends an event stream whose handler was still running when the close began', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = false;
+    const app = new App();
+    app.get('/events', async (c) => {
+      started = true;
+      await gate;
+      return c.sse(async (stream) => {
+        while (!stream.closed) await stream.send({ data: 'tick' }).then(() => sleep(20));
+      });
+    });
+    const server = await app.listen({ port: 0 });
+    leaks.defer(() => server.close({ timeoutMs: 0 }));
+    const socket = connect({ host: '127.0.0.1', port: server.address.port });
+    leaks.defer(() => socket.destroy());
+    socket.on('data', () => {});
+    const ended = new Promise<void>((resolve) => socket.on('end', resolve));
+    socket.write('GET /events HTTP/1.1\r\nHost: x\r\n\r\n');
+    while (!started) await sleep(5);
+    const closing = server.close(); // no deadline
+    release();
+    await closing;
+    await ended;
+  });
+
   test('a HEAD over a socket gets the event-stream head and the handler never runs', async () => {
     let ran = false;
     const app = new App();

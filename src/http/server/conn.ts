@@ -129,16 +129,24 @@ export class HttpConnection implements ConnInfo {
   }
 
   /**
-   * The server is closing: close now if idle, else after the responses already owed. A response
-   * already streaming (an event stream, a long poll answered chunk by chunk) may never end on its
-   * own: its request's signal aborts, so a producer watching it (as `c.sse()` does) finishes the
-   * body cleanly. Handlers still working on an answer are left to finish.
+   * The server is closing: close now if idle, else after the responses already owed. Handlers still
+   * working on an answer are left to finish; a streamed answer, now or once it starts, is asked to
+   * stop (see #stopStreaming).
    */
   shutdown(): void {
     this.#ignoring = true;
     if (this.#queue.length === 0 && !this.#upgradeSink) this.#end();
     const streaming = this.#queue[0];
-    if (streaming?.writing) requestInternals.abort(streaming.request, new WirekitError('WK_ERR_SERVER_CLOSING'));
+    if (this.#writing && streaming !== undefined) this.#stopStreaming(streaming);
+  }
+
+  /**
+   * A stream (an event stream, a long poll answered chunk by chunk) may never end on its own: while
+   * the server closes, its request's signal aborts, so a producer watching it (as `c.sse()` does)
+   * finishes the body cleanly and close() can resolve.
+   */
+  #stopStreaming(ex: Exchange): void {
+    requestInternals.abort(ex.request, new WirekitError('WK_ERR_SERVER_CLOSING'));
   }
 
   /** Destroys the connection (server close deadline). */
@@ -436,6 +444,7 @@ export class HttpConnection implements ConnInfo {
         continue;
       }
       this.#writing = true;
+      if (this.#ctx.closing) this.#stopStreaming(ex);
       result.pending.then(
         (bytes) => {
           this.#writing = false;
