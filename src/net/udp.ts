@@ -1,7 +1,14 @@
 /** UDP: `bind()` and `UdpSocket`, an async iterable of datagrams with a bounded receive queue. */
 import { createSocket, type Socket as DgramSocket, type RemoteInfo, type SocketType } from 'node:dgram';
 import { isIP } from 'node:net';
-import { LimitError, NetError, type SocketAddress, TimeoutError, type WirekitError } from '../errors.js';
+import {
+  isWirekitError,
+  LimitError,
+  NetError,
+  type SocketAddress,
+  TimeoutError,
+  type WirekitError,
+} from '../errors.js';
 import { toBytes } from '../util/bytes.js';
 import { Fifo } from '../util/fifo.js';
 import { abortedError, closedError, endpoint, netError } from './addresses.js';
@@ -177,7 +184,8 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
   readonly maxDatagramBytes: number;
   readonly #queueLimit: number;
   readonly #queue = new Fifo<Datagram>();
-  readonly #waiters = new Fifo<Waiter>();
+  /** Waiting receive() calls, oldest first; one that gives up leaves at once (no memory kept for it). */
+  readonly #waiters = new Set<Waiter>();
   #dropped = 0;
   #error: WirekitError | undefined;
   #closed: Promise<void> | undefined;
@@ -198,6 +206,11 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
   /** Datagrams dropped because the receive queue was full. */
   get dropped(): number {
     return this.#dropped;
+  }
+
+  /** `receive()` calls waiting for a datagram. */
+  get waiting(): number {
+    return this.#waiters.size;
   }
 
   /** Datagrams waiting to be received. */
@@ -224,10 +237,20 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
     return new Promise((resolve, reject) => this.#wait(resolve, reject, options));
   }
 
-  /** Yields datagrams until the socket is closed. Breaking out of the loop leaves the socket open. */
+  /**
+   * Yields datagrams until the socket is closed. Breaking out of the loop leaves the socket open.
+   * An error the OS reports for a connected socket (`ECONNREFUSED` while the peer restarts) does not
+   * end the loop: it goes on waiting, as a receive loop should; `receive()` is where it is seen.
+   */
   async *[Symbol.asyncIterator](): AsyncGenerator<Datagram, void, undefined> {
     for (;;) {
-      const datagram = await this.receive();
+      let datagram: Datagram | null;
+      try {
+        datagram = await this.receive();
+      } catch (error) {
+        if (isWirekitError(error, 'WK_ERR_UDP')) continue;
+        throw error;
+      }
       if (datagram === null) return;
       yield datagram;
     }
@@ -321,7 +344,7 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
   close(): Promise<void> {
     this.#closed ??= new Promise<void>((resolve) => {
       this.socket.close(() => resolve());
-      for (const waiter of this.#waiters.drain()) if (!waiter.settled) waiter.resolve(null);
+      for (const waiter of [...this.#waiters]) waiter.resolve(null);
     });
     return this.#closed;
   }
@@ -351,12 +374,11 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
     else this.#error ??= error;
   }
 
-  /** The oldest receive() still waiting (those that timed out or were aborted are skipped). */
+  /** The oldest receive() still waiting. */
   #nextWaiter(): Waiter | undefined {
-    for (let waiter = this.#waiters.shift(); waiter !== undefined; waiter = this.#waiters.shift()) {
-      if (!waiter.settled) return waiter;
-    }
-    return undefined;
+    const waiter: Waiter | undefined = this.#waiters.values().next().value;
+    if (waiter !== undefined) this.#waiters.delete(waiter);
+    return waiter;
   }
 
   #wait(resolve: (d: Datagram | null) => void, reject: (e: WirekitError) => void, options: ReceiveOptions): void {
@@ -370,6 +392,7 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
     const settle = (then: () => void): void => {
       if (waiter.settled) return;
       waiter.settled = true;
+      this.#waiters.delete(waiter);
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       then();
@@ -380,7 +403,7 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
       reject: (error) => settle(() => reject(error)),
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    this.#waiters.push(waiter);
+    this.#waiters.add(waiter);
   }
 
   #timeoutError(timeoutMs: number): TimeoutError {

@@ -177,6 +177,42 @@ describe('receive() waits that end early', () => {
     await assert.rejects(socket.receive({ timeoutMs: 50 }), { code: 'WK_ERR_RECEIVE_TIMEOUT' });
   });
 
+  test('waits that gave up keep no memory: 20,000 timed-out and aborted receives leave nothing behind', async () => {
+    const socket = await open();
+    const peer = await open();
+    const controller = new AbortController();
+    const aborted = Array.from({ length: 10_000 }, () =>
+      socket.receive({ signal: controller.signal }).catch(() => 'aborted'),
+    );
+    controller.abort();
+    assert.equal((await Promise.all(aborted)).length, 10_000);
+    const timedOut = Array.from({ length: 10_000 }, () => socket.receive({ timeoutMs: 1 }).catch(() => 'timed out'));
+    await Promise.all(timedOut);
+    assert.equal(socket.waiting, 0);
+    await peer.send('still works', socket.address.port);
+    assert.equal(text((await socket.receive({ timeoutMs: 5000 }))?.data), 'still works');
+  });
+
+  test('for await over a connected socket goes on through ECONNREFUSED (the peer restarting)', async () => {
+    const first = await bind();
+    const port = first.address.port;
+    await first.close();
+    const socket = await open();
+    await socket.connect(port);
+    const got: string[] = [];
+    const loop = (async () => {
+      for await (const datagram of socket) got.push(text(datagram.data));
+    })().catch((error: unknown) => error);
+    await socket.send('anyone?'); // refused: nothing listens yet
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const restarted = await open({ port });
+    await restarted.send('back again', socket.address.port);
+    await eventually(() => got.length === 1, 'the loop got the datagram after the refusal');
+    assert.deepEqual(got, ['back again']);
+    await socket.close();
+    assert.equal(await loop, undefined, 'the loop ended with close(), not with an error');
+  });
+
   test('send() with no port on an unconnected socket, or after close(), says why', async () => {
     const socket = await bind();
     await assert.rejects(socket.send('x'), /send\(\) without a port needs connect\(\) first/);
