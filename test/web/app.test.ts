@@ -1,5 +1,6 @@
 /** App: routing by method, 404/405/OPTIONS/HEAD, bad paths, path middleware, handler return values, c.var. */
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
 import { Response } from '../../src/http/message/index.js';
 import { App } from '../../src/web/app.js';
@@ -356,6 +357,14 @@ describe('in-process requests', () => {
     assert.equal(await (await viaRequest).text(), 'stopped: test deadline');
     const already = await app.request('/slow', { signal: AbortSignal.abort('before') });
     assert.equal(await already.text(), 'stopped: before', 'an aborted signal aborts at once');
+  });
+
+  test('a signal shared by many requests collects no listener per request', async () => {
+    const app = new App();
+    app.get('/', () => 'ok');
+    const shared = new AbortController().signal;
+    for (let i = 0; i < 1000; i++) await app.request('/', { signal: shared });
+    assert.equal(getEventListeners(shared, 'abort').length, 0);
   });
 
   test('an in-process request cannot upgrade', async () => {

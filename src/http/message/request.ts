@@ -29,6 +29,9 @@ export interface RequestInit {
   signal?: AbortSignal;
 }
 
+/** The dependent signal each request follows, alive as long as the request (see Request#follow). */
+const followers = new WeakMap<object, AbortSignal>();
+
 /** Hooks the server uses (assigned in the class's static block); not part of the public API. */
 export const requestInternals = {} as {
   /** Aborts `request.signal` (client gone, server gave up). */
@@ -83,9 +86,7 @@ export class Request {
     const { content, contentType } = init.body == null ? NO_BODY : normalizeBody(init.body);
     this.#content = content;
     if (contentType !== undefined && !this.headers.has('content-type')) this.headers.set('content-type', contentType);
-    const signal = init.signal;
-    if (signal?.aborted) this.#abort(signal.reason);
-    else signal?.addEventListener('abort', () => this.#abort(signal.reason), { once: true });
+    if (init.signal !== undefined) this.#follow(init.signal);
   }
 
   /** The path part of the target, still percent-encoded (`/a%20b` for `/a%20b?x=1`). */
@@ -170,6 +171,18 @@ export class Request {
   #url(): URL {
     const host = this.headers.get('host') ?? 'localhost';
     return new URL(this.target, `${this.protocol}://${host}`);
+  }
+
+  /**
+   * Aborts with `signal`. A signal that outlives many requests (a test's, a client's) must not
+   * collect a listener per request: the listener goes on a dependent signal (`AbortSignal.any`),
+   * which `signal` holds weakly and this request holds strongly, so it goes when the request does.
+   */
+  #follow(signal: AbortSignal): void {
+    if (signal.aborted) return this.#abort(signal.reason);
+    const follower = typeof AbortSignal.any === 'function' ? AbortSignal.any([signal]) : signal;
+    followers.set(this, follower);
+    follower.addEventListener('abort', () => this.#abort(follower.reason), { once: true });
   }
 
   #abort(reason: unknown): void {
