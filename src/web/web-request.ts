@@ -1,7 +1,7 @@
 import { WirekitError } from '../errors.js';
-import { parseJson } from '../http/message/body.js';
+import { parseJson, readBytes } from '../http/message/body.js';
 import { parseCookies, unsignCookieValue } from '../http/message/cookies.js';
-import { type FormLimits, readForm } from '../http/message/form.js';
+import { DEFAULT_FORM_LIMITS, type FormLimits, formTypeOf, readForm } from '../http/message/form.js';
 import type { Headers } from '../http/message/headers.js';
 import type { Request } from '../http/message/request.js';
 import type { Params } from './router/router.js';
@@ -31,7 +31,6 @@ export class WebRequest {
   routePattern: string | undefined;
   #cookies: Record<string, string> | undefined;
   #valid: Partial<Record<ValidationTarget, unknown>> = {};
-  #text: Promise<string> | undefined;
   #bytes: Promise<Uint8Array> | undefined;
   #form: Promise<FormData> | undefined;
   readonly #formLimits: FormLimits;
@@ -117,32 +116,35 @@ export class WebRequest {
 
   /**
    * The body parsed as JSON, with `Request#json()`'s rules (400 for malformed JSON or a prototype
-   * key). The body is read once and kept: `json()`, `text()` and `bytes()` may be called again, in
-   * any order, after `validate()` too (each `json()` parses anew, so edits to one result stay there).
+   * key). The body is read once, as bytes, and kept: `json()`, `text()`, `bytes()` and `form()` may
+   * be called again, in any order, after `validate()` too (each `json()` parses anew, so edits to
+   * one result stay there; `bytes()` gives exactly the bytes received, valid UTF-8 or not).
    */
   json<T = unknown>(): Promise<T> {
     return this.text().then((text) => parseJson<T>(text, true));
   }
 
   text(): Promise<string> {
-    this.#text ??= this.#bytes === undefined ? this.raw.text() : this.#bytes.then(utf8);
-    return this.#text;
+    return this.bytes().then(utf8);
   }
 
   bytes(): Promise<Uint8Array> {
-    this.#bytes ??= this.#text === undefined ? this.raw.bytes() : this.#text.then((text) => Buffer.from(text, 'utf8'));
+    this.#bytes ??= this.raw.bytes();
     return this.#bytes;
   }
 
   /**
    * A urlencoded or multipart body as `FormData`, within the app's form limits (or `limits`). Read
-   * once: a second call gives the same form (its `limits` are not applied again).
+   * once: a second call gives the same form (its `limits` are not applied again). The form's own
+   * `maxBodyBytes` (10 MiB by default) bounds the read, not the request's.
    */
   form(limits: FormLimits = {}): Promise<FormData> {
-    this.#form ??= readForm(this.raw.headers.get('content-type'), contentOf(this.raw), {
-      ...this.#formLimits,
-      ...limits,
-    });
+    const merged = { ...DEFAULT_FORM_LIMITS, ...this.#formLimits, ...limits };
+    const type = this.raw.headers.get('content-type');
+    // Not a form: refused (415) before any of the body is read.
+    if (formTypeOf(type) === undefined) return readForm(type, null, merged);
+    this.#bytes ??= readBytes(contentOf(this.raw), merged.maxBodyBytes);
+    this.#form ??= this.#bytes.then((bytes) => readForm(type, bytes, merged));
     return this.#form;
   }
 

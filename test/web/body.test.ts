@@ -100,6 +100,26 @@ describe('in process', () => {
     assert.deepEqual(await (await post('/twice', '"é"')).json(), { text: '"é"', again: '"é"', json: 'é', bytes: 4 });
   });
 
+  test('bytes() after text() are the bytes received, not the decoded text re-encoded (webhook signatures)', async () => {
+    const a = new App();
+    a.post('/', async (c) => {
+      await c.req.text();
+      return c.body(await c.req.bytes());
+    });
+    const sent = Uint8Array.of(0xff, 0xfe, 0x41);
+    const res = await a.request('/', { method: 'POST', body: sent });
+    assert.deepEqual([...(await res.bytes())], [...sent]);
+  });
+
+  test('form() and text() share the one read, in either order', async () => {
+    const a = new App();
+    a.post('/text-first', async (c) => ({ text: await c.req.text(), a: (await c.req.form()).get('a') }));
+    a.post('/form-first', async (c) => ({ a: (await c.req.form()).get('a'), text: await c.req.text() }));
+    const init = { method: 'POST', body: 'a=1&b=2', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    assert.deepEqual(await (await a.request('/text-first', init)).json(), { text: 'a=1&b=2', a: '1' });
+    assert.deepEqual(await (await a.request('/form-first', init)).json(), { a: '1', text: 'a=1&b=2' });
+  });
+
   test('the stream after a whole read is a 500 (a bug in the handler, not the client)', async () => {
     assert.equal((await post('/stream-after-text', 'x')).status, 500);
   });

@@ -44,8 +44,8 @@ export async function readForm(
   limits: FormLimits = {},
 ): Promise<FormData> {
   const l = { ...DEFAULT_FORM_LIMITS, ...limits };
-  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded' && type !== 'multipart/form-data') {
+  const type = formTypeOf(contentType);
+  if (type === undefined) {
     throw new ProtocolError('WK_ERR_INVALID_FORM', 415, `form() needs a form content type, not "${contentType ?? ''}"`);
   }
   const bytes = await readBytes(content, l.maxBodyBytes);
@@ -58,6 +58,21 @@ export async function readForm(
   }
   checkParts(form, l);
   return form;
+}
+
+/**
+ * The form media type of a Content-Type (urlencoded or multipart), or undefined for anything else.
+ *
+ * @example
+ * ```ts
+ * formTypeOf('multipart/form-data; boundary=x'); // 'multipart/form-data'
+ * ```
+ */
+export function formTypeOf(
+  contentType: string | null,
+): 'application/x-www-form-urlencoded' | 'multipart/form-data' | undefined {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  return type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data' ? type : undefined;
 }
 
 /** Bytes a part's own header lines may take, beyond its content, before the raw scan refuses it. */
