@@ -179,7 +179,10 @@ export class Request {
    * which `signal` holds weakly and this request holds strongly, so it goes when the request does.
    */
   #follow(signal: AbortSignal): void {
-    if (signal.aborted) return this.#abort(signal.reason);
+    if (signal.aborted) {
+      this.#abort(signal.reason);
+      return;
+    }
     const follower = typeof AbortSignal.any === 'function' ? AbortSignal.any([signal]) : signal;
     followers.set(this, follower);
     follower.addEventListener('abort', () => this.#abort(follower.reason), { once: true });
