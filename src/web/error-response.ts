@@ -52,8 +52,9 @@ export function errorResponse(error: unknown, accept: string | null): Response {
  */
 export function withErrorFields(error: unknown, response: Response): Response {
   if (!(error instanceof HttpError) || response.status !== error.status) return response;
-  const own = new Set(Array.from(response.headers, ([name]) => name));
-  for (const [name, value] of error.headers) if (!own.has(name)) response.headers.append(name, value);
+  // Field names are case-insensitive (the iteration keeps the case they were set with).
+  const own = new Set(Array.from(response.headers, ([name]) => name.toLowerCase()));
+  for (const [name, value] of error.headers) if (!own.has(name.toLowerCase())) response.headers.append(name, value);
   return response;
 }
 

@@ -161,7 +161,7 @@ describe('onError and reportErrors', () => {
     });
     app.onError((error, c) => {
       const status = error instanceof HttpError ? error.status : 500;
-      if (c.req.path === '/mine') return c.json({ oops: true }, status, { 'WWW-Authenticate': 'Bearer mine' });
+      if (c.req.path === '/mine') return c.json({ oops: true }, status, { 'www-authenticate': 'Bearer mine' });
       return c.json({ oops: true }, status);
     });
     const post = await app.request('/', { method: 'POST' });
@@ -171,7 +171,7 @@ describe('onError and reportErrors', () => {
     const denied = await app.request('/private');
     assert.equal(denied.headers.get('www-authenticate'), 'Bearer realm="api"');
     const own = await app.request('/mine');
-    assert.equal(own.headers.get('www-authenticate'), 'Bearer mine', "the handler's own field wins");
+    assert.equal(own.headers.get('www-authenticate'), 'Bearer mine', "the handler's own field wins, whatever its case");
     const other = new App();
     other.get('/', () => 'x');
     other.onError(() => errorResponse(new HttpError(418), null));
