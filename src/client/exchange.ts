@@ -176,9 +176,11 @@ export class Exchange implements BodyStreamControl {
    * Called by the pool when the request has to wait for a connection. Armed only then, so a request
    * that finds an idle connection costs no timer.
    */
-  waitForConnection(): void {
-    const ms = this.timeouts.queueTimeoutMs;
-    if (ms > 0 && this.#queueDeadline === undefined) {
+  waitForConnection(connecting = false): void {
+    const t = this.timeouts;
+    if (t.queueTimeoutMs > 0 && this.#queueDeadline === undefined) {
+      // A connection being opened for it has its own connect and TLS deadlines: they speak first.
+      const ms = t.queueTimeoutMs + (connecting ? t.connectTimeoutMs + t.tlsTimeoutMs : 0);
       this.#queueDeadline = timerWheel.after(ms, () => this.#onQueueDeadline());
     }
   }
@@ -327,7 +329,8 @@ export class Exchange implements BodyStreamControl {
     this.#queueDeadline = undefined;
     if (this.state !== 'queued') return;
     const { origin } = this.#context;
-    const message = `${this.method} ${this.request.path} waited ${this.timeouts.queueTimeoutMs} ms for a connection to ${origin.href}: every one is busy (is a response body left unread?)`;
+    const waited = Math.round(performance.now() - this.#started);
+    const message = `${this.method} ${this.request.path} waited ${waited} ms for a connection to ${origin.href}: every one is busy (is a response body left unread?)`;
     this.settleError(timeoutError('WK_ERR_QUEUE_TIMEOUT', message));
   }
 

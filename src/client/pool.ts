@@ -172,7 +172,7 @@ export class Pool implements Dispatcher {
       return;
     }
     if (this.#conns.size + this.#connecting < this.#max) {
-      this.#enqueue(exchange);
+      this.#enqueue(exchange, true);
       this.#connect(exchange);
       return;
     }
@@ -193,8 +193,8 @@ export class Pool implements Dispatcher {
     this.#enqueue(exchange);
   }
 
-  #enqueue(exchange: Exchange): void {
-    exchange.waitForConnection();
+  #enqueue(exchange: Exchange, connecting = false): void {
+    exchange.waitForConnection(connecting);
     this.#queue.push(exchange);
   }
 
