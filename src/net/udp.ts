@@ -13,6 +13,7 @@ import { toBytes } from '../util/bytes.js';
 import { Fifo } from '../util/fifo.js';
 import { abortedError, closedError, endpoint, netError } from './addresses.js';
 import { checkBytes, checkDuration, checkInteger, checkPort } from './options.js';
+import { Waiters } from './waiters.js';
 
 /**
  * Largest UDP payload over IPv4: 65 535 − 20 (IP header) − 8 (UDP header). Anything larger
@@ -91,13 +92,6 @@ export interface ReceiveOptions {
   timeoutMs?: number;
   /** Aborting it rejects the wait with `WK_ERR_ABORTED`. */
   signal?: AbortSignal;
-}
-
-/** A receive() waiting for a datagram; `settled` once it gave up (timeout, abort) or got one. */
-interface Waiter {
-  settled: boolean;
-  resolve(datagram: Datagram | null): void;
-  reject(error: WirekitError): void;
 }
 
 /**
@@ -185,7 +179,7 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
   readonly #queueLimit: number;
   readonly #queue = new Fifo<Datagram>();
   /** Waiting receive() calls, oldest first; one that gives up leaves at once (no memory kept for it). */
-  readonly #waiters = new Set<Waiter>();
+  readonly #waiters = new Waiters<Datagram | null>();
   #dropped = 0;
   #error: WirekitError | undefined;
   #closed: Promise<void> | undefined;
@@ -233,8 +227,7 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
     this.#error = undefined;
     if (error !== undefined) return Promise.reject(error);
     if (this.#closed !== undefined) return Promise.resolve(null);
-    if (options.signal?.aborted) return Promise.reject(abortedError(options.signal, { localAddress: this.address }));
-    return new Promise((resolve, reject) => this.#wait(resolve, reject, options));
+    return this.#waiters.wait({ ...options, timedOut: this.#timeoutError, aborted: this.#abortedError });
   }
 
   /**
@@ -344,7 +337,7 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
   close(): Promise<void> {
     this.#closed ??= new Promise<void>((resolve) => {
       this.socket.close(() => resolve());
-      for (const waiter of [...this.#waiters]) waiter.resolve(null);
+      this.#waiters.resolveAll(null);
     });
     return this.#closed;
   }
@@ -361,58 +354,26 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
       port: rinfo.port,
       family: rinfo.family === 'IPv6' ? 'IPv6' : 'IPv4',
     };
-    const waiter = this.#nextWaiter();
-    if (waiter !== undefined) waiter.resolve(datagram);
-    else if (this.queued >= this.#queueLimit) this.#dropped++;
+    if (this.#waiters.resolveNext(datagram)) return;
+    if (this.queued >= this.#queueLimit) this.#dropped++;
     else this.#queue.push(datagram);
   }
 
   #onError(cause: Error): void {
     const error = netError('WK_ERR_UDP', cause, { localAddress: this.address, remoteAddress: this.#remote });
-    const waiter = this.#nextWaiter();
-    if (waiter !== undefined) waiter.reject(error);
-    else this.#error ??= error;
+    if (!this.#waiters.rejectNext(error)) this.#error ??= error;
   }
 
-  /** The oldest receive() still waiting. */
-  #nextWaiter(): Waiter | undefined {
-    const waiter: Waiter | undefined = this.#waiters.values().next().value;
-    if (waiter !== undefined) this.#waiters.delete(waiter);
-    return waiter;
-  }
-
-  #wait(resolve: (d: Datagram | null) => void, reject: (e: WirekitError) => void, options: ReceiveOptions): void {
-    const { timeoutMs, signal } = options;
-    const onAbort = (): void =>
-      settle(() => reject(abortedError(signal as AbortSignal, { localAddress: this.address })));
-    const timer =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => settle(() => reject(this.#timeoutError(timeoutMs))), timeoutMs);
-    const settle = (then: () => void): void => {
-      if (waiter.settled) return;
-      waiter.settled = true;
-      this.#waiters.delete(waiter);
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      then();
-    };
-    const waiter: Waiter = {
-      settled: false,
-      resolve: (datagram) => settle(() => resolve(datagram)),
-      reject: (error) => settle(() => reject(error)),
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    this.#waiters.add(waiter);
-  }
-
-  #timeoutError(timeoutMs: number): TimeoutError {
+  readonly #timeoutError = (timeoutMs: number): TimeoutError => {
     const message = `no datagram within ${timeoutMs} ms`;
     return new TimeoutError('WK_ERR_RECEIVE_TIMEOUT', message, {
       localAddress: this.address,
       remoteAddress: this.#remote,
     });
-  }
+  };
+
+  readonly #abortedError = (signal: AbortSignal): WirekitError =>
+    abortedError(signal, { localAddress: this.address, remoteAddress: this.#remote });
 
   #loopback(): string {
     return this.address.family === 'IPv6' ? '::1' : '127.0.0.1';
