@@ -1,16 +1,14 @@
-import { isBodylessStatus } from '../http/codec/status.js';
 import type { ConnInfo } from '../http/message/conn-info.js';
 import { requestFromFetch, responseToFetch } from '../http/message/fetch.js';
 import type { FormLimits } from '../http/message/form.js';
 import { Request, type RequestInit } from '../http/message/request.js';
-import { Response } from '../http/message/response.js';
+import type { Response } from '../http/message/response.js';
 import { type Middleware, runChain } from './compose.js';
 import { Context } from './context.js';
 import { errorResponse, warnUnexpected, withErrorFields } from './error-response.js';
 import { HttpError } from './http-error.js';
-import { inProcessInfo } from './in-process.js';
+import { asSent, inProcessInfo, inProcessRequest } from './in-process.js';
 import { type AppServer, type ListenOptions, listenApp } from './listen.js';
-import { knownSize } from './middleware/shared/content-size.js';
 import { mountAt, wrapMountable } from './mount.js';
 import { isStreamed, observeBody, withBody } from './observe-body.js';
 import { compileMatcher, joinPaths, type PathMatcher } from './path-matcher.js';
@@ -374,20 +372,6 @@ function withPendingFields<V extends object>(c: Context<V>, response: Response):
   return c.res ?? response;
 }
 
-/**
- * An answer as the server would send it, for callers without a socket: a fixed body's
- * Content-Length, and for HEAD the GET's fields without the body (RFC 9110 §9.3.2).
- */
-function asSent(response: Response, method: string): Response {
-  const { headers, status } = response;
-  if (!isBodylessStatus(status) && !headers.has('content-length') && !headers.has('transfer-encoding')) {
-    const size = knownSize(response.peekContent());
-    if (size !== undefined) headers.set('content-length', String(size));
-  }
-  if (method !== 'HEAD') return response;
-  return new Response(null, { status, statusText: response.statusText, headers });
-}
-
 /** Errors of streamed bodies an app told its `reportErrors` hook of (its server does not warn again). */
 const reportedStreamErrors = new WeakSet<object>();
 
@@ -413,15 +397,4 @@ function methodNotAllowed<V extends object>(method: string, allow: readonly stri
 
 function badPath(): never {
   throw new HttpError(400, 'malformed percent-encoding in the path');
-}
-
-function inProcessRequest(input: string, init: RequestInit): Request {
-  const absolute = /^https?:\/\//i.test(input);
-  const url = new URL(input, 'http://localhost');
-  const request = new Request(`${url.pathname}${url.search}`, {
-    ...init,
-    protocol: url.protocol === 'https:' ? 'https' : 'http',
-  });
-  if (!request.headers.has('host')) request.headers.set('host', absolute ? url.host : 'localhost');
-  return request;
 }
