@@ -15,7 +15,9 @@ export type PathBelowMount = (path: string) => string;
 
 const MOUNT = Symbol('wirekit.mount');
 
-type MountAware<V extends object> = Middleware<V> & { [MOUNT]?: (below: PathBelowMount) => Middleware<V> };
+type MountAware<V extends object> = Middleware<V> & {
+  [MOUNT]?: (below: PathBelowMount, mountPoint?: string) => Middleware<V>;
+};
 
 const atRoot: PathBelowMount = (path) => path;
 
@@ -30,7 +32,9 @@ const atRoot: PathBelowMount = (path) => path;
  * app.use('/files/*', whereAmI); // GET /files/a/b → "/a/b"
  * ```
  */
-export function mountAware<V extends object>(make: (below: PathBelowMount) => Middleware<V>): Middleware<V> {
+export function mountAware<V extends object>(
+  make: (below: PathBelowMount, mountPoint?: string) => Middleware<V>,
+): Middleware<V> {
   const handler: MountAware<V> = make(atRoot);
   handler[MOUNT] = make;
   return handler;
@@ -61,7 +65,7 @@ export function mountAt<V extends object>(pattern: string | undefined, handler: 
       `cannot mount under "${pattern}": a wildcard or optional segment before the final /*`,
     );
   }
-  return make(belowSegments(segments.length));
+  return make(belowSegments(segments.length), `/${segments.join('/')}`);
 }
 
 /** Cuts `depth` path segments off: `/static/a/b` → `/a/b` at depth 1, `/static` → `''`. */
@@ -91,5 +95,5 @@ export function wrapMountable<V extends object>(
   wrap: (handler: Middleware<V>) => Middleware<V>,
 ): Middleware<V> {
   const make = (handler as MountAware<V>)[MOUNT];
-  return make === undefined ? wrap(handler) : mountAware((below) => wrap(make(below)));
+  return make === undefined ? wrap(handler) : mountAware((below, at) => wrap(make(below, at)));
 }

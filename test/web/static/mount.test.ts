@@ -71,6 +71,16 @@ test('a sub-app with its own onError keeps serveStatic bound to the mount point,
   assert.equal(await body(app, '/files/boom'), '599 sub mapped');
 });
 
+test('a prefix that repeats the mount point is refused when registered (it would 404 every file)', () => {
+  assert.throws(() => new App().use('/static/*', serveStatic(root, { prefix: '/static' })), {
+    code: 'WK_ERR_INVALID_ARGUMENT',
+    message: /mounted at "\/static\/\*" with prefix "\/static\/"/,
+  });
+  const sub = new App().use(serveStatic(root, { prefix: '/files/v1' }));
+  assert.throws(() => new App().route('/files', sub), { code: 'WK_ERR_INVALID_ARGUMENT' });
+  assert.doesNotThrow(() => new App().use('/static/*', serveStatic(root, { prefix: '/v1' })));
+});
+
 test('mount points nest, take params, and combine with the prefix option', async () => {
   const assets = new App().use('/assets/*', serveStatic(root));
   const users = new App().use(serveStatic(root, { prefix: '/v2' }));

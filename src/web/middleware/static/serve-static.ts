@@ -1,3 +1,4 @@
+import { WirekitError } from '../../../errors.js';
 import type { Response } from '../../../http/message/response.js';
 import type { Middleware, Next } from '../../compose.js';
 import type { Context, HandlerResult } from '../../context.js';
@@ -50,22 +51,42 @@ export function serveStatic<V extends object = Record<string, unknown>>(
     smallFiles: new SmallFiles(resolved.memoryCacheBytes),
   };
   const bare = resolved.prefix.slice(0, -1);
-  return mountAware<V>((below) => (c, next) => {
-    const full = c.req.path;
-    const path = below(full);
-    if (!path.startsWith(resolved.prefix)) {
-      // `/static` (the mount point or the prefix without its slash) is the root directory's URL
-      // without the slash: redirect, as for any directory. Only a mounted path can be ''.
-      if (path !== bare) return next();
-      if (!isGetOrHead(c)) return notAllowed(resolved, next);
-      return c.redirect(withSearch(c, `${full}/`), 301);
-    }
-    if (!isGetOrHead(c)) return notAllowed(resolved, next);
-    const decoded = decodePath(path.slice(resolved.prefix.length));
-    if (decoded === undefined) return notFound(resolved, next);
-    const base = full.slice(0, full.length - path.length) + resolved.prefix;
-    return serve(c as Context, next, decoded, base, state);
+  return mountAware<V>((below, mountPoint) => {
+    checkPrefixUnder(mountPoint, resolved.prefix);
+    return serveBelow(below);
   });
+
+  function serveBelow(below: (path: string) => string): Middleware<V> {
+    return (c, next) => {
+      const full = c.req.path;
+      const path = below(full);
+      if (!path.startsWith(resolved.prefix)) {
+        // `/static` (the mount point or the prefix without its slash) is the root directory's URL
+        // without the slash: redirect, as for any directory. Only a mounted path can be ''.
+        if (path !== bare) return next();
+        if (!isGetOrHead(c)) return notAllowed(resolved, next);
+        return c.redirect(withSearch(c, `${full}/`), 301);
+      }
+      if (!isGetOrHead(c)) return notAllowed(resolved, next);
+      const decoded = decodePath(path.slice(resolved.prefix.length));
+      if (decoded === undefined) return notFound(resolved, next);
+      const base = full.slice(0, full.length - path.length) + resolved.prefix;
+      return serve(c as Context, next, decoded, base, state);
+    };
+  }
+}
+
+/**
+ * A `prefix` that repeats the mount point (`app.use('/static/*', serveStatic(dir, { prefix: '/static' }))`)
+ * would serve `dir/x` at `/static/static/x`: what was written before mount points were honoured, and
+ * a silent 404 for every file now. Refused when registered, saying what to write instead.
+ */
+function checkPrefixUnder(mountPoint: string | undefined, prefix: string): void {
+  if (mountPoint === undefined || !prefix.startsWith(`${mountPoint}/`)) return;
+  throw new WirekitError(
+    'WK_ERR_INVALID_ARGUMENT',
+    `serveStatic mounted at "${mountPoint}/*" with prefix "${prefix}": paths under a mount point are relative to it, so drop the prefix (or give the part below the mount point)`,
+  );
 }
 
 async function serve(
