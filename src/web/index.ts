@@ -44,6 +44,7 @@ export {
   type StandardSchemaV1,
   type ValidationIssue,
   type ValidationSchemas,
+  type Validator,
   validate,
   validationError,
 } from './validate.js';
