@@ -14,10 +14,10 @@ const server = await listen({ port }, async (conn) => {
   // end(data) writes the greeting, then half-closes: the client reads it and then sees EOF.
   await conn.end('Hello from wirekit\n');
 });
-console.log(`greet server listening on ${server.address.address}:${server.address.port}`);
-
 const stop = (): void => {
   server.close({ timeoutMs: 2000 }).then(() => console.log('greet server stopped'));
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
+// Handlers first: whoever reads the line below may stop us at once.
+console.log(`greet server listening on ${server.address.address}:${server.address.port}`);

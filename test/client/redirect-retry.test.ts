@@ -133,11 +133,10 @@ describe('retries', () => {
     const server = await rawServer(leaks, (_req, socket) =>
       socket.write(reply('later', 503, { 'Retry-After': '3600' })),
     );
-    const started = performance.now();
+    // Waiting the hour would outlast the test runner's timeout: answering at all shows it was not waited for.
     const res = await agent().request(`${server.url}/`, { retry: { maxRetries: 3, maxRetryAfterMs: 1_000 } });
     assert.equal(res.status, 503);
-    assert.equal(server.requests.length, 1);
-    assert.ok(performance.now() - started < 30_000, 'the hour-long Retry-After was not waited for');
+    assert.equal(server.requests.length, 1, 'given up at once, not retried sooner than asked');
   });
 
   test('POST is never retried, on a status or an error', async () => {

@@ -50,9 +50,8 @@ describe('headers', () => {
   test('no answer: WK_ERR_HEADERS_TIMEOUT naming the request; the connection is dropped', async () => {
     const server = await rawServer(leaks, () => {});
     const p = pool(server.url, { timeouts: { headersTimeoutMs: 200 } });
-    const started = performance.now();
     await assert.rejects(p.request({ path: '/slow' }), timedOut('WK_ERR_HEADERS_TIMEOUT', /GET \/slow/));
-    assert.ok(performance.now() - started >= 190, 'not before its time');
+    assert.equal(server.requests.length, 1, 'the request was sent: the wait was for its answer');
     assert.equal(p.stats.connections, 0);
   });
 
@@ -189,7 +188,8 @@ describe('total', () => {
     const res = await p.request({ path: '/' });
     await res.body.text();
     const t = res.timings;
-    assert.ok(t.connect > 0 && t.ttfb >= 20 && t.total >= t.ttfb, JSON.stringify(t));
+    // How the phases add up, not how long they took: connect, then the wait for the head, within the total.
+    assert.ok(t.connect > 0 && t.ttfb > 0 && t.total >= t.connect + t.ttfb, JSON.stringify(t));
     assert.equal(t.tls, 0);
   });
 });

@@ -1,5 +1,6 @@
 /** UDP sockets: round trips on IPv4 and IPv6, connect(), size limits, the bounded receive queue. */
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
 import { isWirekitError, LimitError } from '../../src/errors.js';
 import { bind, MAX_UDP4_DATAGRAM_BYTES, MAX_UDP6_DATAGRAM_BYTES, type UdpSocket } from '../../src/net/index.js';
@@ -189,6 +190,12 @@ describe('receive() waits that end early', () => {
     const timedOut = Array.from({ length: 10_000 }, () => socket.receive({ timeoutMs: 1 }).catch(() => 'timed out'));
     await Promise.all(timedOut);
     assert.equal(socket.waiting, 0);
+    // A long-lived signal given with a timeout keeps no listener once the wait is over.
+    const shared = new AbortController().signal;
+    await Promise.all(
+      Array.from({ length: 1000 }, () => socket.receive({ signal: shared, timeoutMs: 1 }).catch(() => 'timed out')),
+    );
+    assert.equal(getEventListeners(shared, 'abort').length, 0);
     await peer.send('still works', socket.address.port);
     assert.equal(text((await socket.receive({ timeoutMs: 5000 }))?.data), 'still works');
   });

@@ -135,8 +135,10 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const server = await built.app.listen({ port: flags.port, host: flags.host });
   const color = io.stdout.isTTY === true && io.env.NO_COLOR === undefined;
   const unsubscribe = flags.quiet ? () => {} : subscribeRequestLog((line) => io.stdout.write(`${line}\n`), color);
+  // Listen for Ctrl-C and SIGTERM before saying where we serve: whoever reads that line may stop us at once.
+  const stopped = io.stopped();
   io.stdout.write(`Serving ${built.what} at ${server.url}/\n`);
-  const signal = await io.stopped();
+  const signal = await stopped;
   io.stdout.write(`\n${signal}: stopping (waiting for in-flight requests, 5 s at most)\n`);
   await server.close({ timeoutMs: 5_000 });
   unsubscribe();

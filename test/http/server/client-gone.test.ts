@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { NetError } from '../../../src/errors.js';
 import { Response } from '../../../src/http/message/index.js';
 import { type RequestEndMessage, serve } from '../../../src/http/server/index.js';
 import { App, serveStatic } from '../../../src/index.js';
@@ -147,27 +148,39 @@ test('a client that hangs up during its upload: no warning from the server or th
   );
 });
 
-test('a response body that fails on its own, with the client still there, still warns', async () => {
-  const seen = observe();
-  const server = await serve(
+for (const [what, failure] of [
+  ['a plain error', () => new Error('the disk failed')],
+  // Looks like a client hang-up, but it is the body's own upstream that reset: still our fault.
+  [
+    "an upstream's reset (WK_ERR_SOCKET, ECONNRESET)",
     () =>
-      new Response(
-        (async function* () {
-          yield Buffer.from('first part\n');
-          throw new Error('the disk failed');
-        })(),
-      ),
-    { port: 0 },
-  );
-  leaks.defer(() => server.close({ timeoutMs: 0 }));
-  const client = await connect(server.address.port);
-  await client.write(request('GET', '/'));
-  await client.waitEnded();
-  await eventually(() => seen.ends.length === 1, 'the request to end');
-  await afterWarnings();
-  assert.deepEqual(
-    seen.warnings.map((w) => w.message),
-    ['the disk failed'],
-  );
-  assert.equal(seen.ends[0]?.clientGone, false);
-});
+      new NetError('WK_ERR_SOCKET', 'the disk failed', {
+        cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+      }),
+  ],
+] as const) {
+  test(`a response body that fails on its own (${what}), with the client still there, still warns`, async () => {
+    const seen = observe();
+    const server = await serve(
+      () =>
+        new Response(
+          (async function* () {
+            yield Buffer.from('first part\n');
+            throw failure();
+          })(),
+        ),
+      { port: 0 },
+    );
+    leaks.defer(() => server.close({ timeoutMs: 0 }));
+    const client = await connect(server.address.port);
+    await client.write(request('GET', '/'));
+    await client.waitEnded();
+    await eventually(() => seen.ends.length === 1, 'the request to end');
+    await afterWarnings();
+    assert.deepEqual(
+      seen.warnings.map((w) => w.message),
+      ['the disk failed'],
+    );
+    assert.equal(seen.ends[0]?.clientGone, false);
+  });
+}

@@ -65,7 +65,7 @@ describe('events', () => {
     assert.equal(event.bytes, 7);
     assert.equal(event.requestId, 'rid-1');
     assert.equal(event.remoteAddress, '127.0.0.1');
-    assert.ok(event.durationMs >= 0 && event.durationMs < 5000);
+    assert.ok(Number.isFinite(event.durationMs) && event.durationMs >= 0);
     assert.ok(event.time >= before && event.time <= Date.now());
   });
 
