@@ -5,7 +5,7 @@
 import { LimitError, ProtocolError, WirekitError } from '../errors.js';
 import type { BodyStream } from '../http/message/body-stream.js';
 import type { Endpoints } from '../net/addresses.js';
-import { asBuffer, concatBytes } from '../util/bytes.js';
+import { asBuffer, concatBytes, utf8 } from '../util/bytes.js';
 
 /**
  * Default limit of buffered reads (`text()`, `json()`, `bytes()`): 64 MiB. Iterating is unlimited.
@@ -174,10 +174,6 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
     if (this.#used) throw new WirekitError('WK_ERR_BODY_USED');
     this.#used = true;
   }
-}
-
-function utf8(bytes: Uint8Array): string {
-  return asBuffer(bytes).toString('utf8');
 }
 
 function isStream(source: BodySource): source is BodyStream {

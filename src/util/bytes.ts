@@ -25,3 +25,8 @@ export function concatBytes(chunks: readonly Uint8Array[], totalLength?: number)
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
+
+/** `bytes` decoded as UTF-8 (malformed sequences become U+FFFD), without copying them first. */
+export function utf8(bytes: Uint8Array): string {
+  return asBuffer(bytes).toString('utf8');
+}

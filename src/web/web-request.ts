@@ -4,6 +4,7 @@ import { parseCookies, unsignCookieValue } from '../http/message/cookies.js';
 import { DEFAULT_FORM_LIMITS, type FormLimits, formTypeOf, readForm } from '../http/message/form.js';
 import type { Headers } from '../http/message/headers.js';
 import type { Request } from '../http/message/request.js';
+import { utf8 } from '../util/bytes.js';
 import type { Params } from './router/router.js';
 
 /** Which part of a request a validator checked. */
@@ -164,8 +165,4 @@ export class WebRequest {
 /** The request's body as a stream, taken once (form() reads it whole, under the form limits). */
 function contentOf(raw: Request): AsyncIterable<Uint8Array> {
   return raw.body;
-}
-
-function utf8(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }

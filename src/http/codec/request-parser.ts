@@ -1,4 +1,5 @@
 import { ProtocolError } from '../../errors.js';
+import { asBuffer } from '../../util/bytes.js';
 import { BodyDecoder, type Framing } from './body-decoder.js';
 import type { HeadEventBase, MessageEvent } from './events.js';
 import { judgeRequest } from './head-facts.js';
@@ -70,7 +71,7 @@ export class RequestParser {
 
   /** Parses `data` and returns the events it completes. After an `'error'` event, returns nothing. */
   push(data: Uint8Array): RequestEvent[] {
-    const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const chunk = asBuffer(data);
     const events: RequestEvent[] = [];
     if (this.#state === 'paused') this.#held.push(chunk);
     if (this.#state !== 'head' && this.#state !== 'body') return events;

@@ -1,5 +1,6 @@
 import { ProtocolError } from '../../errors.js';
 import { assertNever } from '../../util/assert-never.js';
+import { asBuffer } from '../../util/bytes.js';
 import { Fifo } from '../../util/fifo.js';
 import { BodyDecoder, type Framing } from './body-decoder.js';
 import { END, type HeadEventBase, type MessageEvent } from './events.js';
@@ -97,7 +98,7 @@ export class ResponseParser {
 
   /** Parses `data` and returns the events it completes. After an `'error'` event, returns nothing. */
   push(data: Uint8Array): ResponseEvent[] {
-    const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const chunk = asBuffer(data);
     const events: ResponseEvent[] = [];
     try {
       this.#run(chunk, 0, events);

@@ -1,5 +1,5 @@
 import { ProtocolError, WirekitError } from '../../errors.js';
-import { concatBytes } from '../../util/bytes.js';
+import { concatBytes, utf8 } from '../../util/bytes.js';
 import { BodyStream } from './body-stream.js';
 import { poisonedKey } from './json-keys.js';
 
@@ -75,7 +75,7 @@ export async function readBytes(content: BodyContent, maxBytes: number = DEFAULT
 export async function readText(content: BodyContent, maxBytes?: number): Promise<string> {
   if (typeof content === 'string' && maxBytes === undefined) return content;
   const bytes = await readBytes(content, maxBytes);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  return utf8(bytes);
 }
 
 /**

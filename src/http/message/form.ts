@@ -1,4 +1,5 @@
 import { ProtocolError, type WirekitError } from '../../errors.js';
+import { asBuffer } from '../../util/bytes.js';
 import { type BodyContent, readBytes } from './body.js';
 import { boundaryOf, multipartShape, urlencodedShape } from './form-shape.js';
 
@@ -49,7 +50,7 @@ export async function readForm(
     throw new ProtocolError('WK_ERR_INVALID_FORM', 415, `form() needs a form content type, not "${contentType ?? ''}"`);
   }
   const bytes = await readBytes(content, l.maxBodyBytes);
-  checkShape(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), type, contentType ?? '', l);
+  checkShape(asBuffer(bytes), type, contentType ?? '', l);
   let form: FormData;
   try {
     form = await new globalThis.Response(bytes, { headers: { 'content-type': contentType ?? '' } }).formData();
