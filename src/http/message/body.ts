@@ -20,9 +20,12 @@ export type BodyContent = string | Uint8Array | AsyncIterable<Uint8Array> | null
 /** Default limit of buffered body reads (`text()`, `json()`, `bytes()`): 1 MiB. Streaming is unlimited. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+const NO_BODY = Object.freeze({ content: null, contentType: undefined });
+
 /** Turns a {@link BodyInit} into {@link BodyContent}, with the Content-Type it implies (if any). */
 export function normalizeBody(init: BodyInit): { content: BodyContent; contentType: string | undefined } {
-  if (init === null || init === undefined) return { content: null, contentType: undefined };
+  // No body is the most common case (every GET): one shared answer, no object per message.
+  if (init === null || init === undefined) return NO_BODY;
   if (typeof init === 'string') return { content: init, contentType: 'text/plain; charset=utf-8' };
   if (init instanceof Uint8Array) return { content: init, contentType: undefined };
   if (init instanceof ArrayBuffer) return { content: new Uint8Array(init), contentType: undefined };

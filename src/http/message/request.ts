@@ -11,8 +11,6 @@ import {
 } from './body.js';
 import { Headers, type HeadersInit } from './headers.js';
 
-const NO_BODY = Object.freeze({ content: null, contentType: undefined });
-
 /** Options of `new Request(target, init)`. */
 export interface RequestInit {
   /** Default `GET`. */
@@ -83,7 +81,7 @@ export class Request {
     this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
     this.protocol = init.protocol ?? 'http';
     this.maxBodyBytes = init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    const { content, contentType } = init.body == null ? NO_BODY : normalizeBody(init.body);
+    const { content, contentType } = normalizeBody(init.body);
     this.#content = content;
     if (contentType !== undefined && !this.headers.has('content-type')) this.headers.set('content-type', contentType);
     if (init.signal !== undefined) this.#follow(init.signal);

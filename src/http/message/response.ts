@@ -11,9 +11,6 @@ import {
 } from './body.js';
 import { adopt, Headers, type HeadersInit } from './headers.js';
 
-const TEXT = 'text/plain; charset=utf-8';
-const NO_BODY = Object.freeze({ content: null, contentType: undefined });
-
 /** Options of `new Response(body, init)`. */
 export interface ResponseInit {
   /** Default 200. */
@@ -52,9 +49,7 @@ export class Response {
     this.statusText = init.statusText ?? STATUS_TEXT[status] ?? '';
     this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
     this.trailers = init.trailers;
-    // The common bodies without the normalizing call's result object (one per response adds up).
-    const { content, contentType } =
-      typeof body === 'string' ? { content: body, contentType: TEXT } : body == null ? NO_BODY : normalizeBody(body);
+    const { content, contentType } = normalizeBody(body);
     this.#content = content;
     if (contentType !== undefined && !this.headers.has('content-type')) this.headers.set('content-type', contentType);
   }
