@@ -360,7 +360,7 @@ export class UdpSocket implements AsyncIterable<Datagram>, AsyncDisposable {
   }
 
   #onError(cause: Error): void {
-    const error = netError('WK_ERR_UDP', cause, { localAddress: this.address, remoteAddress: this.#remote });
+    const error = this.#udpError(cause);
     if (!this.#waiters.rejectNext(error)) this.#error ??= error;
   }
 

@@ -345,16 +345,9 @@ export class App<V extends object = Record<string, unknown>> {
    * (see compose), so only this handler's own errors, or ones it rethrows, land here.
    */
   #mappedBy(onError: ErrorHandler<V>, handler: Middleware<V>): Middleware<V> {
-    return (c, next) => {
-      let result: ReturnType<Middleware<V>>;
-      try {
-        result = handler(c, next);
-      } catch (error) {
-        return settle(c, this.#failWith(onError, error, c));
-      }
-      if (!(result instanceof Promise)) return result;
-      return result.then(undefined, (error: unknown) => settle(c, this.#failWith(onError, error, c)));
-    };
+    const sink = (error: unknown, c: Context<V>) => settle(c, this.#failWith(onError, error, c));
+    // The same dispatch as every chain, with the sub-app's sink; its last step is the outer next().
+    return (c, next) => runChain(c, [handler, () => next()], sink);
   }
 
   #mountable(): (RouteEntry<V> | UseEntry<V>)[] {

@@ -3,7 +3,7 @@
  * its head was sent, the access log counts what a stream sent and when it ended. Both wrap the
  * body in {@link observeBody} and put it in a response with the same fields ({@link withBody}).
  */
-import type { BodyContent } from '../http/message/body.js';
+import type { BodyContent, BodyInit } from '../http/message/body.js';
 import { Response } from '../http/message/response.js';
 
 /** How a watched body ended: read to its end, failed (`error`), or abandoned (`return()` first). */
@@ -73,7 +73,7 @@ export function isStreamed(content: BodyContent): content is AsyncIterable<Uint8
  * c.res = withBody(c.res, observeBody(c.res.takeContent() as AsyncIterable<Uint8Array>, observer));
  * ```
  */
-export function withBody(response: Response, body: AsyncIterable<Uint8Array>): Response {
+export function withBody(response: Response, body: BodyInit): Response {
   const init = { status: response.status, statusText: response.statusText, headers: response.headers };
   return new Response(body, response.trailers === undefined ? init : { ...init, trailers: response.trailers });
 }

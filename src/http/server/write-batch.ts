@@ -35,15 +35,11 @@ export class WriteBatch {
   /** One holder fewer; the last one writes what was collected, at once. */
   end(): void {
     if (this.#holders > 0) this.#holders--;
-    if (this.#holders === 0) this.#flush();
+    if (this.#holders === 0) this.flush();
   }
 
   /** Writes what was collected now, holders or not (before a FIN, or handing the socket over). */
   flush(): void {
-    this.#flush();
-  }
-
-  #flush(): void {
     const parts = this.#parts;
     if (parts.length === 0) return;
     this.#parts = [];
@@ -71,7 +67,7 @@ export class WriteBatch {
     this.#size += typeof data === 'string' ? data.length : data.byteLength;
     if (typeof data !== 'string') this.#strings = false;
     if (this.#size < BATCH_BYTES) return true;
-    this.#flush();
+    this.flush();
     return !this.#conn.socket.writableNeedDrain;
   }
 

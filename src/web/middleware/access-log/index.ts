@@ -1,4 +1,5 @@
 import diagnostics from 'node:diagnostics_channel';
+import { isBodylessStatus } from '../../../http/codec/status.js';
 import type { Middleware } from '../../compose.js';
 import type { Context } from '../../context.js';
 import { errorStatus } from '../../error-response.js';
@@ -48,7 +49,7 @@ export function accessLog<V extends object = Record<string, unknown>>(
     }
     const res = c.res;
     if (res === undefined) return publish(c, time, start, 500, undefined);
-    const bodiless = c.req.method === 'HEAD' || res.status < 200 || res.status === 204 || res.status === 304;
+    const bodiless = c.req.method === 'HEAD' || isBodylessStatus(res.status);
     const content = res.peekContent();
     if (bodiless || !isStreamed(content)) return publish(c, time, start, res.status, bodiless ? 0 : knownSize(content));
     // A stream is logged when it ends, with what it sent and whether it got to its end.

@@ -1,9 +1,9 @@
 import zlib from 'node:zlib';
 import type { BodyContent, BodyInit } from '../../../http/message/body.js';
 import type { Headers } from '../../../http/message/headers.js';
-import { Response } from '../../../http/message/response.js';
+import type { Response } from '../../../http/message/response.js';
 import type { Middleware } from '../../compose.js';
-import { isStreamed } from '../../observe-body.js';
+import { isStreamed, withBody } from '../../observe-body.js';
 import { knownSize } from '../shared/content-size.js';
 import { checkInteger } from '../shared/options.js';
 import { addVary } from '../shared/vary.js';
@@ -94,11 +94,8 @@ const DEFAULT_ORDER: readonly Encoding[] = ['br', 'zstd', 'gzip'];
 
 /** The response with its body encoded; the original's body is taken (used). */
 async function encode(res: Response, codec: Codec): Promise<Response> {
-  const headers = res.headers;
-  markEncoded(headers, codec);
-  const body = await encodedBody(res.takeContent(), codec);
-  const init = { status: res.status, statusText: res.statusText, headers };
-  return new Response(body, res.trailers === undefined ? init : { ...init, trailers: res.trailers });
+  markEncoded(res.headers, codec);
+  return withBody(res, await encodedBody(res.takeContent(), codec));
 }
 
 function encodedBody(content: BodyContent, codec: Codec): Promise<BodyInit> | BodyInit {
