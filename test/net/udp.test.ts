@@ -162,12 +162,18 @@ describe('receive() waits that end early', () => {
     await assert.rejects(socket.receive({ signal: controller.signal }), { code: 'WK_ERR_ABORTED' });
   });
 
-  test('a connected socket learns ECONNREFUSED on its next receive(), and keeps working', async () => {
+  /** A socket connected to a port nothing listens on (it was bound, then closed), and that port. */
+  async function connectedToNobody(): Promise<{ socket: UdpSocket; port: number }> {
     const gone = await bind();
     const port = gone.address.port;
     await gone.close();
     const socket = await open();
     await socket.connect(port);
+    return { socket, port };
+  }
+
+  test('a connected socket learns ECONNREFUSED on its next receive(), and keeps working', async () => {
+    const { socket, port } = await connectedToNobody();
     await socket.send('anyone?');
     await assert.rejects(socket.receive({ timeoutMs: 5000 }), (error) => {
       assert.ok(isWirekitError(error, 'WK_ERR_UDP'));
@@ -201,11 +207,7 @@ describe('receive() waits that end early', () => {
   });
 
   test('for await over a connected socket goes on through ECONNREFUSED (the peer restarting)', async () => {
-    const first = await bind();
-    const port = first.address.port;
-    await first.close();
-    const socket = await open();
-    await socket.connect(port);
+    const { socket, port } = await connectedToNobody();
     const got: string[] = [];
     const loop = (async () => {
       for await (const datagram of socket) got.push(text(datagram.data));
