@@ -1,6 +1,7 @@
 /** The one file of the web layer that touches the server (DESIGN.md §1). */
 import type { Handler } from '../http/message/conn-info.js';
-import { type HttpServer, type ServeOptions, serve, warnServerFault } from '../http/server/index.js';
+import { type HttpServer, type ServeOptions, serve } from '../http/server/index.js';
+import { warnServerFault } from '../http/server/options.js';
 
 /** Options of `app.listen()`: every option of `serve()` (port, host, limits, timeouts). */
 export type ListenOptions = ServeOptions;

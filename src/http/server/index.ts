@@ -2,5 +2,5 @@
 
 export type { ConnInfo, Handler, Upgraded } from '../message/conn-info.js';
 export { channels, type RequestEndMessage } from './diagnostics.js';
-export { type ResolvedServeOptions, SERVE_DEFAULTS, type ServeOptions, warnServerFault } from './options.js';
+export { type ResolvedServeOptions, SERVE_DEFAULTS, type ServeOptions } from './options.js';
 export { type HttpCloseOptions, HttpServer, serve } from './server.js';
