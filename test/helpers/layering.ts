@@ -14,7 +14,7 @@ const LAYER_PREFIXES: ReadonlyArray<[prefix: string, layer: string]> = [
   ['http/message/', 'http-message'],
   ['http/server/', 'http-server'],
   ['http/', 'http'],
-  ['ws/frame/', 'ws-frame'],
+  ['ws/codec/', 'ws-codec'],
   ['ws/', 'ws'],
   ['client/', 'client'],
   ['web/listen.ts', 'web-listen'],
@@ -34,17 +34,17 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   util: [],
   net: BASE,
   'http-codec': BASE,
-  'ws-frame': BASE,
+  'ws-codec': BASE,
   // Types only: ConnInfo names the net Connection an upgrade hands over.
   'http-message': [...BASE, 'http-codec', 'net'],
   'http-server': [...HTTP_CORE, 'net'],
   http: [...HTTP_CORE, 'net', 'http-server'],
-  client: [...HTTP_CORE, 'net'],
-  web: [...HTTP_CORE, 'web-listen'],
-  'web-listen': [...HTTP_CORE, 'web', 'http-server', 'net'],
-  ws: [...HTTP_CORE, 'ws-frame', 'http-server', 'net'],
-  tools: [...HTTP_CORE, 'net', 'client'],
-  cluster: [...HTTP_CORE, 'net', 'http-server', 'web', 'web-listen', 'ws', 'ws-frame', 'client'],
+  client: [...HTTP_CORE, 'net', 'ws', 'ws-codec'],
+  web: [...HTTP_CORE, 'web-listen', 'ws', 'ws-codec'],
+  'web-listen': [...HTTP_CORE, 'web', 'http-server', 'net', 'ws', 'ws-codec'],
+  ws: [...HTTP_CORE, 'ws-codec', 'net'],
+  tools: [...HTTP_CORE, 'net', 'client', 'ws', 'ws-codec'],
+  cluster: [...HTTP_CORE, 'net', 'http-server', 'web', 'web-listen', 'ws', 'ws-codec', 'client'],
   cli: Object.keys(Object.fromEntries(LAYER_PREFIXES.map(([, l]) => [l, 1]))),
   index: Object.keys(Object.fromEntries(LAYER_PREFIXES.map(([, l]) => [l, 1]))),
 };
@@ -58,7 +58,7 @@ const RUNTIME_DEPENDENCIES: ReadonlyMap<string, readonly string[]> = new Map([
 ]);
 
 /** Pure layers may import no Node module that does I/O, timing or streaming (DESIGN.md habit 1). */
-const PURE_LAYERS = new Set(['http-codec', 'ws-frame', 'errors', 'util']);
+const PURE_LAYERS = new Set(['http-codec', 'ws-codec', 'errors', 'util']);
 const PURE_ALLOWED_NODE = new Set(['node:buffer']);
 
 export function layerOf(srcRelative: string): string | undefined {

@@ -1,0 +1,428 @@
+/**
+ * The WebSocket frame parser (the "Receiver" of RFC 6455 §5-6): bytes in, messages and control
+ * frames out through a sink. Sans-I/O: no sockets, timers or zlib; a compressed message is handed
+ * over whole, marked `compressed`, for the caller to inflate.
+ *
+ * Hot path: a frame that arrives whole in one chunk is parsed in place and its payload handed over
+ * as a view of that chunk (no copy). Only a frame split across chunks, or a fragmented message, is
+ * gathered into one buffer that grows with the bytes actually received (a peer announcing 16 MiB
+ * and sending one byte costs 16 KiB, not 16 MiB), so a message costs at most twice its size.
+ *
+ * Text is validated as it arrives (fail-fast, RFC 6455 §8.1): the first invalid byte fails the
+ * connection with 1007 even if the frame, or the message, is not complete.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { ErrorCode } from '../../errors.js';
+import { CloseCode, isValidCloseCode, MAX_CONTROL_PAYLOAD_BYTES, Opcode } from './constants.js';
+import { headerSize, headerViolation, readLength } from './frame-header.js';
+import { applyMask } from './mask.js';
+import { Utf8Validator } from './utf8.js';
+
+/** Which end of the connection the parser runs at: servers receive masked frames, clients unmasked ones. */
+export type WebSocketRole = 'server' | 'client';
+
+/**
+ * Limits and mode of a {@link FrameParser}.
+ *
+ * @example
+ * ```ts
+ * new FrameParser(sink, { role: 'server', maxMessageBytes: 1 << 20, maxFrameBytes: 1 << 20, maxFragments: 1024 });
+ * ```
+ */
+export interface FrameParserOptions {
+  role: WebSocketRole;
+  /** Largest message (the sum of its frames' payloads); larger fails with 1009. */
+  maxMessageBytes: number;
+  /** Largest frame payload; larger fails with 1009 as soon as the header says so. */
+  maxFrameBytes: number;
+  /** Most frames in one message (empty ones count); more fail with 1009. */
+  maxFragments: number;
+  /** permessage-deflate was negotiated: RSV1 on a message's first frame marks it compressed. */
+  compression?: boolean;
+}
+
+/**
+ * Why the parser failed the connection: the close code to send and the wirekit error code.
+ *
+ * @example
+ * ```ts
+ * onFail: (f) => console.log(f.closeCode, f.errorCode, f.message) // 1002 WK_ERR_WS_PROTOCOL ...
+ * ```
+ */
+export interface FrameFailure {
+  closeCode: 1002 | 1007 | 1009;
+  errorCode: ErrorCode;
+  message: string;
+}
+
+/**
+ * What the parser produces. Callbacks may call `parser.pause()` (to stop after this event) and,
+ * later, `resume()`.
+ *
+ * @example
+ * ```ts
+ * const sink: FrameParserSink = { onMessage: (p, text) => console.log(text ? p.toString() : p), onPing() {}, onPong() {}, onClose() {}, onFail() {} };
+ * ```
+ */
+export interface FrameParserSink {
+  /** A complete data message. Text is valid UTF-8 unless `compressed` (inflate it, then check). */
+  onMessage(payload: Buffer, isText: boolean, compressed: boolean): void;
+  onPing(payload: Buffer): void;
+  onPong(payload: Buffer): void;
+  /** A valid close frame (code 1005 when it had no payload). The parser stops. */
+  onClose(code: number, reason: string): void;
+  /** The peer broke the protocol or a limit. The parser stops; close with `closeCode`. */
+  onFail(failure: FrameFailure): void;
+}
+
+const HEADER = 0;
+const PAYLOAD = 1;
+const DONE = 2;
+
+const EMPTY = Buffer.alloc(0);
+/** First allocation for a payload that does not arrive whole; it then doubles as bytes come. */
+const FIRST_GATHER_BYTES = 16 * 1024;
+
+/**
+ * Parses frames pushed in any split.
+ *
+ * @example
+ * ```ts
+ * const parser = new FrameParser(sink, { role: 'server', maxMessageBytes: 16 << 20, maxFrameBytes: 16 << 20, maxFragments: 1024 });
+ * socket.on('data', (chunk) => parser.push(chunk));
+ * ```
+ */
+export class FrameParser {
+  readonly #sink: FrameParserSink;
+  readonly #expectMasked: boolean;
+  readonly #maxMessageBytes: number;
+  readonly #maxFrameBytes: number;
+  readonly #maxFragments: number;
+  readonly #compression: boolean;
+  #state = HEADER;
+  #paused = false;
+  #running = false;
+  #held: Buffer[] | undefined;
+  // A header split across chunks.
+  #head: Buffer | undefined;
+  #headLength = 0;
+  // The frame being read.
+  #fin = false;
+  #opcode = 0;
+  #frameLength = 0;
+  #remaining = 0;
+  #masked = false;
+  #key: Buffer | undefined;
+  #keyPhase = 0;
+  // The message being read (opcode 0: none).
+  #messageOpcode = 0;
+  #compressed = false;
+  #messageBytes = 0;
+  #fragments = 0;
+  #utf8: Utf8Validator | undefined;
+  // Gathered payload bytes: of a split frame, or of a fragmented message.
+  #gather: Buffer | undefined;
+  #gathered = 0;
+  // A control frame split across chunks.
+  #control: Buffer | undefined;
+  #controlLength = 0;
+
+  constructor(sink: FrameParserSink, options: FrameParserOptions) {
+    this.#sink = sink;
+    this.#expectMasked = options.role === 'server';
+    this.#maxMessageBytes = options.maxMessageBytes;
+    this.#maxFrameBytes = options.maxFrameBytes;
+    this.#maxFragments = options.maxFragments;
+    this.#compression = options.compression ?? false;
+  }
+
+  /** True once a close frame or a failure ended parsing: later bytes are ignored. */
+  get done(): boolean {
+    return this.#state === DONE;
+  }
+
+  /** True while the parser holds part of a frame or message (the peer stopped mid-message if it ends now). */
+  get midMessage(): boolean {
+    return this.#messageOpcode !== 0 || this.#state === PAYLOAD || this.#headLength > 0;
+  }
+
+  /** Bytes pushed while paused, not parsed yet. */
+  get heldBytes(): number {
+    let total = 0;
+    for (const chunk of this.#held ?? []) total += chunk.length;
+    return total;
+  }
+
+  /** Parses `chunk`, calling the sink for each event; holds it unparsed while paused. */
+  push(chunk: Buffer): void {
+    if (this.#state === DONE) return;
+    if (this.#paused || this.#running) {
+      if (this.#held === undefined) this.#held = [chunk];
+      else this.#held.push(chunk);
+      return;
+    }
+    this.#run(chunk);
+  }
+
+  /** Stops after the current event: later bytes are held until {@link FrameParser.resume}. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Parses the held bytes (synchronously) and goes on parsing pushes. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    if (this.#running) return;
+    const next = this.#held?.shift();
+    if (next !== undefined) this.#run(next);
+  }
+
+  #run(first: Buffer): void {
+    this.#running = true;
+    try {
+      let chunk: Buffer | undefined = first;
+      while (chunk !== undefined) {
+        const at = this.#consume(chunk);
+        if (this.#state === DONE) {
+          this.#held = undefined;
+          return;
+        }
+        if (at < chunk.length) {
+          // Paused mid-chunk: the rest goes first when parsing resumes.
+          if (this.#held === undefined) this.#held = [chunk.subarray(at)];
+          else this.#held.unshift(chunk.subarray(at));
+          return;
+        }
+        chunk = this.#paused ? undefined : this.#held?.shift();
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** Parses from `chunk` until it is used up, the parser is paused or done; returns where it stopped. */
+  #consume(chunk: Buffer): number {
+    const length = chunk.length;
+    let at = 0;
+    while (at < length && !this.#paused && this.#state !== DONE) {
+      at = this.#state === HEADER ? this.#readHeader(chunk, at) : this.#readPayload(chunk, at);
+    }
+    return at;
+  }
+
+  #readHeader(chunk: Buffer, at: number): number {
+    const available = chunk.length - at;
+    if (this.#headLength === 0 && available >= 2) {
+      const size = headerSize(chunk[at + 1] as number);
+      if (available >= size) {
+        this.#parseHeader(chunk, at);
+        return at + size;
+      }
+    }
+    // The header is split across chunks: gather its (at most 14) bytes.
+    const head = this.#head ?? Buffer.allocUnsafe(14);
+    this.#head = head;
+    let i = at;
+    while (i < chunk.length && this.#headLength < 2) head[this.#headLength++] = chunk[i++] as number;
+    if (this.#headLength < 2) return i;
+    const size = headerSize(head[1] as number);
+    while (i < chunk.length && this.#headLength < size) head[this.#headLength++] = chunk[i++] as number;
+    if (this.#headLength < size) return i;
+    this.#headLength = 0;
+    this.#parseHeader(head, 0);
+    return i;
+  }
+
+  /** Reads and checks a complete header at `buf[at]` (RFC 6455 §5.2, §5.4, §5.5; RFC 7692 §6). */
+  #parseHeader(buf: Buffer, at: number): void {
+    const b0 = buf[at] as number;
+    const b1 = buf[at + 1] as number;
+    const opcode = b0 & 0x0f;
+    const masked = (b1 & 0x80) !== 0;
+    const length = readLength(buf, at);
+    const problem =
+      typeof length === 'string'
+        ? length
+        : headerViolation(b0, masked, length, this.#expectMasked, this.#messageOpcode !== 0, this.#compression);
+    if (problem !== undefined) {
+      this.#protocolError(problem);
+      return;
+    }
+    const size = length as number;
+    if (opcode === Opcode.Text || opcode === Opcode.Binary) this.#startMessage(opcode, (b0 & 0x40) !== 0);
+    if (opcode < 0x8) {
+      const limit = this.#limitCrossed(size);
+      if (limit !== undefined) {
+        this.#fail(CloseCode.MessageTooBig, 'WK_ERR_WS_MESSAGE_TOO_LARGE', limit);
+        return;
+      }
+    }
+    this.#fin = (b0 & 0x80) !== 0;
+    this.#opcode = opcode;
+    this.#frameLength = size;
+    this.#remaining = size;
+    this.#masked = masked;
+    if (masked) {
+      const key = this.#key ?? Buffer.allocUnsafe(4);
+      this.#key = key;
+      buf.copy(key, 0, at + headerSize(b1) - 4, at + headerSize(b1));
+      this.#keyPhase = 0;
+    }
+    if (size > 0) {
+      this.#state = PAYLOAD;
+    } else if (opcode >= 0x8) {
+      this.#controlFrame(EMPTY);
+    } else {
+      this.#endDataFrame();
+    }
+  }
+
+  /** Which limit a data frame of `length` bytes crosses, if any (counting it as a fragment). */
+  #limitCrossed(length: number): string | undefined {
+    if (length > this.#maxFrameBytes) return `a frame of ${length} bytes (limit ${this.#maxFrameBytes})`;
+    if (this.#messageBytes + length > this.#maxMessageBytes) return `a message over ${this.#maxMessageBytes} bytes`;
+    if (++this.#fragments > this.#maxFragments) return `more than ${this.#maxFragments} fragments`;
+    return undefined;
+  }
+
+  #startMessage(opcode: number, compressed: boolean): void {
+    this.#messageOpcode = opcode;
+    this.#compressed = compressed;
+    this.#messageBytes = 0;
+    this.#fragments = 0;
+    if (opcode === Opcode.Text && !compressed) {
+      if (this.#utf8 === undefined) this.#utf8 = new Utf8Validator();
+      else this.#utf8.reset();
+    }
+  }
+
+  #readPayload(chunk: Buffer, at: number): number {
+    const n = Math.min(this.#remaining, chunk.length - at);
+    const end = at + n;
+    if (this.#masked) this.#keyPhase = applyMask(chunk, at, end, this.#key as Buffer, this.#keyPhase);
+    this.#remaining -= n;
+    if (this.#opcode >= 0x8) {
+      this.#readControl(chunk, at, end);
+      return end;
+    }
+    this.#messageBytes += n;
+    if (this.#messageOpcode === Opcode.Text && !this.#compressed) {
+      const bad = (this.#utf8 as Utf8Validator).check(chunk, at, end);
+      if (bad !== -1) {
+        this.#fail(
+          CloseCode.InvalidPayload,
+          'WK_ERR_WS_INVALID_UTF8',
+          `invalid UTF-8 at byte ${this.#messageBytes - (end - bad)} of a text message`,
+        );
+        return end;
+      }
+    }
+    if (this.#remaining === 0 && this.#fin && this.#gathered === 0 && n === this.#frameLength) {
+      // The whole message is this one piece of this chunk: hand it over without a copy.
+      this.#endMessage(chunk.subarray(at, end));
+      return end;
+    }
+    this.#append(chunk, at, end);
+    if (this.#remaining === 0) this.#endDataFrame();
+    return end;
+  }
+
+  #readControl(chunk: Buffer, at: number, end: number): void {
+    if (this.#remaining === 0 && this.#controlLength === 0) {
+      this.#controlFrame(chunk.subarray(at, end));
+      return;
+    }
+    const control = this.#control ?? Buffer.allocUnsafe(MAX_CONTROL_PAYLOAD_BYTES);
+    this.#control = control;
+    chunk.copy(control, this.#controlLength, at, end);
+    this.#controlLength += end - at;
+    if (this.#remaining > 0) return;
+    const payload = Buffer.from(control.subarray(0, this.#controlLength));
+    this.#controlLength = 0;
+    this.#controlFrame(payload);
+  }
+
+  /** Appends payload bytes to the gathered message, growing it by doubling up to what can still come. */
+  #append(chunk: Buffer, at: number, end: number): void {
+    const n = end - at;
+    const needed = this.#gathered + n;
+    let gather = this.#gather;
+    if (gather === undefined || needed > gather.length) {
+      const wanted = Math.max(needed, gather === undefined ? FIRST_GATHER_BYTES : gather.length * 2);
+      // A final frame's size is known; a fragmented message may still grow to the limit.
+      const most = this.#fin ? needed + this.#remaining : this.#maxMessageBytes;
+      const grown = Buffer.allocUnsafe(Math.min(wanted, Math.max(most, needed)));
+      if (gather !== undefined) gather.copy(grown, 0, 0, this.#gathered);
+      gather = grown;
+      this.#gather = grown;
+    }
+    chunk.copy(gather, this.#gathered, at, end);
+    this.#gathered = needed;
+  }
+
+  #endDataFrame(): void {
+    this.#state = HEADER;
+    if (!this.#fin) return;
+    let payload: Buffer = EMPTY;
+    if (this.#gathered > 0) {
+      payload = (this.#gather as Buffer).subarray(0, this.#gathered);
+      // Handed to the application: the next message gathers into a new buffer.
+      this.#gather = undefined;
+      this.#gathered = 0;
+    }
+    this.#endMessage(payload);
+  }
+
+  #endMessage(payload: Buffer): void {
+    const isText = this.#messageOpcode === Opcode.Text;
+    const compressed = this.#compressed;
+    if (isText && !compressed && !(this.#utf8 as Utf8Validator).complete) {
+      this.#fail(CloseCode.InvalidPayload, 'WK_ERR_WS_INVALID_UTF8', 'a text message ends inside a UTF-8 sequence');
+      return;
+    }
+    this.#state = HEADER;
+    this.#messageOpcode = 0;
+    this.#sink.onMessage(payload, isText, compressed);
+  }
+
+  #controlFrame(payload: Buffer): void {
+    this.#state = HEADER;
+    switch (this.#opcode) {
+      case Opcode.Ping:
+        this.#sink.onPing(payload);
+        return;
+      case Opcode.Pong:
+        this.#sink.onPong(payload);
+        return;
+      default:
+        this.#closeFrame(payload);
+    }
+  }
+
+  /** A close frame's payload (RFC 6455 §5.5.1, §7.4): empty, or a valid code and a UTF-8 reason. */
+  #closeFrame(payload: Buffer): void {
+    const code = payload.length >= 2 ? ((payload[0] as number) << 8) | (payload[1] as number) : CloseCode.NoStatus;
+    if (payload.length === 1) {
+      this.#protocolError('a close frame with a 1-byte payload');
+    } else if (payload.length >= 2 && !isValidCloseCode(code)) {
+      this.#protocolError(`close code ${code} may not be sent`);
+    } else if (payload.length > 2 && !isUtf8(payload.subarray(2))) {
+      this.#fail(CloseCode.InvalidPayload, 'WK_ERR_WS_INVALID_UTF8', 'a close reason that is not UTF-8');
+    } else {
+      this.#state = DONE;
+      this.#sink.onClose(code, payload.length > 2 ? payload.toString('utf8', 2) : '');
+    }
+  }
+
+  #protocolError(message: string): void {
+    this.#fail(CloseCode.ProtocolError, 'WK_ERR_WS_PROTOCOL', message);
+  }
+
+  #fail(closeCode: FrameFailure['closeCode'], errorCode: ErrorCode, message: string): void {
+    this.#state = DONE;
+    this.#gather = undefined;
+    this.#held = undefined;
+    this.#sink.onFail({ closeCode, errorCode, message });
+  }
+}

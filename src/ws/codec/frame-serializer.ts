@@ -1,0 +1,172 @@
+/**
+ * Frame serialization (RFC 6455 §5.2): the header bytes, and whole frames written into one buffer so
+ * a small message leaves in one write. Masking takes the key as an argument: where the random key
+ * comes from is the caller's business (the codec does no I/O and reads no entropy).
+ */
+import { WirekitError } from '../../errors.js';
+import { isValidCloseCode, MAX_CONTROL_PAYLOAD_BYTES } from './constants.js';
+import { applyMask } from './mask.js';
+
+/**
+ * How a frame is written.
+ *
+ * @example
+ * ```ts
+ * encodeFrame(Opcode.Binary, bytes, { maskKey: Uint8Array.of(1, 2, 3, 4) });
+ * ```
+ */
+export interface FrameOptions {
+  /** Last frame of the message. Default true. */
+  fin?: boolean;
+  /** RSV1: set on the first frame of a compressed message (RFC 7692 §6). Default false. */
+  rsv1?: boolean;
+  /** The 4-byte masking key (client frames must be masked, server frames must not be). */
+  maskKey?: Uint8Array | undefined;
+}
+
+/**
+ * Bytes of a frame header for a payload of `payloadLength` bytes: 2, plus 2 or 8 for the extended
+ * length (the shortest that fits: RFC 6455 §5.2 requires it), plus 4 for a masking key.
+ *
+ * @example
+ * ```ts
+ * frameHeaderLength(125, false); // 2
+ * frameHeaderLength(126, true);  // 8
+ * ```
+ */
+export function frameHeaderLength(payloadLength: number, masked: boolean): number {
+  const base = payloadLength < 126 ? 2 : payloadLength < 0x10000 ? 4 : 10;
+  return masked ? base + 4 : base;
+}
+
+/**
+ * Writes a frame header into `target` at `offset`; returns the offset just after it.
+ *
+ * @example
+ * ```ts
+ * const head = Buffer.alloc(frameHeaderLength(5, false));
+ * writeFrameHeader(head, 0, Opcode.Text, 5); // 0x81 0x05
+ * ```
+ */
+export function writeFrameHeader(
+  target: Uint8Array,
+  offset: number,
+  opcode: number,
+  payloadLength: number,
+  options: FrameOptions = {},
+): number {
+  let first = opcode;
+  if (options.fin !== false) first |= 0x80;
+  if (options.rsv1 === true) first |= 0x40;
+  const maskBit = options.maskKey === undefined ? 0 : 0x80;
+  let at = offset;
+  target[at++] = first;
+  if (payloadLength < 126) {
+    target[at++] = maskBit | payloadLength;
+  } else if (payloadLength < 0x10000) {
+    target[at++] = maskBit | 126;
+    target[at++] = payloadLength >>> 8;
+    target[at++] = payloadLength & 0xff;
+  } else {
+    target[at++] = maskBit | 127;
+    const high = Math.floor(payloadLength / 0x100000000);
+    const low = payloadLength >>> 0;
+    target[at++] = 0;
+    target[at++] = 0;
+    target[at++] = (high >>> 8) & 0xff;
+    target[at++] = high & 0xff;
+    target[at++] = low >>> 24;
+    target[at++] = (low >>> 16) & 0xff;
+    target[at++] = (low >>> 8) & 0xff;
+    target[at++] = low & 0xff;
+  }
+  const key = options.maskKey;
+  if (key !== undefined) {
+    target[at++] = key[0] as number;
+    target[at++] = key[1] as number;
+    target[at++] = key[2] as number;
+    target[at++] = key[3] as number;
+  }
+  return at;
+}
+
+/**
+ * The header of a frame alone, for a large payload written after it without copying (cork, write
+ * both). Unmasked only: a masked payload has to be copied anyway (use {@link encodeFrame}).
+ *
+ * @example
+ * ```ts
+ * socket.cork(); socket.write(encodeFrameHeader(Opcode.Binary, big.length)); socket.write(big); socket.uncork();
+ * ```
+ */
+export function encodeFrameHeader(opcode: number, payloadLength: number, options: FrameOptions = {}): Buffer {
+  const head = Buffer.allocUnsafe(frameHeaderLength(payloadLength, options.maskKey !== undefined));
+  writeFrameHeader(head, 0, opcode, payloadLength, options);
+  return head;
+}
+
+/**
+ * A whole frame in one buffer: the header, then the payload (masked with `maskKey` if given; the
+ * caller's bytes are never modified).
+ *
+ * @example
+ * ```ts
+ * socket.write(encodeFrame(Opcode.Binary, Uint8Array.of(1, 2, 3)));
+ * ```
+ */
+export function encodeFrame(opcode: number, payload: Uint8Array, options: FrameOptions = {}): Buffer {
+  const length = payload.byteLength;
+  const frame = Buffer.allocUnsafe(frameHeaderLength(length, options.maskKey !== undefined) + length);
+  const at = writeFrameHeader(frame, 0, opcode, length, options);
+  frame.set(payload, at);
+  if (options.maskKey !== undefined) applyMask(frame, at, frame.length, options.maskKey);
+  return frame;
+}
+
+/**
+ * A whole text frame in one buffer: the string is encoded as UTF-8 straight into the frame.
+ *
+ * @example
+ * ```ts
+ * socket.write(encodeTextFrame('hello')); // 0x81 0x05 h e l l o
+ * ```
+ */
+export function encodeTextFrame(text: string, options: FrameOptions = {}): Buffer {
+  const length = Buffer.byteLength(text);
+  const frame = Buffer.allocUnsafe(frameHeaderLength(length, options.maskKey !== undefined) + length);
+  const at = writeFrameHeader(frame, 0, 1, length, options);
+  frame.write(text, at);
+  if (options.maskKey !== undefined) applyMask(frame, at, frame.length, options.maskKey);
+  return frame;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The payload of a close frame (RFC 6455 §5.5.1): the code as two bytes, then the reason as UTF-8.
+ * No code gives an empty payload (the peer then reports 1005). Throws `WK_ERR_INVALID_ARGUMENT` for
+ * a code that may not be sent (1005, 1006, 1015, unassigned ones) or a reason over 123 bytes.
+ *
+ * @example
+ * ```ts
+ * encodeClosePayload(1000, 'bye'); // <03 e8 62 79 65>
+ * ```
+ */
+export function encodeClosePayload(code?: number, reason = ''): Buffer {
+  if (code === undefined) {
+    if (reason !== '') throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'a close reason needs a close code');
+    return EMPTY;
+  }
+  if (!Number.isInteger(code) || !isValidCloseCode(code)) {
+    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `close code ${code} may not be sent (RFC 6455 §7.4)`);
+  }
+  const length = Buffer.byteLength(reason);
+  if (length > MAX_CONTROL_PAYLOAD_BYTES - 2) {
+    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `a close reason is at most 123 bytes of UTF-8, got ${length}`);
+  }
+  const payload = Buffer.allocUnsafe(2 + length);
+  payload[0] = code >>> 8;
+  payload[1] = code & 0xff;
+  payload.write(reason, 2);
+  return payload;
+}

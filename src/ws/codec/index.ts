@@ -1,0 +1,40 @@
+/** The WebSocket codec (RFC 6455, RFC 7692 negotiation): pure, bytes in, events out. */
+export { CloseCode, isValidCloseCode, MAX_CONTROL_PAYLOAD_BYTES, Opcode, WEBSOCKET_GUID } from './constants.js';
+export {
+  type AcceptedDeflate,
+  acceptDeflateResponse,
+  type DeflateParams,
+  type DeflateWishes,
+  deflateOffer,
+  negotiateDeflate,
+  PERMESSAGE_DEFLATE,
+} from './deflate-params.js';
+export { type ExtensionOffer, formatExtensions, isToken, parseExtensions } from './extensions.js';
+export {
+  type FrameFailure,
+  FrameParser,
+  type FrameParserOptions,
+  type FrameParserSink,
+  type WebSocketRole,
+} from './frame-parser.js';
+export {
+  encodeClosePayload,
+  encodeFrame,
+  encodeFrameHeader,
+  encodeTextFrame,
+  type FrameOptions,
+  frameHeaderLength,
+  writeFrameHeader,
+} from './frame-serializer.js';
+export {
+  checkUpgradeRequest,
+  checkUpgradeResponse,
+  type HeaderLookup,
+  type UpgradeAccepted,
+  type UpgradeAnswer,
+  type UpgradeOffer,
+  type UpgradeRefused,
+} from './handshake.js';
+export { DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
+export { applyMask } from './mask.js';
+export { isValidUtf8, Utf8Validator } from './utf8.js';

@@ -1,0 +1,59 @@
+/**
+ * Masking (RFC 6455 §5.3): every byte of a client frame's payload is XORed with the byte of a 4-byte
+ * key at the same position modulo 4. Masking and unmasking are the same operation.
+ *
+ * Why 32-bit words: a 16 KiB payload is 4096 word XORs instead of 16384 byte XORs. Typed-array views
+ * need a 4-aligned byte offset, so the bytes before the first aligned address and after the last
+ * whole word are done one at a time, with the key rotated to the phase of the first aligned byte.
+ */
+
+/** Payloads shorter than this are masked byte by byte (a typed-array view costs more than it saves). */
+const WORD_MIN_BYTES = 32;
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * XORs `bytes[start, end)` in place with `key`, the first byte at key position `keyOffset` (0-3).
+ * Returns the key position after the last byte, for a payload that continues in another chunk.
+ *
+ * @example
+ * ```ts
+ * const key = Uint8Array.of(1, 2, 3, 4);
+ * const data = Uint8Array.of(0x41, 0x42, 0x43);
+ * applyMask(data, 0, data.length, key); // masked
+ * applyMask(data, 0, data.length, key); // back to 'ABC'
+ * ```
+ */
+export function applyMask(bytes: Uint8Array, start: number, end: number, key: Uint8Array, keyOffset = 0): number {
+  let i = start;
+  let k = keyOffset & 3;
+  if (end - start >= WORD_MIN_BYTES) {
+    // Bytes up to the first 4-aligned address.
+    while (((bytes.byteOffset + i) & 3) !== 0) {
+      bytes[i] = (bytes[i] as number) ^ (key[k] as number);
+      i++;
+      k = (k + 1) & 3;
+    }
+    const words = (end - i) >>> 2;
+    const view = new Uint32Array(bytes.buffer, bytes.byteOffset + i, words);
+    const word = keyWord(key, k);
+    for (let w = 0; w < words; w++) view[w] = (view[w] as number) ^ word;
+    i += words * 4;
+  }
+  for (; i < end; i++) {
+    bytes[i] = (bytes[i] as number) ^ (key[k] as number);
+    k = (k + 1) & 3;
+  }
+  return k;
+}
+
+/** The key as one 32-bit word whose first byte in memory is `key[phase]`. */
+function keyWord(key: Uint8Array, phase: number): number {
+  const b0 = key[phase] as number;
+  const b1 = key[(phase + 1) & 3] as number;
+  const b2 = key[(phase + 2) & 3] as number;
+  const b3 = key[(phase + 3) & 3] as number;
+  return LITTLE_ENDIAN
+    ? (b0 | (b1 << 8) | (b2 << 16) | (b3 << 24)) >>> 0
+    : ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
+}
