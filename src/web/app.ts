@@ -3,6 +3,9 @@ import { requestFromFetch, responseToFetch } from '../http/message/fetch.js';
 import type { FormLimits } from '../http/message/form.js';
 import { Request, type RequestInit } from '../http/message/request.js';
 import type { Response } from '../http/message/response.js';
+import type { OutgoingMessage, WebSocketConnection } from '../ws/connection.js';
+import { WebSocketHub } from '../ws/hub.js';
+import { commitUpgrade, isPendingUpgrade } from '../ws/upgrade.js';
 import { type Middleware, runChain } from './compose.js';
 import { Context } from './context.js';
 import { errorResponse, warnUnexpected, withErrorFields } from './error-response.js';
@@ -15,6 +18,8 @@ import { compileMatcher, joinPaths, type PathMatcher } from './path-matcher.js';
 import { RadixRouter } from './router/radix-router.js';
 import type { Params, Router, RouterOptions } from './router/router.js';
 import { WebRequest } from './web-request.js';
+import { connectInProcess, type WebSocketConnectOptions } from './ws-connect.js';
+import { type WebSocketRoute, webSocketRoute } from './ws-route.js';
 
 /** Options of `new App()`. */
 export interface AppOptions extends RouterOptions {
@@ -75,6 +80,7 @@ export class App<V extends object = Record<string, unknown>> {
   #onError: ErrorHandler<V> = (error, c) => errorResponse(error, c.req.header('accept'));
   #errorHook: ((error: unknown, c: Context<V>) => void) | undefined;
   #customOnError = false;
+  #hub: WebSocketHub | undefined;
 
   constructor(options: AppOptions = {}) {
     this.#options = options;
@@ -129,6 +135,34 @@ export class App<V extends object = Record<string, unknown>> {
       this.#routes.push(entry);
     }
     return this;
+  }
+
+  /**
+   * A WebSocket route (see the README's WebSockets section): a GET route whose middleware runs
+   * before the upgrade; the last argument holds the handlers, options and `upgrade(c)` hook.
+   */
+  ws<D = undefined>(path: string, ...args: [...Middleware<V>[], WebSocketRoute<V, D>]): this {
+    const route = args.pop() as WebSocketRoute<V, D>;
+    return this.on('GET', path, ...(args as Middleware<V>[]), webSocketRoute(route));
+  }
+
+  /** The app's open WebSockets and topics (`server.close()` sends them 1001). */
+  get webSockets(): WebSocketHub {
+    this.#hub ??= new WebSocketHub();
+    return this.#hub;
+  }
+
+  /** Sends `data` to every WebSocket subscribed to `topic` (framed once); returns how many took it. */
+  publish(topic: string, data: OutgoingMessage): number {
+    return this.#hub?.publish(topic, data) ?? 0;
+  }
+
+  /**
+   * Opens a WebSocket to the app in process (no port): through the same middleware and handlers;
+   * rejects with a `WebSocketHandshakeError` (its `response` is the answer) when refused.
+   */
+  connect(path: string, options: WebSocketConnectOptions = {}): Promise<WebSocketConnection<undefined>> {
+    return connectInProcess((request, info) => this.#handle(request, info), path, options);
   }
 
   /** Middleware for every request, or for requests under `path` (`/api/*`). Runs in registration order. */
@@ -217,7 +251,7 @@ export class App<V extends object = Record<string, unknown>> {
 
   /** Serves the app on our HTTP server; resolves with the bound address and a graceful `close()`. */
   listen(options: ListenOptions = {}): Promise<AppServer> {
-    return listenApp(this.handler, options, reportedStreamErrors);
+    return listenApp(this.handler, options, reportedStreamErrors, () => this.#hub?.close());
   }
 
   #handle(request: Request, info: ConnInfo): Response | Promise<Response> {
@@ -272,6 +306,7 @@ export class App<V extends object = Record<string, unknown>> {
   #result(c: Context<V>): Response | Promise<Response> {
     const response = c.res;
     if (response === undefined) return this.#fail(new HttpError(500, 'the handler returned no response'), c);
+    if (isPendingUpgrade(response)) return this.#upgrade(response, c);
     const hook = this.#errorHook;
     const content = response.peekContent();
     if (hook === undefined || !isStreamed(content)) return response;
@@ -290,6 +325,16 @@ export class App<V extends object = Record<string, unknown>> {
     });
     response.takeContent();
     return withBody(response, body);
+  }
+
+  /** The onion has run and answered 101: the connection becomes a WebSocket (ws-route.ts). */
+  #upgrade(response: Response, c: Context<V>): Response | Promise<Response> {
+    try {
+      commitUpgrade(response, c.info, this.webSockets);
+      return response;
+    } catch (error) {
+      return this.#fail(error, c);
+    }
   }
 
   #fail(error: unknown, c: Context<V>): Response | Promise<Response> {

@@ -10,10 +10,19 @@ export type ListenOptions = ServeOptions;
 export type AppServer = HttpServer;
 
 /**
- * Serves `handler`; errors the app has already reported (a streamed body failing after its head
+ * Serves `handler`; `server.close()` first tells the app's WebSockets to close (1001). Errors the app has already reported (a streamed body failing after its head
  * went out, told to `reportErrors`) are not reported again by the server.
  */
-export function listenApp(handler: Handler, options: ListenOptions, reported: WeakSet<object>): Promise<AppServer> {
+export function listenApp(
+  handler: Handler,
+  options: ListenOptions,
+  reported: WeakSet<object>,
+  closeWebSockets: () => void,
+): Promise<AppServer> {
   const onError = options.onError ?? warnServerFault;
-  return serve(handler, { ...options, onError: (error, info) => reported.has(error) || onError(error, info) });
+  const onClose = (): void => {
+    closeWebSockets();
+    options.onClose?.();
+  };
+  return serve(handler, { ...options, onError: (error, info) => reported.has(error) || onError(error, info), onClose });
 }

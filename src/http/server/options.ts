@@ -55,6 +55,13 @@ export interface ServeOptions {
    * `WK_ERR_HTTP_CLIENT_GONE` (a handler that read the body of a client that left).
    */
   onError?: (error: Error, info: ConnInfo | undefined) => void;
+
+  /**
+   * Called once when `close()` begins (or `signal` aborts), before idle connections are ended: the
+   * place to tell upgraded connections to finish (`webSockets.close()` sends them 1001). `close()`
+   * still waits for them, up to its `timeoutMs`.
+   */
+  onClose?: () => void;
 }
 
 /** Resolved server options: every default filled in. */

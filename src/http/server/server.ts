@@ -19,13 +19,15 @@ export class HttpServer implements AsyncDisposable {
   readonly #server: Server;
   readonly #ctx: ServerContext;
   readonly #connections: Set<HttpConnection>;
+  readonly #onClose: (() => void) | undefined;
   #closing: Promise<void> | undefined;
 
   /** @internal Made by {@link serve}. */
-  constructor(server: Server, ctx: ServerContext, connections: Set<HttpConnection>) {
+  constructor(server: Server, ctx: ServerContext, connections: Set<HttpConnection>, onClose?: () => void) {
     this.#server = server;
     this.#ctx = ctx;
     this.#connections = connections;
+    this.#onClose = onClose;
   }
 
   /** The bound address (`port` is the real one when 0 was asked for). */
@@ -48,11 +50,17 @@ export class HttpServer implements AsyncDisposable {
   /**
    * Graceful shutdown: stops accepting, closes idle keep-alive connections at once, lets in-flight
    * requests finish (their responses say `Connection: close`), and with `timeoutMs` destroys what is
-   * still open at the deadline. Resolves when every connection has closed.
+   * still open at the deadline. Upgraded connections (WebSockets) are left to `onClose` to finish.
+   * Resolves when every connection has closed.
    */
   close(options: HttpCloseOptions = {}): Promise<void> {
     if (this.#closing === undefined) {
       this.#ctx.closing = true;
+      try {
+        this.#onClose?.();
+      } catch (error) {
+        this.#ctx.options.onError(error instanceof Error ? error : new Error(String(error)), undefined);
+      }
       this.#closing = this.#server.close();
       for (const conn of this.#connections) conn.shutdown();
     }
@@ -111,7 +119,7 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
       publishConnection('close', http);
     });
   });
-  const httpServer = new HttpServer(server, ctx, connections);
+  const httpServer = new HttpServer(server, ctx, connections, options.onClose);
   options.signal?.addEventListener('abort', () => void httpServer.close(), { once: true });
   return httpServer;
 }

@@ -12,7 +12,7 @@ import { applyMask } from './mask.js';
  *
  * @example
  * ```ts
- * encodeFrame(Opcode.Binary, bytes, { maskKey: Uint8Array.of(1, 2, 3, 4) });
+ * serializeFrame(Opcode.Binary, bytes, { maskKey: Uint8Array.of(1, 2, 3, 4) });
  * ```
  */
 export interface FrameOptions {
@@ -92,14 +92,14 @@ export function writeFrameHeader(
 
 /**
  * The header of a frame alone, for a large payload written after it without copying (cork, write
- * both). Unmasked only: a masked payload has to be copied anyway (use {@link encodeFrame}).
+ * both). Unmasked only: a masked payload has to be copied anyway (use {@link serializeFrame}).
  *
  * @example
  * ```ts
- * socket.cork(); socket.write(encodeFrameHeader(Opcode.Binary, big.length)); socket.write(big); socket.uncork();
+ * socket.cork(); socket.write(serializeFrameHeader(Opcode.Binary, big.length)); socket.write(big); socket.uncork();
  * ```
  */
-export function encodeFrameHeader(opcode: number, payloadLength: number, options: FrameOptions = {}): Buffer {
+export function serializeFrameHeader(opcode: number, payloadLength: number, options: FrameOptions = {}): Buffer {
   const head = Buffer.allocUnsafe(frameHeaderLength(payloadLength, options.maskKey !== undefined));
   writeFrameHeader(head, 0, opcode, payloadLength, options);
   return head;
@@ -111,10 +111,10 @@ export function encodeFrameHeader(opcode: number, payloadLength: number, options
  *
  * @example
  * ```ts
- * socket.write(encodeFrame(Opcode.Binary, Uint8Array.of(1, 2, 3)));
+ * socket.write(serializeFrame(Opcode.Binary, Uint8Array.of(1, 2, 3)));
  * ```
  */
-export function encodeFrame(opcode: number, payload: Uint8Array, options: FrameOptions = {}): Buffer {
+export function serializeFrame(opcode: number, payload: Uint8Array, options: FrameOptions = {}): Buffer {
   const length = payload.byteLength;
   const frame = Buffer.allocUnsafe(frameHeaderLength(length, options.maskKey !== undefined) + length);
   const at = writeFrameHeader(frame, 0, opcode, length, options);
@@ -128,10 +128,10 @@ export function encodeFrame(opcode: number, payload: Uint8Array, options: FrameO
  *
  * @example
  * ```ts
- * socket.write(encodeTextFrame('hello')); // 0x81 0x05 h e l l o
+ * socket.write(serializeTextFrame('hello')); // 0x81 0x05 h e l l o
  * ```
  */
-export function encodeTextFrame(text: string, options: FrameOptions = {}): Buffer {
+export function serializeTextFrame(text: string, options: FrameOptions = {}): Buffer {
   const length = Buffer.byteLength(text);
   const frame = Buffer.allocUnsafe(frameHeaderLength(length, options.maskKey !== undefined) + length);
   const at = writeFrameHeader(frame, 0, 1, length, options);
@@ -149,10 +149,10 @@ const EMPTY = Buffer.alloc(0);
  *
  * @example
  * ```ts
- * encodeClosePayload(1000, 'bye'); // <03 e8 62 79 65>
+ * serializeClosePayload(1000, 'bye'); // <03 e8 62 79 65>
  * ```
  */
-export function encodeClosePayload(code?: number, reason = ''): Buffer {
+export function serializeClosePayload(code?: number, reason = ''): Buffer {
   if (code === undefined) {
     if (reason !== '') throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'a close reason needs a close code');
     return EMPTY;

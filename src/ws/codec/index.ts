@@ -18,12 +18,12 @@ export {
   type WebSocketRole,
 } from './frame-parser.js';
 export {
-  encodeClosePayload,
-  encodeFrame,
-  encodeFrameHeader,
-  encodeTextFrame,
   type FrameOptions,
   frameHeaderLength,
+  serializeClosePayload,
+  serializeFrame,
+  serializeFrameHeader,
+  serializeTextFrame,
   writeFrameHeader,
 } from './frame-serializer.js';
 export {
@@ -35,6 +35,6 @@ export {
   type UpgradeOffer,
   type UpgradeRefused,
 } from './handshake.js';
-export { DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
+export { DEFAULT_WS_MAX_FRAGMENTS, DEFAULT_WS_MAX_FRAME_BYTES, DEFAULT_WS_MAX_MESSAGE_BYTES } from './limits.js';
 export { applyMask } from './mask.js';
 export { isValidUtf8, Utf8Validator } from './utf8.js';

@@ -5,20 +5,20 @@
  *
  * @example
  * ```ts
- * app.ws('/upload', { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES * 4, message() {} });
+ * app.ws('/upload', { maxMessageBytes: DEFAULT_WS_MAX_MESSAGE_BYTES * 4, message() {} });
  * ```
  */
-export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_WS_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /**
  * Default largest frame payload: 16 MiB (a frame is refused from its header alone).
  *
  * @example
  * ```ts
- * new FrameParser(sink, { role: 'server', maxFrameBytes: DEFAULT_MAX_FRAME_BYTES, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, maxFragments: DEFAULT_MAX_FRAGMENTS });
+ * new FrameParser(sink, { role: 'server', maxFrameBytes: DEFAULT_WS_MAX_FRAME_BYTES, maxMessageBytes: DEFAULT_WS_MAX_MESSAGE_BYTES, maxFragments: DEFAULT_WS_MAX_FRAGMENTS });
  * ```
  */
-export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_WS_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 /**
  * Default most frames in one message: 131,072 (a 4 MiB message in 64-byte fragments fits; empty
@@ -26,7 +26,7 @@ export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
  *
  * @example
  * ```ts
- * app.ws('/chat', { maxFragments: DEFAULT_MAX_FRAGMENTS / 128, message() {} });
+ * app.ws('/chat', { maxFragments: DEFAULT_WS_MAX_FRAGMENTS / 128, message() {} });
  * ```
  */
-export const DEFAULT_MAX_FRAGMENTS = 128 * 1024;
+export const DEFAULT_WS_MAX_FRAGMENTS = 128 * 1024;

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FrameParser } from '../../../src/ws/codec/frame-parser.js';
 import {
-  encodeClosePayload,
-  encodeFrame,
-  encodeFrameHeader,
-  encodeTextFrame,
   frameHeaderLength,
+  serializeClosePayload,
+  serializeFrame,
+  serializeFrameHeader,
+  serializeTextFrame,
 } from '../../../src/ws/codec/frame-serializer.js';
 import { applyMask } from '../../../src/ws/codec/mask.js';
 import { KEY, SERVER } from './helpers.js';
@@ -29,11 +29,11 @@ function readBack(bytes: Buffer, role: 'server' | 'client'): string[] {
 }
 
 test('header bytes for each length form', () => {
-  assert.deepEqual([...encodeFrameHeader(0x1, 5)], [0x81, 5]);
-  assert.deepEqual([...encodeFrameHeader(0x2, 126)], [0x82, 126, 0, 126]);
-  assert.deepEqual([...encodeFrameHeader(0x2, 65536)], [0x82, 127, 0, 0, 0, 0, 0, 1, 0, 0]);
-  assert.deepEqual([...encodeFrameHeader(0x0, 1, { fin: false, rsv1: true })], [0x40, 1]);
-  assert.deepEqual([...encodeFrameHeader(0x9, 0, { maskKey: KEY })], [0x89, 0x80, ...KEY]);
+  assert.deepEqual([...serializeFrameHeader(0x1, 5)], [0x81, 5]);
+  assert.deepEqual([...serializeFrameHeader(0x2, 126)], [0x82, 126, 0, 126]);
+  assert.deepEqual([...serializeFrameHeader(0x2, 65536)], [0x82, 127, 0, 0, 0, 0, 0, 1, 0, 0]);
+  assert.deepEqual([...serializeFrameHeader(0x0, 1, { fin: false, rsv1: true })], [0x40, 1]);
+  assert.deepEqual([...serializeFrameHeader(0x9, 0, { maskKey: KEY })], [0x89, 0x80, ...KEY]);
   assert.equal(frameHeaderLength(125, false), 2);
   assert.equal(frameHeaderLength(65535, true), 8);
   assert.equal(frameHeaderLength(65536, true), 14);
@@ -42,23 +42,23 @@ test('header bytes for each length form', () => {
 test('server frames read back by a client parser, client frames by a server parser', () => {
   for (const length of [0, 3, 125, 126, 65535, 65536, 70_001]) {
     const text = 'é'.repeat(length >> 1) + 'a'.repeat(length & 1);
-    assert.deepEqual(readBack(encodeTextFrame(text), 'client'), [`text:${text}`]);
-    assert.deepEqual(readBack(encodeTextFrame(text, { maskKey: KEY }), 'server'), [`text:${text}`]);
+    assert.deepEqual(readBack(serializeTextFrame(text), 'client'), [`text:${text}`]);
+    assert.deepEqual(readBack(serializeTextFrame(text, { maskKey: KEY }), 'server'), [`text:${text}`]);
     const bytes = Buffer.alloc(length, 7);
-    assert.deepEqual(readBack(encodeFrame(0x2, bytes, { maskKey: KEY }), 'server'), [`binary:${length}`]);
+    assert.deepEqual(readBack(serializeFrame(0x2, bytes, { maskKey: KEY }), 'server'), [`binary:${length}`]);
     assert.deepEqual(bytes, Buffer.alloc(length, 7), 'the caller’s bytes are not masked in place');
   }
 });
 
 test('close payloads: codes and reasons checked before anything is sent', () => {
-  assert.deepEqual([...encodeClosePayload(1000, 'bye')], [0x03, 0xe8, 0x62, 0x79, 0x65]);
-  assert.equal(encodeClosePayload().length, 0);
-  assert.deepEqual(readBack(encodeFrame(0x8, encodeClosePayload(4000, 'ok')), 'client'), ['close:4000:ok']);
+  assert.deepEqual([...serializeClosePayload(1000, 'bye')], [0x03, 0xe8, 0x62, 0x79, 0x65]);
+  assert.equal(serializeClosePayload().length, 0);
+  assert.deepEqual(readBack(serializeFrame(0x8, serializeClosePayload(4000, 'ok')), 'client'), ['close:4000:ok']);
   for (const bad of [1005, 1006, 1015, 999, 5000, 1.5]) {
-    assert.throws(() => encodeClosePayload(bad), { code: 'WK_ERR_INVALID_ARGUMENT' }, String(bad));
+    assert.throws(() => serializeClosePayload(bad), { code: 'WK_ERR_INVALID_ARGUMENT' }, String(bad));
   }
-  assert.throws(() => encodeClosePayload(1000, 'x'.repeat(124)), { code: 'WK_ERR_INVALID_ARGUMENT' });
-  assert.throws(() => encodeClosePayload(undefined, 'why'), { code: 'WK_ERR_INVALID_ARGUMENT' });
+  assert.throws(() => serializeClosePayload(1000, 'x'.repeat(124)), { code: 'WK_ERR_INVALID_ARGUMENT' });
+  assert.throws(() => serializeClosePayload(undefined, 'why'), { code: 'WK_ERR_INVALID_ARGUMENT' });
 });
 
 test('masking at every alignment and key phase matches a byte-by-byte XOR', () => {

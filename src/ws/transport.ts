@@ -1,0 +1,111 @@
+/**
+ * The byte stream a WebSocket runs over. The engine needs little: write with a backpressure answer,
+ * cork, a drain callback, push-mode reads with pause, half-close and destroy. A net `Connection`
+ * handed over by `info.upgrade()` is one; an in-memory pipe (both ends in one process) is another;
+ * the client's connector will provide a third.
+ */
+import type { SocketAddress } from '../errors.js';
+import type { Upgraded } from '../http/message/conn-info.js';
+import { asBuffer } from '../util/bytes.js';
+
+/**
+ * What a transport tells the engine.
+ *
+ * @example
+ * ```ts
+ * transport.start({ onData: (chunk) => parser.push(chunk), onEnd() {}, onClose() {} });
+ * ```
+ */
+export interface TransportHandlers {
+  /** Bytes from the peer, in order. */
+  onData(chunk: Buffer): void;
+  /** The peer ended its side (no more bytes will come). */
+  onEnd(): void;
+  /** The transport is closed both ways, once; `error` if it failed (reset, destroyed with an error). */
+  onClose(error?: Error): void;
+}
+
+/**
+ * A bidirectional byte stream for the WebSocket engine.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = memoryPipe();
+ * b.start({ onData: (c) => console.log(c), onEnd() {}, onClose() {} });
+ * a.write(Buffer.from('hi'));
+ * ```
+ */
+export interface WebSocketTransport {
+  readonly remoteAddress: SocketAddress | undefined;
+  readonly localAddress: SocketAddress | undefined;
+  /** Bytes accepted by `write()` and not yet handed on (to the kernel, or to the other end). */
+  readonly writableLength: number;
+  /** Queues bytes; false when the transport's own buffer is over its mark (a drain will follow). */
+  write(bytes: Uint8Array): boolean;
+  /** Holds writes until {@link WebSocketTransport.uncork}, so they leave together. */
+  cork(): void;
+  uncork(): void;
+  /** Calls `callback` once, when the write buffer has drained or the transport has closed. */
+  onDrain(callback: () => void): void;
+  /** Starts delivering: bytes that arrived before are delivered first. Called once. */
+  start(handlers: TransportHandlers): void;
+  /** Stops delivering and reading until {@link WebSocketTransport.resume}. */
+  pause(): void;
+  resume(): void;
+  /** Ends our side after the writes already made (TCP FIN). */
+  end(): void;
+  /** Closes both ways now; unsent bytes are lost. */
+  destroy(error?: Error): void;
+}
+
+const noop = (): void => {};
+
+/**
+ * The transport of a connection taken over with `info.upgrade()`. Call it in the same tick as
+ * `upgrade()` (bytes arriving in between would not be seen) and `start()` it at once: the bytes
+ * that came with the request head (`upgraded.head`) are delivered first.
+ *
+ * @example
+ * ```ts
+ * const transport = upgradedTransport(info.upgrade());
+ * ```
+ */
+export function upgradedTransport(upgraded: Upgraded): WebSocketTransport {
+  const conn = upgraded.connection;
+  const socket = conn.socket;
+  return {
+    get remoteAddress() {
+      return conn.remoteAddress;
+    },
+    get localAddress() {
+      return conn.localAddress;
+    },
+    get writableLength() {
+      return socket.writableLength;
+    },
+    write: (bytes) => conn.send(bytes),
+    cork: () => socket.cork(),
+    uncork: () => socket.uncork(),
+    onDrain: (callback) => {
+      conn.drained().then(callback, callback);
+    },
+    start(handlers) {
+      let failure: Error | undefined;
+      upgraded.receive({
+        onData: (chunk) => handlers.onData(asBuffer(chunk)),
+        onEnd: handlers.onEnd,
+        onError: (error) => {
+          failure = error;
+        },
+      });
+      conn.closed.then(() => handlers.onClose(failure));
+      if (upgraded.head.length > 0) handlers.onData(asBuffer(upgraded.head));
+    },
+    pause: () => conn.pause(),
+    resume: () => conn.resume(),
+    end: () => {
+      conn.end().catch(noop);
+    },
+    destroy: (error) => conn.destroy(error),
+  };
+}
