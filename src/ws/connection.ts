@@ -201,6 +201,7 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
   #bytesIn = 0;
   #bytesOut = 0;
   #dropped = 0;
+  #ownError: Error | undefined;
 
   static {
     deliverShared = (ws, message) => ws.#deliverShared(message);
@@ -444,8 +445,9 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
       for (const topic of this.#topics) this.#registry.unsubscribe(topic, this);
     }
     this.#registry?.closed(this);
-    if (error !== undefined && !(error instanceof WirekitError && error.code === 'WK_ERR_SOCKET_CLOSED')) {
-      this.#report(error, false);
+    // Failures of the transport itself (a reset); the ones we caused were reported when we did.
+    if (error !== undefined && error !== this.#ownError && error.cause !== this.#ownError) {
+      if (!(error instanceof WirekitError && error.code === 'WK_ERR_SOCKET_CLOSED')) this.#report(error, false);
     }
     if (webSocketChannels.close.hasSubscribers) {
       const message: WebSocketCloseMessage = {
@@ -714,9 +716,7 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
         return;
       }
       const ms = this.#options.closeTimeoutMs;
-      this.#transport.destroy(
-        new TimeoutError('WK_ERR_CLOSE_TIMEOUT', `the closing handshake took more than ${ms} ms`),
-      );
+      this.#destroy(new TimeoutError('WK_ERR_CLOSE_TIMEOUT', `the closing handshake took more than ${ms} ms`));
       return;
     }
     const next = this.#liveness(now);
@@ -743,8 +743,7 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
         this.#nextPing = now + o.pingIntervalMs;
       } else if (now >= this.#pongDeadline) {
         const error = new TimeoutError('WK_ERR_WS_PONG_TIMEOUT', `no pong within ${o.pongTimeoutMs} ms`);
-        this.#report(error, false);
-        this.#transport.destroy(error);
+        this.#destroy(error);
         return undefined;
       } else {
         return Math.min(next, this.#pongDeadline);
@@ -797,6 +796,13 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
     });
     this.#report(error, true);
     if (this.#state === OPEN) this.close(CloseCode.InternalError);
+  }
+
+  /** Destroys the transport for a reason of ours (a timeout), reported once. */
+  #destroy(error: Error): void {
+    this.#ownError = error;
+    this.#report(error, false);
+    this.#transport.destroy(error);
   }
 
   #report(error: Error, toApplication: boolean): void {

@@ -148,6 +148,8 @@ export function prepareUpgrade<D>(
     init.headers === undefined ? { status: 101 } : { status: 101, headers: init.headers },
   );
   response.headers.set('Upgrade', 'websocket');
+  // The serializer leaves Connection to the server (commitUpgrade writes it); set for in-process clients.
+  response.headers.set('Connection', 'Upgrade');
   response.headers.set('Sec-WebSocket-Accept', acceptKey(check.key));
   if (protocol !== '') response.headers.set('Sec-WebSocket-Protocol', protocol);
   if (accepted !== undefined) response.headers.set('Sec-WebSocket-Extensions', accepted.response);
@@ -224,7 +226,7 @@ export function commitUpgrade(response: Response, info: ConnInfo, hub: WebSocket
   if (transport === undefined) {
     const upgraded = info.upgrade();
     transport = upgradedTransport(upgraded);
-    // Connection: Upgrade is ours (the serializer leaves framing fields to the server).
+    // Connection is a framing field the serializer skips: it is written here.
     const head = `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n${serializeFields(response.headers.raw(), false, true)}\r\n`;
     upgraded.connection.send(Buffer.from(head, 'latin1'));
   }
