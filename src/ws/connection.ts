@@ -14,12 +14,7 @@ import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { CloseCode, Opcode } from './codec/constants.js';
 import type { DeflateParams } from './codec/deflate-params.js';
 import { type FrameFailure, FrameParser, type FrameParserSink, type WebSocketRole } from './codec/frame-parser.js';
-import {
-  serializeClosePayload,
-  serializeFrame,
-  serializeFrameHeader,
-  serializeTextFrame,
-} from './codec/frame-serializer.js';
+import { frameBytes, serializeClosePayload, serializeFrameHeader, textFrameBytes } from './codec/frame-serializer.js';
 import { type InflateResult, PerMessageDeflate } from './deflate.js';
 import { type WebSocketCloseMessage, webSocketChannels } from './diagnostics.js';
 import { Inbox, type ReceivedMessage } from './inbox.js';
@@ -117,6 +112,10 @@ export interface SharedMessage {
   compressedFrame(deflate: PerMessageDeflate): Buffer;
 }
 
+/** First-byte bits: a final frame, and RSV1 (a compressed message). */
+const FIN = 0x80;
+const RSV1 = 0x40;
+
 const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
@@ -177,6 +176,8 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
   readonly #deflate: PerMessageDeflate | undefined;
   readonly #outbox: Outbox;
   readonly #mask: boolean;
+  /** Our send mark is below the transport's: check after every write, not only when it answers false. */
+  readonly #lowMark: boolean;
   #state = OPEN;
   #code: number | undefined;
   #reason = '';
@@ -202,6 +203,10 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
   #bytesOut = 0;
   #dropped = 0;
   #ownError: Error | undefined;
+  // Frames written while a read is being handled, sent when it is done.
+  #reading = false;
+  #held: Buffer | Buffer[] | undefined;
+  #heldBytes = 0;
 
   static {
     deliverShared = (ws, message) => ws.#deliverShared(message);
@@ -218,6 +223,7 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
     this.protocol = init.protocol ?? '';
     this.extensions = init.extensions ?? '';
     this.#mask = init.role === 'client';
+    this.#lowMark = init.options.sendHighWaterBytes < transport.writableHighWaterMark;
     const deflateOptions = init.options.deflate;
     this.#deflate =
       init.deflate === undefined || deflateOptions === undefined
@@ -254,7 +260,7 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
 
   /** Bytes sent but not yet handed to the kernel (or waiting for compression). */
   get bufferedAmount(): number {
-    return this.#transport.writableLength + this.#outbox.bytes;
+    return this.#transport.writableLength + this.#outbox.bytes + this.#heldBytes;
   }
 
   /** The close code once closed (the peer's; ours when we failed the connection; 1006 without one). */
@@ -325,7 +331,7 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
     if (this.#state !== OPEN) return false;
     const payload = typeof data === 'string' ? Buffer.from(data) : data;
     if (payload.length > 125) throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'a ping payload is at most 125 bytes');
-    this.#write(serializeFrame(Opcode.Ping, payload, { maskKey: this.#maskKey() }), undefined);
+    this.#write(frameBytes(FIN | Opcode.Ping, payload, this.#maskKey()), undefined);
     return true;
   }
 
@@ -339,7 +345,7 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
     const payload = serializeClosePayload(code, reason);
     if (this.#state !== OPEN) return;
     this.#state = CLOSING;
-    this.#outbox.frame(serializeFrame(Opcode.Close, payload, { maskKey: this.#maskKey() }));
+    this.#outbox.frame(frameBytes(FIN | Opcode.Close, payload, this.#maskKey()));
     this.#armCloseDeadline();
   }
 
@@ -419,16 +425,21 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
   #onData(chunk: Buffer): void {
     this.#bytesIn += chunk.length;
     this.#received = true;
-    const transport = this.#transport;
-    transport.cork();
-    this.#parser.push(chunk);
-    transport.uncork();
+    // Frames this read causes us to send are held and leave together (one write): cheaper than
+    // corking the socket for the usual single answer, and one syscall for a pipelined burst.
+    this.#reading = true;
+    try {
+      this.#parser.push(chunk);
+    } finally {
+      this.#reading = false;
+      if (this.#held !== undefined) this.#flushHeld();
+    }
   }
 
   /** The peer ended its side: the handshake is over, or the peer left without one (1006). */
   #onEnd(): void {
     if (this.#state === OPEN) this.#state = CLOSING;
-    this.#outbox.afterQueued(() => this.#transport.end());
+    this.#outbox.afterQueued(() => this.#endTransport());
     this.#armCloseDeadline();
   }
 
@@ -473,8 +484,7 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
         else this.#deliver(isText ? payload.toString() : payload, isText);
       },
       onPing: (payload) => {
-        if (this.#state === OPEN)
-          this.#write(serializeFrame(Opcode.Pong, payload, { maskKey: this.#maskKey() }), undefined);
+        if (this.#state === OPEN) this.#write(frameBytes(FIN | Opcode.Pong, payload, this.#maskKey()), undefined);
       },
       onPong: () => {},
       onClose: (code, reason) => this.#onCloseFrame(code, reason),
@@ -484,9 +494,17 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
 
   #deliver(message: ReceivedMessage, isText: boolean): void {
     if (this.#options.idleTimeoutMs !== 0) this.#lastActivity = timerWheel.now();
-    const handler = this.#handlers.message;
-    if (handler === undefined) this.#inboxOf().push(message);
-    else this.#call(handler, message, !isText);
+    const handlers = this.#handlers;
+    if (handlers.message === undefined) {
+      this.#inboxOf().push(message);
+      return;
+    }
+    try {
+      const result = handlers.message(this, message, !isText);
+      if (result !== undefined) this.#watch(result);
+    } catch (error) {
+      this.#handlerFailed(error);
+    }
   }
 
   #inflate(payload: Buffer, isText: boolean): void {
@@ -516,10 +534,10 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
     if (this.#state === OPEN) {
       this.#state = CLOSING;
       const payload = code === CloseCode.NoStatus ? EMPTY : serializeClosePayload(code, reason);
-      this.#outbox.frame(serializeFrame(Opcode.Close, payload, { maskKey: this.#maskKey() }));
+      this.#outbox.frame(frameBytes(FIN | Opcode.Close, payload, this.#maskKey()));
     }
     // The server closes TCP first; the client waits for it (up to the deadline).
-    if (this.role === 'server') this.#outbox.afterQueued(() => this.#transport.end());
+    if (this.role === 'server') this.#outbox.afterQueued(() => this.#endTransport());
     this.#armCloseDeadline();
   }
 
@@ -530,11 +548,9 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
     if (this.#state === OPEN) {
       this.#state = CLOSING;
       this.#code = failure.closeCode;
-      this.#outbox.frame(
-        serializeFrame(Opcode.Close, serializeClosePayload(failure.closeCode), { maskKey: this.#maskKey() }),
-      );
+      this.#outbox.frame(frameBytes(FIN | Opcode.Close, serializeClosePayload(failure.closeCode), this.#maskKey()));
     }
-    this.#outbox.afterQueued(() => this.#transport.end());
+    this.#outbox.afterQueued(() => this.#endTransport());
     this.#armCloseDeadline();
   }
 
@@ -546,13 +562,17 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
 
   #enqueue(data: OutgoingMessage): number {
     const result = this.#frameMessage(data);
-    if (result === SENT) this.#noteBuffered();
+    // Direct writes noted it already (#transportWrite); held and queued bytes are noted here.
+    if (result === SENT && (this.#heldBytes > this.#options.sendHighWaterBytes || this.#outbox.bytes > 0)) {
+      this.#noteBuffered();
+    }
     return result;
   }
 
   #frameMessage(data: OutgoingMessage): number {
     if (this.#state !== OPEN) return REFUSED;
-    if (this.bufferedAmount > this.#options.maxBufferedBytes) return this.#overLimit();
+    // Under the send mark means under the hard limit (resolveWebSocketOptions: mark ≤ limit).
+    if (this.#overHighWater && this.bufferedAmount > this.#options.maxBufferedBytes) return this.#overLimit();
     if (this.#options.idleTimeoutMs !== 0) this.#lastActivity = timerWheel.now();
     const deflate = this.#deflate;
     if (typeof data === 'string') {
@@ -560,7 +580,7 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
         const bytes = Buffer.from(data);
         if (bytes.length >= deflate.options.thresholdBytes) return this.#compressAndSend(Opcode.Text, bytes, deflate);
       }
-      this.#outbox.frame(serializeTextFrame(data, { maskKey: this.#maskKey() }));
+      this.#outbox.frame(textFrameBytes(FIN | Opcode.Text, data, this.#maskKey()));
       return SENT;
     }
     if (!(data instanceof Uint8Array))
@@ -569,14 +589,14 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
       return this.#compressAndSend(Opcode.Binary, data, deflate);
     }
     if (this.#mask || data.length < COPY_LIMIT_BYTES)
-      this.#outbox.frame(serializeFrame(Opcode.Binary, data, { maskKey: this.#maskKey() }));
+      this.#outbox.frame(frameBytes(FIN | Opcode.Binary, data, this.#maskKey()));
     else this.#outbox.frame(serializeFrameHeader(Opcode.Binary, data.length), data);
     return SENT;
   }
 
   #compressAndSend(opcode: number, data: Uint8Array, deflate: PerMessageDeflate): number {
     if (deflate.syncCompress) {
-      this.#outbox.frame(serializeFrame(opcode, deflate.compressSync(data), { rsv1: true, maskKey: this.#maskKey() }));
+      this.#outbox.frame(frameBytes(FIN | RSV1 | opcode, deflate.compressSync(data), this.#maskKey()));
     } else {
       this.#outbox.compress(opcode, data, deflate);
     }
@@ -614,17 +634,58 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
   }
 
   #write(head: Buffer, payload: Uint8Array | undefined): void {
-    const transport = this.#transport;
     if (payload === undefined) {
       this.#bytesOut += head.length;
-      transport.write(head);
-    } else {
-      this.#bytesOut += head.length + payload.length;
-      transport.cork();
-      transport.write(head);
-      transport.write(payload);
-      transport.uncork();
+      if (!this.#reading) {
+        this.#transportWrite(head);
+        return;
+      }
+      this.#heldBytes += head.length;
+      if (this.#held === undefined) this.#held = head;
+      else if (Array.isArray(this.#held)) this.#held.push(head);
+      else this.#held = [this.#held, head];
+      return;
     }
+    // A large payload goes after its header without a copy: what is held goes first.
+    if (this.#held !== undefined) this.#flushHeld();
+    this.#bytesOut += head.length + payload.length;
+    const transport = this.#transport;
+    transport.cork();
+    transport.write(head);
+    this.#transportWrite(payload);
+    transport.uncork();
+  }
+
+  /** Sends the frames held during a read: one buffer, or several under one cork if large. */
+  #flushHeld(): void {
+    const held = this.#held as Buffer | Buffer[];
+    const bytes = this.#heldBytes;
+    this.#held = undefined;
+    this.#heldBytes = 0;
+    if (!Array.isArray(held)) {
+      this.#transportWrite(held);
+    } else if (bytes <= COPY_LIMIT_BYTES) {
+      this.#transportWrite(Buffer.concat(held, bytes));
+    } else {
+      const transport = this.#transport;
+      transport.cork();
+      for (const frame of held) transport.write(frame);
+      transport.uncork();
+      this.#noteBuffered();
+    }
+    // Over the mark while held: now that the bytes are out, see whether that still holds.
+    if (this.#overHighWater) this.#checkDrain();
+  }
+
+  /** Ends our side after every frame written so far (held ones included). */
+  #endTransport(): void {
+    if (this.#held !== undefined) this.#flushHeld();
+    this.#transport.end();
+  }
+
+  #transportWrite(bytes: Uint8Array): void {
+    // Past our mark only if past the transport's, unless ours is the lower one.
+    if (!this.#transport.write(bytes) || this.#lowMark) this.#noteBuffered();
   }
 
   #noteBuffered(): void {
@@ -782,11 +843,16 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
     if (handler === undefined) return;
     try {
       const result = handler.call(this.#handlers, this, a, b);
-      if (typeof (result as Promise<void> | undefined)?.then === 'function') {
-        (result as Promise<void>).then(undefined, (error: unknown) => this.#handlerFailed(error));
-      }
+      if (result !== undefined) this.#watch(result);
     } catch (error) {
       this.#handlerFailed(error);
+    }
+  }
+
+  /** An async handler's promise: a rejection is a handler failure. */
+  #watch(result: unknown): void {
+    if (typeof (result as Promise<void>).then === 'function') {
+      (result as Promise<void>).then(undefined, (error: unknown) => this.#handlerFailed(error));
     }
   }
 

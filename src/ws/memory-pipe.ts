@@ -15,6 +15,7 @@ class MemoryEnd implements WebSocketTransport {
   peer!: MemoryEnd;
   readonly remoteAddress = LOOPBACK;
   readonly localAddress = LOOPBACK;
+  readonly writableHighWaterMark = HIGH_WATER_BYTES;
   #handlers: TransportHandlers | undefined;
   readonly #inbox: Buffer[] = [];
   #inboxBytes = 0;

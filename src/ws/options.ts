@@ -154,6 +154,10 @@ export function resolveWebSocketOptions(options: WebSocketOptions = {}): Resolve
   for (const name of ['pingIntervalMs', 'pongTimeoutMs', 'idleTimeoutMs', 'closeTimeoutMs'] as const) {
     checkDuration(name, options[name]);
   }
+  const mark = options.sendHighWaterBytes ?? WEBSOCKET_DEFAULTS.sendHighWaterBytes;
+  if (mark > (options.maxBufferedBytes ?? Math.max(mark, WEBSOCKET_DEFAULTS.maxBufferedBytes))) {
+    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'sendHighWaterBytes must not be over maxBufferedBytes');
+  }
   if (options.backpressure !== undefined && options.backpressure !== 'close' && options.backpressure !== 'drop') {
     throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `backpressure must be 'close' or 'drop'`);
   }
@@ -163,7 +167,7 @@ export function resolveWebSocketOptions(options: WebSocketOptions = {}): Resolve
     maxFrameBytes: options.maxFrameBytes ?? d.maxFrameBytes,
     maxFragments: options.maxFragments ?? d.maxFragments,
     sendHighWaterBytes: options.sendHighWaterBytes ?? d.sendHighWaterBytes,
-    maxBufferedBytes: options.maxBufferedBytes ?? d.maxBufferedBytes,
+    maxBufferedBytes: options.maxBufferedBytes ?? Math.max(d.maxBufferedBytes, options.sendHighWaterBytes ?? 0),
     backpressure: options.backpressure ?? d.backpressure,
     receiveHighWaterBytes: options.receiveHighWaterBytes ?? d.receiveHighWaterBytes,
     pingIntervalMs: options.pingIntervalMs ?? d.pingIntervalMs,

@@ -40,6 +40,8 @@ export interface WebSocketTransport {
   readonly localAddress: SocketAddress | undefined;
   /** Bytes accepted by `write()` and not yet handed on (to the kernel, or to the other end). */
   readonly writableLength: number;
+  /** Where `write()` starts answering false. */
+  readonly writableHighWaterMark: number;
   /** Queues bytes; false when the transport's own buffer is over its mark (a drain will follow). */
   write(bytes: Uint8Array): boolean;
   /** Holds writes until {@link WebSocketTransport.uncork}, so they leave together. */
@@ -83,6 +85,7 @@ export function upgradedTransport(upgraded: Upgraded): WebSocketTransport {
     get writableLength() {
       return socket.writableLength;
     },
+    writableHighWaterMark: socket.writableHighWaterMark,
     write: (bytes) => conn.send(bytes),
     cork: () => socket.cork(),
     uncork: () => socket.uncork(),

@@ -24,6 +24,7 @@ class RecordingTransport implements WebSocketTransport {
   readonly writes: Uint8Array[] = [];
   handlers: TransportHandlers | undefined;
   writableLength = 0;
+  readonly writableHighWaterMark = 16384;
   write(bytes: Uint8Array): boolean {
     this.writes.push(bytes);
     return true;

@@ -240,16 +240,23 @@ export class FrameParser {
     const b1 = buf[at + 1] as number;
     const opcode = b0 & 0x0f;
     const masked = (b1 & 0x80) !== 0;
-    const length = readLength(buf, at);
-    const problem =
-      typeof length === 'string'
-        ? length
-        : headerViolation(b0, masked, length, this.#expectMasked, this.#messageOpcode !== 0, this.#compression);
-    if (problem !== undefined) {
-      this.#protocolError(problem);
-      return;
+    let size = b1 & 0x7f;
+    // The common frame (a whole small text or binary message, masked as the role wants) needs
+    // none of the checks below: FIN set, RSV clear, a 7-bit length, no message in progress.
+    const common =
+      (b0 === 0x81 || b0 === 0x82) && size < 126 && masked === this.#expectMasked && this.#messageOpcode === 0;
+    if (!common) {
+      const length = readLength(buf, at);
+      const problem =
+        typeof length === 'string'
+          ? length
+          : headerViolation(b0, masked, length, this.#expectMasked, this.#messageOpcode !== 0, this.#compression);
+      if (problem !== undefined) {
+        this.#protocolError(problem);
+        return;
+      }
+      size = length as number;
     }
-    const size = length as number;
     if (opcode === Opcode.Text || opcode === Opcode.Binary) this.#startMessage(opcode, (b0 & 0x40) !== 0);
     if (opcode < 0x8) {
       const limit = this.#limitCrossed(size);
@@ -266,7 +273,11 @@ export class FrameParser {
     if (masked) {
       const key = this.#key ?? Buffer.allocUnsafe(4);
       this.#key = key;
-      buf.copy(key, 0, at + headerSize(b1) - 4, at + headerSize(b1));
+      const k = at + headerSize(b1) - 4;
+      key[0] = buf[k] as number;
+      key[1] = buf[k + 1] as number;
+      key[2] = buf[k + 2] as number;
+      key[3] = buf[k + 3] as number;
       this.#keyPhase = 0;
     }
     if (size > 0) {

@@ -55,22 +55,35 @@ export function writeFrameHeader(
   payloadLength: number,
   options: FrameOptions = {},
 ): number {
-  let first = opcode;
-  if (options.fin !== false) first |= 0x80;
-  if (options.rsv1 === true) first |= 0x40;
-  const maskBit = options.maskKey === undefined ? 0 : 0x80;
+  return writeHeader(target, offset, firstByte(opcode, options), payloadLength, options.maskKey);
+}
+
+/** The first byte of a frame: FIN, RSV1 and the opcode. */
+function firstByte(opcode: number, options: FrameOptions): number {
+  return (options.fin === false ? 0 : 0x80) | (options.rsv1 === true ? 0x40 : 0) | opcode;
+}
+
+/** Writes a header from its first byte (no options object: the engine calls this per frame). */
+function writeHeader(
+  target: Uint8Array,
+  offset: number,
+  first: number,
+  length: number,
+  key: Uint8Array | undefined,
+): number {
+  const maskBit = key === undefined ? 0 : 0x80;
   let at = offset;
   target[at++] = first;
-  if (payloadLength < 126) {
-    target[at++] = maskBit | payloadLength;
-  } else if (payloadLength < 0x10000) {
+  if (length < 126) {
+    target[at++] = maskBit | length;
+  } else if (length < 0x10000) {
     target[at++] = maskBit | 126;
-    target[at++] = payloadLength >>> 8;
-    target[at++] = payloadLength & 0xff;
+    target[at++] = length >>> 8;
+    target[at++] = length & 0xff;
   } else {
     target[at++] = maskBit | 127;
-    const high = Math.floor(payloadLength / 0x100000000);
-    const low = payloadLength >>> 0;
+    const high = Math.floor(length / 0x100000000);
+    const low = length >>> 0;
     target[at++] = 0;
     target[at++] = 0;
     target[at++] = (high >>> 8) & 0xff;
@@ -80,7 +93,6 @@ export function writeFrameHeader(
     target[at++] = (low >>> 8) & 0xff;
     target[at++] = low & 0xff;
   }
-  const key = options.maskKey;
   if (key !== undefined) {
     target[at++] = key[0] as number;
     target[at++] = key[1] as number;
@@ -115,11 +127,26 @@ export function serializeFrameHeader(opcode: number, payloadLength: number, opti
  * ```
  */
 export function serializeFrame(opcode: number, payload: Uint8Array, options: FrameOptions = {}): Buffer {
-  const length = payload.byteLength;
-  const frame = Buffer.allocUnsafe(frameHeaderLength(length, options.maskKey !== undefined) + length);
-  const at = writeFrameHeader(frame, 0, opcode, length, options);
-  frame.set(payload, at);
-  if (options.maskKey !== undefined) applyMask(frame, at, frame.length, options.maskKey);
+  return frameBytes(firstByte(opcode, options), payload, options.maskKey);
+}
+
+/**
+ * {@link serializeFrame} with positional arguments, for the engine's hot path: `first` is the first
+ * byte (`0x80 | opcode` for a final frame, `| 0x40` for RSV1).
+ *
+ * @example
+ * ```ts
+ * frameBytes(0x82, bytes, undefined); // a final binary frame, unmasked
+ * ```
+ */
+export function frameBytes(first: number, payload: Uint8Array, maskKey: Uint8Array | undefined): Buffer {
+  const length = payload.length;
+  const frame = Buffer.allocUnsafe(frameHeaderLength(length, maskKey !== undefined) + length);
+  const at = writeHeader(frame, 0, first, length, maskKey);
+  // A loop beats TypedArray#set for the small payloads most messages have.
+  if (length < 64) for (let i = 0; i < length; i++) frame[at + i] = payload[i] as number;
+  else frame.set(payload, at);
+  if (maskKey !== undefined) applyMask(frame, at, frame.length, maskKey);
   return frame;
 }
 
@@ -132,11 +159,23 @@ export function serializeFrame(opcode: number, payload: Uint8Array, options: Fra
  * ```
  */
 export function serializeTextFrame(text: string, options: FrameOptions = {}): Buffer {
+  return textFrameBytes(firstByte(1, options), text, options.maskKey);
+}
+
+/**
+ * {@link serializeTextFrame} with positional arguments (see {@link frameBytes}).
+ *
+ * @example
+ * ```ts
+ * textFrameBytes(0x81, 'hello', undefined);
+ * ```
+ */
+export function textFrameBytes(first: number, text: string, maskKey: Uint8Array | undefined): Buffer {
   const length = Buffer.byteLength(text);
-  const frame = Buffer.allocUnsafe(frameHeaderLength(length, options.maskKey !== undefined) + length);
-  const at = writeFrameHeader(frame, 0, 1, length, options);
+  const frame = Buffer.allocUnsafe(frameHeaderLength(length, maskKey !== undefined) + length);
+  const at = writeHeader(frame, 0, first, length, maskKey);
   frame.write(text, at);
-  if (options.maskKey !== undefined) applyMask(frame, at, frame.length, options.maskKey);
+  if (maskKey !== undefined) applyMask(frame, at, frame.length, maskKey);
   return frame;
 }
 

@@ -24,6 +24,7 @@ export {
   serializeFrame,
   serializeFrameHeader,
   serializeTextFrame,
+  textFrameBytes,
   writeFrameHeader,
 } from './frame-serializer.js';
 export {

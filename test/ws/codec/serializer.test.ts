@@ -62,9 +62,9 @@ test('close payloads: codes and reasons checked before anything is sent', () => 
 });
 
 test('masking at every alignment and key phase matches a byte-by-byte XOR', () => {
-  const backing = Buffer.alloc(400);
+  const backing = Buffer.alloc(1100);
   for (let offset = 0; offset < 8; offset++) {
-    for (const length of [0, 1, 31, 32, 33, 100, 257]) {
+    for (const length of [0, 1, 3, 31, 32, 33, 100, 127, 128, 129, 257, 1000]) {
       for (let phase = 0; phase < 4; phase++) {
         const view = backing.subarray(offset, offset + length);
         for (let i = 0; i < length; i++) view[i] = (i * 31 + offset) & 0xff;
