@@ -1,5 +1,5 @@
 /**
- * The WebSocket echo app of DESIGN.md §2 (`PORT=3000 node dist/bench/ws-echo.js`), written with the
+ * The WebSocket echo app contract (README, WebSockets; `PORT=3000 node dist/bench/ws-echo.js`), written with the
  * public API as a user would: upgrades on any path, every message echoed with its opcode. It
  * declines permessage-deflate unless `WS_DEFLATE=1` (then it accepts what the client offers, keeps
  * context as asked, and compresses every echo). Messages over 16 MiB (`WS_MAX_MESSAGE` overrides)

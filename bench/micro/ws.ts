@@ -33,7 +33,7 @@ function parserRunner(): () => number {
       },
       onPing() {},
       onPong() {},
-      onClose() {},
+      onCloseFrame() {},
       onFail: (f) => {
         throw new Error(f.message);
       },

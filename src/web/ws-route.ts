@@ -6,7 +6,7 @@
  */
 import { Response } from '../http/message/response.js';
 import { checkUpgradeRequest } from '../ws/codec/handshake.js';
-import type { WebSocketHandlers } from '../ws/connection.js';
+import type { WebSocketHandlers } from '../ws/handlers.js';
 import { resolveWebSocketOptions, type WebSocketOptions } from '../ws/options.js';
 import { isOriginAllowed, prepareUpgrade, type WebSocketEndpoint } from '../ws/upgrade.js';
 import type { Middleware } from './compose.js';

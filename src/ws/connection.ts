@@ -1,144 +1,56 @@
 /**
  * `WebSocketConnection`: one WebSocket, either end (the role is a parameter), over any
- * {@link WebSocketTransport}. The parser turns bytes into messages; this class answers pings,
- * runs the closing handshake, keeps the peer alive or drops it, and applies backpressure both ways.
+ * {@link WebSocketTransport}. It is the public face of four parts: the {@link Receiver} (parser,
+ * inflation, the `for await` queue), the {@link Sender} (framing, batching, backpressure), the
+ * {@link ClosingHandshake} and the {@link Liveness} checks; this class ties them to the
+ * application's handlers, the topics and the diagnostics channels.
  *
- * Hot path (DESIGN.md §4): a read is parsed in place and every frame it causes us to send is
- * written under one cork (one syscall); a small message is framed into one buffer; `send()` returns
- * a shared, already settled promise unless the peer is behind; no timer per connection (one entry
- * on the shared wheel serves pings, idle and close deadlines).
+ * Memory (see docs/websockets.md): the parts reach this object through tables shared by all connections (no
+ * closure per callback), liveness through a sweeper shared by the endpoint (no timer per
+ * connection); queues, topics and promises exist only once used.
  */
-import { TimeoutError, WirekitError } from '../errors.js';
-import { deferred } from '../util/deferred.js';
-import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
+import { WirekitError } from '../errors.js';
+import { timerWheel } from '../util/timer-wheel.js';
+import { CLOSED, type ClosingEvents, ClosingHandshake, OPEN } from './closing.js';
 import { CloseCode, Opcode } from './codec/constants.js';
-import type { DeflateParams } from './codec/deflate-params.js';
-import { type FrameFailure, FrameParser, type FrameParserSink, type WebSocketRole } from './codec/frame-parser.js';
-import { frameBytes, serializeClosePayload, serializeFrameHeader, textFrameBytes } from './codec/frame-serializer.js';
-import { type InflateResult, PerMessageDeflate } from './deflate.js';
+import type { WebSocketRole } from './codec/frame-parser.js';
+import { serializeClosePayload } from './codec/frame-serializer.js';
+import { setConnectionInternals, TransportEvents } from './connection-events.js';
+import { PerMessageDeflate } from './deflate.js';
 import { type WebSocketCloseMessage, webSocketChannels } from './diagnostics.js';
-import { Inbox, type ReceivedMessage } from './inbox.js';
-import { nextMaskKey } from './mask-keys.js';
+import { callHandler } from './handler-calls.js';
+import type {
+  ConnectionRegistry,
+  OutgoingMessage,
+  SharedMessage,
+  WebSocketHandlers,
+  WebSocketInit,
+} from './handlers.js';
+import type { ReceivedMessage } from './inbox.js';
+import { Liveness, type LivenessEvents, type LivenessSweeper, sweeperFor } from './liveness.js';
 import type { ResolvedWebSocketOptions } from './options.js';
-import { Outbox } from './outbox.js';
-import type { TransportHandlers, WebSocketTransport } from './transport.js';
+import { PAUSE_USER, Receiver, type ReceiverEvents } from './receiver.js';
+import { OVER_LIMIT, SENT, Sender, type SenderEvents } from './sender.js';
+import { Subscriptions } from './subscriptions.js';
+import type { WebSocketTransport } from './transport.js';
 
-/**
- * What the application sends: a string goes as a text message, bytes as a binary one.
- *
- * @example
- * ```ts
- * const message: OutgoingMessage = JSON.stringify({ hello: 'world' });
- * ```
- */
-export type OutgoingMessage = string | Uint8Array;
-
-/**
- * The application's callbacks. All optional; a handler may be async (a rejection is handled like
- * a throw: reported to `onError`, and the connection is closed with 1011).
- *
- * @example
- * ```ts
- * const handlers: WebSocketHandlers<{ user: string }> = {
- *   open: (ws) => ws.subscribe('chat'),
- *   message: (ws, data) => ws.publish('chat', `${ws.data.user}: ${data}`),
- * };
- * ```
- */
-export interface WebSocketHandlers<D = unknown> {
-  /** The connection is open (after the 101 was written). */
-  open?(ws: WebSocketConnection<D>): void | Promise<void>;
-  /**
-   * A message: text as a string, binary as a Buffer. Without this handler, messages are queued
-   * for `for await (const msg of ws)`.
-   */
-  message?(ws: WebSocketConnection<D>, data: ReceivedMessage, isBinary: boolean): void | Promise<void>;
-  /** The connection has closed: the peer's close code (1005: none given; 1006: no close frame). */
-  close?(ws: WebSocketConnection<D>, code: number, reason: string): void | Promise<void>;
-  /** `bufferedAmount` went back to `sendHighWaterBytes` or below after being above it. */
-  drain?(ws: WebSocketConnection<D>): void | Promise<void>;
-}
-
-/**
- * What a connection needs besides its transport; made by the server upgrade, `app.connect` and
- * the client.
- *
- * @example
- * ```ts
- * const ws = new WebSocketConnection(transport, { role: 'client', options: resolveWebSocketOptions(), handlers: {}, data: undefined });
- * ```
- */
-export interface WebSocketInit<D> {
-  role: WebSocketRole;
-  options: ResolvedWebSocketOptions;
-  handlers: WebSocketHandlers<D>;
-  data: D;
-  /** The subprotocol agreed on (`''`: none). */
-  protocol?: string;
-  /** The `Sec-WebSocket-Extensions` value agreed on (`''`: none). */
-  extensions?: string;
-  /** The permessage-deflate parameters agreed on, if any. */
-  deflate?: DeflateParams | undefined;
-  /** The registry that tracks open connections and their topics (servers). */
-  registry?: ConnectionRegistry | undefined;
-}
-
-/**
- * Where a server's connections are tracked (open set, topics); see `WebSocketHub`.
- *
- * @example
- * ```ts
- * const registry: ConnectionRegistry = { opened: (ws) => set.add(ws), closed: (ws) => set.delete(ws), subscribe() {}, unsubscribe() {} };
- * ```
- */
-export interface ConnectionRegistry {
-  opened(ws: WebSocketConnection<unknown>): void;
-  closed(ws: WebSocketConnection<unknown>): void;
-  subscribe(topic: string, ws: WebSocketConnection<unknown>): void;
-  unsubscribe(topic: string, ws: WebSocketConnection<unknown>): void;
-  publish?(topic: string, data: OutgoingMessage, except: WebSocketConnection<unknown>): number;
-}
-
-/**
- * A message prepared once for many connections (topics): the plain frame, and compressed frames
- * shared by connections without context takeover.
- */
-export interface SharedMessage {
-  readonly opcode: number;
-  readonly data: Uint8Array;
-  /** The unmasked, uncompressed frame. */
-  readonly frame: Buffer;
-  /** The compressed frame for a connection's settings (memoized per window and level). */
-  compressedFrame(deflate: PerMessageDeflate): Buffer;
-}
-
-/** First-byte bits: a final frame, and RSV1 (a compressed message). */
-const FIN = 0x80;
-const RSV1 = 0x40;
-
-const OPEN = 1;
-const CLOSING = 2;
-const CLOSED = 3;
-
-/** Binary payloads from this size are written after their header without being copied. */
-const COPY_LIMIT_BYTES = 64 * 1024;
-/** Pause reasons (a bit each): an async inflate, the inbox over its mark, the application. */
-const PAUSE_INFLATE = 1;
-const PAUSE_INBOX = 2;
-const PAUSE_USER = 4;
+type AnyConnection = WebSocketConnection<unknown>;
 
 const TRUE = Promise.resolve(true);
 const FALSE = Promise.resolve(false);
-/** `#enqueue` results. */
-const SENT = 0;
-const REFUSED = 1;
-
 const EMPTY = Buffer.alloc(0);
 
+// What the parts tell a connection: tables the class fills in, shared by every connection.
+let SENDER_EVENTS: SenderEvents<AnyConnection>;
+let RECEIVER_EVENTS: ReceiverEvents<AnyConnection>;
+let LIVENESS_EVENTS: LivenessEvents<AnyConnection>;
+let CLOSING_EVENTS: ClosingEvents<AnyConnection>;
+let HANDLER_FAILED: (ws: AnyConnection, error: unknown) => void;
+
 /** Delivers a shared message to one connection (the topic registry's side door). */
-export let deliverShared: (ws: WebSocketConnection<unknown>, message: SharedMessage) => boolean;
+export let deliverShared: (ws: AnyConnection, message: SharedMessage) => boolean;
 /** Starts a connection made with `new`: registers it, runs `open`, starts reading. */
-export let startConnection: (ws: WebSocketConnection<unknown>) => void;
+export let startConnection: (ws: AnyConnection) => void;
 
 /**
  * One WebSocket connection, server or client end.
@@ -172,82 +84,71 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
   readonly #options: ResolvedWebSocketOptions;
   readonly #handlers: WebSocketHandlers<D>;
   readonly #registry: ConnectionRegistry | undefined;
-  readonly #parser: FrameParser;
+  readonly #receiver: Receiver<AnyConnection>;
+  readonly #sender: Sender<AnyConnection>;
+  readonly #closing: ClosingHandshake<AnyConnection>;
   readonly #deflate: PerMessageDeflate | undefined;
-  readonly #outbox: Outbox;
-  readonly #mask: boolean;
-  /** Our send mark is below the transport's: check after every write, not only when it answers false. */
-  readonly #lowMark: boolean;
-  #state = OPEN;
-  #code: number | undefined;
-  #reason = '';
-  #paused = 0;
-  #overHighWater = false;
-  #drainWatched = false;
-  #drainWait: ((sent: boolean) => void) | undefined;
-  #drainPromise: Promise<boolean> | undefined;
-  #inbox: Inbox | undefined;
-  #topics: Set<string> | undefined;
-  #closedPromise: Promise<{ code: number; reason: string }> | undefined;
-  #resolveClosed: ((value: { code: number; reason: string }) => void) | undefined;
-  // Liveness and deadlines: one entry on the shared timer wheel.
-  #timer: TimerHandle | undefined;
-  #received = false;
-  #awaitingPong = false;
-  #nextPing = 0;
-  #pongDeadline = 0;
-  #lastActivity = 0;
-  #closeDeadline = 0;
+  readonly #sweeper: LivenessSweeper | undefined;
+  #liveness: Liveness<AnyConnection> | undefined;
+  #topics: Subscriptions | undefined;
   #openedAt = 0;
-  #bytesIn = 0;
-  #bytesOut = 0;
-  #dropped = 0;
-  #ownError: Error | undefined;
-  // Frames written while a read is being handled, sent when it is done.
-  #reading = false;
-  #held: Buffer | Buffer[] | undefined;
-  #heldBytes = 0;
 
   static {
     deliverShared = (ws, message) => ws.#deliverShared(message);
     startConnection = (ws) => ws.#start();
+    setConnectionInternals({
+      data: (ws, chunk) => ws.#onData(chunk),
+      end: (ws) => ws.#closing.peerEnded(),
+      closed: (ws, error) => ws.#onClosed(error),
+    });
+    SENDER_EVENTS = { drained: (ws) => ws.#call(ws.#handlers.drain, undefined, undefined) };
+    RECEIVER_EVENTS = {
+      message: (ws, data, isText) => ws.#deliver(data, isText),
+      ping: (ws, payload) => {
+        if (ws.#closing.state === OPEN) ws.#sender.control(Opcode.Pong, payload);
+      },
+      closeFrame: (ws, code, reason) => ws.#closing.peerClosed(code, reason),
+      fail: (ws, failure) => ws.#closing.fail(failure, ws.remoteAddress),
+    };
+    LIVENESS_EVENTS = {
+      ping: (ws) => ws.ping(),
+      timedOut: (ws, error) => ws.#closing.destroy(error),
+      idle: (ws) => ws.close(CloseCode.GoingAway, 'idle timeout'),
+    };
+    HANDLER_FAILED = (ws, error) => ws.#handlerFailed(error);
+    CLOSING_EVENTS = {
+      leftOpen: (ws) => ws.#stopLiveness(),
+      report: (ws, error) => ws.#report(error, false),
+    };
   }
 
   constructor(transport: WebSocketTransport, init: WebSocketInit<D>) {
+    const { options, role } = init;
+    const self = this as AnyConnection;
     this.#transport = transport;
-    this.#options = init.options;
+    this.#options = options;
     this.#handlers = init.handlers;
     this.#registry = init.registry;
     this.data = init.data;
-    this.role = init.role;
+    this.role = role;
     this.protocol = init.protocol ?? '';
     this.extensions = init.extensions ?? '';
-    this.#mask = init.role === 'client';
-    this.#lowMark = init.options.sendHighWaterBytes < transport.writableHighWaterMark;
-    const deflateOptions = init.options.deflate;
+    const agreed = init.deflate;
     this.#deflate =
-      init.deflate === undefined || deflateOptions === undefined
+      agreed === undefined || options.deflate === undefined
         ? undefined
-        : new PerMessageDeflate(init.deflate, init.role, deflateOptions);
-    this.#parser = new FrameParser(this.#sink(), {
-      role: init.role,
-      maxMessageBytes: init.options.maxMessageBytes,
-      maxFrameBytes: init.options.maxFrameBytes,
-      maxFragments: init.options.maxFragments,
-      compression: this.#deflate !== undefined,
-    });
-    this.#outbox = new Outbox({
-      write: (head, payload) => this.#write(head, payload),
-      maskKey: () => (this.#mask ? nextMaskKey() : undefined),
-      progressed: () => this.#checkDrain(),
-    });
+        : new PerMessageDeflate(agreed, role, options.deflate);
+    this.#receiver = new Receiver(transport, options, role, this.#deflate, self, RECEIVER_EVENTS);
+    this.#sender = new Sender(transport, options, role, this.#deflate, self, SENDER_EVENTS);
+    this.#closing = new ClosingHandshake(transport, this.#sender, role, options.closeTimeoutMs, self, CLOSING_EVENTS);
+    this.#sweeper = sweeperFor(options);
   }
 
   // ---- state ----
 
   /** 1 OPEN, 2 CLOSING (a close frame went either way), 3 CLOSED. */
   get readyState(): 0 | 1 | 2 | 3 {
-    return this.#state as 1 | 2 | 3;
+    return this.#closing.state as 1 | 2 | 3;
   }
 
   get remoteAddress() {
@@ -260,44 +161,36 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
 
   /** Bytes sent but not yet handed to the kernel (or waiting for compression). */
   get bufferedAmount(): number {
-    return this.#transport.writableLength + this.#outbox.bytes + this.#heldBytes;
+    return this.#sender.bufferedAmount;
   }
 
   /** The close code once closed (the peer's; ours when we failed the connection; 1006 without one). */
   get closeCode(): number | undefined {
-    return this.#state === CLOSED ? (this.#code ?? CloseCode.Abnormal) : undefined;
+    return this.#closing.state === CLOSED ? (this.#closing.code ?? CloseCode.Abnormal) : undefined;
   }
 
   get closeReason(): string {
-    return this.#reason;
+    return this.#closing.reason;
   }
 
   /** Resolves with `{ code, reason }` when the connection has closed (never rejects). */
   get closed(): Promise<{ code: number; reason: string }> {
-    if (this.#closedPromise === undefined) {
-      if (this.#state === CLOSED) {
-        this.#closedPromise = Promise.resolve({ code: this.closeCode as number, reason: this.#reason });
-      } else {
-        const d = deferred<{ code: number; reason: string }>();
-        this.#closedPromise = d.promise;
-        this.#resolveClosed = d.resolve;
-      }
-    }
-    return this.#closedPromise;
+    return this.#closing.whenClosed();
   }
 
   /** Messages not sent because of the `'drop'` backpressure policy. */
   get droppedMessages(): number {
-    return this.#dropped;
+    return this.#sender.dropped;
   }
 
-  /** Bytes of frames received and sent. */
+  /** Bytes of frames received. */
   get bytesReceived(): number {
-    return this.#bytesIn;
+    return this.#receiver.bytesReceived;
   }
 
+  /** Bytes of frames sent. */
   get bytesSent(): number {
-    return this.#bytesOut;
+    return this.#sender.bytesSent;
   }
 
   // ---- sending ----
@@ -308,14 +201,8 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
    * the connection closed before that (see `readyState`, `droppedMessages`). Never rejects.
    */
   send(data: OutgoingMessage): Promise<boolean> {
-    if (this.#enqueue(data) === REFUSED) return FALSE;
-    if (!this.#overHighWater) return TRUE;
-    if (this.#drainPromise === undefined) {
-      this.#drainPromise = new Promise<boolean>((resolve) => {
-        this.#drainWait = resolve;
-      });
-    }
-    return this.#drainPromise;
+    if (!this.#send(data)) return FALSE;
+    return this.#sender.overHighWater ? this.#sender.drained() : TRUE;
   }
 
   /**
@@ -323,15 +210,15 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
    * `sendHighWaterBytes`; false when over it (wait for the `drain` handler or `send()`) or refused.
    */
   sendNow(data: OutgoingMessage): boolean {
-    return this.#enqueue(data) === SENT && !this.#overHighWater;
+    return this.#send(data) && !this.#sender.overHighWater;
   }
 
   /** Sends a ping (payload ≤ 125 bytes). False when not open. */
   ping(data: OutgoingMessage = EMPTY): boolean {
-    if (this.#state !== OPEN) return false;
+    if (this.#closing.state !== OPEN) return false;
     const payload = typeof data === 'string' ? Buffer.from(data) : data;
     if (payload.length > 125) throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'a ping payload is at most 125 bytes');
-    this.#write(frameBytes(FIN | Opcode.Ping, payload, this.#maskKey()), undefined);
+    this.#sender.control(Opcode.Ping, payload);
     return true;
   }
 
@@ -342,11 +229,7 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
    * 123 bytes.
    */
   close(code: number = CloseCode.Normal, reason = ''): void {
-    const payload = serializeClosePayload(code, reason);
-    if (this.#state !== OPEN) return;
-    this.#state = CLOSING;
-    this.#outbox.frame(frameBytes(FIN | Opcode.Close, payload, this.#maskKey()));
-    this.#armCloseDeadline();
+    this.#closing.close(serializeClosePayload(code, reason));
   }
 
   /** Destroys the connection now, without a closing handshake (reported as 1006). */
@@ -362,17 +245,17 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
    * `receiveHighWaterBytes`, then reading pauses).
    */
   [Symbol.asyncIterator](): AsyncIterator<ReceivedMessage, undefined> {
-    const inbox = this.#inboxOf();
+    const inbox = this.#receiver.inbox();
     return { next: () => inbox.next(), return: () => Promise.resolve({ done: true, value: undefined }) };
   }
 
   /** Stops reading from the peer (messages, pings) until {@link WebSocketConnection.resume}. */
   pause(): void {
-    this.#setPaused(PAUSE_USER, true);
+    this.#receiver.setPaused(PAUSE_USER, true);
   }
 
   resume(): void {
-    this.#setPaused(PAUSE_USER, false);
+    this.#receiver.setPaused(PAUSE_USER, false);
   }
 
   // ---- topics ----
@@ -380,15 +263,13 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
   /** Receives what is published to `topic` (on this server, see `WebSocketHub`). */
   subscribe(topic: string): void {
     const registry = this.#requireRegistry();
-    if (this.#state === CLOSED) return;
-    this.#topics ??= new Set();
-    if (this.#topics.has(topic)) return;
+    if (this.#closing.state === CLOSED) return;
+    this.#topics ??= new Subscriptions(registry, this);
     this.#topics.add(topic);
-    registry.subscribe(topic, this);
   }
 
   unsubscribe(topic: string): void {
-    if (this.#topics?.delete(topic)) this.#registry?.unsubscribe(topic, this);
+    this.#topics?.delete(topic);
   }
 
   isSubscribed(topic: string): boolean {
@@ -397,7 +278,7 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
 
   /** The topics this connection is subscribed to. */
   get topics(): string[] {
-    return [...(this.#topics ?? [])];
+    return this.#topics?.list() ?? [];
   }
 
   /** Publishes to every subscriber of `topic` but this connection; returns how many got it. */
@@ -405,427 +286,102 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
     return this.#requireRegistry().publish?.(topic, data, this) ?? 0;
   }
 
-  // ---- internals: lifecycle ----
+  // ---- internals ----
 
   #start(): void {
     this.#openedAt = timerWheel.now();
-    this.#lastActivity = this.#openedAt;
     this.#registry?.opened(this);
     if (webSocketChannels.open.hasSubscribers) webSocketChannels.open.publish({ ws: this });
-    this.#armLiveness();
+    if (this.#sweeper !== undefined && this.#closing.state === OPEN) {
+      this.#liveness = new Liveness(this.#options, this.#receiver, this, LIVENESS_EVENTS, this.#openedAt);
+      this.#sweeper.add(this.#liveness);
+    }
     this.#call(this.#handlers.open, undefined, undefined);
-    const handlers: TransportHandlers = {
-      onData: (chunk) => this.#onData(chunk),
-      onEnd: () => this.#onEnd(),
-      onClose: (error) => this.#onClosed(error),
-    };
-    this.#transport.start(handlers);
+    this.#transport.start(new TransportEvents(this));
   }
 
   #onData(chunk: Buffer): void {
-    this.#bytesIn += chunk.length;
-    this.#received = true;
-    // Frames this read causes us to send are held and leave together (one write): cheaper than
-    // corking the socket for the usual single answer, and one syscall for a pipelined burst.
-    this.#reading = true;
+    // Frames this read causes us to send leave together, in one write (see Sender).
+    this.#sender.beginRead();
     try {
-      this.#parser.push(chunk);
+      this.#receiver.push(chunk);
     } finally {
-      this.#reading = false;
-      if (this.#held !== undefined) this.#flushHeld();
+      this.#sender.endRead();
     }
-  }
-
-  /** The peer ended its side: the handshake is over, or the peer left without one (1006). */
-  #onEnd(): void {
-    if (this.#state === OPEN) this.#state = CLOSING;
-    this.#outbox.afterQueued(() => this.#endTransport());
-    this.#armCloseDeadline();
   }
 
   #onClosed(error: Error | undefined): void {
-    if (this.#state === CLOSED) return;
-    this.#state = CLOSED;
-    this.#timer?.cancel();
-    this.#outbox.clear();
+    const code = this.#closing.transportClosed(error);
+    if (code === undefined) return;
+    const reason = this.#closing.reason;
+    this.#sender.closed();
     this.#deflate?.close();
-    this.#inbox?.end();
-    const code = this.#code ?? CloseCode.Abnormal;
-    this.#settleDrain(false);
-    if (this.#topics !== undefined && this.#registry !== undefined) {
-      for (const topic of this.#topics) this.#registry.unsubscribe(topic, this);
-    }
+    this.#receiver.closed();
+    this.#topics?.clear();
     this.#registry?.closed(this);
-    // Failures of the transport itself (a reset); the ones we caused were reported when we did.
-    if (error !== undefined && error !== this.#ownError && error.cause !== this.#ownError) {
-      if (!(error instanceof WirekitError && error.code === 'WK_ERR_SOCKET_CLOSED')) this.#report(error, false);
-    }
     if (webSocketChannels.close.hasSubscribers) {
       const message: WebSocketCloseMessage = {
         ws: this,
         code,
-        reason: this.#reason,
-        bytesIn: this.#bytesIn,
-        bytesOut: this.#bytesOut,
+        reason,
+        bytesIn: this.#receiver.bytesReceived,
+        bytesOut: this.#sender.bytesSent,
         durationMs: timerWheel.now() - this.#openedAt,
       };
       webSocketChannels.close.publish(message);
     }
-    this.#resolveClosed?.({ code, reason: this.#reason });
-    this.#call(this.#handlers.close, code, this.#reason);
+    this.#call(this.#handlers.close, code, reason);
   }
 
-  // ---- internals: the parser's events ----
-
-  #sink(): FrameParserSink {
-    return {
-      onMessage: (payload, isText, compressed) => {
-        if (compressed) this.#inflate(payload, isText);
-        else this.#deliver(isText ? payload.toString() : payload, isText);
-      },
-      onPing: (payload) => {
-        if (this.#state === OPEN) this.#write(frameBytes(FIN | Opcode.Pong, payload, this.#maskKey()), undefined);
-      },
-      onPong: () => {},
-      onClose: (code, reason) => this.#onCloseFrame(code, reason),
-      onFail: (failure) => this.#fail(failure),
-    };
+  #stopLiveness(): void {
+    if (this.#liveness === undefined) return;
+    this.#sweeper?.delete(this.#liveness);
+    this.#liveness = undefined;
   }
 
-  #deliver(message: ReceivedMessage, isText: boolean): void {
-    if (this.#options.idleTimeoutMs !== 0) this.#lastActivity = timerWheel.now();
+  /** A message either way, for the idle timeout. */
+  #touch(): void {
+    if (this.#liveness !== undefined && this.#options.idleTimeoutMs !== 0)
+      this.#liveness.lastActivity = timerWheel.now();
+  }
+
+  /** A message for the handler; false when there is none (the receiver queues it for `for await`). */
+  #deliver(message: ReceivedMessage, isText: boolean): boolean {
+    this.#touch();
     const handlers = this.#handlers;
-    if (handlers.message === undefined) {
-      this.#inboxOf().push(message);
-      return;
-    }
-    try {
-      const result = handlers.message(this, message, !isText);
-      if (result !== undefined) this.#watch(result);
-    } catch (error) {
-      this.#handlerFailed(error);
-    }
-  }
-
-  #inflate(payload: Buffer, isText: boolean): void {
-    const deflate = this.#deflate as PerMessageDeflate;
-    const limit = this.#options.maxMessageBytes;
-    if (deflate.syncInflate) {
-      this.#inflated(deflate.decompressSync(payload, limit, isText), isText);
-      return;
-    }
-    this.#setPaused(PAUSE_INFLATE, true);
-    deflate.decompress(payload, limit, isText, (result) => {
-      if (this.#state === CLOSED) return;
-      this.#inflated(result, isText);
-      this.#setPaused(PAUSE_INFLATE, false);
-    });
-  }
-
-  #inflated(result: InflateResult, isText: boolean): void {
-    if (!result.ok) this.#fail({ closeCode: result.closeCode, errorCode: result.errorCode, message: result.message });
-    else this.#deliver(isText ? result.data.toString() : result.data, isText);
-  }
-
-  /** The peer's close frame: answer it (echoing its code and reason), then close TCP as the role says (§7.1.1). */
-  #onCloseFrame(code: number, reason: string): void {
-    this.#code = code;
-    this.#reason = reason;
-    if (this.#state === OPEN) {
-      this.#state = CLOSING;
-      const payload = code === CloseCode.NoStatus ? EMPTY : serializeClosePayload(code, reason);
-      this.#outbox.frame(frameBytes(FIN | Opcode.Close, payload, this.#maskKey()));
-    }
-    // The server closes TCP first; the client waits for it (up to the deadline).
-    if (this.role === 'server') this.#outbox.afterQueued(() => this.#endTransport());
-    this.#armCloseDeadline();
-  }
-
-  /** Fails the connection (RFC 6455 §7.1.7): our close frame with the code, then TCP closes. */
-  #fail(failure: FrameFailure): void {
-    const error = new WirekitError(failure.errorCode, failure.message, { remoteAddress: this.remoteAddress });
-    this.#report(error, false);
-    if (this.#state === OPEN) {
-      this.#state = CLOSING;
-      this.#code = failure.closeCode;
-      this.#outbox.frame(frameBytes(FIN | Opcode.Close, serializeClosePayload(failure.closeCode), this.#maskKey()));
-    }
-    this.#outbox.afterQueued(() => this.#endTransport());
-    this.#armCloseDeadline();
-  }
-
-  // ---- internals: sending ----
-
-  #maskKey(): Buffer | undefined {
-    return this.#mask ? nextMaskKey() : undefined;
-  }
-
-  #enqueue(data: OutgoingMessage): number {
-    const result = this.#frameMessage(data);
-    // Direct writes noted it already (#transportWrite); held and queued bytes are noted here.
-    if (result === SENT && (this.#heldBytes > this.#options.sendHighWaterBytes || this.#outbox.bytes > 0)) {
-      this.#noteBuffered();
-    }
-    return result;
-  }
-
-  #frameMessage(data: OutgoingMessage): number {
-    if (this.#state !== OPEN) return REFUSED;
-    // Under the send mark means under the hard limit (resolveWebSocketOptions: mark ≤ limit).
-    if (this.#overHighWater && this.bufferedAmount > this.#options.maxBufferedBytes) return this.#overLimit();
-    if (this.#options.idleTimeoutMs !== 0) this.#lastActivity = timerWheel.now();
-    const deflate = this.#deflate;
-    if (typeof data === 'string') {
-      if (deflate !== undefined && data.length * 3 >= deflate.options.thresholdBytes) {
-        const bytes = Buffer.from(data);
-        if (bytes.length >= deflate.options.thresholdBytes) return this.#compressAndSend(Opcode.Text, bytes, deflate);
-      }
-      this.#outbox.frame(textFrameBytes(FIN | Opcode.Text, data, this.#maskKey()));
-      return SENT;
-    }
-    if (!(data instanceof Uint8Array))
-      throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'send() takes a string or bytes');
-    if (deflate !== undefined && data.length >= deflate.options.thresholdBytes) {
-      return this.#compressAndSend(Opcode.Binary, data, deflate);
-    }
-    if (this.#mask || data.length < COPY_LIMIT_BYTES)
-      this.#outbox.frame(frameBytes(FIN | Opcode.Binary, data, this.#maskKey()));
-    else this.#outbox.frame(serializeFrameHeader(Opcode.Binary, data.length), data);
-    return SENT;
-  }
-
-  #compressAndSend(opcode: number, data: Uint8Array, deflate: PerMessageDeflate): number {
-    if (deflate.syncCompress) {
-      this.#outbox.frame(frameBytes(FIN | RSV1 | opcode, deflate.compressSync(data), this.#maskKey()));
-    } else {
-      this.#outbox.compress(opcode, data, deflate);
-    }
-    return SENT;
-  }
-
-  #deliverShared(message: SharedMessage): boolean {
-    if (this.#state !== OPEN) return false;
-    const deflate = this.#deflate;
-    const compress = deflate !== undefined && message.data.length >= deflate.options.thresholdBytes;
-    if (this.#mask || (compress && !deflate.syncCompress)) {
-      // A client frame needs its own mask; a compressor with context needs its own stream.
-      const data = message.opcode === Opcode.Text ? Buffer.from(message.data).toString() : message.data;
-      return this.#enqueue(data) === SENT;
-    }
-    if (this.bufferedAmount > this.#options.maxBufferedBytes) return this.#overLimit() === SENT;
-    this.#outbox.frame(compress ? message.compressedFrame(deflate) : message.frame);
-    this.#noteBuffered();
+    if (handlers.message === undefined) return false;
+    this.#call(handlers.message, message, !isText);
     return true;
   }
 
-  /** The peer is too far behind: drop this message and count it, or close with 1013. */
-  #overLimit(): number {
-    if (this.#options.backpressure === 'drop') {
-      this.#dropped++;
-      return REFUSED;
+  /** True when the message went out (or is queued in order); false when refused. */
+  #send(data: OutgoingMessage): boolean {
+    if (this.#closing.state !== OPEN) return false;
+    if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
+      throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'send() takes a string or bytes');
     }
-    const limit = this.#options.maxBufferedBytes;
-    this.#report(
-      new WirekitError('WK_ERR_WS_BACKPRESSURE', `more than ${limit} bytes buffered for a peer that does not read`),
-      false,
-    );
-    this.close(CloseCode.TryAgainLater, 'too slow');
-    return REFUSED;
+    this.#touch();
+    return this.#sent(this.#sender.message(data));
   }
 
-  #write(head: Buffer, payload: Uint8Array | undefined): void {
-    if (payload === undefined) {
-      this.#bytesOut += head.length;
-      if (!this.#reading) {
-        this.#transportWrite(head);
-        return;
-      }
-      this.#heldBytes += head.length;
-      if (this.#held === undefined) this.#held = head;
-      else if (Array.isArray(this.#held)) this.#held.push(head);
-      else this.#held = [this.#held, head];
-      return;
+  #deliverShared(message: SharedMessage): boolean {
+    if (this.#closing.state !== OPEN) return false;
+    const sent = this.#sender.shared(message);
+    if (sent !== undefined) return this.#sent(sent);
+    // Framed for this connection alone (a client's mask, a compressor with context).
+    return this.#send(message.opcode === Opcode.Text ? Buffer.from(message.data).toString() : message.data);
+  }
+
+  /** What the sender did: true when sent; under the 'close' policy a peer too far behind gets 1013. */
+  #sent(result: number): boolean {
+    if (result === SENT) return true;
+    if (result === OVER_LIMIT) {
+      const message = `more than ${this.#options.maxBufferedBytes} bytes buffered for a peer that does not read`;
+      this.#report(new WirekitError('WK_ERR_WS_BACKPRESSURE', message), false);
+      this.close(CloseCode.TryAgainLater, 'too slow');
     }
-    // A large payload goes after its header without a copy: what is held goes first.
-    if (this.#held !== undefined) this.#flushHeld();
-    this.#bytesOut += head.length + payload.length;
-    const transport = this.#transport;
-    transport.cork();
-    transport.write(head);
-    this.#transportWrite(payload);
-    transport.uncork();
+    return false;
   }
-
-  /** Sends the frames held during a read: one buffer, or several under one cork if large. */
-  #flushHeld(): void {
-    const held = this.#held as Buffer | Buffer[];
-    const bytes = this.#heldBytes;
-    this.#held = undefined;
-    this.#heldBytes = 0;
-    if (!Array.isArray(held)) {
-      this.#transportWrite(held);
-    } else if (bytes <= COPY_LIMIT_BYTES) {
-      this.#transportWrite(Buffer.concat(held, bytes));
-    } else {
-      const transport = this.#transport;
-      transport.cork();
-      for (const frame of held) transport.write(frame);
-      transport.uncork();
-      this.#noteBuffered();
-    }
-    // Over the mark while held: now that the bytes are out, see whether that still holds.
-    if (this.#overHighWater) this.#checkDrain();
-  }
-
-  /** Ends our side after every frame written so far (held ones included). */
-  #endTransport(): void {
-    if (this.#held !== undefined) this.#flushHeld();
-    this.#transport.end();
-  }
-
-  #transportWrite(bytes: Uint8Array): void {
-    // Past our mark only if past the transport's, unless ours is the lower one.
-    if (!this.#transport.write(bytes) || this.#lowMark) this.#noteBuffered();
-  }
-
-  #noteBuffered(): void {
-    if (!this.#overHighWater) {
-      if (this.bufferedAmount <= this.#options.sendHighWaterBytes) return;
-      this.#overHighWater = true;
-    }
-    this.#watchDrain();
-  }
-
-  #watchDrain(): void {
-    if (this.#drainWatched || this.#transport.writableLength === 0) return;
-    this.#drainWatched = true;
-    this.#transport.onDrain(() => {
-      this.#drainWatched = false;
-      this.#checkDrain();
-    });
-  }
-
-  /** Called when bytes left (transport drain, outbox progress): back under the mark? */
-  #checkDrain(): void {
-    if (!this.#overHighWater || this.#state === CLOSED) return;
-    if (this.bufferedAmount > this.#options.sendHighWaterBytes) {
-      this.#watchDrain();
-      return;
-    }
-    this.#overHighWater = false;
-    this.#settleDrain(true);
-    this.#call(this.#handlers.drain, undefined, undefined);
-  }
-
-  #settleDrain(sent: boolean): void {
-    const resolve = this.#drainWait;
-    this.#drainWait = undefined;
-    this.#drainPromise = undefined;
-    resolve?.(sent);
-  }
-
-  // ---- internals: flow control ----
-
-  #inboxOf(): Inbox {
-    if (this.#inbox === undefined) {
-      this.#inbox = new Inbox(this.#options.receiveHighWaterBytes, (full) => this.#setPaused(PAUSE_INBOX, full));
-      if (this.#state === CLOSED) this.#inbox.end();
-    }
-    return this.#inbox;
-  }
-
-  #setPaused(reason: number, on: boolean): void {
-    const before = this.#paused;
-    this.#paused = on ? before | reason : before & ~reason;
-    if (before === 0 && this.#paused !== 0) {
-      this.#parser.pause();
-      this.#transport.pause();
-    } else if (before !== 0 && this.#paused === 0) {
-      this.#transport.resume();
-      this.#parser.resume();
-    }
-  }
-
-  // ---- internals: timers ----
-
-  #armLiveness(): void {
-    const o = this.#options;
-    if (o.pingIntervalMs === 0 && o.idleTimeoutMs === 0) return;
-    this.#nextPing = this.#openedAt + o.pingIntervalMs;
-    this.#schedule(Math.min(o.pingIntervalMs || Infinity, o.idleTimeoutMs || Infinity) + this.#openedAt);
-  }
-
-  #armCloseDeadline(): void {
-    if (this.#closeDeadline !== 0) return;
-    this.#closeDeadline = timerWheel.now() + this.#options.closeTimeoutMs;
-    this.#schedule(this.#closeDeadline);
-  }
-
-  /** Lazy: the wheel entry only moves when the new deadline is earlier than the armed one. */
-  #schedule(deadline: number): void {
-    const timer = this.#timer;
-    if (timer === undefined) this.#timer = timerWheel.add(deadline, () => this.#onTimer());
-    else if (!timer.active || timer.deadline > deadline) timer.refresh(deadline);
-  }
-
-  #onTimer(): void {
-    if (this.#state === CLOSED) return;
-    const now = timerWheel.now();
-    if (this.#closeDeadline !== 0) {
-      if (now < this.#closeDeadline) {
-        this.#schedule(this.#closeDeadline);
-        return;
-      }
-      const ms = this.#options.closeTimeoutMs;
-      this.#destroy(new TimeoutError('WK_ERR_CLOSE_TIMEOUT', `the closing handshake took more than ${ms} ms`));
-      return;
-    }
-    const next = this.#liveness(now);
-    if (next !== undefined) this.#schedule(next);
-  }
-
-  /** Pings a silent peer, drops one that does not answer, closes an idle one; the next deadline. */
-  #liveness(now: number): number | undefined {
-    const o = this.#options;
-    let next = Number.POSITIVE_INFINITY;
-    if (o.idleTimeoutMs !== 0) {
-      const due = this.#lastActivity + o.idleTimeoutMs;
-      if (now >= due) {
-        this.close(CloseCode.GoingAway, 'idle timeout');
-        return undefined;
-      }
-      next = due;
-    }
-    if (o.pingIntervalMs === 0) return next;
-    if (this.#awaitingPong) {
-      if (this.#received) {
-        this.#awaitingPong = false;
-        this.#received = false;
-        this.#nextPing = now + o.pingIntervalMs;
-      } else if (now >= this.#pongDeadline) {
-        const error = new TimeoutError('WK_ERR_WS_PONG_TIMEOUT', `no pong within ${o.pongTimeoutMs} ms`);
-        this.#destroy(error);
-        return undefined;
-      } else {
-        return Math.min(next, this.#pongDeadline);
-      }
-    }
-    if (now >= this.#nextPing) {
-      if (this.#received) {
-        // Something arrived since the last check: the peer is alive, no ping needed.
-        this.#received = false;
-        this.#nextPing = now + o.pingIntervalMs;
-      } else {
-        this.ping();
-        this.#awaitingPong = true;
-        this.#pongDeadline = now + o.pongTimeoutMs;
-        return Math.min(next, this.#pongDeadline);
-      }
-    }
-    return Math.min(next, this.#nextPing);
-  }
-
-  // ---- internals: handlers and errors ----
 
   #requireRegistry(): ConnectionRegistry {
     if (this.#registry === undefined) {
@@ -840,35 +396,20 @@ export class WebSocketConnection<D = unknown> implements AsyncIterable<ReceivedM
     a: A,
     b: B,
   ): void {
-    if (handler === undefined) return;
-    try {
-      const result = handler.call(this.#handlers, this, a, b);
-      if (result !== undefined) this.#watch(result);
-    } catch (error) {
-      this.#handlerFailed(error);
-    }
-  }
-
-  /** An async handler's promise: a rejection is a handler failure. */
-  #watch(result: unknown): void {
-    if (typeof (result as Promise<void>).then === 'function') {
-      (result as Promise<void>).then(undefined, (error: unknown) => this.#handlerFailed(error));
-    }
+    callHandler(
+      handler,
+      this.#handlers,
+      this,
+      a,
+      b,
+      HANDLER_FAILED as (ws: WebSocketConnection<D>, e: unknown) => void,
+    );
   }
 
   #handlerFailed(thrown: unknown): void {
-    const error = new WirekitError('WK_ERR_WS_HANDLER', `a WebSocket handler failed: ${String(thrown)}`, {
-      cause: thrown,
-    });
-    this.#report(error, true);
-    if (this.#state === OPEN) this.close(CloseCode.InternalError);
-  }
-
-  /** Destroys the transport for a reason of ours (a timeout), reported once. */
-  #destroy(error: Error): void {
-    this.#ownError = error;
-    this.#report(error, false);
-    this.#transport.destroy(error);
+    const message = `a WebSocket handler failed: ${String(thrown)}`;
+    this.#report(new WirekitError('WK_ERR_WS_HANDLER', message, { cause: thrown }), true);
+    if (this.#closing.state === OPEN) this.close(CloseCode.InternalError);
   }
 
   #report(error: Error, toApplication: boolean): void {

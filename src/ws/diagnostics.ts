@@ -1,7 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
 
 /**
- * `node:diagnostics_channel` channels of WebSocket connections (DESIGN.md habit 13). Messages are
+ * `node:diagnostics_channel` channels of WebSocket connections (observed without a logger in the core). Messages are
  * built only when someone subscribes.
  *
  * @example

@@ -4,7 +4,8 @@
  * through.
  */
 import { CloseCode } from './codec/constants.js';
-import type { ConnectionRegistry, OutgoingMessage, WebSocketConnection } from './connection.js';
+import type { WebSocketConnection } from './connection.js';
+import type { ConnectionRegistry, OutgoingMessage } from './handlers.js';
 import { LocalTopicBus, type TopicBus } from './topics.js';
 
 /**

@@ -1,15 +1,15 @@
 /** WebSockets (RFC 6455, RFC 7692): the codec, the connection engine, the server side and topics. */
 export * from './codec/index.js';
-export {
-  type ConnectionRegistry,
-  type OutgoingMessage,
-  type SharedMessage,
-  WebSocketConnection,
-  type WebSocketHandlers,
-  type WebSocketInit,
-} from './connection.js';
+export { WebSocketConnection } from './connection.js';
 export { compressMessage, type InflateResult, PerMessageDeflate, ZLIB_CONCURRENCY } from './deflate.js';
 export { type WebSocketCloseMessage, webSocketChannels } from './diagnostics.js';
+export type {
+  ConnectionRegistry,
+  OutgoingMessage,
+  SharedMessage,
+  WebSocketHandlers,
+  WebSocketInit,
+} from './handlers.js';
 export { WebSocketHandshakeError } from './handshake-error.js';
 export { WebSocketHub, type WebSocketHubOptions } from './hub.js';
 export type { ReceivedMessage } from './inbox.js';

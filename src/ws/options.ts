@@ -1,5 +1,5 @@
 /**
- * Options of a WebSocket connection, with a default for every limit and wait (DESIGN.md habit 3).
+ * Options of a WebSocket connection, with a default for every limit and wait.
  * They are resolved once per endpoint (a route, a server, a client) and shared by its connections.
  */
 import { WirekitError } from '../errors.js';

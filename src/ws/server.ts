@@ -5,7 +5,8 @@
 import type { ConnInfo } from '../http/message/conn-info.js';
 import type { Request } from '../http/message/request.js';
 import { Response } from '../http/message/response.js';
-import type { OutgoingMessage, WebSocketConnection, WebSocketHandlers } from './connection.js';
+import type { WebSocketConnection } from './connection.js';
+import type { OutgoingMessage, WebSocketHandlers } from './handlers.js';
 import { WebSocketHub, type WebSocketHubOptions } from './hub.js';
 import { resolveWebSocketOptions, type WebSocketOptions } from './options.js';
 import {

@@ -11,8 +11,9 @@
  */
 import { Opcode } from './codec/constants.js';
 import { serializeFrame } from './codec/frame-serializer.js';
-import { deliverShared, type OutgoingMessage, type SharedMessage, type WebSocketConnection } from './connection.js';
+import { deliverShared, type WebSocketConnection } from './connection.js';
 import { compressMessage, type PerMessageDeflate } from './deflate.js';
+import type { OutgoingMessage, SharedMessage } from './handlers.js';
 
 /**
  * Options of a publish.

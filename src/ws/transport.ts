@@ -6,6 +6,7 @@
  */
 import type { SocketAddress } from '../errors.js';
 import type { Upgraded } from '../http/message/conn-info.js';
+import type { Connection, ReceiveHandlers } from '../net/connection.js';
 import { asBuffer } from '../util/bytes.js';
 
 /**
@@ -62,6 +63,88 @@ export interface WebSocketTransport {
 
 const noop = (): void => {};
 
+/** A connection taken over with `info.upgrade()`, as a transport: methods, no closure per connection. */
+class UpgradedTransport implements WebSocketTransport, ReceiveHandlers {
+  /** Until started: then let go (its `head` and `receive` are not needed any more). */
+  #upgraded: Upgraded | undefined;
+  readonly #conn: Connection;
+  readonly writableHighWaterMark: number;
+  #handlers: TransportHandlers | undefined;
+  #failure: Error | undefined;
+
+  constructor(upgraded: Upgraded) {
+    this.#upgraded = upgraded;
+    this.#conn = upgraded.connection;
+    this.writableHighWaterMark = upgraded.connection.socket.writableHighWaterMark;
+  }
+
+  get remoteAddress(): SocketAddress | undefined {
+    return this.#conn.remoteAddress;
+  }
+
+  get localAddress(): SocketAddress | undefined {
+    return this.#conn.localAddress;
+  }
+
+  get writableLength(): number {
+    return this.#conn.socket.writableLength;
+  }
+
+  write(bytes: Uint8Array): boolean {
+    return this.#conn.send(bytes);
+  }
+
+  cork(): void {
+    this.#conn.cork();
+  }
+
+  uncork(): void {
+    this.#conn.uncork();
+  }
+
+  onDrain(callback: () => void): void {
+    this.#conn.drained().then(callback, callback);
+  }
+
+  start(handlers: TransportHandlers): void {
+    const upgraded = this.#upgraded as Upgraded;
+    this.#upgraded = undefined;
+    this.#handlers = handlers;
+    upgraded.receive(this);
+    this.#conn.closed.then(() => handlers.onClose(this.#failure));
+    if (upgraded.head.length > 0) handlers.onData(asBuffer(upgraded.head));
+  }
+
+  // ReceiveHandlers of the upgraded connection.
+  onData(chunk: Uint8Array): void {
+    this.#handlers?.onData(asBuffer(chunk));
+  }
+
+  onEnd(): void {
+    this.#handlers?.onEnd();
+  }
+
+  onError(error: Error): void {
+    this.#failure = error;
+  }
+
+  pause(): void {
+    this.#conn.pause();
+  }
+
+  resume(): void {
+    this.#conn.resume();
+  }
+
+  end(): void {
+    this.#conn.end().catch(noop);
+  }
+
+  destroy(error?: Error): void {
+    this.#conn.destroy(error);
+  }
+}
+
 /**
  * The transport of a connection taken over with `info.upgrade()`. Call it in the same tick as
  * `upgrade()` (bytes arriving in between would not be seen) and `start()` it at once: the bytes
@@ -73,42 +156,5 @@ const noop = (): void => {};
  * ```
  */
 export function upgradedTransport(upgraded: Upgraded): WebSocketTransport {
-  const conn = upgraded.connection;
-  const socket = conn.socket;
-  return {
-    get remoteAddress() {
-      return conn.remoteAddress;
-    },
-    get localAddress() {
-      return conn.localAddress;
-    },
-    get writableLength() {
-      return socket.writableLength;
-    },
-    writableHighWaterMark: socket.writableHighWaterMark,
-    write: (bytes) => conn.send(bytes),
-    cork: () => socket.cork(),
-    uncork: () => socket.uncork(),
-    onDrain: (callback) => {
-      conn.drained().then(callback, callback);
-    },
-    start(handlers) {
-      let failure: Error | undefined;
-      upgraded.receive({
-        onData: (chunk) => handlers.onData(asBuffer(chunk)),
-        onEnd: handlers.onEnd,
-        onError: (error) => {
-          failure = error;
-        },
-      });
-      conn.closed.then(() => handlers.onClose(failure));
-      if (upgraded.head.length > 0) handlers.onData(asBuffer(upgraded.head));
-    },
-    pause: () => conn.pause(),
-    resume: () => conn.resume(),
-    end: () => {
-      conn.end().catch(noop);
-    },
-    destroy: (error) => conn.destroy(error),
-  };
+  return new UpgradedTransport(upgraded);
 }

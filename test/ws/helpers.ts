@@ -7,7 +7,7 @@ import { Buffer } from 'node:buffer';
 import WebSocket from 'ws';
 import { type HttpServer, type ServeOptions, serve } from '../../src/http/server/index.js';
 import { FrameParser } from '../../src/ws/codec/frame-parser.js';
-import type { WebSocketHandlers } from '../../src/ws/connection.js';
+import type { WebSocketHandlers } from '../../src/ws/handlers.js';
 import { WebSocketServer, type WebSocketServerOptions } from '../../src/ws/server.js';
 import type { LeakTracker } from '../helpers/leaks.js';
 import { eventually, RawClient } from '../helpers/raw-client.js';
@@ -120,7 +120,7 @@ export async function rawPeer(leaks: LeakTracker, port: number, path = '/', extr
       onMessage: (p, isText) => events.push(isText ? `text:${p.toString()}` : `binary:${p.toString('hex')}`),
       onPing: (p) => events.push(`ping:${p.toString('hex')}`),
       onPong: (p) => events.push(`pong:${p.toString('hex')}`),
-      onClose: (code, reason) => events.push(`close:${code}:${reason}`),
+      onCloseFrame: (code, reason) => events.push(`close:${code}:${reason}`),
       onFail: (f) => events.push(`bad frame from the server: ${f.message}`),
     },
     { role: 'client', maxMessageBytes: 1 << 30, maxFrameBytes: 1 << 30, maxFragments: 1 << 20 },

@@ -15,7 +15,7 @@ import { isUtf8 } from 'node:buffer';
 import type { ErrorCode } from '../../errors.js';
 import { CloseCode, isValidCloseCode, MAX_CONTROL_PAYLOAD_BYTES, Opcode } from './constants.js';
 import { headerSize, headerViolation, readLength } from './frame-header.js';
-import { applyMask } from './mask.js';
+import { applyMaskBits, maskBits } from './mask.js';
 import { Utf8Validator } from './utf8.js';
 
 /** Which end of the connection the parser runs at: servers receive masked frames, clients unmasked ones. */
@@ -61,7 +61,7 @@ export interface FrameFailure {
  *
  * @example
  * ```ts
- * const sink: FrameParserSink = { onMessage: (p, text) => console.log(text ? p.toString() : p), onPing() {}, onPong() {}, onClose() {}, onFail() {} };
+ * const sink: FrameParserSink = { onMessage: (p, text) => console.log(text ? p.toString() : p), onPing() {}, onPong() {}, onCloseFrame() {}, onFail() {} };
  * ```
  */
 export interface FrameParserSink {
@@ -70,7 +70,7 @@ export interface FrameParserSink {
   onPing(payload: Buffer): void;
   onPong(payload: Buffer): void;
   /** A valid close frame (code 1005 when it had no payload). The parser stops. */
-  onClose(code: number, reason: string): void;
+  onCloseFrame(code: number, reason: string): void;
   /** The peer broke the protocol or a limit. The parser stops; close with `closeCode`. */
   onFail(failure: FrameFailure): void;
 }
@@ -112,7 +112,7 @@ export class FrameParser {
   #frameLength = 0;
   #remaining = 0;
   #masked = false;
-  #key: Buffer | undefined;
+  #key = 0;
   #keyPhase = 0;
   // The message being read (opcode 0: none).
   #messageOpcode = 0;
@@ -271,13 +271,7 @@ export class FrameParser {
     this.#remaining = size;
     this.#masked = masked;
     if (masked) {
-      const key = this.#key ?? Buffer.allocUnsafe(4);
-      this.#key = key;
-      const k = at + headerSize(b1) - 4;
-      key[0] = buf[k] as number;
-      key[1] = buf[k + 1] as number;
-      key[2] = buf[k + 2] as number;
-      key[3] = buf[k + 3] as number;
+      this.#key = maskBits(buf, at + headerSize(b1) - 4);
       this.#keyPhase = 0;
     }
     if (size > 0) {
@@ -311,7 +305,7 @@ export class FrameParser {
   #readPayload(chunk: Buffer, at: number): number {
     const n = Math.min(this.#remaining, chunk.length - at);
     const end = at + n;
-    if (this.#masked) this.#keyPhase = applyMask(chunk, at, end, this.#key as Buffer, this.#keyPhase);
+    if (this.#masked) this.#keyPhase = applyMaskBits(chunk, at, end, this.#key, this.#keyPhase);
     this.#remaining -= n;
     if (this.#opcode >= 0x8) {
       this.#readControl(chunk, at, end);
@@ -422,7 +416,7 @@ export class FrameParser {
       this.#fail(CloseCode.InvalidPayload, 'WK_ERR_WS_INVALID_UTF8', 'a close reason that is not UTF-8');
     } else {
       this.#state = DONE;
-      this.#sink.onClose(code, payload.length > 2 ? payload.toString('utf8', 2) : '');
+      this.#sink.onCloseFrame(code, payload.length > 2 ? payload.toString('utf8', 2) : '');
     }
   }
 

@@ -37,5 +37,5 @@ export {
   type UpgradeRefused,
 } from './handshake.js';
 export { DEFAULT_WS_MAX_FRAGMENTS, DEFAULT_WS_MAX_FRAME_BYTES, DEFAULT_WS_MAX_MESSAGE_BYTES } from './limits.js';
-export { applyMask } from './mask.js';
+export { applyMask, applyMaskBits, maskBits } from './mask.js';
 export { isValidUtf8, Utf8Validator } from './utf8.js';

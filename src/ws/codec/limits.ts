@@ -1,4 +1,4 @@
-/** Default limits of the WebSocket codec (every buffer and count has one: DESIGN.md habit 3). */
+/** Default limits of the WebSocket codec: every buffer and count has one. */
 
 /**
  * Default largest message, compressed or inflated: 16 MiB. Over it the connection closes with 1009.

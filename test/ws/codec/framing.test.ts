@@ -153,7 +153,13 @@ describe('5 fragmentation', () => {
   test('a delivered message keeps its bytes while the parser gathers the next ones', () => {
     const kept: Buffer[] = [];
     const parser = new FrameParser(
-      { onMessage: (p) => kept.push(p), onPing() {}, onPong() {}, onClose() {}, onFail: (f) => assert.fail(f.message) },
+      {
+        onMessage: (p) => kept.push(p),
+        onPing() {},
+        onPong() {},
+        onCloseFrame() {},
+        onFail: (f) => assert.fail(f.message),
+      },
       SERVER,
     );
     const input = frames(

@@ -1,6 +1,6 @@
 /**
  * Byte-level helpers for the WebSocket codec tests: frames written out by hand (independently of
- * the serializer under test), and a parser run over every split of the input (DESIGN.md habit 12).
+ * the serializer under test), and a parser run over every split of the input.
  */
 import assert from 'node:assert/strict';
 import { FrameParser, type FrameParserOptions } from '../../../src/ws/codec/frame-parser.js';
@@ -74,7 +74,7 @@ export function parseChunks(chunks: readonly Buffer[], options: Partial<FramePar
       onMessage: (p, isText, compressed) => events.push(`${compressed ? 'compressed-' : ''}${describe(p, isText)}`),
       onPing: (p) => events.push(`ping:${p.toString('hex')}`),
       onPong: (p) => events.push(`pong:${p.toString('hex')}`),
-      onClose: (code, reason) => events.push(`close:${code}:${reason}`),
+      onCloseFrame: (code, reason) => events.push(`close:${code}:${reason}`),
       onFail: (f) => events.push(`fail:${f.closeCode}:${f.errorCode}`),
     },
     { ...SERVER, ...options },

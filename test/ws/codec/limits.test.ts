@@ -50,7 +50,7 @@ describe('limits', () => {
   test('a peer announcing a big frame and sending little costs little memory', () => {
     // 16 MiB announced, 1 KiB sent: the gathered buffer is the first allocation, not 16 MiB.
     const parser = new FrameParser(
-      { onMessage() {}, onPing() {}, onPong() {}, onClose() {}, onFail: (f) => assert.fail(f.message) },
+      { onMessage() {}, onPing() {}, onPong() {}, onCloseFrame() {}, onFail: (f) => assert.fail(f.message) },
       { ...SERVER, maxFrameBytes: 16 << 20, maxMessageBytes: 16 << 20 },
     );
     const before = process.memoryUsage().arrayBuffers;
@@ -75,7 +75,7 @@ describe('pause and resume', () => {
         },
         onPing: () => events.push('ping'),
         onPong() {},
-        onClose() {},
+        onCloseFrame() {},
         onFail: (f) => assert.fail(f.message),
       },
       SERVER,

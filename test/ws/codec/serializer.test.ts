@@ -19,7 +19,7 @@ function readBack(bytes: Buffer, role: 'server' | 'client'): string[] {
       onMessage: (p, isText) => events.push(isText ? `text:${p.toString()}` : `binary:${p.length}`),
       onPing: (p) => events.push(`ping:${p.toString()}`),
       onPong() {},
-      onClose: (code, reason) => events.push(`close:${code}:${reason}`),
+      onCloseFrame: (code, reason) => events.push(`close:${code}:${reason}`),
       onFail: (f) => events.push(`fail:${f.message}`),
     },
     { ...SERVER, role },
