@@ -320,7 +320,8 @@ export class FaultProxy implements FaultOwner, AsyncDisposable {
     }
     this.#pending.delete(client);
     if (client.socket.destroyed) {
-      upstream.destroy();
+      // The client reset (or the proxy was disabled) while the upstream was being reached.
+      upstream.socket.resetAndDestroy();
       return;
     }
     const pair = new ProxiedConnection({ client, upstream }, this.#random, this.#maxBufferedBytes, this.#faults);
