@@ -4,6 +4,15 @@
  */
 export { formatHostPort, type HostPort, parseHostPort } from './proxy/address.js';
 export {
+  CONTROL_API_VERSION,
+  type ControlApi,
+  type ControlApiOptions,
+  type ControlAppOptions,
+  controlApp,
+  listenControlApi,
+  TOXIPROXY_PORT,
+} from './proxy/control-api.js';
+export {
   type AddFaultOptions,
   type Direction,
   FAULT_TYPES,
@@ -12,6 +21,7 @@ export {
   type FaultType,
 } from './proxy/faults.js';
 export { SeededRandom } from './proxy/random.js';
+export { type ProxyDefaults, type ProxyJson, ProxyRegistry, proxyJson } from './proxy/registry.js';
 export {
   DEFAULT_PROXY_BUFFER_BYTES,
   DEFAULT_PROXY_CONNECT_TIMEOUT_MS,
@@ -21,3 +31,4 @@ export {
   type FaultProxyOptions,
   faultProxy,
 } from './proxy/tcp-proxy.js';
+export { TOXIC_TYPES, type ToxicJson, toxicJson } from './proxy/toxics.js';

@@ -246,7 +246,8 @@ export class FaultProxy implements FaultOwner, AsyncDisposable {
       (client) => this.#accept(client),
     );
     this.#server = server;
-    this.#listen = { host: this.#listen.host, port: server.address.port };
+    // As Toxiproxy does, show the address in use: 'localhost:0' becomes '127.0.0.1:40123'.
+    this.#listen = { host: server.address.address, port: server.address.port };
   }
 
   /**
