@@ -27,13 +27,14 @@ export interface HostPort {
  * ```
  */
 export function parseHostPort(text: string, defaultHost = '127.0.0.1'): HostPort {
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text) ?? /^()()(\d{1,5})$/.exec(text);
+  const match = /^(?:(?:\[([^\]]+)\]|([^:[\]]*)):)?(\d{1,5})$/.exec(text);
   const port = Number(match?.[3]);
   if (match === null || !(port >= 0 && port <= 65535)) {
     throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `not HOST:PORT: ${JSON.stringify(text)}`);
   }
-  const host = match[1] ?? match[2] ?? '';
-  if (match[1] !== undefined && isIP(host) !== 6) {
+  const bracketed = match[1];
+  const host = bracketed ?? match[2] ?? '';
+  if (bracketed !== undefined && isIP(bracketed) !== 6) {
     throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `not an IPv6 address in brackets: ${JSON.stringify(text)}`);
   }
   return { host: host === '' ? defaultHost : host, port };
