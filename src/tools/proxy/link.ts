@@ -20,6 +20,8 @@ export interface LinkOwner {
   reset(): void;
   /** A socket failed: end the connection accordingly. */
   fail(error: unknown, from: Connection): void;
+  /** Counts bytes written on in `direction`. */
+  forwarded(direction: Direction, bytes: number): void;
 }
 
 interface Item {
@@ -182,6 +184,7 @@ export class Link {
         return false;
       }
       rest = rest.subarray(step.write);
+      this.#owner.forwarded(this.direction, step.write);
       this.#pauseUntil = performance.now() + step.pauseMs;
       for (const state of this.#states.values()) if (state.applies) state.passed += step.write;
       if (this.#limitReached()) {

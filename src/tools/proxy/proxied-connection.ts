@@ -5,7 +5,7 @@
  */
 import { isWirekitError } from '../../errors.js';
 import type { Connection } from '../../net/connection.js';
-import type { Fault } from './faults.js';
+import type { Direction, Fault } from './faults.js';
 import { Link, type LinkOwner } from './link.js';
 import type { SeededRandom } from './random.js';
 
@@ -26,12 +26,15 @@ export class ProxiedConnection implements LinkOwner {
   readonly #links: [Link, Link];
   #over = false;
 
+  readonly #counters: Record<Direction, number>;
+
   constructor(
     ends: { client: Connection; upstream: Connection },
-    random: SeededRandom,
-    maxBufferedBytes: number,
+    shared: { random: SeededRandom; maxBufferedBytes: number; counters: Record<Direction, number> },
     faults: readonly Fault[],
   ) {
+    const { random, maxBufferedBytes } = shared;
+    this.#counters = shared.counters;
     this.client = ends.client;
     this.upstream = ends.upstream;
     this.#links = [
@@ -52,6 +55,10 @@ export class ProxiedConnection implements LinkOwner {
 
   refresh(faults: readonly Fault[]): void {
     for (const link of this.#links) link.refresh(faults);
+  }
+
+  forwarded(direction: Direction, bytes: number): void {
+    this.#counters[direction] += bytes;
   }
 
   close(): void {

@@ -128,6 +128,7 @@ export class FaultProxy implements FaultOwner, AsyncDisposable {
   readonly #pairs = new Set<ProxiedConnection>();
   readonly #pending = new Set<Connection>();
   #accepted = 0;
+  readonly #forwarded = { upstream: 0, downstream: 0 };
   #closed = false;
 
   /** @internal Use {@link faultProxy}. */
@@ -177,6 +178,11 @@ export class FaultProxy implements FaultOwner, AsyncDisposable {
   /** Connections accepted since the proxy started. */
   get accepted(): number {
     return this.#accepted;
+  }
+
+  /** Bytes forwarded so far in each direction, over every connection. */
+  get bytes(): Readonly<{ upstream: number; downstream: number }> {
+    return { ...this.#forwarded };
   }
 
   /** Bytes the proxy holds now for all its connections (queued, unread and unsent). */
@@ -325,7 +331,8 @@ export class FaultProxy implements FaultOwner, AsyncDisposable {
       upstream.socket.resetAndDestroy();
       return;
     }
-    const pair = new ProxiedConnection({ client, upstream }, this.#random, this.#maxBufferedBytes, this.#faults);
+    const shared = { random: this.#random, maxBufferedBytes: this.#maxBufferedBytes, counters: this.#forwarded };
+    const pair = new ProxiedConnection({ client, upstream }, shared, this.#faults);
     this.#pairs.add(pair);
     void pair.closed.then(() => this.#pairs.delete(pair));
   }
