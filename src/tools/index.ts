@@ -32,3 +32,10 @@ export {
   faultProxy,
 } from './proxy/tcp-proxy.js';
 export { TOXIC_TYPES, type ToxicJson, toxicJson } from './proxy/toxics.js';
+export {
+  type DatagramCounts,
+  type DatagramFaults,
+  UdpFaultProxy,
+  type UdpFaultProxyOptions,
+  udpFaultProxy,
+} from './proxy/udp-proxy.js';
