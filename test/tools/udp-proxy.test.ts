@@ -22,7 +22,11 @@ async function setup(options: Partial<UdpFaultProxyOptions> = {}) {
       await server.send(d.data, d.port, d.address);
     }
   })();
-  const proxy: UdpFaultProxy = await udpFaultProxy({ upstream: `127.0.0.1:${server.address.port}`, seed: 11, ...options });
+  const proxy: UdpFaultProxy = await udpFaultProxy({
+    upstream: `127.0.0.1:${server.address.port}`,
+    seed: 11,
+    ...options,
+  });
   leaks.defer(() => proxy.close());
   const client: UdpSocket = await bind();
   leaks.defer(() => client.close());
