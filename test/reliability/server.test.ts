@@ -75,9 +75,9 @@ test('a client stalled behind the proxy is dropped after sendTimeoutMs: backpres
   proxy.add('stall', { afterBytes: 10_000 });
   const conn = await connect({ port: proxy.address.port });
   leaks.defer(() => conn.destroy());
+  const started = performance.now();
   await conn.write('GET /huge HTTP/1.1\r\nHost: x\r\n\r\n');
   await until(() => connections() === 1, 'the server to take the connection');
-  const started = performance.now();
   await until(() => connections() === 0, 'the server to give up on the stalled client', 20_000);
   assert.ok(performance.now() - started >= 299);
   assert.ok(proxy.bufferedBytes <= 4 * 1024 * 1024, `the proxy held ${proxy.bufferedBytes} bytes`);
