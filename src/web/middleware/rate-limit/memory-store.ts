@@ -5,7 +5,7 @@ import type { RateLimitCounts, RateLimitStore } from './store.js';
 export interface MemoryStoreOptions {
   /**
    * Most keys kept. Past it, the key used least recently is forgotten (its client starts afresh).
-   * Default 100 000: about 15 MiB with IPv4 keys (see the README's measurement).
+   * Default 100 000: about 13 MiB (measured 135 bytes per entry with IPv4 keys).
    */
   maxKeys?: number;
   /** The clock, in milliseconds. Default wall-clock time that never steps back. Injectable for tests. */
@@ -68,7 +68,12 @@ export class MemoryStore implements RateLimitStore {
     let window = Math.floor(now / windowMs);
     const entries = this.#entries;
     let entry = entries.get(key);
-    if (entry === undefined || entry.windowMs !== windowMs || entry.window < window - 1) {
+    if (entry === undefined) {
+      // Flattens a key built by concatenation (a V8 rope) before it is kept: the key then costs its
+      // characters, not the pieces it was made of (measured: 285 → 135 bytes per entry).
+      key.charCodeAt(0);
+      entry = { window, current: 0, previous: 0, windowMs };
+    } else if (entry.windowMs !== windowMs || entry.window < window - 1) {
       entry = { window, current: 0, previous: 0, windowMs };
     } else if (entry.window === window - 1) {
       entry.previous = entry.current;
