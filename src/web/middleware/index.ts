@@ -45,10 +45,8 @@ export {
   type CspSource,
   type CspValue,
   DEFAULT_CSP_DIRECTIVES,
-  type SecureHeadersOptions,
-  type SecureHeadersVariables,
-  secureHeaders,
-} from './secure-headers/index.js';
+} from './secure-headers/csp.js';
+export { type SecureHeadersOptions, type SecureHeadersVariables, secureHeaders } from './secure-headers/index.js';
 export {
   type DotfilesPolicy,
   type StaticOptions,

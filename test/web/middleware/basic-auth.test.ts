@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isWirekitError } from '../../../src/errors.js';
 import { App } from '../../../src/web/app.js';
 import { type BasicAuthOptions, type BasicAuthVariables, basicAuth } from '../../../src/web/middleware/index.js';
 import { digest, matchingEntry } from '../../../src/web/middleware/shared/credentials.js';
 import { curlRequest } from '../../helpers/curl.js';
 import { trackLeaks } from '../../helpers/leaks.js';
+import { assertRefusedOptions } from './refused-options.js';
 
 const leaks = trackLeaks();
 const CHALLENGE = 'Basic realm="Restricted", charset="UTF-8"';
@@ -123,13 +123,7 @@ describe('basicAuth', () => {
       [{ verify: 'yes' }, /verify must be a function/],
       [{ users: { a: 'b' }, realm: 'x\r\ny' }, /realm/],
     ];
-    for (const [options, message] of cases) {
-      assert.throws(
-        () => basicAuth(options as BasicAuthOptions),
-        (e) => isWirekitError(e, 'WK_ERR_INVALID_ARGUMENT') && message.test(e.message),
-        JSON.stringify(options),
-      );
-    }
+    assertRefusedOptions(basicAuth, cases);
   });
 
   test('the error message never names the password', () => {

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isWirekitError } from '../../../src/errors.js';
 import { App } from '../../../src/web/app.js';
 import { type CsrfOptions, csrf } from '../../../src/web/middleware/index.js';
 import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
 import { request } from '../../helpers/raw-client.js';
+import { assertRefusedOptions } from './refused-options.js';
 
 const leaks = trackLeaks();
 const FORM = 'application/x-www-form-urlencoded';
@@ -148,13 +148,7 @@ test('bad options fail when the middleware is made, naming what is wrong', () =>
     [{ secFetchSite: 'cross-origin' }, /secFetchSite/],
     [{ secFetchSite: ['same-origin', 'same'] }, /secFetchSite/],
   ];
-  for (const [options, message] of cases) {
-    assert.throws(
-      () => csrf(options as CsrfOptions),
-      (e) => isWirekitError(e, 'WK_ERR_INVALID_ARGUMENT') && message.test(e.message),
-      JSON.stringify(options),
-    );
-  }
+  assertRefusedOptions(csrf, cases);
 });
 
 describe('over a socket', () => {

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { isWirekitError } from '../../../src/errors.js';
 import type { ConnInfo } from '../../../src/http/message/conn-info.js';
 import { Request } from '../../../src/http/message/request.js';
 import { App } from '../../../src/web/app.js';
@@ -26,6 +25,7 @@ import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
 import { request } from '../../helpers/raw-client.js';
 import { header } from '../../helpers/response-reader.js';
+import { assertRefusedOptions } from './refused-options.js';
 
 const leaks = trackLeaks();
 const MINUTE = 60_000;
@@ -375,13 +375,10 @@ test('bad options fail when the limiter is made, naming the option', () => {
     [{ windowMs: MINUTE, limit: 1, name: 'bad\nname' }, /name/],
     [{ windowMs: MINUTE, limit: 1, name: 'été' }, /name/],
   ];
-  for (const [options, message] of cases) {
-    assert.throws(
-      () => rateLimit({ store, ...options } as unknown as RateLimitOptions),
-      (e) => isWirekitError(e, 'WK_ERR_INVALID_ARGUMENT') && message.test(e.message),
-      JSON.stringify(options),
-    );
-  }
+  assertRefusedOptions(
+    rateLimit,
+    cases.map(([options, message]) => [{ store, ...options }, message] as const),
+  );
   assert.throws(() => new MemoryStore({ maxKeys: 0 }), /maxKeys/);
   assert.equal(rateLimit({ windowMs: MINUTE, limit: 1, name: 'a "quoted" \\ name' }).length, 2);
 });

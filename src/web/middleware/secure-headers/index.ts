@@ -5,15 +5,6 @@ import type { Middleware } from '../../compose.js';
 import type { Context } from '../../context.js';
 import { type CompiledPolicy, type ContentSecurityPolicyOptions, compilePolicy, renderPolicy } from './csp.js';
 
-export {
-  type ContentSecurityPolicyOptions,
-  CSP_NONCE,
-  type CspDirectives,
-  type CspSource,
-  type CspValue,
-  DEFAULT_CSP_DIRECTIVES,
-} from './csp.js';
-
 /**
  * Options of {@link secureHeaders}. Each field option takes a string (the value to send) or
  * `false` (leave the field out); left undefined, it has the default shown.
