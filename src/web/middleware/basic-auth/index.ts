@@ -32,8 +32,8 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * HTTP Basic authentication (RFC 7617). A request without valid credentials gets 401 with
  * `WWW-Authenticate: Basic realm="…", charset="UTF-8"`, so a browser asks for a name and password;
  * RFC 7617 has no error codes, so a malformed field, a wrong scheme and a wrong password all get that
- * same 401. Names and passwords are compared as SHA-256 digests with `crypto.timingSafeEqual`, every
- * configured user each time, so neither a password's length nor which user exists shows in the
+ * same 401. `name:password` is compared as a SHA-256 digest with `crypto.timingSafeEqual`, against
+ * every configured user each time, so neither a password's length nor which user exists shows in the
  * response time. The verified name is `c.var.user`. Basic sends the password in every request: use
  * it over HTTPS only.
  *
@@ -74,12 +74,16 @@ function decode<V extends object>(c: Context<V>): [string, string] | undefined {
   return colon === -1 ? undefined : [text.slice(0, colon), text.slice(colon + 1)];
 }
 
-/** A check against a fixed list of users, in time independent of which part is wrong. */
+/**
+ * A check against a fixed list of users, in time independent of which part is wrong: the name and
+ * password are hashed together (`name:password`, unambiguous since a name holds no `:`), one digest
+ * per request, compared with every user's.
+ */
 function checkUsers(users: Readonly<Record<string, string>>): (username: string, password: string) => boolean {
   if (users === null || typeof users !== 'object') {
     throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'users must be an object of { name: password }');
   }
-  const entries = Object.entries(users).map(([name, password]) => {
+  const secrets = Object.entries(users).map(([name, password]) => {
     if (name === '' || name.includes(':') || typeof password !== 'string') {
       // The message names the user, never the password.
       throw new WirekitError(
@@ -87,8 +91,8 @@ function checkUsers(users: Readonly<Record<string, string>>): (username: string,
         `users[${JSON.stringify(name)}]: a name is non-empty without ':', a password a string`,
       );
     }
-    return [digest(name), digest(password)];
+    return digest(`${name}:${password}`);
   });
-  if (entries.length === 0) throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'users must list at least one user');
-  return (username, password) => matchingEntry(entries, [digest(username), digest(password)]) !== -1;
+  if (secrets.length === 0) throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'users must list at least one user');
+  return (username, password) => matchingEntry(secrets, digest(`${username}:${password}`)) !== -1;
 }

@@ -110,9 +110,9 @@ function checkTokens(
     }
   }
   const names = named ? Object.keys(tokens) : undefined;
-  const digests = list.map(([, value]) => [digest(value as string)]);
+  const digests = list.map(([, value]) => digest(value as string));
   return (given) => {
-    const index = matchingEntry(digests, [digest(given)]);
+    const index = matchingEntry(digests, digest(given));
     if (index === -1) return false;
     return names === undefined ? true : (names[index] as string);
   };

@@ -1,9 +1,9 @@
 import { WirekitError } from '../../../errors.js';
-import { nodeCrypto } from '../../../http/message/node-crypto.js';
 import { clientIp } from '../../client-ip.js';
 import type { Middleware } from '../../compose.js';
 import { Context } from '../../context.js';
 import { TooManyRequestsError } from '../../http-error.js';
+import { digest } from '../shared/credentials.js';
 import { checkInteger } from '../shared/options.js';
 import { delaySeconds, limitField, policyField, policyName } from './fields.js';
 import { ipKey } from './ip-key.js';
@@ -127,8 +127,7 @@ export function rateLimit<V extends object = Record<string, unknown>>(
 /** The store key: the policy's name (limiters sharing a store keep apart) and the client's key, hashed when long. */
 function stored(name: string, key: string): string {
   const text = typeof key === 'string' ? key : String(key);
-  const short =
-    text.length <= MAX_KEY_LENGTH ? text : `#${nodeCrypto().createHash('sha256').update(text).digest('base64url')}`;
+  const short = text.length <= MAX_KEY_LENGTH ? text : `#${digest(text).toString('base64url')}`;
   return `${name}:${short}`;
 }
 

@@ -1,9 +1,9 @@
 import { WirekitError } from '../../../errors.js';
 import { isFieldName, isFieldValue } from '../../../http/codec/field-validation.js';
-import { nodeCrypto } from '../../../http/message/node-crypto.js';
 import type { Middleware } from '../../compose.js';
 import type { Context } from '../../context.js';
 import { type CompiledPolicy, type ContentSecurityPolicyOptions, compilePolicy, renderPolicy } from './csp.js';
+import { freshNonce } from './nonce.js';
 
 /**
  * Options of {@link secureHeaders}. Each field option takes a string (the value to send) or
@@ -96,8 +96,7 @@ export function secureHeaders<V extends object = Record<string, unknown>>(
   return async (c, next) => {
     let nonce: string | undefined;
     if (policy?.usesNonce) {
-      // 128 bits, as CSP3 §7.3 asks, base64: the nonce-source grammar.
-      nonce = nodeCrypto().randomBytes(16).toString('base64');
+      nonce = freshNonce();
       (c.var as Partial<SecureHeadersVariables>).cspNonce = nonce;
     }
     await next();
@@ -106,7 +105,7 @@ export function secureHeaders<V extends object = Record<string, unknown>>(
     // No response yet (a handler that returned nothing): `c.header` puts them on the error answer made next.
     const set = (name: string, value: string) => {
       if (headers === undefined) c.header(name, value);
-      else if (!headers.has(name)) headers.set(name, value);
+      else if (!headers.has(name)) headers.append(name, value); // absent: no second scan
     };
     for (const [name, value] of fields) set(name, value);
     if (hsts !== false && secure) set('Strict-Transport-Security', hsts);
