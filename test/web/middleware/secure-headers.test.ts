@@ -19,6 +19,7 @@ import {
   secureHeaders,
   serveStatic,
 } from '../../../src/web/middleware/index.js';
+import { freshNonce } from '../../../src/web/middleware/secure-headers/nonce.js';
 import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
 import { request } from '../../helpers/raw-client.js';
@@ -294,6 +295,16 @@ describe('the nonce', () => {
       seen.add(nonce);
     }
     assert.equal(seen.size, 5);
+  });
+
+  test('nonces stay unique across refills of the random pool (256 per draw)', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const nonce = freshNonce();
+      assert.equal(Buffer.from(nonce, 'base64').length, 16);
+      seen.add(nonce);
+    }
+    assert.equal(seen.size, 1000);
   });
 
   test('without CSP_NONCE in the policy, no nonce is made', async () => {
