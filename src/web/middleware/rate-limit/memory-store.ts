@@ -12,7 +12,14 @@ export interface MemoryStoreOptions {
   now?: () => number;
 }
 
-/** Default {@link MemoryStoreOptions.maxKeys}. */
+/**
+ * Default {@link MemoryStoreOptions.maxKeys}.
+ *
+ * @example
+ * ```ts
+ * new MemoryStore({ maxKeys: DEFAULT_RATE_LIMIT_MAX_KEYS / 10 }); // a small service
+ * ```
+ */
 export const DEFAULT_RATE_LIMIT_MAX_KEYS = 100_000;
 
 /** One key's counts, linked in least-recently-used order. */
