@@ -1,5 +1,6 @@
 /** The web framework: App, router, middleware onion, context, errors. */
 export { App, type AppOptions, type ErrorHandler } from './app.js';
+export { clientIp } from './client-ip.js';
 export { compose, type Middleware, type Next } from './compose.js';
 export { Context, type HandlerResult, type ResponseHeaders } from './context.js';
 export { errorResponse, errorStatus } from './error-response.js';
