@@ -5,7 +5,7 @@
 import { LimitError, ProtocolError, WirekitError } from '../errors.js';
 import type { BodyStream } from '../http/message/body-stream.js';
 import type { Endpoints } from '../net/addresses.js';
-import { asBuffer, concatBytes, utf8 } from '../util/bytes.js';
+import { concatBytes, utf8 } from '../util/bytes.js';
 
 /**
  * Default limit of buffered reads (`text()`, `json()`, `bytes()`): 64 MiB. Iterating is unlimited.
