@@ -11,7 +11,8 @@ import { gzipSync } from 'node:zlib';
 import { Agent, fetch, getGlobalDispatcher, setGlobalDispatcher } from '../../src/client/index.js';
 import { isWirekitError } from '../../src/errors.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually, rawServer, reply } from './helpers.js';
+import { eventually } from '../helpers/wait.js';
+import { rawServer, reply } from './helpers.js';
 
 const leaks = trackLeaks();
 

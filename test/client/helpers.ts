@@ -173,20 +173,6 @@ const REASONS: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-/** Resolves after `ms` (to let time pass, never to assert a timing). */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `predicate` until true; fails after a generous `timeoutMs` (tests run on a loaded box). */
-export async function eventually(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(5);
-  }
-}
-
 /** Writes `data` one byte at a time, one event-loop turn apart (the client must reassemble it). */
 export async function trickle(socket: Socket, data: string | Buffer): Promise<void> {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;

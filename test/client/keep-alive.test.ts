@@ -7,7 +7,8 @@ import { describe, test } from 'node:test';
 import type { Pool, PoolOptions } from '../../src/client/index.js';
 import { isWirekitError, NetError } from '../../src/errors.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually, rawServer, reply, sleep, trackedPool } from './helpers.js';
+import { eventually, sleep } from '../helpers/wait.js';
+import { rawServer, reply, trackedPool } from './helpers.js';
 
 const leaks = trackLeaks();
 

@@ -12,6 +12,7 @@ import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
 import { request } from '../../helpers/raw-client.js';
 import { bodyText, header, saysClose } from '../../helpers/response-reader.js';
+import { sleep } from '../../helpers/wait.js';
 
 const leaks = trackLeaks();
 
@@ -85,7 +86,7 @@ test('req.json() on a malformed body → 400 (the client is at fault), connectio
 test('a handler that fails after a slow start does not reorder the pipeline', async () => {
   const server = await startServer(leaks, async (req) => {
     if (req.path === '/fail') {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       throw new Error('late');
     }
     return new Response(req.path);
