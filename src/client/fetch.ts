@@ -71,7 +71,7 @@ export async function fetch(
   const method = NORMALISED.has(raw.toUpperCase()) ? raw.toUpperCase() : raw;
   const headers = new globalThis.Headers(init.headers ?? source?.headers);
   let body = (init.body ?? source?.body ?? null) as RequestBodyInit;
-  if (typeof body === 'string' && !headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8');
+  if (typeof body === 'string' && !headers.has('content-type')) headers.set('Content-Type', 'text/plain;charset=UTF-8');
   if (method === 'GET' || method === 'HEAD') body = null;
   const mode = init.redirect ?? source?.redirect ?? 'follow';
   const signal = init.signal ?? source?.signal ?? undefined;

@@ -11,7 +11,7 @@ export function requestFromFetch(request: globalThis.Request): Request {
   const url = new URL(request.url);
   const headers = new Headers();
   for (const [name, value] of request.headers) headers.append(name, value);
-  if (!headers.has('host')) headers.set('host', url.host);
+  if (!headers.has('host')) headers.set('Host', url.host);
   const body = request.body === null ? null : (request.body as unknown as AsyncIterable<Uint8Array>);
   return new Request(`${url.pathname}${url.search}`, {
     method: request.method,
