@@ -1,6 +1,6 @@
 /**
  * The body of a client response: an async iterable of chunks, read once, fed by the connection
- * through a `BodyStream` so a slow reader pauses the socket (DESIGN.md habit 4).
+ * through a `BodyStream` so a slow reader pauses the socket (docs/architecture.md, Rules).
  */
 import { LimitError, ProtocolError, WirekitError } from '../errors.js';
 import type { BodyStream } from '../http/message/body-stream.js';

@@ -1,5 +1,5 @@
 /**
- * Raw `node:net` servers for client tests (DESIGN.md habit 12): they read requests (head, and a
+ * Raw `node:net` servers for client tests (docs/architecture.md, Tests): they read requests (head, and a
  * body framed by Content-Length or chunked) and answer with canned bytes the test writes itself.
  */
 import { createServer, type Server, type Socket } from 'node:net';

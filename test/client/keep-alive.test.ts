@@ -1,5 +1,5 @@
 /**
- * Keep-alive and the reuse race (DESIGN.md habit 7): a server that closes an idle connection just as
+ * Keep-alive and the reuse race (docs/architecture.md, client): a server that closes an idle connection just as
  * the next request goes out; idle connections retired before the server's Keep-Alive timeout.
  */
 import assert from 'node:assert/strict';

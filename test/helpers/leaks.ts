@@ -1,5 +1,5 @@
 /**
- * After-each leak check (DESIGN.md habit 12): no socket, server or timer a test opened may
+ * After-each leak check (docs/architecture.md, Tests): no socket, server or timer a test opened may
  * outlive it. Resources are counted with `process.getActiveResourcesInfo()` against a baseline
  * taken before the test, with a short settle for sockets that are closing; the shared timer wheel
  * must have no entries left (an entry is a pending idle, connect or close timeout).

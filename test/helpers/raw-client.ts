@@ -1,5 +1,5 @@
 /**
- * A raw `node:net` client for server tests (DESIGN.md habit 12: raw bytes over a real socket). It
+ * A raw `node:net` client for server tests (docs/architecture.md, Tests: raw bytes over a real socket). It
  * writes exactly the bytes it is given, keeps everything it receives, and notes whether the server
  * ended its side (EOF), reset the connection, or both sides are closed.
  */

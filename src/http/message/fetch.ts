@@ -1,6 +1,6 @@
 /**
  * Converters between wirekit's messages and the WHATWG Fetch API's (`globalThis.Request` /
- * `Response`): the edge where an app meets code written for Fetch (DESIGN.md §1).
+ * `Response`): the edge where an app meets code written for Fetch (docs/architecture.md, The Handler seam).
  */
 import { Headers } from './headers.js';
 import { Request } from './request.js';

@@ -1,5 +1,5 @@
 /**
- * Handler failures over a real socket (DESIGN.md habit 6, issue 3): a throw, a rejection, a value
+ * Handler failures over a real socket (docs/architecture.md, web, issue 3): a throw, a rejection, a value
  * that is not a Response, or a Response the serializer refuses each get a 500 with no detail of the
  * failure in the body, the error goes to `onError`, and the next request on the same connection is
  * served. Body read errors the client caused keep their 4xx.
