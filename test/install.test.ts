@@ -90,9 +90,9 @@ test('installed from a path, an unbuilt checkout builds itself (prepare) and eve
     assert.equal(ran.code, 0, ran.stderr);
     const out = JSON.parse(ran.stdout) as Record<string, unknown>;
     assert.equal(out.answer, 'installed');
-    for (const specifier of ['wirekit', 'wirekit/net', 'wirekit/http', 'wirekit/web', 'wirekit/client']) {
-      assert.deepEqual(out[specifier], ['function', 'function', true], specifier);
-    }
+    const entries = Object.keys(out).filter((key) => key !== 'answer');
+    assert.ok(entries.length >= 5, entries.join(', '));
+    for (const specifier of entries) assert.deepEqual(out[specifier], ['function', 'function', true], specifier);
     const version = await outcome(join(app, 'node_modules/.bin/wirekit'), ['--version'], app);
     assert.match(version.stdout, new RegExp(manifest.version.replaceAll('.', '\\.')));
   } finally {

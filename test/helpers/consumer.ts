@@ -1,12 +1,13 @@
 /**
  * A project outside the repository that uses wirekit as a user's would: the package as `npm pack`
  * makes it (the built dist/ and the `files` of package.json, nothing else), unpacked into the
- * project's node_modules/wirekit. Its runtime dependency and the tools a user adds (TypeScript's
- * Node types, zod) are linked from the repository's node_modules, so making one takes a few
- * seconds and no network: what npm would add on top is resolving `mime`, which is npm's business.
+ * project's node_modules/wirekit. Its runtime dependency and what a user adds beside it (Node's
+ * types, zod, a Toxiproxy client: the repository's dependencies and devDependencies) are linked
+ * from the repository's node_modules, so making one takes a few seconds and no network: what npm
+ * would add on top is resolving `mime`, which is npm's business.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,8 +15,14 @@ import { REPO_ROOT } from './paths.js';
 
 const run = promisify(execFile);
 
-/** The packages linked into a consumer besides wirekit. */
-const LINKED = ['mime', 'zod', '@types/node', 'undici-types'];
+/** The packages linked into a consumer besides wirekit: the repository's own, which README snippets may import. */
+function linked(): string[] {
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
+  return [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {})];
+}
 
 /** What a process printed and how it ended. */
 export interface Outcome {
@@ -50,7 +57,7 @@ export async function packedConsumer(type: 'module' | 'commonjs' = 'module'): Pr
   const target = join(dir, 'node_modules/wirekit');
   mkdirSync(target, { recursive: true });
   await run('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
-  for (const name of LINKED) {
+  for (const name of linked()) {
     mkdirSync(dirname(join(dir, 'node_modules', name)), { recursive: true });
     symlinkSync(join(REPO_ROOT, 'node_modules', name), join(dir, 'node_modules', name), 'dir');
   }

@@ -43,7 +43,8 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   web: [...HTTP_CORE, 'web-listen'],
   'web-listen': [...HTTP_CORE, 'web', 'http-server', 'net'],
   ws: [...HTTP_CORE, 'ws-frame', 'http-server', 'net'],
-  tools: [...HTTP_CORE, 'net', 'client'],
+  // The control API of the fault proxy is an HTTP service: it is built on the web framework's App.
+  tools: [...HTTP_CORE, 'net', 'client', 'web'],
   cluster: [...HTTP_CORE, 'net', 'http-server', 'web', 'web-listen', 'ws', 'ws-frame', 'client'],
   cli: Object.keys(Object.fromEntries(LAYER_PREFIXES.map(([, l]) => [l, 1]))),
   index: Object.keys(Object.fromEntries(LAYER_PREFIXES.map(([, l]) => [l, 1]))),
