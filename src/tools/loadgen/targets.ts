@@ -46,7 +46,7 @@ export interface OriginGroup {
  * Serializes every target and groups them by origin (first appearance first).
  *
  * @throws WirekitError `WK_ERR_INVALID_ARGUMENT` for a URL that is not http(s) (`ws:` says when it comes),
- *   or a field the serializer refuses (`WK_ERR_HTTP_INVALID_FIELD` and friends).
+ *   or a method, target or field the serializer refuses (its error is the `cause`).
  * @example
  * ```ts
  * groupTargets([{ url: 'http://127.0.0.1:8080/echo', method: 'POST', body: '{}' }]);
@@ -92,13 +92,20 @@ function serializeTarget(init: LoadTarget, url: URL, origin: Origin, index: numb
         ? Buffer.from(init.body)
         : Buffer.from(init.body);
   const method = init.method ?? (body === undefined ? 'GET' : 'POST');
-  const head = serializeRequestHead({
-    method,
-    target: `${url.pathname}${url.search}`,
-    headers: flatHeaders(init.headers),
-    host: origin.host,
-    bodyLength: body === undefined ? (method === 'POST' || method === 'PUT' ? 0 : 'none') : body.byteLength,
-  });
+  let head: string;
+  try {
+    head = serializeRequestHead({
+      method,
+      target: `${url.pathname}${url.search}`,
+      headers: flatHeaders(init.headers),
+      host: origin.host,
+      bodyLength: body === undefined ? (method === 'POST' || method === 'PUT' ? 0 : 'none') : body.byteLength,
+    });
+  } catch (cause) {
+    // What the serializer refuses is a bad option here: the test has not started.
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `${method} ${init.url}: ${why}`, { cause });
+  }
   const headBytes = Buffer.from(head, 'latin1');
   const wire = body === undefined ? headBytes : Buffer.concat([headBytes, body]);
   return { method, url: init.url, wire, noBody: method === 'HEAD', index };
