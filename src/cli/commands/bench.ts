@@ -108,10 +108,10 @@ async function bench(values: Values, positionals: readonly string[], io: CliIo):
   const stop = new AbortController();
   void io.stopped().then(() => stop.abort());
   const display = values.quiet ? undefined : progressDisplay(io.stderr, io.stderr.isTTY === true);
-  io.stderr.write(`${describe(options)} (Ctrl-C stops and reports)\n`);
   const result = await loadTest({
     ...options,
     signal: stop.signal,
+    onStart: () => io.stderr.write(`${describe(options)} (Ctrl-C stops and reports)\n`),
     ...(display === undefined ? {} : { onProgress: display.update }),
   });
   display?.done();

@@ -41,6 +41,7 @@ export async function loadTest(options: LoadTestOptions): Promise<LoadTestResult
   }
   const driver = new HttpDriver(groups, { timeoutMs: settings.timeoutMs, tls: options.tls });
   await driver.prepare();
+  options.onStart?.();
   const targets = groups.flatMap((g) => g.requests).sort((a, b) => a.index - b.index);
   const run = new LoadRun(driver, settings, options, targets.length);
   const stopped = await run.done;

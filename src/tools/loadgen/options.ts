@@ -62,6 +62,8 @@ export interface LoadTestOptions {
   http2?: boolean;
   /** Stops the test early; the result covers what ran. */
   signal?: AbortSignal;
+  /** Called once the options are checked, as the first connections open (a banner goes here). */
+  onStart?: () => void;
   /** Called every `progressIntervalMs` while the test runs (for a live display). */
   onProgress?: (progress: LoadProgress) => void;
   /** How often `onProgress` is called. Default 250 ms. */

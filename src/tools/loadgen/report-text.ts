@@ -100,7 +100,7 @@ export function formatProgress(p: LoadProgress): string {
   const elapsed = `${(p.elapsedMs / 1000).toFixed(1)} s`;
   const planned =
     p.durationMs !== undefined
-      ? ` / ${formatSeconds(p.durationMs).replace('.00', '')}`
+      ? ` / ${Number((p.durationMs / 1000).toFixed(2))} s`
       : p.plannedRequests !== undefined
         ? ` (${formatCount(p.requests)} of ${formatCount(p.plannedRequests)})`
         : '';
