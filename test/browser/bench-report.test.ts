@@ -65,7 +65,7 @@ test('the HTML report renders its charts with no console error and no outside re
       const percentilePoints = (await page.locator('svg#percentiles polyline').getAttribute('points')) ?? '';
       assert.ok(percentilePoints.split(' ').length > 20, 'the percentile curve has many points');
       assert.equal(await page.locator('svg#latency-over-time polyline').count(), 3, 'p50, p99 and max');
-      const text = await page.locator('body').innerText();
+      const text = (await page.locator('body').textContent()) ?? '';
       assert.match(text, /requests\/s/);
       assert.match(text, /404/);
       const embedded = JSON.parse((await page.locator('script#result').textContent()) ?? '{}') as { requests?: number };

@@ -12,6 +12,7 @@ import {
   formatResult,
   LatencyHistogram,
   type LoadProgress,
+  type LoadTarget,
   type LoadTestResult,
   parseRequestList,
   RESULT_SCHEMA,
@@ -176,7 +177,7 @@ describe('request lists', () => {
       ['x-a', '1'],
       ['x-a', '2'],
     ]);
-    assert.deepEqual([...(list[2]?.body as Uint8Array)], [0, 1]);
+    assert.deepEqual([...((list[2] as LoadTarget).body as Uint8Array)], [0, 1]);
   });
 
   test('errors name the line', () => {
