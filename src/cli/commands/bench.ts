@@ -47,7 +47,7 @@ Options:
       --json              print the result as JSON on stdout (the live display stays on stderr)
       --html <file>       write a self-contained HTML report
       --compare           compare two --json results: differences with 95% intervals
-  -q, --quiet             no live display
+  -q, --quiet             no banner, no live display
       --http2             HTTP/2 load (not available yet)
   -h, --help              show this help
 
@@ -111,7 +111,9 @@ async function bench(values: Values, positionals: readonly string[], io: CliIo):
   const result = await loadTest({
     ...options,
     signal: stop.signal,
-    onStart: () => io.stderr.write(`${describe(options)} (Ctrl-C stops and reports)\n`),
+    onStart: () => {
+      if (!values.quiet) io.stderr.write(`${describe(options)} (Ctrl-C stops and reports)\n`);
+    },
     ...(display === undefined ? {} : { onProgress: display.update }),
   });
   display?.done();
