@@ -32,4 +32,6 @@ const server = createServer({ noDelay: true }, (socket) => {
   });
   socket.on('error', () => {});
 });
-server.listen(PORT, '127.0.0.1', () => process.stderr.write(`delay-server (${DELAY_MS} ms) on http://127.0.0.1:${PORT}\n`));
+server.listen(PORT, '127.0.0.1', () =>
+  process.stderr.write(`delay-server (${DELAY_MS} ms) on http://127.0.0.1:${PORT}\n`),
+);

@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { rawServer, reply } from '../client/helpers.js';
+import { memoryIo } from '../helpers/cli-io.js';
 import { trackLeaks } from '../helpers/leaks.js';
 
 const leaks = trackLeaks();
@@ -28,28 +27,9 @@ interface Run {
 }
 
 async function run(args: string[], options: { tty?: boolean; stopped?: Promise<NodeJS.Signals> } = {}): Promise<Run> {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const sink = (into: Buffer[]) =>
-    Object.assign(
-      new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          into.push(Buffer.from(chunk));
-          callback();
-        },
-      }),
-      { isTTY: options.tty === true },
-    );
-  const io: CliIo = {
-    stdout: sink(out),
-    stderr: sink(err),
-    stdin: Readable.from([]),
-    env: {},
-    cwd: dir,
-    stopped: () => options.stopped ?? new Promise(() => {}),
-  };
-  const code = await main(['bench', ...args], io);
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+  const memory = memoryIo({ ...options, cwd: dir });
+  const code = await main(['bench', ...args], memory.io);
+  return { code, stdout: memory.stdout().toString(), stderr: memory.stderr().toString() };
 }
 
 async function server(onRequest?: () => void) {

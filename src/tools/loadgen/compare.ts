@@ -11,7 +11,20 @@
  */
 import { WirekitError } from '../../errors.js';
 import { formatChange, formatCount, formatMs, table } from './format.js';
+import type { TimelineSample } from './recorder.js';
 import { type LoadTestResult, RESULT_SCHEMA } from './result.js';
+
+/** The metrics compared: their whole-run value and their value in one timeline sample. */
+const METRICS: readonly {
+  name: MetricComparison['name'];
+  better: MetricComparison['better'];
+  whole: (r: LoadTestResult) => number;
+  perSecond: (s: TimelineSample) => number;
+}[] = [
+  { name: 'req/s', better: 'higher', whole: (r) => r.rps, perSecond: (s) => (s.requests * 1000) / s.ms },
+  { name: 'p50 (ms)', better: 'lower', whole: (r) => r.latency.p50, perSecond: (s) => s.p50 },
+  { name: 'p99 (ms)', better: 'lower', whole: (r) => r.latency.p99, perSecond: (s) => s.p99 },
+];
 
 /** Samples shorter than this (the cut-off tail of a run) are left out of the per-second series. */
 const MIN_SAMPLE_MS = 500;
@@ -73,32 +86,9 @@ export function compareResults(a: LoadTestResult, b: LoadTestResult): Comparison
   const sb = b.timeline.filter((s) => s.ms >= MIN_SAMPLE_MS && s.requests > 0);
   return {
     samples: [sa.length, sb.length],
-    metrics: [
-      metric(
-        'req/s',
-        'higher',
-        a.rps,
-        b.rps,
-        sa.map((s) => (s.requests * 1000) / s.ms),
-        sb.map((s) => (s.requests * 1000) / s.ms),
-      ),
-      metric(
-        'p50 (ms)',
-        'lower',
-        a.latency.p50,
-        b.latency.p50,
-        sa.map((s) => s.p50),
-        sb.map((s) => s.p50),
-      ),
-      metric(
-        'p99 (ms)',
-        'lower',
-        a.latency.p99,
-        b.latency.p99,
-        sa.map((s) => s.p99),
-        sb.map((s) => s.p99),
-      ),
-    ],
+    metrics: METRICS.map((m) =>
+      metric(m.name, m.better, m.whole(a), m.whole(b), sa.map(m.perSecond), sb.map(m.perSecond)),
+    ),
   };
 }
 

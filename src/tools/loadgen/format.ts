@@ -1,4 +1,5 @@
 /** Number formatting shared by the text and HTML reports. */
+export { formatBytes } from '../../util/text.js';
 
 /**
  * An integer with thousands separators (`1,234,567`).
@@ -26,25 +27,6 @@ export function formatMs(ms: number): string {
   if (ms >= 10) return ms.toFixed(1);
   if (ms >= 1) return ms.toFixed(2);
   return ms.toFixed(3);
-}
-
-/**
- * Bytes in binary units (`146.2 MiB`).
- *
- * @example
- * ```ts
- * formatBytes(1536); // '1.5 KiB'
- * ```
- */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /**

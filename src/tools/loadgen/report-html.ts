@@ -4,11 +4,13 @@
  * throughput and latency over time, statuses and errors. The result's JSON is embedded too, so the
  * file alone is enough to compare against later.
  */
+
+import { escapeHtml } from '../../util/text.js';
 import { ERROR_PHASES } from './driver.js';
 import { formatBytes, formatCount, formatMs, formatSeconds } from './format.js';
 import { LatencyHistogram } from './histogram.js';
 import type { LoadTestResult } from './result.js';
-import { type ChartTick, escapeXml, lineChart } from './svg-chart.js';
+import { type ChartTick, lineChart } from './svg-chart.js';
 
 /** Deepest percentile plotted: 99.999% (x = 5 on the log scale), or what the sample size supports. */
 const MAX_NINES = 5;
@@ -46,11 +48,11 @@ export function renderHtmlReport(result: LoadTestResult): string {
   ].join(' · ');
   const l = result.latency;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head>
 <body>
-<h1>${escapeXml(title)}</h1>
-<p class="sub">${escapeXml(sub)}</p>
+<h1>${escapeHtml(title)}</h1>
+<p class="sub">${escapeHtml(sub)}</p>
 <div class="cards">
 ${card('requests/s', formatCount(result.rps))}${card('requests', formatCount(result.requests))}${card('p50', `${formatMs(l.p50)} ms`)}${card('p99', `${formatMs(l.p99)} ms`)}${card('errors', formatCount(result.errors))}
 </div>
@@ -72,19 +74,19 @@ ${
         Object.entries(result.errorCodes).map(([c, n]) => [c, formatCount(n)]),
       )
 }
-<p>Read ${escapeXml(formatBytes(result.bytes.read))} (${escapeXml(formatBytes(result.bytes.readPerSecond))}/s), written ${escapeXml(formatBytes(result.bytes.written))}; ${formatCount(result.connections.opened)} connections opened.</p>
+<p>Read ${escapeHtml(formatBytes(result.bytes.read))} (${escapeHtml(formatBytes(result.bytes.readPerSecond))}/s), written ${escapeHtml(formatBytes(result.bytes.written))}; ${formatCount(result.connections.opened)} connections opened.</p>
 <script type="application/json" id="result">${JSON.stringify(result).replace(/</g, '\\u003c')}</script>
 </body></html>
 `;
 }
 
 function card(label: string, value: string): string {
-  return `<div class="card">${escapeXml(label)}<b>${escapeXml(value)}</b></div>`;
+  return `<div class="card">${escapeHtml(label)}<b>${escapeHtml(value)}</b></div>`;
 }
 
 function htmlTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  const th = head.map((h) => `<th>${escapeXml(h)}</th>`).join('');
-  const tr = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`).join('');
+  const th = head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const tr = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('');
   return `<table><thead><tr>${th}</tr></thead><tbody>${tr}</tbody></table>`;
 }
 

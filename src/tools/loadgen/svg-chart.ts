@@ -2,6 +2,7 @@
  * Line charts as inline SVG strings, for the self-contained HTML report: no script, no external
  * asset, readable in any browser and in the file itself.
  */
+import { escapeHtml } from '../../util/text.js';
 
 /**
  * One line of a chart.
@@ -76,32 +77,32 @@ export function lineChart(chart: LineChart): string {
   const px = (x: number): number => LEFT + (xMax === xMin ? 0 : ((x - xMin) / (xMax - xMin)) * plotW);
   const py = (y: number): number => TOP + plotH - (yMax === 0 ? 0 : (y / yMax) * plotH);
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img"${chart.id === undefined ? '' : ` id="${escapeXml(chart.id)}"`} aria-label="${escapeXml(chart.title)}">`,
-    `<text x="${LEFT}" y="20" class="title">${escapeXml(chart.title)}</text>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img"${chart.id === undefined ? '' : ` id="${escapeHtml(chart.id)}"`} aria-label="${escapeHtml(chart.title)}">`,
+    `<text x="${LEFT}" y="20" class="title">${escapeHtml(chart.title)}</text>`,
   ];
   for (const t of yTicks) {
     const y = py(t.value).toFixed(1);
     parts.push(`<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y}" y2="${y}" class="grid"/>`);
-    parts.push(`<text x="${LEFT - 6}" y="${y}" class="ytick">${escapeXml(t.label)}</text>`);
+    parts.push(`<text x="${LEFT - 6}" y="${y}" class="ytick">${escapeHtml(t.label)}</text>`);
   }
   for (const t of chart.xTicks) {
     const x = px(t.value).toFixed(1);
     parts.push(`<line x1="${x}" x2="${x}" y1="${TOP}" y2="${TOP + plotH}" class="grid"/>`);
-    parts.push(`<text x="${x}" y="${TOP + plotH + 16}" class="xtick">${escapeXml(t.label)}</text>`);
+    parts.push(`<text x="${x}" y="${TOP + plotH + 16}" class="xtick">${escapeHtml(t.label)}</text>`);
   }
   parts.push(`<rect x="${LEFT}" y="${TOP}" width="${plotW}" height="${plotH}" class="frame"/>`);
-  parts.push(`<text x="${LEFT + plotW / 2}" y="${HEIGHT - 6}" class="xlabel">${escapeXml(chart.xLabel)}</text>`);
+  parts.push(`<text x="${LEFT + plotW / 2}" y="${HEIGHT - 6}" class="xlabel">${escapeHtml(chart.xLabel)}</text>`);
   parts.push(
-    `<text x="14" y="${TOP + plotH / 2}" class="ylabel" transform="rotate(-90 14 ${TOP + plotH / 2})">${escapeXml(chart.yLabel)}</text>`,
+    `<text x="14" y="${TOP + plotH / 2}" class="ylabel" transform="rotate(-90 14 ${TOP + plotH / 2})">${escapeHtml(chart.yLabel)}</text>`,
   );
   chart.series.forEach((s, i) => {
     const points = s.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
     parts.push(
-      `<polyline points="${points}" fill="none" stroke="${s.color}" stroke-width="2" class="series" data-series="${escapeXml(s.name)}"/>`,
+      `<polyline points="${points}" fill="none" stroke="${s.color}" stroke-width="2" class="series" data-series="${escapeHtml(s.name)}"/>`,
     );
     const lx = LEFT + 10 + i * 110;
     parts.push(`<rect x="${lx}" y="${TOP + 8}" width="12" height="3" fill="${s.color}"/>`);
-    parts.push(`<text x="${lx + 16}" y="${TOP + 13}" class="legend">${escapeXml(s.name)}</text>`);
+    parts.push(`<text x="${lx + 16}" y="${TOP + 13}" class="legend">${escapeHtml(s.name)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('');
@@ -137,16 +138,4 @@ export function niceTicks(min: number, max: number, count = 5): ChartTick[] {
 function formatTick(value: number): string {
   if (value >= 1000) return Math.round(value).toLocaleString('en-US');
   return String(Number(value.toPrecision(3)));
-}
-
-/**
- * Escapes text for XML and HTML content and attribute values.
- *
- * @example
- * ```ts
- * escapeXml('<a & "b">'); // '&#60;a &#38; &#34;b&#34;&#62;'
- * ```
- */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -6,16 +6,13 @@
  * time: bounds are on counts, and time only from below.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { LatencyHistogram, type LoadProgress, loadTest } from '../../../src/tools/index.js';
 import { closeAfter, rawServer, reply } from '../../client/helpers.js';
 import { trackLeaks } from '../../helpers/leaks.js';
+import { selfSignedCertificate } from '../../helpers/tls-cert.js';
 
 const leaks = trackLeaks();
 
@@ -281,36 +278,11 @@ describe('control', () => {
 });
 
 describe('https', () => {
-  let dir = '';
   let key = '';
   let cert = '';
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'wirekit-bench-tls-'));
-    execFileSync(
-      '/usr/bin/openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    key = readFileSync(join(dir, 'key.pem'), 'utf8');
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    ({ key, cert } = selfSignedCertificate());
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('counts over TLS; an untrusted certificate is a TLS-phase error', async () => {
     let count = 0;
