@@ -120,9 +120,12 @@ class Lane implements LaneSink {
 
   closed(failure: LaneFailure | undefined): void {
     const run = this.#run;
+    const wasOpen = this.open;
     this.open = false;
     this.conn = undefined;
     if (run.finished) return;
+    // An open connection that fails with nothing in flight failed no request: reconnect quietly.
+    if (wasOpen && this.inflight === 0) failure = undefined;
     const depth = this.#starts.length;
     let retries = 0;
     for (let i = 0; i < this.inflight; i++) {
