@@ -5,6 +5,10 @@
 #                            server (one core), interleaved rotations: req/s, the load generator's
 #                            CPU-seconds (user+sys of the whole process, /usr/bin/time), requests
 #                            per CPU-second and the ratios.
+#   bench/loadgen.sh instructions
+#                            user-space instructions per request of autocannon and `wirekit bench`
+#                            (valgrind's callgrind; deterministic under load, kernel time not
+#                            counted): each does 2,000 then 6,000 requests, the difference / 4,000.
 #   bench/loadgen.sh rate    `wirekit bench --rate` behind a server that answers 50 ms late
 #                            (bench/delay-server.ts): p50/p99 against the wrk2-style expectation
 #                            (the injected delay plus the server's own latency).
@@ -110,13 +114,15 @@ if [ "$MODE" = max ]; then
   done
   summarize "$OUT/raw.tsv"
 elif [ "$MODE" = rate ]; then
-  RATE=${RATE:-2000}
+  RATE=${RATE:-1000}
   DELAY_MS=${DELAY_MS:-50}
   echo "# $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg); --rate $RATE, ${CONNECTIONS} connections, ${SECONDS_PER_RUN}s"
   start_server env DELAY_MS=0 node dist/bench/delay-server.js # first the server's own latency
+  taskset -c 0 $WIREKIT "http://127.0.0.1:$PORT/" -c "$CONNECTIONS" -R "$RATE" -d 2s -q >/dev/null # warm-up
   taskset -c 0 $WIREKIT "http://127.0.0.1:$PORT/" -c "$CONNECTIONS" -R "$RATE" -d "${SECONDS_PER_RUN}s" -q --json >"$OUT/base.json"
   stop_server
   start_server env DELAY_MS="$DELAY_MS" node dist/bench/delay-server.js
+  taskset -c 0 $WIREKIT "http://127.0.0.1:$PORT/" -c "$CONNECTIONS" -R "$RATE" -d 2s -q >/dev/null # warm-up
   taskset -c 0 $WIREKIT "http://127.0.0.1:$PORT/" -c "$CONNECTIONS" -R "$RATE" -d "${SECONDS_PER_RUN}s" -q --json >"$OUT/delayed.json"
   node -e '
     const [base, delayed, delay] = [require(process.argv[1]), require(process.argv[2]), Number(process.argv[3])];
@@ -128,6 +134,24 @@ elif [ "$MODE" = rate ]; then
     row("p90", base.latency.p90, delayed.latency.p90);
     row("p99", base.latency.p99, delayed.latency.p99);
   ' "$OUT/base.json" "$OUT/delayed.json" "$DELAY_MS"
+elif [ "$MODE" = instructions ]; then
+  command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install -y valgrind)"; exit 1; }
+  echo "# $(date -u +%FT%TZ) user-space instructions per request (callgrind), ${CONNECTIONS} connections, raw-net"
+  start_server node "$BENCH/peers/servers/raw-net.mjs"
+  count() { # tool n -> instructions
+    local url="http://127.0.0.1:$PORT/" cg="$OUT/cg"
+    mkdir -p "$cg"; rm -f "$cg"/*
+    case $1 in
+      autocannon) valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$cg/cg.%p" "$AUTOCANNON" -c "$CONNECTIONS" -a "$2" "$url" >/dev/null 2>&1 ;;
+      wirekit) valgrind --tool=callgrind --callgrind-out-file="$cg/cg.%p" $WIREKIT "$url" -c "$CONNECTIONS" -n "$2" -q >/dev/null 2>&1 ;;
+    esac
+    grep -h '^summary:' "$cg"/cg.* | awk '{s += $2} END {printf "%.0f\n", s}'
+  }
+  printf '| load generator | instructions per request |\n|---|---:|\n'
+  for tool in autocannon wirekit; do
+    a=$(count "$tool" 2000); b=$(count "$tool" 6000)
+    printf '| %s | %d |\n' "$tool" $(( (b - a) / 4000 ))
+  done
 else
-  echo "usage: bench/loadgen.sh [max|rate]"; exit 2
+  echo "usage: bench/loadgen.sh [max|instructions|rate]"; exit 2
 fi
