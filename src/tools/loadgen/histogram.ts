@@ -11,6 +11,14 @@ import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type His
 const HIGHEST_US = 3_600_000_000;
 
 /**
+ * Latencies below this many microseconds (65 ms) are counted in a plain array first and handed to
+ * the HDR histogram in bulk when it is read. Why: the library's `recordValue` calls `Math.pow` and
+ * `Math.log2` for every value, about 2,000 instructions, a sixth of what the load generator spends
+ * per request; counting in an array is one increment, and a flush records each distinct value once.
+ */
+const PENDING_US = 65_536;
+
+/**
  * Percentiles of a latency distribution, in milliseconds.
  *
  * @example
@@ -43,6 +51,10 @@ export interface LatencySummary {
  */
 export class LatencyHistogram {
   readonly #h: Histogram;
+  /** Counts by microsecond below PENDING_US not yet in `#h`, and which entries are non-zero. */
+  #pending: Uint32Array | undefined;
+  #touched: Uint32Array | undefined;
+  #touchedCount = 0;
 
   constructor(from?: Histogram) {
     this.#h =
@@ -64,23 +76,31 @@ export class LatencyHistogram {
 
   /** Values recorded. */
   get count(): number {
-    return this.#h.totalCount;
+    return this.#flushed().totalCount;
   }
 
   /** Records one latency in milliseconds (negative counts as 0, beyond an hour as an hour). */
   record(ms: number): void {
-    const us = ms * 1000;
-    this.#h.recordValue(us < 0 ? 0 : us > HIGHEST_US ? HIGHEST_US : Math.round(us));
+    const us = ms <= 0 ? 0 : Math.round(ms * 1000);
+    if (us >= PENDING_US) {
+      this.#h.recordValue(Math.min(us, HIGHEST_US));
+      return;
+    }
+    const pending = this.#pending ?? this.#allocate();
+    const n = pending[us] as number;
+    pending[us] = n + 1;
+    if (n === 0) (this.#touched as Uint32Array)[this.#touchedCount++] = us;
   }
 
   /** The latency at `percentile` (0–100), in milliseconds; 0 when empty. */
   percentile(percentile: number): number {
-    return this.#h.totalCount === 0 ? 0 : this.#h.getValueAtPercentile(percentile) / 1000;
+    const h = this.#flushed();
+    return h.totalCount === 0 ? 0 : h.getValueAtPercentile(percentile) / 1000;
   }
 
   /** The usual percentiles, mean and spread, in milliseconds. */
   summary(): LatencySummary {
-    const h = this.#h;
+    const h = this.#flushed();
     if (h.totalCount === 0)
       return { min: 0, mean: 0, stdev: 0, p50: 0, p75: 0, p90: 0, p99: 0, p999: 0, p9999: 0, max: 0 };
     return {
@@ -99,16 +119,36 @@ export class LatencyHistogram {
 
   /** Adds every value of `other`. */
   add(other: LatencyHistogram): void {
-    this.#h.add(other.#h);
+    this.#flushed().add(other.#flushed());
   }
 
   /** Forgets every value (for per-interval histograms). */
   reset(): void {
-    this.#h.reset();
+    this.#flushed().reset();
   }
 
   /** HdrHistogram's compressed base64 encoding (units: microseconds). */
   encode(): string {
-    return encodeIntoCompressedBase64(this.#h);
+    return encodeIntoCompressedBase64(this.#flushed());
+  }
+
+  #allocate(): Uint32Array {
+    this.#touched = new Uint32Array(PENDING_US);
+    this.#pending = new Uint32Array(PENDING_US);
+    return this.#pending;
+  }
+
+  /** The HDR histogram with the pending counts recorded. */
+  #flushed(): Histogram {
+    const pending = this.#pending;
+    const touched = this.#touched;
+    if (pending === undefined || touched === undefined) return this.#h;
+    for (let i = 0; i < this.#touchedCount; i++) {
+      const us = touched[i] as number;
+      this.#h.recordValueWithCount(us, pending[us] as number);
+      pending[us] = 0;
+    }
+    this.#touchedCount = 0;
+    return this.#h;
   }
 }

@@ -57,6 +57,37 @@ function syntheticResult(rps: readonly number[], p50 = 1, p99 = 5): LoadTestResu
   };
 }
 
+describe('latency histogram', () => {
+  test('values counted in bulk and values recorded at once give the same distribution', () => {
+    const h = new LatencyHistogram();
+    const values: number[] = [];
+    for (let i = 0; i < 5_000; i++) values.push(((i * 7919) % 1000) / 10 + (i % 97 === 0 ? 400 : 0)); // 0–100 ms, some 400+
+    for (const v of values) h.record(v);
+    h.record(-1); // counts as 0
+    h.record(10 * 3_600_000); // beyond an hour: an hour
+    assert.equal(h.count, 5_002);
+    const sorted = [...values, 0, 3_600_000].sort((a, b) => a - b);
+    for (const p of [50, 90, 99, 99.9]) {
+      const exact = sorted[Math.ceil((p / 100) * sorted.length) - 1] as number;
+      assert.ok(Math.abs(h.percentile(p) - exact) <= exact * 0.001 + 0.001, `p${p}: ${h.percentile(p)} vs ${exact}`);
+    }
+    assert.ok(Math.abs(h.percentile(100) - 3_600_000) <= 3_600);
+    // Reading flushed the pending counts; more values after a read still count.
+    h.record(0.5);
+    assert.equal(h.count, 5_003);
+    const copy = LatencyHistogram.decode(h.encode());
+    assert.equal(copy.count, 5_003);
+    assert.equal(copy.percentile(99), h.percentile(99));
+    const merged = new LatencyHistogram();
+    merged.record(1);
+    merged.add(h);
+    assert.equal(merged.count, 5_004);
+    merged.reset();
+    assert.equal(merged.count, 0);
+    assert.equal(merged.percentile(50), 0);
+  });
+});
+
 describe('compare', () => {
   test('Welch interval: a clear shift excludes zero, noise does not', () => {
     const shift = welchInterval([100, 102, 98, 101, 99], [110, 112, 108, 111, 109]) as [number, number];
