@@ -7,8 +7,10 @@
 #                            per CPU-second and the ratios.
 #   bench/loadgen.sh instructions
 #                            user-space instructions per request of autocannon and `wirekit bench`
-#                            (valgrind's callgrind; deterministic under load, kernel time not
-#                            counted): each does 2,000 then 6,000 requests, the difference / 4,000.
+#                            (valgrind's callgrind, kernel time not counted): each does 2,000 then
+#                            6,000 requests, the difference / 4,000. Unlike a server's count this one
+#                            is NOT steady: a load generator's work per request depends on how many
+#                            responses each read carries, which depends on timing (seen: ±30%).
 #   bench/loadgen.sh rate    `wirekit bench --rate` behind a server that answers 50 ms late
 #                            (bench/delay-server.ts): p50/p99 against the wrk2-style expectation
 #                            (the injected delay plus the server's own latency).
