@@ -127,13 +127,11 @@ class Lane implements LaneSink {
     // An open connection that fails with nothing in flight failed no request: reconnect quietly.
     if (wasOpen && this.inflight === 0) failure = undefined;
     const depth = this.#starts.length;
-    let retries = 0;
     for (let i = 0; i < this.inflight; i++) {
       const slot = (this.#head + i) % depth;
       const target = run.driver.targetOf(this.group, this.#indices[slot] as number);
       if (failure !== undefined) run.recorder.failed(failure.error, failure.phase, target);
       else run.retry.push(this.#starts[slot] as number);
-      retries++;
     }
     if (failure !== undefined) {
       if (this.inflight > 0) run.settle(this.inflight);
@@ -141,7 +139,6 @@ class Lane implements LaneSink {
     }
     this.inflight = 0;
     this.#head = 0;
-    if (retries > 0 && failure === undefined) run.retried += retries;
     if (!run.finished) run.relaunch(this);
   }
 }
@@ -167,7 +164,6 @@ class LoadRun {
   #onAbort: (() => void) | undefined;
   issued = 0;
   settled = 0;
-  retried = 0;
   connectionsOpened = 0;
   finished = false;
   endMs = 0;
