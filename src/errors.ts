@@ -57,6 +57,8 @@ export const ERROR_CODES = {
   WK_ERR_INVALID_JSON: 'A body read with json() is not valid JSON (400).',
   WK_ERR_JSON_PROTOTYPE_KEY:
     'A request body read with json() has a `__proto__` key or a `constructor` holding a `prototype`, which poison prototypes when merged (400).',
+  WK_ERR_JSON_TOO_DEEP:
+    'A request body read with json() nests arrays and objects deeper than maxJsonDepth (default 128), which recursive code (JSON.stringify, validators) cannot handle (400).',
   WK_ERR_HTTP_HANDLER: 'A request handler threw or returned something that is not a response (500).',
   WK_ERR_HTTP_REQUEST_TIMEOUT: 'A request head or body did not arrive within headerTimeoutMs / requestTimeoutMs (408).',
   WK_ERR_HTTP_CLIENT_GONE: 'The client closed the connection before the response was complete.',
