@@ -16,22 +16,12 @@ import { App } from '../../src/web/app.js';
 import { validate } from '../../src/web/validate.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { DIST_DIR } from '../helpers/paths.js';
+import { describeWarnings, settle, warningsDuringTest } from '../helpers/warnings.js';
 
 const leaks = trackLeaks();
 
 const DEEP = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
 const REQUESTS = 50;
-
-/** Every process warning emitted until the test ends. */
-function warningsDuringTest(): Error[] {
-  const warnings: Error[] = [];
-  const onWarning = (warning: Error): void => {
-    warnings.push(warning);
-  };
-  process.on('warning', onWarning);
-  leaks.defer(() => process.off('warning', onWarning));
-  return warnings;
-}
 
 /** POSTs `body` as JSON `count` times, one after another on keep-alive connections; the statuses and bodies. */
 async function postMany(url: string, body: string, count: number): Promise<{ status: number; text: string }[]> {
@@ -44,11 +34,8 @@ async function postMany(url: string, body: string, count: number): Promise<{ sta
   return out;
 }
 
-/** Lets warnings emitted on the next tick arrive. */
-const settle = () => new Promise((resolve) => setImmediate(resolve));
-
 test(`${REQUESTS} POST /echo with a 100,000-deep JSON body: ${REQUESTS} 400s and not one warning`, async () => {
-  const warnings = warningsDuringTest();
+  const warnings = warningsDuringTest(leaks);
   const app = new App();
   app.post('/echo', async (c) => c.json(await c.req.json()));
   const server = await app.listen({ port: 0 });
@@ -57,10 +44,7 @@ test(`${REQUESTS} POST /echo with a 100,000-deep JSON body: ${REQUESTS} 400s and
   assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([400]));
   assert.match(answers[0]?.text ?? '', /deeper than 128 levels/);
   await settle();
-  assert.deepEqual(
-    warnings.map((w) => `${w.name}: ${w.message}`),
-    [],
-  );
+  assert.deepEqual(describeWarnings(warnings), []);
   // And the route still echoes what it should.
   const ok = await fetch(`${server.url}/echo`, { method: 'POST', body: '{"a":[1,{"b":2}]}' });
   assert.deepEqual(await ok.json(), { a: [1, { b: 2 }] });
@@ -98,17 +82,17 @@ test('the bench app itself (dist/bench/app.js, as the benchmarks start it): 400s
 });
 
 test('serve() with a handler reading req.json(): 400, no warning', async () => {
-  const warnings = warningsDuringTest();
+  const warnings = warningsDuringTest(leaks);
   const server = await serve(async (req) => Response.json(await req.json()), { port: 0 });
   leaks.defer(() => server.close({ timeoutMs: 0 }));
   const answers = await postMany(`${server.url}/`, DEEP, 5);
   assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([400]));
   await settle();
-  assert.deepEqual(warnings, []);
+  assert.deepEqual(describeWarnings(warnings), []);
 });
 
 test('validate() with a body schema: 400, no warning; the App option maxJsonDepth moves the limit', async () => {
-  const warnings = warningsDuringTest();
+  const warnings = warningsDuringTest(leaks);
   const app = new App({ maxJsonDepth: 3 });
   app.post('/v', validate({ body: z.unknown() }), (c) => c.json({ ok: true }));
   app.post('/raw', async (c) => c.json(await c.req.raw.json()));
@@ -128,7 +112,7 @@ test('validate() with a body schema: 400, no warning; the App option maxJsonDept
   assert.equal(four.status, 400);
   assert.equal((await app.request('/raw', { method: 'POST', body: '[[[[1]]]]' })).status, 400, 'c.req.raw.json() too');
   await settle();
-  assert.deepEqual(warnings, []);
+  assert.deepEqual(describeWarnings(warnings), []);
   assert.throws(
     () => new App({ maxJsonDepth: -1 }),
     (error: unknown) => error instanceof WirekitError,
@@ -140,7 +124,7 @@ test('validate() with a body schema: 400, no warning; the App option maxJsonDept
 });
 
 test('a form body full of brackets is no stack risk either: never a 500', async () => {
-  const warnings = warningsDuringTest();
+  const warnings = warningsDuringTest(leaks);
   const app = new App();
   app.post('/form', validate({ body: z.record(z.string(), z.unknown()) }), (c) => c.json({ ok: true }));
   const nested = `${'a['.repeat(20_000)}=1`;
@@ -151,5 +135,5 @@ test('a form body full of brackets is no stack risk either: never a 500', async 
   });
   assert.ok(res.status < 500, `status ${res.status}`);
   await settle();
-  assert.deepEqual(warnings, []);
+  assert.deepEqual(describeWarnings(warnings), []);
 });

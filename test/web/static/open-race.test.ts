@@ -17,8 +17,9 @@ import type { StaticOptions } from '../../../src/web/middleware/static/index.js'
 import { serveStaticOn } from '../../../src/web/middleware/static/serve-static.js';
 import { NODE_FS, type StaticFs } from '../../../src/web/middleware/static/static-fs.js';
 import { trackLeaks } from '../../helpers/leaks.js';
-import { get, listenApp } from './helpers.js';
-import { BIG, MIB, SECRET, settle, swapForSymlink, swapLayout, warningsDuringTest } from './swap-helpers.js';
+import { describeWarnings, settle, warningsDuringTest } from '../../helpers/warnings.js';
+import { download, get, listenApp } from './helpers.js';
+import { BIG, MIB, SECRET, swapForSymlink, swapLayout } from './swap-helpers.js';
 
 const leaks = trackLeaks();
 
@@ -87,7 +88,7 @@ for (const proc of [true, false]) {
         assert.equal(res.status, 404, `${target}: ${res.status}`);
       }
       await settle();
-      assert.deepEqual(warnings, []);
+      assert.deepEqual(describeWarnings(warnings), []);
     });
   }
 
@@ -107,7 +108,7 @@ for (const proc of [true, false]) {
     assert.ok(res.body.length < BIG, 'the body is cut short, so the client knows it is incomplete');
     assert.ok(!res.raw.includes(SECRET));
     await settle();
-    assert.deepEqual(warnings, [], 'WK_ERR_FILE_CHANGED is a race with the tree, not a fault');
+    assert.deepEqual(describeWarnings(warnings), [], 'WK_ERR_FILE_CHANGED is a race with the tree, not a fault');
   });
 }
 
@@ -123,37 +124,20 @@ test('a swap after the open changes nothing: the descriptor reads the file it op
   const socket = connect({ port: server.address.port, host: '127.0.0.1' });
   leaks.defer(() => socket.destroy());
   socket.write('GET /dir/big.bin HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n');
-  const hash = createHash('sha256');
-  let head = '';
-  let pending = Buffer.alloc(0);
-  let body = 0;
   let swapped = false;
-  for await (const chunk of socket as AsyncIterable<Buffer>) {
-    let data = chunk;
-    if (head === '') {
-      pending = Buffer.concat([pending, chunk]);
-      const end = pending.indexOf('\r\n\r\n');
-      if (end === -1) continue;
-      head = pending.toString('latin1', 0, end);
-      data = pending.subarray(end + 4);
-    }
-    hash.update(data);
-    body += data.length;
-    if (!swapped && body > 0) {
-      // Body bytes arrived, so the file is open; the server waits for this reader to drain. Swap
-      // the directory for the outside and put another file at the old name too.
-      swapped = true;
-      socket.pause();
-      await swapForSymlink(join(root, 'dir'), outside);
-      await writeFile(join(root, 'dir-moved/big.bin.new'), Buffer.alloc(size, 'n'));
-      await rename(join(root, 'dir-moved/big.bin.new'), join(root, 'dir-moved/big.bin'));
-      socket.resume();
-    }
-  }
-  assert.match(head, /^HTTP\/1\.1 200 /);
+  const result = await download(socket, async (bodyBytes) => {
+    if (swapped || bodyBytes === 0) return;
+    // Body bytes arrived, so the file is open, and the server waits while this reader does not
+    // read. Swap the directory for the outside, and put another file at the old name too.
+    swapped = true;
+    await swapForSymlink(join(root, 'dir'), outside);
+    await writeFile(join(root, 'dir-moved/big.bin.new'), Buffer.alloc(size, 'n'));
+    await rename(join(root, 'dir-moved/big.bin.new'), join(root, 'dir-moved/big.bin'));
+  });
+  assert.match(result.head, /^HTTP\/1\.1 200 /);
   assert.ok(swapped);
-  assert.equal(body, size);
-  assert.equal(hash.digest('hex'), createHash('sha256').update(Buffer.alloc(size, 'i')).digest('hex'));
+  assert.equal(result.bytes, size);
+  assert.equal(result.sha256, createHash('sha256').update(Buffer.alloc(size, 'i')).digest('hex'));
 });
 
 test('fs errors: EACCES answers 403 and EMFILE 500 (a fault of the server, warned about once, not per request)', async () => {
@@ -172,9 +156,13 @@ test('fs errors: EACCES answers 403 and EMFILE 500 (a fault of the server, warne
     assert.ok(!res.raw.includes(root), `${target}: no path in the answer`);
   }
   await settle();
-  assert.equal(warnings.length, 0, `EACCES is not a fault of the server: ${warnings.join('\n')}`);
+  assert.deepEqual(describeWarnings(warnings), [], 'EACCES is not a fault of the server');
   const exhausted = await serveOn(failing('EMFILE'), root, NO_CACHE);
   for (let i = 0; i < 5; i++) assert.equal((await get(exhausted, '/dir/big.bin')).status, 500);
   await settle();
-  assert.equal(warnings.filter((w) => w.includes('EMFILE')).length, 1, warnings.join('\n'));
+  assert.equal(
+    describeWarnings(warnings).filter((w) => w.includes('EMFILE')).length,
+    1,
+    describeWarnings(warnings).join('\n'),
+  );
 });

@@ -66,17 +66,3 @@ export async function replaceByFifo(path: string): Promise<void> {
     execFile('mkfifo', [path], (error) => (error ? reject(error) : resolve()));
   });
 }
-
-/** Every process warning emitted until the test ends, as `Name: message`. */
-export function warningsDuringTest(leaks: LeakTracker): string[] {
-  const warnings: string[] = [];
-  const onWarning = (warning: Error): void => {
-    warnings.push(`${warning.name}: ${warning.message}`);
-  };
-  process.on('warning', onWarning);
-  leaks.defer(() => process.off('warning', onWarning));
-  return warnings;
-}
-
-/** Lets warnings emitted on the next tick arrive. */
-export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -14,17 +14,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { StaticOptions } from '../../../src/web/middleware/static/index.js';
 import { trackLeaks } from '../../helpers/leaks.js';
+import { describeWarnings, settle, warningsDuringTest } from '../../helpers/warnings.js';
 import { get, serveDir, tempDir, writeFiles } from './helpers.js';
-import {
-  insideBig,
-  outsideBig,
-  replaceByFifo,
-  SECRET,
-  settle,
-  swapForSymlink,
-  swapLayout,
-  warningsDuringTest,
-} from './swap-helpers.js';
+import { insideBig, outsideBig, replaceByFifo, SECRET, swapForSymlink, swapLayout } from './swap-helpers.js';
 
 const leaks = trackLeaks();
 
@@ -76,7 +68,7 @@ for (const [name, options] of [
       }
     }
     await settle();
-    assert.deepEqual(warnings, []);
+    assert.deepEqual(describeWarnings(warnings), []);
   });
 }
 
@@ -102,7 +94,7 @@ test('a symlink swapped in at every component of a deep path: each is absent, ne
     await undo();
   }
   await settle();
-  assert.deepEqual(warnings, [], 'no ELOOP (nor any other) warning');
+  assert.deepEqual(describeWarnings(warnings), [], 'no ELOOP (nor any other) warning');
 });
 
 test('a file replaced by a symlink to another file inside the root: the target is served, no warning', async () => {
@@ -120,7 +112,7 @@ test('a file replaced by a symlink to another file inside the root: the target i
     'the link target, whole',
   );
   await settle();
-  assert.deepEqual(warnings, []);
+  assert.deepEqual(describeWarnings(warnings), []);
 });
 
 const BIG_NEW = 1_200_000;
@@ -158,7 +150,7 @@ test('a directory replaced by a file, a file by a directory: 404, no warning', a
   }
   for (const target of ['/dir/big.bin', '/dir/small.txt']) assert.equal((await get(fresh, target)).status, 404, target);
   await settle();
-  assert.deepEqual(warnings, []);
+  assert.deepEqual(describeWarnings(warnings), []);
 });
 
 test('a file replaced by a FIFO: 404, the open never waits for a writer', async () => {

@@ -1,5 +1,6 @@
 import { constants, type Stats } from 'node:fs';
-import { access, type FileHandle, open, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { type FileHandle, open, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 
 /**
  * The file-system calls the static middleware makes, in one place: Node's by default, and a seam
@@ -24,18 +25,37 @@ export interface StaticFs {
   fdDirectory(fd: number): Promise<string | undefined>;
 }
 
-/** Whether `/proc/self/fd` exists here, asked once. */
+/** Whether `/proc/self/fd` tells true paths here, asked once. */
 let procFd: Promise<boolean> | undefined;
 
 function hasProcFd(): Promise<boolean> {
-  procFd ??= access('/proc/self/fd').then(
-    () => true,
-    () => false,
-  );
+  procFd ??= procFdWorks().catch(() => false);
   return procFd;
 }
 
-/** Node's own calls; `fdPath` reads `/proc/self/fd` where it exists. */
+/**
+ * Opens a directory and asks `/proc/self/fd` for its path: it must be the directory's real path.
+ * An emulated `/proc` that answers something else would make every file look outside the root,
+ * so then the fallback (resolving the path again) is used instead.
+ */
+async function procFdWorks(): Promise<boolean> {
+  const dir = await realpath(tmpdir());
+  const handle = await open(dir, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0));
+  try {
+    return (await readlink(`/proc/self/fd/${handle.fd}`)) === dir;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Node's own calls; `fdPath` reads `/proc/self/fd` where it tells true paths.
+ *
+ * @example
+ * ```ts
+ * const noProc: StaticFs = { ...NODE_FS, fdPath: async () => undefined, fdDirectory: async () => undefined };
+ * ```
+ */
 export const NODE_FS: StaticFs = {
   open: (path, flags) => open(path, flags),
   realpath: (path) => realpath(path),
