@@ -44,8 +44,7 @@ function racingFs(before: (call: Call, path: string) => Promise<void>, proc: boo
       await before('stat', path);
       return NODE_FS.stat(path);
     },
-    fdPath: proc ? NODE_FS.fdPath : async () => undefined,
-    fdDirectory: proc ? NODE_FS.fdDirectory : async () => undefined,
+    descriptorLinks: proc ? NODE_FS.descriptorLinks : async () => false,
   };
 }
 

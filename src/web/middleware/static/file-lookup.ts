@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { ResolvedStaticOptions } from './options.js';
-import { fsRefusal, NODE_FS, OPEN_DIRECTORY, OPEN_FILE, type StaticFs } from './static-fs.js';
+import { descriptorLink, fsRefusal, NODE_FS, OPEN_DIRECTORY, OPEN_FILE, type StaticFs } from './static-fs.js';
 import { TtlCache } from './ttl-cache.js';
 
 /** The one dot-directory served whatever the dotfile policy (RFC 8615). */
@@ -118,7 +118,7 @@ export class FileLookup {
   /**
    * Opens what `found` names and checks the descriptor, not the path: it must be a regular file
    * (or directory) with the device and inode found, and its path as the kernel holds it
-   * (`/proc/self/fd/N`) must be inside the root and pass the dotfile policy. A hard link is a
+   * (`/proc/self/fd/N`, see `descriptorLink`) must be inside the root and pass the dotfile policy. A hard link is a
    * name of the same inode: one inside the root is served like any file there. Where the kernel
    * cannot say (no `/proc`), the path is resolved again after the open and must lead to the opened
    * device and inode; a swap there and back between those calls is the one race left.
@@ -144,14 +144,25 @@ export class FileLookup {
   }
 
   /**
-   * The names in the directory `found`, read through a checked descriptor (where `/proc` lets a
-   * path name the descriptor itself), so a directory swapped in since the lookup is never listed.
+   * The names in the directory `found`, read through a checked descriptor (its descriptor link
+   * names the directory opened), so a directory swapped in since the lookup is never listed. Where
+   * there are no descriptor links, the path is resolved again instead and must still lead to the
+   * directory found, inside the root (nothing opens a directory there: Windows cannot).
    */
   async list(found: FoundDirectory): Promise<string[] | Missing | Forbidden> {
+    if (!(await this.#fs.descriptorLinks())) {
+      try {
+        const real = await this.#resolvesTo(found.path, found);
+        if (real === undefined || this.#placeVerdict(real, await this.#root(Date.now())) !== undefined) return MISSING;
+        return await this.#fs.readdir(found.path);
+      } catch (error) {
+        return refusal(error);
+      }
+    }
     const opened = await this.open(found);
     if (opened.kind !== 'opened') return opened;
     try {
-      return await this.#fs.readdir((await this.#fs.fdDirectory(opened.handle.fd)) ?? found.path);
+      return await this.#fs.readdir(descriptorLink(opened.handle.fd));
     } catch (error) {
       return refusal(error);
     } finally {
@@ -163,15 +174,17 @@ export class FileLookup {
     const kind = found.kind === 'file' ? stats.isFile() : stats.isDirectory();
     if (!kind || stats.dev !== found.dev || stats.ino !== found.ino) return false;
     const realRoot = await this.#root(Date.now());
-    const real = (await this.#fs.fdPath(fd)) ?? (await this.#resolvesTo(found.path, stats));
+    const real = (await this.#fs.descriptorLinks())
+      ? await this.#fs.readlink(descriptorLink(fd))
+      : await this.#resolvesTo(found.path, stats);
     return real !== undefined && this.#placeVerdict(real, realRoot) === undefined;
   }
 
-  /** Without `/proc`: the real path of `path` now, if it leads to the opened file, else undefined. */
-  async #resolvesTo(path: string, opened: Stats): Promise<string | undefined> {
+  /** Without descriptor links: the real path of `path` now, if it leads to `file` (device and inode), else undefined. */
+  async #resolvesTo(path: string, file: { dev: number; ino: number }): Promise<string | undefined> {
     const real = await this.#fs.realpath(path);
     const now = await this.#fs.stat(real);
-    return now.dev === opened.dev && now.ino === opened.ino ? real : undefined;
+    return now.dev === file.dev && now.ino === file.ino ? real : undefined;
   }
 
   async #resolve(lexical: string, now: number): Promise<Lookup> {

@@ -54,7 +54,7 @@ export function serveStatic<V extends object = Record<string, unknown>>(
  *
  * @example
  * ```ts
- * app.use(serveStaticOn({ ...NODE_FS, fdPath: async () => undefined }, 'public')); // as where /proc is absent
+ * app.use(serveStaticOn({ ...NODE_FS, descriptorLinks: async () => false }, 'public')); // as where /proc is absent
  * ```
  */
 export function serveStaticOn<V extends object = Record<string, unknown>>(

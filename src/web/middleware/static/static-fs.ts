@@ -16,44 +16,51 @@ export interface StaticFs {
   realpath(path: string): Promise<string>;
   stat(path: string): Promise<Stats>;
   readdir(path: string): Promise<string[]>;
+  readlink(path: string): Promise<string>;
   /**
-   * The path the kernel holds for an open descriptor (Linux: the `/proc/self/fd/N` link), or
-   * undefined where the platform cannot tell (no `/proc`: macOS, Windows, some sandboxes).
+   * Whether {@link descriptorLink} names an open descriptor and reads back its true path (Linux's
+   * `/proc/self/fd`); false where the platform has no such thing (macOS, Windows, some sandboxes).
    */
-  fdPath(fd: number): Promise<string | undefined>;
-  /** A path that names the open directory `fd` itself (`/proc/self/fd/N`), or undefined (see fdPath). */
-  fdDirectory(fd: number): Promise<string | undefined>;
+  descriptorLinks(): Promise<boolean>;
+}
+
+/**
+ * The link that names open descriptor `fd` (where {@link StaticFs.descriptorLinks} says it exists):
+ * `readlink` gives the path the kernel holds for it, `readdir` lists it as the directory it is.
+ *
+ * @example
+ * ```ts
+ * await readlink(descriptorLink(handle.fd)); // '/srv/www/app.js'
+ * ```
+ */
+export function descriptorLink(fd: number): string {
+  return `/proc/self/fd/${fd}`;
 }
 
 /** Whether `/proc/self/fd` tells true paths here, asked once. */
 let procFd: Promise<boolean> | undefined;
 
-function hasProcFd(): Promise<boolean> {
-  procFd ??= procFdWorks().catch(() => false);
-  return procFd;
-}
-
 /**
- * Opens a directory and asks `/proc/self/fd` for its path: it must be the directory's real path.
- * An emulated `/proc` that answers something else would make every file look outside the root,
- * so then the fallback (resolving the path again) is used instead.
+ * Opens a directory and asks its descriptor link for its path: it must be the directory's real
+ * path. An emulated `/proc` that answered something else would make every file look outside the
+ * root, so then the fallback (resolving the path again) is used instead.
  */
 async function procFdWorks(): Promise<boolean> {
   const dir = await realpath(tmpdir());
   const handle = await open(dir, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0));
   try {
-    return (await readlink(`/proc/self/fd/${handle.fd}`)) === dir;
+    return (await readlink(descriptorLink(handle.fd))) === dir;
   } finally {
     await handle.close();
   }
 }
 
 /**
- * Node's own calls; `fdPath` reads `/proc/self/fd` where it tells true paths.
+ * Node's own calls, and `/proc/self/fd` where it tells true paths.
  *
  * @example
  * ```ts
- * const noProc: StaticFs = { ...NODE_FS, fdPath: async () => undefined, fdDirectory: async () => undefined };
+ * const noProc: StaticFs = { ...NODE_FS, descriptorLinks: async () => false }; // as on macOS
  * ```
  */
 export const NODE_FS: StaticFs = {
@@ -61,8 +68,11 @@ export const NODE_FS: StaticFs = {
   realpath: (path) => realpath(path),
   stat: (path) => stat(path),
   readdir: (path) => readdir(path),
-  fdPath: async (fd) => ((await hasProcFd()) ? readlink(`/proc/self/fd/${fd}`) : undefined),
-  fdDirectory: async (fd) => ((await hasProcFd()) ? `/proc/self/fd/${fd}` : undefined),
+  readlink: (path) => readlink(path),
+  descriptorLinks: () => {
+    procFd ??= procFdWorks().catch(() => false);
+    return procFd;
+  },
 };
 
 /**
