@@ -118,12 +118,13 @@ export class FileLookup {
   /**
    * Opens what `found` names and checks the descriptor, not the path: it must be a regular file
    * (or directory) with the device and inode found, and its path as the kernel holds it
-   * (`/proc/self/fd/N`, see `descriptorLink`) must be inside the root and pass the dotfile policy. A hard link is a
-   * name of the same inode: one inside the root is served like any file there. Where the kernel
-   * cannot say (no `/proc`), the path is resolved again after the open and must lead to the opened
-   * device and inode; a swap there and back between those calls is the one race left.
-   * `missing` when it is gone, replaced or moved, or is another file now (callers look again:
-   * {@link refresh}); `forbidden` when the server may not read it. Other failures (EMFILE, EIO) throw.
+   * (`/proc/self/fd/N`, see `descriptorLink`) must be inside the root and pass the dotfile policy.
+   * A hard link is a name of the same inode: one inside the root is served like any file there.
+   * Where the kernel cannot say (no `/proc`), the path is resolved again after the open and must
+   * lead to the opened device and inode: a tree swapped back and forth between those calls, in
+   * step with them, is the one race left there. `missing` when it is gone, replaced or moved, or
+   * is another file now (callers look again: {@link refresh}); `forbidden` when the server may not
+   * read it. Other failures (EMFILE, EIO) throw.
    */
   async open(found: FoundFile | FoundDirectory): Promise<OpenResult> {
     let handle: FileHandle;
