@@ -99,7 +99,7 @@ export async function minimiseFinding(
   d: Differential,
   signature: string,
   input: FuzzInput,
-  maxChecks = 1500,
+  maxChecks = 800,
 ): Promise<{ input: FuzzInput; detail: string | undefined }> {
   let detail: string | undefined;
   const shows = async (candidate: FuzzInput): Promise<boolean> => {
