@@ -95,7 +95,7 @@ interface Run {
 async function runOnSocket(c: CorpusCase, run: Run, probeOk: boolean): Promise<Observation> {
   const client = await RawClient.connect(server.address.port);
   try {
-    const serverSide = await sockets.socketFor(client.socket.localPort as number);
+    const serverSide = await sockets.socketFor(client.socket);
     let written = 0;
     for (const [i, piece] of run.chunks.entries()) {
       if (client.ended || !(await client.write(piece))) break;

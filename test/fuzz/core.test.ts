@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BucketSet, fromLiteral, literal } from './core/buckets.js';
+import { BucketSet, fromLiteral, knownEntry, literal, matches } from './core/buckets.js';
 import { afterEachLf, minimise } from './core/minimise.js';
 import { Prng } from './core/prng.js';
 import { parseStream, serializeStream } from './http/message-model.js';
@@ -63,10 +63,20 @@ test('reproducers survive the literal form of the report and the allow-list', ()
   assert.deepEqual(fromLiteral(literal(bytes)), bytes);
 });
 
+test('allow-list patterns match whole parts, with * for any', () => {
+  assert.ok(matches('codec|refused-only-by-us|R: x', 'codec|refused-only-by-us|R: x'));
+  assert.ok(matches('*|late-refusal-by-llhttp|*', 'server|late-refusal-by-llhttp|WK_ERR_X: y'));
+  assert.ok(!matches('*|late-refusal-by-llhttp|*', 'server|late-refusal-by-us|HPE_X: y'));
+  assert.ok(!matches('codec|refused-only-by-us|R', 'codec|refused-only-by-us|R: x'));
+  const known = [{ signature: '*|status|*', class: 'stricter' as const, note: 'n' }];
+  assert.equal(knownEntry(known, 'server|status|us 417 / llhttp message')?.note, 'n');
+  assert.equal(knownEntry(known, 'server|hang|-'), undefined);
+});
+
 test('a bucket keeps the lowest input index that showed it', () => {
   const set = new BucketSet();
-  set.add({ signature: 's', detail: 'late' }, 9, Buffer.from('b'), []);
-  set.add({ signature: 's', detail: 'early' }, 2, Buffer.from('a'), [1]);
+  set.add({ signature: 's', detail: 'late' }, 9, { bytes: Buffer.from('b'), splits: [], applied: [] });
+  set.add({ signature: 's', detail: 'early' }, 2, { bytes: Buffer.from('a'), splits: [1], applied: [] });
   const [bucket] = set.list();
   assert.equal(bucket?.count, 2);
   assert.equal(bucket?.firstIndex, 2);

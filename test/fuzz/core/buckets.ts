@@ -5,6 +5,7 @@
  * as a deliberate stricter rule (named in docs/conformance.md), a benign difference, or an open bug.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { FuzzInput } from './input.js';
 
 /** One disagreement between two implementations on one input. */
 export interface Finding {
@@ -19,18 +20,17 @@ export interface Bucket {
   count: number;
   /** Index of the first input of the run that showed it (reproduce with the same seed). */
   firstIndex: number;
-  /** That input, and how it was split into reads. */
-  input: Buffer;
-  splits: number[];
+  /** That input. */
+  input: FuzzInput;
   detail: string;
   /** The minimised reproducer, once minimised. */
-  reproducer?: Buffer;
-  reproducerSplits?: number[];
+  reproducer?: FuzzInput;
 }
 
 export type BucketClass = 'stricter' | 'benign' | 'bug';
 
 export interface KnownBucket {
+  /** A signature, or a pattern: `*` for a whole `|`-separated part matches anything (`*|late-refusal-by-llhttp|*`). */
   signature: string;
   class: BucketClass;
   /** The docs/conformance.md rule (stricter, benign) or the open bug it is (bug). */
@@ -49,7 +49,7 @@ export class BucketSet {
   readonly #buckets = new Map<string, Bucket>();
 
   /** Records `finding` for input `index` (inputs may arrive out of order: the lowest index wins). */
-  add(finding: Finding, index: number, input: Buffer, splits: number[]): void {
+  add(finding: Finding, index: number, input: FuzzInput): void {
     const bucket = this.#buckets.get(finding.signature);
     if (bucket === undefined) {
       this.#buckets.set(finding.signature, {
@@ -57,13 +57,12 @@ export class BucketSet {
         count: 1,
         firstIndex: index,
         input,
-        splits,
         detail: finding.detail,
       });
       return;
     }
     bucket.count++;
-    if (index < bucket.firstIndex) Object.assign(bucket, { firstIndex: index, input, splits, detail: finding.detail });
+    if (index < bucket.firstIndex) Object.assign(bucket, { firstIndex: index, input, detail: finding.detail });
   }
 
   /** Buckets in signature order (a stable report). */
@@ -80,14 +79,26 @@ export function loadKnown(path: string): KnownBuckets {
   return JSON.parse(readFileSync(path, 'utf8')) as KnownBuckets;
 }
 
+/** Whether `signature` is what the allow-list `pattern` names (parts compared one by one; `*` matches any part). */
+export function matches(pattern: string, signature: string): boolean {
+  const want = pattern.split('|');
+  const got = signature.split('|');
+  return want.length === got.length && want.every((part, i) => part === '*' || part === got[i]);
+}
+
+/** The allow-list entry that names `signature`, if any (the first that matches). */
+export function knownEntry(known: readonly KnownBucket[], signature: string): KnownBucket | undefined {
+  return known.find((k) => matches(k.signature, signature));
+}
+
 /**
- * Writes the allow-list back with only the entries `seen` in a run (after fixes land, buckets that
- * no longer show drop out). Entries are kept in signature order.
+ * Writes the allow-list back with only the entries that name a bucket `seen` in a run (after fixes
+ * land, buckets that no longer show drop out), in their order; returns the dropped ones.
  */
 export function pruneKnown(path: string, known: KnownBuckets, seen: ReadonlySet<string>): KnownBucket[] {
-  const dropped = known.buckets.filter((k) => !seen.has(k.signature));
-  const kept = known.buckets.filter((k) => seen.has(k.signature));
-  kept.sort((a, b) => (a.signature < b.signature ? -1 : 1));
+  const used = (k: KnownBucket): boolean => [...seen].some((s) => matches(k.signature, s));
+  const dropped = known.buckets.filter((k) => !used(k));
+  const kept = known.buckets.filter(used);
   writeFileSync(path, `${JSON.stringify({ ...known, buckets: kept }, null, 2)}\n`);
   return dropped;
 }
@@ -130,11 +141,12 @@ export function fromLiteral(text: string): Buffer {
 
 /** The report: one row per bucket, with its class from the allow-list (or NEW) and its reproducer. */
 export function formatTable(buckets: readonly Bucket[], known: readonly KnownBucket[]): string {
-  const byKey = new Map(known.map((k) => [k.signature, k]));
   const rows = buckets.map((b) => {
-    const k = byKey.get(b.signature);
-    const splits = b.reproducerSplits ?? b.splits;
-    const repro = `\`"${literal(b.reproducer ?? b.input).replace(/\|/g, '\\|')}"\`${splits.length ? ` split@${splits.join(',')}` : ''}`;
+    const k = knownEntry(known, b.signature);
+    const input = b.reproducer ?? b.input;
+    const context = input.context === undefined ? '' : `${input.context}: `;
+    const splits = input.splits.length ? ` split@${input.splits.join(',')}` : '';
+    const repro = `${context}\`"${literal(input.bytes).replace(/\|/g, '\\|')}"\`${splits}`;
     const cls = k ? k.class : 'NEW';
     return `| \`${b.signature.replace(/\|/g, '\\|')}\` | ${b.count} | ${cls} | ${repro} | ${b.detail.replace(/\|/g, '\\|')} |`;
   });

@@ -7,16 +7,9 @@
  * same way: its own `generate` (frame mutators in a MutatorRegistry) and `judge`.
  */
 import { BucketSet, type Finding } from './buckets.js';
+import type { FuzzInput } from './input.js';
 import { minimise } from './minimise.js';
 import { Prng } from './prng.js';
-
-/** One input: the bytes, and the offsets where they are cut into separate reads. */
-export interface FuzzInput {
-  bytes: Buffer;
-  splits: number[];
-  /** The mutators that made it (for the report). */
-  applied: string[];
-}
 
 /** A format's fuzzer: how to make inputs and how to judge one against every subject. */
 export interface Differential {
@@ -66,9 +59,9 @@ export async function runCampaign(d: Differential, options: CampaignOptions): Pr
     while (next < options.count && performance.now() < stopAt) {
       const index = next++;
       const input = d.generate(Prng.forInput(options.seed, index));
-      for (const finding of await d.judge(input)) {
+      for (const finding of await judgeSafely(d, input)) {
         findings++;
-        buckets.add(finding, index, input.bytes, input.splits);
+        buckets.add(finding, index, input);
       }
       done++;
       if (options.onProgress && done % (options.progressEvery ?? 1000) === 0) options.onProgress(done, buckets.size);
@@ -78,17 +71,21 @@ export async function runCampaign(d: Differential, options: CampaignOptions): Pr
   const which = options.minimise ?? 'new';
   for (const bucket of buckets.list()) {
     if (which === 'none' || (which === 'new' && options.isKnown?.(bucket.signature))) continue;
-    const found = await minimiseFinding(
-      d,
-      bucket.signature,
-      { bytes: bucket.input, splits: bucket.splits, applied: [] },
-      options.maxMinimiseChecks,
-    );
-    bucket.reproducer = found.input.bytes;
-    bucket.reproducerSplits = found.input.splits;
+    const found = await minimiseFinding(d, bucket.signature, bucket.input, options.maxMinimiseChecks);
+    bucket.reproducer = found.input;
     bucket.detail = found.detail ?? bucket.detail;
   }
   return { buckets, inputs: done, findings, elapsedMs: performance.now() - started };
+}
+
+/** `d.judge`, with a failure of the harness itself (a socket that never connected) as a finding, not a crash. */
+async function judgeSafely(d: Differential, input: FuzzInput): Promise<Finding[]> {
+  try {
+    return await d.judge(input);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return [{ signature: `${d.name}|harness-error|${message.replace(/\d+/g, 'N')}`, detail: message }];
+  }
 }
 
 /**
@@ -103,16 +100,16 @@ export async function minimiseFinding(
 ): Promise<{ input: FuzzInput; detail: string | undefined }> {
   let detail: string | undefined;
   const shows = async (candidate: FuzzInput): Promise<boolean> => {
-    const hit = (await d.judge(candidate)).find((f) => f.signature === signature);
+    const hit = (await judgeSafely(d, candidate)).find((f) => f.signature === signature);
     if (hit) detail = hit.detail;
     return hit !== undefined;
   };
   const whole: FuzzInput = { ...input, splits: [] };
   const splits = input.splits.length > 0 && !(await shows(whole)) ? input.splits : [];
   const withBytes = (bytes: Buffer): FuzzInput => ({
+    ...input,
     bytes,
     splits: splits.filter((s) => s > 0 && s < bytes.length),
-    applied: input.applied,
   });
   const boundaries = d.boundaries?.bind(d);
   const result = await minimise(input.bytes, (bytes) => shows(withBytes(bytes)), {

@@ -6,7 +6,7 @@
 import type { ProtocolError } from '../../../src/errors.js';
 import { type RequestEvent, RequestParser } from '../../../src/http/codec/request-parser.js';
 import { pairs } from '../../helpers/http-parse.js';
-import type { FuzzInput } from '../core/campaign.js';
+import type { FuzzInput } from '../core/input.js';
 import type { Answer, EchoMessage, Outcome } from './outcome.js';
 import { pieces } from './request-inputs.js';
 

@@ -19,7 +19,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { pairs } from '../../helpers/http-parse.js';
 import type { ServerSockets } from '../../helpers/server-sockets.js';
-import type { FuzzInput } from '../core/campaign.js';
+import type { FuzzInput } from '../core/input.js';
 import type { Answer, EchoMessage, Outcome } from './outcome.js';
 import { exchange } from './wire.js';
 

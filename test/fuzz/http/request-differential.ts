@@ -6,7 +6,8 @@
  */
 import { ServerSockets } from '../../helpers/server-sockets.js';
 import type { Finding } from '../core/buckets.js';
-import type { Differential, FuzzInput } from '../core/campaign.js';
+import type { Differential } from '../core/campaign.js';
+import type { FuzzInput } from '../core/input.js';
 import { afterEachLf } from '../core/minimise.js';
 import type { Prng } from '../core/prng.js';
 import { codecOutcome } from './codec-subject.js';

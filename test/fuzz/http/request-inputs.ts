@@ -5,7 +5,7 @@
  */
 
 import { caseBytes, loadRequestCorpus } from '../../helpers/request-corpus.js';
-import type { FuzzInput } from '../core/campaign.js';
+import type { FuzzInput } from '../core/input.js';
 import { byteMutators, MutatorRegistry } from '../core/mutators.js';
 import type { Prng } from '../core/prng.js';
 import { cloneStream, parseStream, type RequestModel, type StreamModel, serializeStream } from './message-model.js';

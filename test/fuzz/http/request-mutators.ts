@@ -77,7 +77,7 @@ function removeFields(m: RequestModel, name: string): void {
 }
 
 /** Applies `fn` to one message; the mutator does not apply when the stream has none. */
-function onMessage(
+export function onMessage(
   name: string,
   weight: number,
   fn: (rng: Prng, m: RequestModel, s: StreamModel) => boolean | undefined,
@@ -333,14 +333,21 @@ const chunked: StreamMutator[] = [
 ];
 
 /** Line-end, connection-semantics and stream (pipelining) mutators. */
+/** Line ends and Connection: requests and responses alike. */
+const semantics: StreamMutator[] = [
+  onMessage('eol:change', 4, (rng, m) => {
+    rng.pick(lineEnds(m)).set(rng.pick(LINE_ENDS));
+  }),
+  onMessage('connection:set', 2, (rng, m) => {
+    setField(m, 'Connection', rng.pick(CONNECTION));
+  }),
+];
+
+/** The mutators of any HTTP/1.x message after its start line: fields, framing, chunked bodies, line ends. */
+export const messageMutators: readonly StreamMutator[] = [...fields, ...framing, ...chunked, ...semantics];
+
 function streamMutators(seedMessage: (rng: Prng) => RequestModel): StreamMutator[] {
   return [
-    onMessage('eol:change', 4, (rng, m) => {
-      rng.pick(lineEnds(m)).set(rng.pick(LINE_ENDS));
-    }),
-    onMessage('connection:set', 2, (rng, m) => {
-      setField(m, 'Connection', rng.pick(CONNECTION));
-    }),
     onMessage('connection:upgrade', 1, (rng, m) => {
       setField(m, 'Connection', rng.pick(['Upgrade', 'upgrade', 'keep-alive, Upgrade']));
       setField(m, 'Upgrade', rng.pick(['websocket', 'h2c', '', 'foo']));
@@ -386,5 +393,5 @@ function streamMutators(seedMessage: (rng: Prng) => RequestModel): StreamMutator
 
 /** Every request-stream mutator; `seedMessage` supplies messages for pipelining. */
 export function requestMutators(seedMessage: (rng: Prng) => RequestModel): StreamMutator[] {
-  return [...requestLine, ...fields, ...framing, ...chunked, ...streamMutators(seedMessage)];
+  return [...requestLine, ...messageMutators, ...streamMutators(seedMessage)];
 }

@@ -9,7 +9,7 @@ import { ECHO_MAX_BODY_BYTES } from '../../conformance/echo-handler.js';
 import { echoOf, isHeadEcho, wireEchoHandler } from '../../helpers/echo-wire.js';
 import { type RawResponse, readResponses } from '../../helpers/response-reader.js';
 import type { ServerSockets } from '../../helpers/server-sockets.js';
-import type { FuzzInput } from '../core/campaign.js';
+import type { FuzzInput } from '../core/input.js';
 import type { Answer, Outcome } from './outcome.js';
 import { exchange } from './wire.js';
 

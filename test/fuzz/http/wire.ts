@@ -9,7 +9,7 @@
 import type { Socket } from 'node:net';
 import { RawClient } from '../../helpers/raw-client.js';
 import { ServerSockets } from '../../helpers/server-sockets.js';
-import type { FuzzInput } from '../core/campaign.js';
+import type { FuzzInput } from '../core/input.js';
 import { pieces } from './request-inputs.js';
 
 /** Turns with nothing moving before an exchange counts as quiet. */
@@ -71,7 +71,7 @@ export async function exchange(
   const client = await RawClient.connect(port);
   hooks.onConnect?.(client);
   try {
-    const server = await sockets.socketFor(client.socket.localPort as number);
+    const server = await sockets.socketFor(client.socket);
     let sent = 0;
     const parts = pieces(input.bytes, input.splits);
     for (const [i, piece] of parts.entries()) {
