@@ -52,6 +52,19 @@ function fail(kind: string, error: unknown): void {
   t.errors.set(name, (t.errors.get(name) ?? 0) + 1);
 }
 
+/** One connection of `kind`: `use` runs on it, a failure is tallied, the socket goes (`reset`: abruptly). */
+async function withClient(kind: string, use: (client: RawClient) => Promise<void>, reset = false): Promise<void> {
+  const client = await RawClient.connect(port);
+  try {
+    await use(client);
+  } catch (error) {
+    fail(kind, error);
+  } finally {
+    if (reset) client.socket.resetAndDestroy();
+    else client.destroy();
+  }
+}
+
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 const GET_PATHS = [
   '/',
@@ -99,27 +112,21 @@ const request = (method: string, path: string, extra = '', body = ''): string =>
 /** Batches of 8 pipelined GETs on one connection, 20 batches, then a new connection. */
 async function pipelined(): Promise<void> {
   while (running()) {
-    const client = await RawClient.connect(port);
-    try {
+    await withClient('pipelined', async (client) => {
       for (let batch = 0; batch < 20 && running(); batch++) {
         const before = client.finals().length;
         await client.write(Array.from({ length: 8 }, () => request('GET', pick(GET_PATHS))).join(''));
         const answers = await client.read(before + 8, {}, WAIT_MS);
         for (const r of answers.slice(before)) count('pipelined', r.status);
       }
-    } catch (error) {
-      fail('pipelined', error);
-    } finally {
-      client.destroy();
-    }
+    });
   }
 }
 
 /** Creates an item (body of some size, Content-Length or chunked), deletes it; sometimes an invalid or oversized body. */
 async function uploads(): Promise<void> {
   while (running()) {
-    const client = await RawClient.connect(port);
-    try {
+    await withClient('upload', async (client) => {
       const size = pick([0, 1_000, 64_000, 900_000]);
       const json = JSON.stringify({ name: 'soak', quantity: 2, pad: 'x'.repeat(size) });
       const variant = Math.random();
@@ -141,51 +148,47 @@ async function uploads(): Promise<void> {
         const answers = await client.read(2, {}, WAIT_MS);
         count('upload', answers[1]?.status ?? 0);
       }
-    } catch (error) {
-      fail('upload', error);
-    } finally {
-      client.destroy();
-    }
+    });
   }
 }
 
 /** Subscribes to the event stream, reads 1 to 20 events, leaves (half of the time by a reset). */
 async function sse(): Promise<void> {
   while (running()) {
-    const client = await RawClient.connect(port);
-    try {
-      await client.write(request('GET', '/soak/events', 'Accept: text/event-stream\r\n'));
-      const events = 1 + Math.floor(Math.random() * 20);
-      await client.until(() => client.text.split('\n\n').length > events, `${events} events`, WAIT_MS);
-      count('sse', 200);
-    } catch (error) {
-      fail('sse', error);
-    } finally {
-      if (Math.random() < 0.5) client.socket.resetAndDestroy();
-      else client.destroy();
-    }
+    const events = 1 + Math.floor(Math.random() * 20);
+    await withClient(
+      'sse',
+      async (client) => {
+        await client.write(request('GET', '/soak/events', 'Accept: text/event-stream\r\n'));
+        await client.until(() => client.text.split('\n\n').length > events, `${events} events`, WAIT_MS);
+        count('sse', 200);
+      },
+      Math.random() < 0.5,
+    );
   }
 }
 
 /** Clients that go away: inside a head, inside a body, before or while the answer arrives. */
 async function vanishing(): Promise<void> {
   while (running()) {
-    const client = await RawClient.connect(port);
-    try {
-      const variant = pick(['head', 'body', 'before-answer', 'mid-answer'] as const);
-      if (variant === 'head') await client.write('GET /api/items HTTP/1.1\r\nHost: so');
-      else if (variant === 'body')
-        await client.write(
-          `POST /api/items HTTP/1.1\r\nHost: soak\r\nContent-Length: 100000\r\n\r\n${'{'.repeat(1000)}`,
-        );
-      else await client.write(Array.from({ length: 16 }, () => request('GET', '/app.js')).join(''));
-      if (variant === 'mid-answer') await client.until(() => client.data.length > 0, 'the first bytes', WAIT_MS);
-      count('vanishing', 0);
-    } catch (error) {
-      fail('vanishing', error);
-    } finally {
-      client.socket.resetAndDestroy();
-    }
+    await withClient(
+      'vanishing',
+      async (client) => {
+        const variant = pick(['head', 'body', 'before-answer', 'mid-answer'] as const);
+        if (variant === 'head') await client.write('GET /api/items HTTP/1.1\r\nHost: so');
+        else if (variant === 'body')
+          await client.write(
+            request('POST', '/api/items', '', '{'.repeat(1000)).replace(
+              /Content-Length: \d+/,
+              'Content-Length: 100000',
+            ),
+          );
+        else await client.write(Array.from({ length: 16 }, () => request('GET', '/app.js')).join(''));
+        if (variant === 'mid-answer') await client.until(() => client.data.length > 0, 'the first bytes', WAIT_MS);
+        count('vanishing', 0);
+      },
+      true,
+    );
     await sleep(5);
   }
 }
@@ -193,8 +196,7 @@ async function vanishing(): Promise<void> {
 /** A deep pipeline read slowly: the server's writes back up and it must pause reading, then resume. */
 async function slowReaders(): Promise<void> {
   while (running()) {
-    const client = await RawClient.connect(port);
-    try {
+    await withClient('slow reader', async (client) => {
       client.socket.pause();
       await client.write(Array.from({ length: 200 }, () => request('GET', pick(['/app.js', '/index.html']))).join(''));
       for (let i = 0; i < 10 && running(); i++) {
@@ -206,11 +208,7 @@ async function slowReaders(): Promise<void> {
       client.socket.resume();
       const answers = await client.read(200, {}, WAIT_MS);
       for (const r of answers) count('slow reader', r.status);
-    } catch (error) {
-      fail('slow reader', error);
-    } finally {
-      client.destroy();
-    }
+    });
   }
 }
 

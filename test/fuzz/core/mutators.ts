@@ -4,6 +4,7 @@
  * these; the registry picks by weight and records what it applied, so a reproducer can say how it
  * was made.
  */
+import type { FuzzInput } from './input.js';
 import type { Prng } from './prng.js';
 
 /** One way to change an input. `apply` returns the changed input, or undefined when it does not apply. */
@@ -127,4 +128,37 @@ export function byteMutators(donor: (rng: Prng) => Buffer): Mutator<Buffer>[] {
       },
     },
   ];
+}
+
+/** How {@link mutatedInput} shapes an input. */
+export interface InputShape {
+  /** Most grammar-level mutations (at least one, except for the few inputs left as the seed made them). */
+  maxRounds: number;
+  /** Most cuts into separate reads. */
+  maxSplits: number;
+}
+
+/**
+ * One input from `seed`: 1 to `maxRounds` grammar mutations (none for 5% of inputs), serialized,
+ * then byte mutations for a quarter of them (and for every unmutated one), and for 30% cut into
+ * up to `maxSplits` + 1 reads.
+ */
+export function mutatedInput<T>(
+  rng: Prng,
+  seed: T,
+  grammar: MutatorRegistry<T>,
+  bytes: MutatorRegistry<Buffer>,
+  serialize: (model: T) => Buffer,
+  shape: InputShape,
+): FuzzInput {
+  const applied: string[] = [];
+  const rounds = rng.chance(0.05) ? 0 : rng.range(1, shape.maxRounds);
+  let out = serialize(grammar.mutate(rng, seed, rounds, applied));
+  if (rounds === 0 || rng.chance(0.25)) out = bytes.mutate(rng, out, rng.range(1, 2), applied);
+  const splits = new Set<number>();
+  if (out.length > 1 && rng.chance(0.3)) {
+    const n = rng.range(1, shape.maxSplits);
+    for (let i = 0; i < n; i++) splits.add(rng.range(1, out.length - 1));
+  }
+  return { bytes: out, splits: [...splits].sort((a, b) => a - b), applied };
 }

@@ -3,17 +3,11 @@
  * our server over a socket, llhttp behind `node:http`), and the comparison that turns two outcomes
  * into at most one finding: the first request where they part ways, bucketed by direction and rule.
  */
+import type { EchoObject } from '../../helpers/corpus-judge.js';
 import type { Finding } from '../core/buckets.js';
 
 /** A request as the echo contract reports it (DESIGN.md §2), body in base64. */
-export interface EchoMessage {
-  method: string;
-  target: string;
-  version: string;
-  headers: [string, string][];
-  body: string;
-  trailers: [string, string][];
-}
+export type EchoMessage = EchoObject;
 
 export type Answer =
   /** The request was parsed. `keepAlive`/`upgrade` are undefined where the subject cannot tell. */

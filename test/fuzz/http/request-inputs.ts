@@ -6,7 +6,7 @@
 
 import { caseBytes, loadRequestCorpus } from '../../helpers/request-corpus.js';
 import type { FuzzInput } from '../core/input.js';
-import { byteMutators, MutatorRegistry } from '../core/mutators.js';
+import { byteMutators, MutatorRegistry, mutatedInput } from '../core/mutators.js';
 import type { Prng } from '../core/prng.js';
 import { cloneStream, parseStream, type RequestModel, type StreamModel, serializeStream } from './message-model.js';
 import { requestMutators } from './request-mutators.js';
@@ -51,19 +51,11 @@ export class RequestInputs {
   }
 
   generate(rng: Prng): FuzzInput {
-    const applied: string[] = [];
-    const seed = cloneStream(rng.pick(this.seeds));
-    // A few inputs stay unmutated at the grammar level: the seeds themselves, or byte-mutated only.
-    const rounds = rng.chance(0.05) ? 0 : rng.range(1, 4);
-    const text = serializeStream(this.#grammar.mutate(rng, seed, rounds, applied));
-    let bytes: Buffer = Buffer.from(text, 'latin1');
-    if (rounds === 0 || rng.chance(0.25)) bytes = this.#bytes.mutate(rng, bytes, rng.range(1, 2), applied);
-    const splits: number[] = [];
-    if (bytes.length > 1 && rng.chance(0.3)) {
-      const n = rng.range(1, 3);
-      for (let i = 0; i < n; i++) splits.push(rng.range(1, bytes.length - 1));
-    }
-    return { bytes, splits: [...new Set(splits)].sort((a, b) => a - b), applied };
+    const serialize = (model: StreamModel): Buffer => Buffer.from(serializeStream(model), 'latin1');
+    return mutatedInput(rng, cloneStream(rng.pick(this.seeds)), this.#grammar, this.#bytes, serialize, {
+      maxRounds: 4,
+      maxSplits: 3,
+    });
   }
 }
 

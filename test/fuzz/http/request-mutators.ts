@@ -45,10 +45,6 @@ function someMessage(rng: Prng, s: StreamModel): RequestModel | undefined {
   return s.messages.length === 0 ? undefined : rng.pick(s.messages);
 }
 
-function someField(rng: Prng, m: RequestModel): FieldLine | undefined {
-  return m.fields.length === 0 ? undefined : rng.pick(m.fields);
-}
-
 function insertAt(text: string, at: number, piece: string): string {
   return text.slice(0, at) + piece + text.slice(at);
 }
@@ -91,6 +87,15 @@ export function onMessage(
       return fn(rng, m, s) === false ? undefined : s;
     },
   };
+}
+
+/** Applies `fn` to one field of one message; the mutator does not apply when that message has none. */
+function onField(
+  name: string,
+  weight: number,
+  fn: (rng: Prng, f: FieldLine, m: RequestModel) => undefined,
+): StreamMutator {
+  return onMessage(name, weight, (rng, m) => (m.fields.length === 0 ? false : fn(rng, rng.pick(m.fields), m)));
 }
 
 /** Every place a line ends in a message, as getter/setter pairs. */
@@ -162,46 +167,30 @@ const fields: StreamMutator[] = [
     if (m.fields.length === 0) return false;
     m.fields.splice(rng.int(m.fields.length), 1);
   }),
-  onMessage('field:duplicate', 2, (rng, m) => {
-    const f = someField(rng, m);
-    if (f === undefined) return false;
+  onField('field:duplicate', 2, (rng, f, m) => {
     const copy = { ...f, value: rng.chance(0.5) ? f.value : rng.pick(FIELD_VALUES) };
     m.fields.splice(rng.int(m.fields.length + 1), 0, copy);
   }),
-  onMessage('field:name-odd-byte', 2, (rng, m) => {
-    const f = someField(rng, m);
-    if (f === undefined) return false;
+  onField('field:name-odd-byte', 2, (rng, f) => {
     f.name = insertAt(f.name, rng.int(f.name.length + 1), oddChar(rng));
   }),
-  onMessage('field:name-case', 1, (rng, m) => {
-    const f = someField(rng, m);
-    if (f === undefined) return false;
+  onField('field:name-case', 1, (rng, f) => {
     f.name = rng.chance(0.5) ? f.name.toUpperCase() : f.name.toLowerCase();
   }),
-  onMessage('field:separator', 3, (rng, m) => {
-    const f = someField(rng, m);
-    if (f === undefined) return false;
+  onField('field:separator', 3, (rng, f) => {
     f.sep = rng.pick(FIELD_SEPS);
   }),
-  onMessage('field:value-odd-byte', 3, (rng, m) => {
-    const f = someField(rng, m);
-    if (f === undefined) return false;
+  onField('field:value-odd-byte', 3, (rng, f) => {
     f.value = insertAt(f.value, rng.int(f.value.length + 1), oddChar(rng));
   }),
-  onMessage('field:value-whitespace', 2, (rng, m) => {
-    const f = someField(rng, m);
-    if (f === undefined) return false;
+  onField('field:value-whitespace', 2, (rng, f) => {
     const ws = rng.pick(WHITESPACE);
     f.value = rng.chance(0.5) ? ws + f.value : f.value + ws;
   }),
-  onMessage('field:value-replace', 1, (rng, m) => {
-    const f = someField(rng, m);
-    if (f === undefined) return false;
+  onField('field:value-replace', 1, (rng, f) => {
     f.value = rng.pick(FIELD_VALUES);
   }),
-  onMessage('field:obs-fold', 2, (rng, m) => {
-    const f = someField(rng, m);
-    if (f === undefined) return false;
+  onField('field:obs-fold', 2, (rng, f) => {
     const at = rng.int(f.value.length + 1);
     f.value = `${f.value.slice(0, at)}${rng.pick(['\r\n', '\n'])}${rng.pick([' ', '\t', '  '])}${f.value.slice(at)}`;
   }),

@@ -6,7 +6,7 @@
  */
 import { loadResponseCorpus, responseBytes } from '../../helpers/response-corpus.js';
 import type { FuzzInput } from '../core/input.js';
-import { byteMutators, type Mutator, MutatorRegistry } from '../core/mutators.js';
+import { byteMutators, type Mutator, MutatorRegistry, mutatedInput } from '../core/mutators.js';
 import type { Prng } from '../core/prng.js';
 import { cloneStream, parseStream, type StreamModel, serializeStream } from './message-model.js';
 import { messageMutators, onMessage } from './request-mutators.js';
@@ -61,12 +61,9 @@ export class ResponseInputs {
   }
 
   generate(rng: Prng): FuzzInput {
-    const applied: string[] = [];
-    const rounds = rng.chance(0.05) ? 0 : rng.range(1, 3);
-    const text = serializeStream(this.#grammar.mutate(rng, cloneStream(rng.pick(this.seeds)), rounds, applied));
-    let bytes: Buffer = Buffer.from(text, 'latin1');
-    if (rounds === 0 || rng.chance(0.25)) bytes = this.#bytes.mutate(rng, bytes, rng.range(1, 2), applied);
-    const splits = bytes.length > 1 && rng.chance(0.3) ? [rng.range(1, bytes.length - 1)] : [];
-    return { bytes, splits, context: rng.chance(0.05) ? 'HEAD' : 'GET', applied };
+    const serialize = (model: StreamModel): Buffer => Buffer.from(serializeStream(model), 'latin1');
+    const seed = cloneStream(rng.pick(this.seeds));
+    const input = mutatedInput(rng, seed, this.#grammar, this.#bytes, serialize, { maxRounds: 3, maxSplits: 1 });
+    return { ...input, context: rng.chance(0.05) ? 'HEAD' : 'GET' };
   }
 }
