@@ -20,7 +20,7 @@ export function ruleOf(error: ProtocolError): string {
 }
 
 function parsed(m: ParsedRequest): Answer {
-  if (m.expect !== undefined) return { kind: 'status', status: 417 };
+  if (m.expect !== undefined) return { kind: 'status', status: 417, method: m.method };
   const { method, target, version, headers, trailers } = m;
   const body = Buffer.from(m.body, 'latin1').toString('base64');
   return {

@@ -157,6 +157,8 @@ export class NodeSubject {
       echo.body = Buffer.concat(pending.chunks).toString('base64');
       echo.trailers = pairs(req.rawTrailers);
       pending.done = true;
+      // A framed answer: Node keeps an HTTP/1.0 keep-alive connection open only for one.
+      res.setHeader('content-length', 2);
       res.end('ok');
     });
     req.on('error', () => {});

@@ -26,7 +26,7 @@ export type Answer =
       method?: string;
     }
   /** A status that is a server's policy, not a parse verdict: 417 to an Expect it does not meet. */
-  | { kind: 'status'; status: number };
+  | { kind: 'status'; status: number; method?: string };
 
 export interface Outcome {
   /** One per request, in order. */
@@ -116,7 +116,10 @@ export function compareOutcomes(subject: OurSubject, ours: Outcome, theirs: Outc
     // llhttp took the head for an upgrade and handed the body over as the new protocol's bytes:
     // a refusal of ours inside that body is not comparable.
     if (a.kind === 'refusal' && b.kind === 'message' && b.upgrade && a.afterHead) return out;
-    // A 417 answers a head that was accepted: against a refusal it counts as accepted.
+    // Our 417 answers a head we accepted and leaves its body unread: against llhttp's refusal (of
+    // that body, as Node met the expectation) the two differ in policy, not in parsing.
+    if (a.kind === 'status' && b.kind === 'refusal') return f('status', `us ${a.status} / llhttp refusal`);
+    // A 417 of llhttp's answers a head it accepted: against our refusal it counts as accepted.
     if (a.kind === 'refusal') return f('refused-only-by-us', a.rule);
     if (b.kind === 'refusal') return f('accepted-only-by-us', b.rule);
     // Which expectations to meet (417 or not) is policy, not parsing.
@@ -138,5 +141,5 @@ export function compareOutcomes(subject: OurSubject, ours: Outcome, theirs: Outc
 export function methodAt(outcome: Outcome, index: number): string | undefined {
   const answer = outcome.answers[index];
   if (answer?.kind === 'message') return answer.echo.method;
-  return answer?.kind === 'refusal' ? answer.method : undefined;
+  return answer?.method;
 }

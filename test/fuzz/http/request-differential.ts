@@ -16,11 +16,16 @@ import { type Answer, compareOutcomes, methodAt, type Outcome } from './outcome.
 import { RequestInputs } from './request-inputs.js';
 import { ServerSubject } from './server-subject.js';
 
-/** Our server's refusals named by the codec's rule (and head verdict) where the codec refused the same request. */
+/**
+ * What the wire cannot tell about our server's answers, from the codec's verdict on the same
+ * request: a refusal's rule and head verdict, and whether a parsed request was an upgrade.
+ */
 function withCodecRules(server: Outcome, codec: Outcome): Outcome {
   const answers = server.answers.map((a, i): Answer => {
     const c = codec.answers[i];
-    return a.kind === 'refusal' && c?.kind === 'refusal' ? { ...a, rule: c.rule, afterHead: c.afterHead } : a;
+    if (a.kind === 'refusal' && c?.kind === 'refusal') return { ...a, rule: c.rule, afterHead: c.afterHead };
+    if (a.kind === 'message' && c?.kind === 'message') return { ...a, upgrade: c.upgrade };
+    return a;
   });
   return { ...server, answers };
 }
