@@ -54,7 +54,9 @@ class Verdicts {
     // A request answered at its head (417) has its answer: what its body does changes nothing.
     if (open?.answer.kind === 'status') return;
     const index = open === undefined ? -1 : this.answers.indexOf(open.answer);
-    const refusal: Answer = { kind: 'refusal', rule, status, early: !this.eof, afterHead: undefined };
+    // afterHead: Node had announced the request (its head parsed), though llhttp may still have
+    // refused the framing fields just after announcing it.
+    const refusal: Answer = { kind: 'refusal', rule, status, early: !this.eof, afterHead: index !== -1 };
     if (index === -1) this.answers.push(refusal);
     else this.answers.splice(index, this.answers.length - index, refusal);
   }

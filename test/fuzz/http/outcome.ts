@@ -14,7 +14,7 @@ export type Answer =
   | { kind: 'message'; echo: EchoMessage; keepAlive: boolean | undefined; upgrade: boolean | undefined }
   /**
    * The request was refused: `rule` names why, `early` says whether before the input ended,
-   * `afterHead` whether its head had been accepted (our subjects; undefined for llhttp).
+   * `afterHead` whether its head had been accepted (for llhttp: announced by Node), if known.
    */
   | {
       kind: 'refusal';
@@ -116,12 +116,16 @@ export function compareOutcomes(subject: OurSubject, ours: Outcome, theirs: Outc
     // llhttp took the head for an upgrade and handed the body over as the new protocol's bytes:
     // a refusal of ours inside that body is not comparable.
     if (a.kind === 'refusal' && b.kind === 'message' && b.upgrade && a.afterHead) return out;
-    // Our 417 answers a head we accepted and leaves its body unread: against llhttp's refusal (of
-    // that body, as Node met the expectation) the two differ in policy, not in parsing.
-    if (a.kind === 'status' && b.kind === 'refusal') return f('status', `us ${a.status} / llhttp refusal`);
+    // Our 417 answers a head we accepted and leaves its body unread: against llhttp's refusal of
+    // that body (Node met the expectation and read on) the two differ in policy, not in parsing.
+    if (a.kind === 'status' && b.kind === 'refusal' && b.afterHead) return f('status', `us ${a.status} / llhttp refusal`);
     // A 417 of llhttp's answers a head it accepted: against our refusal it counts as accepted.
     if (a.kind === 'refusal') return f('refused-only-by-us', a.rule);
-    if (b.kind === 'refusal') return f('accepted-only-by-us', b.rule);
+    if (b.kind === 'refusal') {
+      // llhttp reads PRI as the start of the HTTP/2 preface, whatever follows: one rule, however it ends.
+      const pri = a.kind === 'message' && a.echo.method === 'PRI';
+      return f('accepted-only-by-us', pri ? 'PRI (llhttp: the HTTP/2 preface)' : b.rule);
+    }
     // Which expectations to meet (417 or not) is policy, not parsing.
     if (a.kind === 'status' || b.kind === 'status') {
       if (a.kind === 'status' && b.kind === 'status' && a.status === b.status) continue;
