@@ -118,7 +118,8 @@ export function compareOutcomes(subject: OurSubject, ours: Outcome, theirs: Outc
     if (a.kind === 'refusal' && b.kind === 'message' && b.upgrade && a.afterHead) return out;
     // Our 417 answers a head we accepted and leaves its body unread: against llhttp's refusal of
     // that body (Node met the expectation and read on) the two differ in policy, not in parsing.
-    if (a.kind === 'status' && b.kind === 'refusal' && b.afterHead) return f('status', `us ${a.status} / llhttp refusal`);
+    if (a.kind === 'status' && b.kind === 'refusal' && b.afterHead)
+      return f('status', `us ${a.status} / llhttp refusal`);
     // A 417 of llhttp's answers a head it accepted: against our refusal it counts as accepted.
     if (a.kind === 'refusal') return f('refused-only-by-us', a.rule);
     if (b.kind === 'refusal') {
