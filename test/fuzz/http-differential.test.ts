@@ -11,9 +11,9 @@ import { assertNoNewBucket } from './ci-pass.js';
 import { RequestDifferential } from './http/request-differential.js';
 import { ResponseDifferential } from './http/response-differential.js';
 
-/** `node dist/bench/fuzz-http.js [--side responses] --seed 9 --count 1500` runs exactly these inputs. */
+/** `node dist/bench/fuzz-http.js [--side responses] --seed 9 --count 1000` runs exactly these inputs. */
 const CI_SEED = 9;
-const CI_COUNT = 1500;
+const CI_COUNT = 1000;
 
 const leaks = trackLeaks();
 
