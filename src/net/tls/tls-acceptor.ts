@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import { createServer, type SecureContextOptions, type TLSSocket, type Server as TlsNodeServer } from 'node:tls';
 import { isWirekitError, WirekitError } from '../../errors.js';
 import { type TimerHandle, timerWheel } from '../../util/timer-wheel.js';
-import { endpointsOf } from '../addresses.js';
+import { type Endpoints, endpointsOf } from '../addresses.js';
 import { CertFileWatcher, readCertFiles } from './cert-files.js';
 import { contextBase, contextOptions, secureContextOf } from './credentials.js';
 import { type HandshakeFailure, tlsChannels } from './diagnostics.js';
@@ -84,8 +84,8 @@ export class TlsAcceptor {
   readonly #report: (error: Error) => void;
   /** Raw sockets whose handshake is in progress, oldest first (a Set keeps insertion order). */
   readonly #pending = new Set<Socket>();
-  /** Why we ended a handshake ourselves (dropped), by raw socket. */
-  readonly #reasons = new WeakMap<Socket, WirekitError>();
+  /** Why we ended a handshake ourselves (dropped), and where it came from, by raw socket. */
+  readonly #reasons = new WeakMap<Socket, { error: WirekitError; endpoints: Endpoints }>();
   readonly #maxPending: number;
   #base: SecureContextOptions;
   #default: TlsCredentials | undefined;
@@ -214,14 +214,19 @@ export class TlsAcceptor {
   #failed(cause: Error, socket: TLSSocket): void {
     const raw = rawOf(socket);
     const known = this.#pending.delete(raw);
-    socket.destroy();
-    if (this.#closed || (!known && !this.#reasons.has(raw))) return;
-    const error = this.#reasons.get(raw) ?? classify(cause, socket, this.#options);
+    const reason = this.#reasons.get(raw);
+    if (this.#closed || (!known && reason === undefined)) {
+      socket.destroy();
+      return;
+    }
+    const error = reason?.error ?? classify(cause, socket, this.#options);
     this.#count(error);
     if (tlsChannels.handshakeFailure.hasSubscribers) {
-      const message: HandshakeFailure = { error, ...endpointsOf(raw) };
+      // Read before destroy(): a destroyed socket no longer knows its addresses.
+      const message: HandshakeFailure = { error, ...(reason?.endpoints ?? endpointsOf(raw)) };
       tlsChannels.handshakeFailure.publish(message);
     }
+    socket.destroy();
   }
 
   #count(error: WirekitError): void {
@@ -234,7 +239,7 @@ export class TlsAcceptor {
   /** Ends a handshake in progress; its tlsClientError then reports `reason`. */
   #end(raw: Socket, reason: WirekitError): void {
     this.#pending.delete(raw);
-    this.#reasons.set(raw, reason);
+    this.#reasons.set(raw, { error: reason, endpoints: endpointsOf(raw) });
     raw.destroy();
   }
 
