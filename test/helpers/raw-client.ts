@@ -4,7 +4,7 @@
  * ended its side (EOF), reset the connection, or both sides are closed.
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import { type ConnectionOptions, connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { type RawResponse, type ReadOptions, readResponses } from './response-reader.js';
 
 /** Resolves after `ms` (to let time pass, never to assert a timing). */

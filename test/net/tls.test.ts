@@ -81,7 +81,12 @@ test('TLS 1.2 is accepted, 1.1 refused by default; the failure is counted and pu
   await v12.until(() => v12.text.includes('\n'), 'the info line');
   assert.equal(JSON.parse(v12.text).protocol, 'TLSv1.2');
   await assert.rejects(
-    RawClient.connectTls(port, { ca: pki.ca.cert, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }),
+    RawClient.connectTls(port, {
+      ca: pki.ca.cert,
+      minVersion: 'TLSv1',
+      maxVersion: 'TLSv1.1',
+      ciphers: 'DEFAULT@SECLEVEL=0',
+    }),
   );
   await eventually(() => server.tlsStats?.failed === 1, 'the failure to be counted');
   await eventually(() => forPort(port).length === 1, 'the failure to be published');
@@ -97,14 +102,17 @@ test('credentials are checked before the port is bound', async () => {
     assert.match(error.message, /does not match the certificate/);
     return true;
   });
-  await assert.rejects(listen({ port: 0, tls: { key: 'nope', cert: pki.server.cert } }, () => {}), (error) =>
-    isWirekitError(error, 'WK_ERR_TLS_CREDENTIALS'),
+  await assert.rejects(
+    listen({ port: 0, tls: { key: 'nope', cert: pki.server.cert } }, () => {}),
+    (error) => isWirekitError(error, 'WK_ERR_TLS_CREDENTIALS'),
   );
-  await assert.rejects(listen({ port: 0, tls: { key: pki.server.key } }, () => {}), (error) =>
-    isWirekitError(error, 'WK_ERR_INVALID_ARGUMENT'),
+  await assert.rejects(
+    listen({ port: 0, tls: { key: pki.server.key } }, () => {}),
+    (error) => isWirekitError(error, 'WK_ERR_INVALID_ARGUMENT'),
   );
-  await assert.rejects(listen({ port: 0, tls: { keyFile: '/nonexistent/key.pem', certFile: '/nonexistent/c.pem' } }, () => {}), (error) =>
-    isWirekitError(error, 'WK_ERR_TLS_CREDENTIALS'),
+  await assert.rejects(
+    listen({ port: 0, tls: { keyFile: '/nonexistent/key.pem', certFile: '/nonexistent/c.pem' } }, () => {}),
+    (error) => isWirekitError(error, 'WK_ERR_TLS_CREDENTIALS'),
   );
 });
 
@@ -145,7 +153,10 @@ test('at maxConcurrentHandshakes the oldest handshake is dropped for the new con
   await honest.until(() => honest.text.includes('\n'), 'the info line');
   await stalled[1]?.waitEnded();
   assert.equal(server.tlsStats?.dropped, 2);
-  await eventually(() => forPort(port).filter((f) => f.error.code === 'WK_ERR_TLS_HANDSHAKE_DROPPED').length === 2, 'two drops published');
+  await eventually(
+    () => forPort(port).filter((f) => f.error.code === 'WK_ERR_TLS_HANDSHAKE_DROPPED').length === 2,
+    'two drops published',
+  );
 });
 
 test('setCertificates refuses a mismatched pair (the old one keeps serving) and installs a good one', async () => {
@@ -185,10 +196,18 @@ test("onSecureConnection 'handled' takes a socket over; close() waits for it and
   );
   leaks.defer(() => server.close({ timeoutMs: 0 }));
   const port = server.address.port;
-  const plain = await RawClient.connectTls(port, { ca: pki.ca.cert, servername: 'localhost', ALPNProtocols: ['http/1.1'] });
+  const plain = await RawClient.connectTls(port, {
+    ca: pki.ca.cert,
+    servername: 'localhost',
+    ALPNProtocols: ['http/1.1'],
+  });
   leaks.defer(() => plain.destroy());
   await plain.until(() => plain.text === 'http/1.1 engine\n', 'the http/1.1 engine');
-  const other = await RawClient.connectTls(port, { ca: pki.ca.cert, servername: 'localhost', ALPNProtocols: ['x-other'] });
+  const other = await RawClient.connectTls(port, {
+    ca: pki.ca.cert,
+    servername: 'localhost',
+    ALPNProtocols: ['x-other'],
+  });
   leaks.defer(() => other.destroy());
   await eventually(() => handed.length === 1, 'the socket to be handed over');
   handed[0]?.write('other engine\n');

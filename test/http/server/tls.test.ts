@@ -124,7 +124,11 @@ test('mTLS: a client certificate from the CA is accepted and shown in info.tls.p
   const server = await infoServer({
     tls: { key: pki.server.key, cert: pki.server.cert, ca: pki.ca.cert, requestCert: true },
   });
-  const raw = await client(server.address.port, { servername: 'localhost', key: pki.client.key, cert: pki.client.cert });
+  const raw = await client(server.address.port, {
+    servername: 'localhost',
+    key: pki.client.key,
+    cert: pki.client.cert,
+  });
   const peer = (await get(raw, 1)).tls.peerCertificate;
   assert.equal(peer.subject.CN, 'alice');
   assert.equal(peer.issuer.CN, 'wirekit test CA');
@@ -206,7 +210,10 @@ test('redirectHttp: a plain-HTTP listener answers 308 to the same host, path and
   await plain.write('GET http://other.test/p?q HTTP/1.1\r\nHost: other.test\r\n\r\n');
   const [post, ipv6, absolute] = await plain.read(3);
   assert.equal(post?.status, 308);
-  assert.equal(header(post as NonNullable<typeof post>, 'location'), `https://example.test:${httpsPort}/a/b%20c?x=1&y=2`);
+  assert.equal(
+    header(post as NonNullable<typeof post>, 'location'),
+    `https://example.test:${httpsPort}/a/b%20c?x=1&y=2`,
+  );
   assert.equal(header(ipv6 as NonNullable<typeof ipv6>, 'location'), `https://[::1]:${httpsPort}/`);
   assert.equal(header(absolute as NonNullable<typeof absolute>, 'location'), `https://other.test:${httpsPort}/p?q`);
   await server.close();
@@ -223,7 +230,10 @@ test('redirectHttp: httpsPort 443 is left out of the URL; redirectHttp without t
   await plain.write('GET /x HTTP/1.1\r\nHost: example.test\r\n\r\n');
   const [response] = await plain.read(1);
   assert.equal(header(response as NonNullable<typeof response>, 'location'), 'https://example.test/x');
-  await assert.rejects(serve(() => Response.text('x'), { redirectHttp: { port: 0 } }), (error: WirekitError) => {
-    return error.code === 'WK_ERR_INVALID_ARGUMENT';
-  });
+  await assert.rejects(
+    serve(() => Response.text('x'), { redirectHttp: { port: 0 } }),
+    (error: WirekitError) => {
+      return error.code === 'WK_ERR_INVALID_ARGUMENT';
+    },
+  );
 });
