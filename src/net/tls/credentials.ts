@@ -3,7 +3,7 @@
  * refused with `WK_ERR_TLS_CREDENTIALS` before anything changes, so a bad reload never replaces a
  * working certificate.
  */
-import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { constants, createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import { WirekitError } from '../../errors.js';
 import type { Pem, TlsCredentials, TlsServerOptions } from './options.js';
@@ -22,6 +22,9 @@ export function contextBase(options: TlsServerOptions, ticketKeys: Buffer): Secu
     maxVersion: options.maxVersion ?? 'TLSv1.3',
     sessionTimeout: options.sessionTimeoutSeconds ?? 300,
     ticketKeys,
+    // No TLS 1.2 renegotiation: a client could make the server redo the expensive part of a
+    // handshake at will (CVE-2011-1473); Node only rate-limits it. TLS 1.3 has none.
+    secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
   };
   if (options.ciphers !== undefined) base.ciphers = options.ciphers;
   if (options.ecdhCurve !== undefined) base.ecdhCurve = options.ecdhCurve;
