@@ -10,11 +10,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { trackLeaks } from '../helpers/leaks.js';
 import { wirekit } from '../cli/processes.js';
+import { trackLeaks } from '../helpers/leaks.js';
 
 const TESTSSL = ['/usr/bin/testssl', '/usr/bin/testssl.sh'].find((path) => existsSync(path));
-const skip = TESTSSL !== undefined || process.env.CI === 'true' ? false : 'needs testssl.sh: apt-get install testssl.sh';
+const skip =
+  TESTSSL !== undefined || process.env.CI === 'true' ? false : 'needs testssl.sh: apt-get install testssl.sh';
 const leaks = trackLeaks();
 let dir = '';
 
@@ -33,7 +34,10 @@ interface Finding {
 const TOOL_NOTES = new Set(['engine_problem', 'scanProblem']);
 const WORSE_THAN_LOW = new Set(['MEDIUM', 'HIGH', 'CRITICAL']);
 
-test('testssl: protocols, ciphers and vulnerabilities: nothing worse than LOW', { skip, timeout: 240_000 }, async () => {
+test('testssl: protocols, ciphers and vulnerabilities: nothing worse than LOW', {
+  skip,
+  timeout: 240_000,
+}, async () => {
   const serve = wirekit(leaks, ['serve', dir, '--tls', '--port', '0', '-q'], null, {
     ...process.env,
     XDG_CONFIG_HOME: join(dir, 'config'),

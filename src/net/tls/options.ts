@@ -157,8 +157,10 @@ export interface TlsListenOptions extends TlsServerOptions {
 export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
- * Default cap on handshakes in progress: 1024. A stalled handshake costs memory, not CPU (about
- * 4 KiB, measured: see docs/benchmarks.md); 1024 of them are a few MiB. The CPU cost of
+ * Default cap on handshakes in progress: 512. A stalled handshake costs memory, not CPU: about
+ * 55 KiB of RSS each (OpenSSL's state and buffers; measured, see docs/benchmarks.md), so 512 of them
+ * hold under 30 MiB. With the oldest dropped first, shutting out an honest client whose handshake
+ * takes 100 ms (a slow mobile link) takes over 5,000 new connections a second. The CPU cost of
  * handshakes is paid one at a time on the event loop whatever the cap.
  *
  * @example
@@ -166,7 +168,7 @@ export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
  * await listen({ tls: { key, cert, maxConcurrentHandshakes: DEFAULT_MAX_CONCURRENT_HANDSHAKES * 4 } }, handler);
  * ```
  */
-export const DEFAULT_MAX_CONCURRENT_HANDSHAKES = 1024;
+export const DEFAULT_MAX_CONCURRENT_HANDSHAKES = 512;
 
 /**
  * Default rotation of the session-ticket key: 1 hour.
