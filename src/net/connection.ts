@@ -3,7 +3,7 @@
  * writes that honour backpressure, half-close, and an idle timeout on the shared timer wheel.
  */
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { type SocketAddress, TimeoutError, type WirekitError } from '../errors.js';
 import { type Deferred, deferred } from '../util/deferred.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
@@ -352,7 +352,10 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * on a plain TCP connection. Read from the socket on first access.
    */
   get tls(): TlsInfo | undefined {
-    if (this.#tls === undefined && this.socket instanceof TLSSocket) this.#tls = tlsInfoOf(this.socket);
+    // `encrypted` marks a TLSSocket (Node documents it for this); no node:tls import for a plain server.
+    if (this.#tls === undefined && (this.socket as Partial<TLSSocket>).encrypted === true) {
+      this.#tls = tlsInfoOf(this.socket as TLSSocket);
+    }
     return this.#tls;
   }
 

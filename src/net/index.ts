@@ -33,7 +33,6 @@ export {
   Server,
   type ServerCloseOptions,
 } from './tcp-server.js';
-export { checkPair } from './tls/credentials.js';
 export { type HandshakeFailure, tlsChannels } from './tls/diagnostics.js';
 export { type DistinguishedName, type PeerCertificate, type TlsInfo, tlsInfoOf } from './tls/info.js';
 export {

@@ -8,7 +8,7 @@ import { abortedError, endpoint, netError } from './addresses.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { checkBytes, checkDuration, checkInteger, checkPort } from './options.js';
 import { checkTlsOptions, type TlsListenOptions } from './tls/options.js';
-import { type CertificateUpdate, TlsAcceptor, type TlsStats } from './tls/tls-acceptor.js';
+import type { CertificateUpdate, TlsAcceptor, TlsStats } from './tls/tls-acceptor.js';
 
 /**
  * Handles one accepted connection; may be async. A throw or rejection destroys that connection.
@@ -126,7 +126,8 @@ export async function listen(options: ListenOptions, onConnection: ConnectionHan
   const tls =
     options.tls === undefined
       ? undefined
-      : await TlsAcceptor.create(
+      : // Loaded on demand: node:tls, node:crypto and node:fs cost memory in every plain server.
+        await (await import('./tls/tls-acceptor.js')).TlsAcceptor.create(
           options.tls,
           (socket) => server?.secured(socket),
           (error) => server?.report(error),
