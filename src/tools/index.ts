@@ -2,6 +2,8 @@
  * `wirekit/tools`: the engines behind the CLI's network tools, for tests and scripts: the fault
  * proxy (TCP and UDP, with a Toxiproxy-compatible control API).
  */
+// Every entry point carries the error classes, so `isWirekitError` needs no second import.
+export * from '../errors.js';
 export { formatHostPort, type HostPort, parseHostPort } from './proxy/address.js';
 export {
   CONTROL_API_VERSION,

@@ -4,13 +4,12 @@
  * with the development certificate or with `--cert`/`--key`. curl is required when CI=true.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
+import { curlRequest } from '../helpers/curl.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { wirekit } from './processes.js';
 
@@ -82,34 +81,18 @@ test('wirekit serve --tls uses the development certificate; curl --cacert trusts
   const [, url] = await serve.waitFor(/at (https:\/\/127\.0\.0\.1:\d+)\//, true);
   const ca = join(config, 'wirekit', 'ca.pem');
   assert.ok(existsSync(ca), serve.stdout().toString());
-  const { stdout } = await promisify(execFile)(CURL, [
-    '-sS',
-    '--cacert',
-    ca,
-    '-o',
-    '/dev/null',
-    '-w',
-    '%{http_code} %{ssl_verify_result}',
-    `${url}/`,
-  ]);
-  assert.equal(stdout, '200 0');
+  assert.equal((await curlRequest(`${url}/`, ['--cacert', ca])).status, 200);
   // By name too: the certificate covers localhost.
   const port = new URL(url as string).port;
-  const byName = await promisify(execFile)(CURL, [
-    '-sS',
+  const byName = await curlRequest(`https://localhost:${port}/`, [
     '--cacert',
     ca,
-    '-o',
-    '/dev/null',
-    '-w',
-    '%{http_code}',
     '--resolve',
     `localhost:${port}:127.0.0.1`,
-    `https://localhost:${port}/`,
   ]);
-  assert.equal(byName.stdout, '200');
+  assert.equal(byName.status, 200);
   // Without the CA, curl refuses the certificate (it is not from a public CA).
-  await assert.rejects(promisify(execFile)(CURL, ['-sS', '-o', '/dev/null', `${url}/`]));
+  await assert.rejects(curlRequest(`${url}/`), /certificate/);
   serve.child.kill('SIGTERM');
   assert.equal(await serve.exited, 0);
 });
@@ -123,17 +106,7 @@ test('wirekit serve --cert/--key serves the given files', { skip: skipCurl }, as
     null,
   );
   const [, url] = await serve.waitFor(/at (https:\/\/127\.0\.0\.1:\d+)\//, true);
-  const { stdout } = await promisify(execFile)(CURL, [
-    '-sS',
-    '--cacert',
-    join(dir, 'ca.pem'),
-    '-o',
-    '/dev/null',
-    '-w',
-    '%{http_code}',
-    `${url}/`,
-  ]);
-  assert.equal(stdout, '200');
+  assert.equal((await curlRequest(`${url}/`, ['--cacert', join(dir, 'ca.pem')])).status, 200);
   serve.child.kill('SIGTERM');
   assert.equal(await serve.exited, 0);
   const lone = wirekit(leaks, ['serve', home, '--cert', join(dir, 'localhost.pem')], null);

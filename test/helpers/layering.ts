@@ -1,5 +1,5 @@
 /**
- * The import-layering rules of DESIGN.md §1 as data, and a checker over source files.
+ * The import-layering rules (docs/architecture.md, Layers) as data, and a checker over source files.
  * Arrows point down only: a file may import its own layer or a layer listed for it.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -61,7 +61,7 @@ const RUNTIME_DEPENDENCIES: ReadonlyMap<string, readonly string[]> = new Map([
   ['asn1js', ['cli/cert/x509.ts']],
 ]);
 
-/** Pure layers may import no Node module that does I/O, timing or streaming (DESIGN.md habit 1). */
+/** Pure layers may import no Node module that does I/O, timing or streaming (docs/architecture.md, http/codec). */
 const PURE_LAYERS = new Set(['http-codec', 'ws-frame', 'errors', 'util']);
 const PURE_ALLOWED_NODE = new Set(['node:buffer']);
 

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Response, type ServeOptions, serve } from '../../src/http/index.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually } from '../helpers/raw-client.js';
 import { fingerprintOf, type TestPki, testPki } from '../helpers/tls-certs.js';
+import { eventually } from '../helpers/wait.js';
 
 const OPENSSL = '/usr/bin/openssl';
 const skip = existsSync(OPENSSL) || process.env.CI === 'true' ? false : 'needs openssl: apt-get install openssl';

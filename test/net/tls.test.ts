@@ -11,8 +11,9 @@ import type { TLSSocket } from 'node:tls';
 import { isWirekitError, type WirekitError } from '../../src/errors.js';
 import { type Connection, type HandshakeFailure, listen, type Server, tlsChannels } from '../../src/net/index.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually, RawClient } from '../helpers/raw-client.js';
+import { RawClient } from '../helpers/raw-client.js';
 import { fingerprintOf, type TestPki, testPki } from '../helpers/tls-certs.js';
+import { eventually } from '../helpers/wait.js';
 
 const leaks = trackLeaks();
 let pki: TestPki;

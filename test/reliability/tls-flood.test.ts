@@ -8,8 +8,9 @@ import { connect, type Socket } from 'node:net';
 import { before, test } from 'node:test';
 import { Response, serve } from '../../src/http/index.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually, RawClient } from '../helpers/raw-client.js';
+import { RawClient } from '../helpers/raw-client.js';
 import { type TestPki, testPki } from '../helpers/tls-certs.js';
+import { eventually } from '../helpers/wait.js';
 
 const leaks = trackLeaks();
 let pki: TestPki;

@@ -105,8 +105,8 @@ export class HttpServer implements AsyncDisposable {
 }
 
 /**
- * Serves HTTP/1.1 with `handler` (DESIGN.md §1: `(request, info) => Response`), over TLS with
- * `tls` (and a plain-HTTP redirect listener with `redirectHttp`).
+ * Serves HTTP/1.1 with `handler` (docs/architecture.md, The Handler seam: `(request, info) => Response`),
+ * over TLS with `tls` (and a plain-HTTP redirect listener with `redirectHttp`).
  *
  * @example
  * ```ts

@@ -11,8 +11,9 @@ import { after, before, test } from 'node:test';
 import { isWirekitError } from '../../../src/errors.js';
 import { Response, serve } from '../../../src/http/index.js';
 import { trackLeaks } from '../../helpers/leaks.js';
-import { eventually, RawClient } from '../../helpers/raw-client.js';
+import { RawClient } from '../../helpers/raw-client.js';
 import { fingerprintOf, type TestPki, testPki } from '../../helpers/tls-certs.js';
+import { eventually } from '../../helpers/wait.js';
 
 const leaks = trackLeaks();
 let pki: TestPki;

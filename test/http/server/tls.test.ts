@@ -11,9 +11,10 @@ import type { WirekitError } from '../../../src/errors.js';
 import { Response, type ServeOptions, serve } from '../../../src/http/index.js';
 import { App } from '../../../src/web/index.js';
 import { trackLeaks } from '../../helpers/leaks.js';
-import { eventually, RawClient } from '../../helpers/raw-client.js';
+import { RawClient } from '../../helpers/raw-client.js';
 import { bodyText, header } from '../../helpers/response-reader.js';
 import { fingerprintOf, type TestPki, testPki } from '../../helpers/tls-certs.js';
+import { eventually } from '../../helpers/wait.js';
 
 const leaks = trackLeaks();
 let pki: TestPki;
