@@ -52,7 +52,16 @@ function sClient(port: number, args: string[], input = ''): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = execFile(
       OPENSSL,
-      ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', files['ca.pem'] as string, '-ign_eof', ...args],
+      // -ign_eof: with a request to send, wait for the answer (the server closes) after stdin ends.
+      [
+        's_client',
+        '-connect',
+        `127.0.0.1:${port}`,
+        '-CAfile',
+        files['ca.pem'] as string,
+        ...(input === '' ? [] : ['-ign_eof']),
+        ...args,
+      ],
       { timeout: 20_000 },
       (error, stdout, stderr) => {
         const output = `${stdout}\n${stderr}`;
