@@ -58,11 +58,11 @@ export interface DevCertificateOptions {
 }
 
 /**
- * `$XDG_CONFIG_HOME/wirekit`, else `~/.config/wirekit`.
+ * `$XDG_CONFIG_HOME/wirekit`, else `$HOME/.config/wirekit`.
  *
  * @example
  * ```ts
- * defaultCertDir(process.env); // '/home/me/.config/wirekit'
+ * defaultCertDir({ XDG_CONFIG_HOME: '/etc/xdg' }); // '/etc/xdg/wirekit'
  * ```
  */
 export function defaultCertDir(env: Readonly<Record<string, string | undefined>>): string {

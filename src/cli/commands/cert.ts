@@ -9,7 +9,7 @@ Creates a local certificate authority (once) and a certificate it signs for loca
 it reuses both while they are good; the CA stays the same, so it is trusted once per machine.
 
 Options:
-      --dir <path>   where the files go (default $XDG_CONFIG_HOME/wirekit, else ~/.config/wirekit)
+      --dir <path>   where the files go (default $XDG_CONFIG_HOME/wirekit, else $HOME/.config/wirekit)
       --force        make a new CA and certificate (the new CA must be trusted again)
   -h, --help         show this help
 
@@ -28,7 +28,7 @@ export function trustHelp(caFile: string): string {
   Fedora/RHEL    sudo cp ${caFile} /etc/pki/ca-trust/source/anchors/wirekit-dev-ca.pem && sudo update-ca-trust
   macOS          sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain ${caFile}
   Firefox        keeps its own store (NSS): Settings > Privacy & Security > Certificates > View Certificates >
-                 Authorities > Import ${caFile}; Chromium on Linux reads ~/.pki/nssdb:
+                 Authorities > Import ${caFile}; Chromium on Linux reads $HOME/.pki/nssdb:
                  certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n "wirekit development CA" -i ${caFile}
   Node.js        NODE_EXTRA_CA_CERTS=${caFile} node client.js
   curl           curl --cacert ${caFile} https://localhost:8443/

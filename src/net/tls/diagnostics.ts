@@ -1,5 +1,5 @@
 /**
- * The TLS listener's `node:diagnostics_channel` channel (DESIGN.md habit 13): failed handshakes are
+ * The TLS listener's `node:diagnostics_channel` channel (docs/architecture.md): failed handshakes are
  * counted and published, never thrown or warned per connection (a scanner would flood the log).
  */
 import diagnostics from 'node:diagnostics_channel';
