@@ -1,4 +1,5 @@
 import type { Command } from '../io.js';
+import { benchCommand } from './bench.js';
 import { certCommand } from './cert.js';
 import { proxyCommand } from './proxy.js';
 import { requestCommand } from './request.js';
@@ -10,6 +11,7 @@ import { udpCommand } from './udp.js';
 export const COMMANDS: readonly Command[] = [
   serveCommand,
   requestCommand,
+  benchCommand,
   tcpCommand,
   udpCommand,
   proxyCommand,
