@@ -8,7 +8,16 @@
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const ENTRIES = ['index', 'net/index', 'http/index', 'web/index', 'client/index', 'ws/index', 'cli/main'];
+const ENTRIES = [
+  'index',
+  'net/index',
+  'http/index',
+  'web/index',
+  'client/index',
+  'ws/index',
+  'tools/index',
+  'cli/main',
+];
 
 rmSync('dist/pkg', { recursive: true, force: true });
 await build({
@@ -20,7 +29,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Runtime dependencies (mime) stay imports: one copy shared with the user's own.
+  // Runtime dependencies (mime, hdr-histogram-js) stay imports: one copy shared with the user's own.
   packages: 'external',
   chunkNames: 'chunks/[hash]',
   // Linked maps that chain through tsc's own: `node --enable-source-maps` shows src/*.ts lines.

@@ -1,5 +1,5 @@
 /**
- * The import-layering rules of DESIGN.md §1 as data, and a checker over source files.
+ * The import-layering rules (docs/architecture.md, Layers) as data, and a checker over source files.
  * Arrows point down only: a file may import its own layer or a layer listed for it.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -43,7 +43,8 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   web: [...HTTP_CORE, 'web-listen', 'ws', 'ws-codec'],
   'web-listen': [...HTTP_CORE, 'web', 'http-server', 'net', 'ws', 'ws-codec'],
   ws: [...HTTP_CORE, 'ws-codec', 'net'],
-  tools: [...HTTP_CORE, 'net', 'client', 'ws', 'ws-codec'],
+  // The control API of the fault proxy is an HTTP service: it is built on the web framework's App.
+  tools: [...HTTP_CORE, 'net', 'client', 'web', 'ws', 'ws-codec'],
   cluster: [...HTTP_CORE, 'net', 'http-server', 'web', 'web-listen', 'ws', 'ws-codec', 'client'],
   cli: Object.keys(Object.fromEntries(LAYER_PREFIXES.map(([, l]) => [l, 1]))),
   index: Object.keys(Object.fromEntries(LAYER_PREFIXES.map(([, l]) => [l, 1]))),
@@ -51,13 +52,18 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * The runtime dependencies allowed outside the networking core, each in the one file that wraps it
- * (justified in docs/dependencies.md): the MIME database of the static middleware.
+ * (justified in docs/dependencies.md): the MIME database of the static middleware, and the HDR
+ * latency histogram of the load generator, and the X.509 library of the CLI's development
+ * certificates (pkijs with its own ASN.1 layer, asn1js).
  */
 const RUNTIME_DEPENDENCIES: ReadonlyMap<string, readonly string[]> = new Map([
   ['mime', ['web/middleware/static/mime.ts']],
+  ['hdr-histogram-js', ['tools/loadgen/histogram.ts']],
+  ['pkijs', ['cli/cert/x509.ts']],
+  ['asn1js', ['cli/cert/x509.ts']],
 ]);
 
-/** Pure layers may import no Node module that does I/O, timing or streaming (DESIGN.md habit 1). */
+/** Pure layers may import no Node module that does I/O, timing or streaming (docs/architecture.md, http/codec). */
 const PURE_LAYERS = new Set(['http-codec', 'ws-codec', 'errors', 'util']);
 const PURE_ALLOWED_NODE = new Set(['node:buffer']);
 

@@ -1,43 +1,11 @@
 /**
- * A raw `node:net` client for server tests (DESIGN.md habit 12: raw bytes over a real socket). It
+ * A raw `node:net` client for server tests (docs/architecture.md, Tests: raw bytes over a real socket). It
  * writes exactly the bytes it is given, keeps everything it receives, and notes whether the server
  * ended its side (EOF), reset the connection, or both sides are closed.
  */
 import { connect as netConnect, type Socket } from 'node:net';
+import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { type RawResponse, type ReadOptions, readResponses } from './response-reader.js';
-
-/** Resolves after `ms` (to let time pass, never to assert a timing). */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `predicate` until it holds, failing after a generous `timeoutMs` (tests run under load). */
-export async function eventually(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-/**
- * Waits until `value()` has not changed for `quietMs` (a producer blocked on backpressure), and
- * returns it; fails after `timeoutMs` of change. A wait, never an assertion about time.
- */
-export async function stable(value: () => number, quietMs = 300, timeoutMs = 20_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let last = value();
-  let since = Date.now();
-  while (Date.now() - since < quietMs) {
-    if (Date.now() > deadline) throw new Error(`still changing after ${timeoutMs} ms`);
-    await sleep(20);
-    if (value() !== last) {
-      last = value();
-      since = Date.now();
-    }
-  }
-  return last;
-}
 
 export class RawClient {
   readonly socket: Socket;
@@ -91,6 +59,30 @@ export class RawClient {
       });
       socket.once('error', reject);
     });
+  }
+
+  /**
+   * Connects over TLS (to 127.0.0.1 unless `options.host` says otherwise) and resolves once the
+   * handshake is done; rejects with the handshake's error (or a close before it finished).
+   */
+  static connectTls(port: number, options: ConnectionOptions = {}): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = tlsConnect({ ...options, host: options.host ?? '127.0.0.1', port });
+      const fail = (error?: Error): void => reject(error ?? new Error('closed during the TLS handshake'));
+      socket.once('secureConnect', () => {
+        socket.off('error', fail);
+        socket.off('close', onClose);
+        resolve(new RawClient(socket));
+      });
+      const onClose = (): void => fail();
+      socket.once('error', fail);
+      socket.once('close', onClose);
+    });
+  }
+
+  /** The TLS socket of a {@link RawClient.connectTls} client. */
+  get tls(): TLSSocket {
+    return this.socket as TLSSocket;
   }
 
   /** Everything received so far (a view: later data never changes the bytes it shows). */

@@ -12,7 +12,8 @@ import { UnauthorizedError } from '../../src/web/http-error.js';
 import type { WebSocketConnection } from '../../src/ws/connection.js';
 import { WebSocketHandshakeError } from '../../src/ws/handshake-error.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually, RawClient } from '../helpers/raw-client.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { eventually } from '../helpers/wait.js';
 import { peer, upgradeRequest } from '../ws/helpers.js';
 
 const leaks = trackLeaks();

@@ -11,7 +11,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { WebSocketConnection } from '../../src/ws/connection.js';
 import type { PerMessageDeflateOptions } from '../../src/ws/options.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually } from '../helpers/raw-client.js';
+import { eventually } from '../helpers/wait.js';
 import { frame } from './codec/helpers.js';
 import { peer, rawPeer, startWsServer } from './helpers.js';
 

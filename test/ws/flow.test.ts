@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import type { WebSocketConnection } from '../../src/ws/connection.js';
 import type { WebSocketServerOptions } from '../../src/ws/server.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually, stable } from '../helpers/raw-client.js';
+import { eventually, stable } from '../helpers/wait.js';
 import { frame } from './codec/helpers.js';
 import { peer, rawPeer, startWsServer } from './helpers.js';
 

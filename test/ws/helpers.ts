@@ -10,7 +10,8 @@ import { FrameParser } from '../../src/ws/codec/frame-parser.js';
 import type { WebSocketHandlers } from '../../src/ws/handlers.js';
 import { WebSocketServer, type WebSocketServerOptions } from '../../src/ws/server.js';
 import type { LeakTracker } from '../helpers/leaks.js';
-import { eventually, RawClient } from '../helpers/raw-client.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { eventually } from '../helpers/wait.js';
 
 export interface WsFixture<D> {
   wss: WebSocketServer<D>;

@@ -9,8 +9,9 @@ import { Response } from '../../src/http/message/response.js';
 import { serve } from '../../src/http/server/index.js';
 import { WebSocketServer } from '../../src/ws/server.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually, RawClient, request } from '../helpers/raw-client.js';
+import { RawClient, request } from '../helpers/raw-client.js';
 import { header } from '../helpers/response-reader.js';
+import { eventually } from '../helpers/wait.js';
 import { peer, startWsServer, upgradeRequest } from './helpers.js';
 
 const leaks = trackLeaks();

@@ -14,7 +14,7 @@ import { resolveWebSocketOptions } from '../../src/ws/options.js';
 import { LocalTopicBus } from '../../src/ws/topics.js';
 import type { TransportHandlers, WebSocketTransport } from '../../src/ws/transport.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually } from '../helpers/raw-client.js';
+import { eventually } from '../helpers/wait.js';
 
 const leaks = trackLeaks();
 

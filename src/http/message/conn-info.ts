@@ -1,5 +1,5 @@
 import type { SocketAddress } from '../../errors.js';
-import type { Connection, ReceiveHandlers } from '../../net/index.js';
+import type { Connection, ReceiveHandlers, TlsInfo } from '../../net/index.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
 
@@ -13,12 +13,17 @@ export interface Upgraded {
   receive(handlers: ReceiveHandlers): void;
 }
 
-/** What a handler knows about the connection a request came on (DESIGN.md §1: the server/framework seam). */
+/** What a handler knows about the connection a request came on (docs/architecture.md, The Handler seam). */
 export interface ConnInfo {
   readonly remoteAddress: SocketAddress | undefined;
   readonly localAddress: SocketAddress | undefined;
   /** True on TLS connections. */
   readonly secure: boolean;
+  /**
+   * What TLS negotiated on this connection (protocol, cipher, ALPN, server name, the client's
+   * certificate with `requestCert`); undefined on plain HTTP.
+   */
+  readonly tls?: TlsInfo | undefined;
   /** Requests received on this connection so far, this one included. */
   readonly requestCount: number;
   /**
@@ -34,5 +39,5 @@ export interface ConnInfo {
   upgrade(): Upgraded;
 }
 
-/** The server/framework seam (DESIGN.md §1): an app is a function from a request to a response. */
+/** The server/framework seam (docs/architecture.md, The Handler seam): an app is a function from a request to a response. */
 export type Handler = (request: Request, info: ConnInfo) => Response | Promise<Response>;
