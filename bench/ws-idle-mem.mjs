@@ -33,7 +33,8 @@ function clientFrame() {
   const compressed = deflate !== 'none';
   const payload = compressed ? deflateRawSync(message, { finishFlush: 2 }).subarray(0, -4) : message;
   const key = Buffer.from([1, 2, 3, 4]);
-  const head = Buffer.from([compressed ? 0xc2 : 0x82, 0x80 | 126, payload.length >> 8, payload.length & 0xff, ...key]);
+  const length = payload.length < 126 ? [payload.length] : [126, payload.length >> 8, payload.length & 0xff];
+  const head = Buffer.from([compressed ? 0xc2 : 0x82, 0x80 | length[0], ...length.slice(1), ...key]);
   return Buffer.concat([head, Buffer.from(payload.map((b, i) => b ^ key[i % 4]))]);
 }
 
@@ -59,6 +60,7 @@ function openOne(port, sockets) {
         socket.write(clientFrame());
       }
       if (seen.length >= 2) {
+        if ((seen[0] & 0x0f) === 0x8) return reject(new Error(`closed by the server: ${seen.readUInt16BE(2)}`));
         socket.removeAllListeners('data');
         socket.on('data', () => {});
         sockets.push(socket);

@@ -6,7 +6,7 @@ import { Request, type RequestInit } from '../http/message/request.js';
 import type { Response } from '../http/message/response.js';
 import type { WebSocketConnection } from '../ws/connection.js';
 import type { OutgoingMessage } from '../ws/handlers.js';
-import { WebSocketHub } from '../ws/hub.js';
+import { WebSocketHub, type WebSocketHubOptions } from '../ws/hub.js';
 import { commitUpgrade, isPendingUpgrade } from '../ws/upgrade.js';
 import { type Middleware, runChain } from './compose.js';
 import { Context } from './context.js';
@@ -29,6 +29,8 @@ export interface AppOptions extends RouterOptions {
   secrets?: readonly string[];
   /** Default limits of `c.req.form()`. */
   form?: FormLimits;
+  /** The WebSocket hub's settings, e.g. `{ topics }` to relay topics between processes. */
+  webSockets?: WebSocketHubOptions;
   /**
    * Deepest nesting of arrays and objects `c.req.json()` (and `validate()`) accepts in a request
    * body; deeper: 400 `WK_ERR_JSON_TOO_DEEP`. Default 128 (`DEFAULT_MAX_JSON_DEPTH`).
@@ -159,7 +161,7 @@ export class App<V extends object = Record<string, unknown>> {
 
   /** The app's open WebSockets and topics (`server.close()` sends them 1001). */
   get webSockets(): WebSocketHub {
-    this.#hub ??= new WebSocketHub();
+    this.#hub ??= new WebSocketHub(this.#options.webSockets);
     return this.#hub;
   }
 
