@@ -28,7 +28,12 @@ export {
 } from './options.js';
 export { WebSocketServer, type WebSocketServerOptions } from './server.js';
 export { LocalTopicBus, type LocalTopicBusHooks, type PublishOptions, type TopicBus } from './topics.js';
-export { type TransportHandlers, upgradedTransport, type WebSocketTransport } from './transport.js';
+export {
+  connectionTransport,
+  type TransportHandlers,
+  upgradedTransport,
+  type WebSocketTransport,
+} from './transport.js';
 export {
   acceptKey,
   commitUpgrade,

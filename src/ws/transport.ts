@@ -63,19 +63,27 @@ export interface WebSocketTransport {
 
 const noop = (): void => {};
 
-/** A connection taken over with `info.upgrade()`, as a transport: methods, no closure per connection. */
-class UpgradedTransport implements WebSocketTransport, ReceiveHandlers {
-  /** Until started: then let go (its `head` and `receive` are not needed any more). */
-  #upgraded: Upgraded | undefined;
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * A net `Connection` as a transport: methods, no closure per connection. Reads come through the
+ * upgrade hand-off (the HTTP server keeps the connection's push handlers) or, for a connection
+ * nobody else reads (a client's, after its handshake), from the connection itself.
+ */
+class ConnectionTransport implements WebSocketTransport, ReceiveHandlers {
   readonly #conn: Connection;
   readonly writableHighWaterMark: number;
+  /** Until started: then let go (its `head` and `receive` are not needed any more). */
+  #upgraded: Upgraded | undefined;
+  #head: Uint8Array;
   #handlers: TransportHandlers | undefined;
   #failure: Error | undefined;
 
-  constructor(upgraded: Upgraded) {
+  constructor(conn: Connection, upgraded: Upgraded | undefined, head: Uint8Array) {
+    this.#conn = conn;
     this.#upgraded = upgraded;
-    this.#conn = upgraded.connection;
-    this.writableHighWaterMark = upgraded.connection.socket.writableHighWaterMark;
+    this.#head = head;
+    this.writableHighWaterMark = conn.socket.writableHighWaterMark;
   }
 
   get remoteAddress(): SocketAddress | undefined {
@@ -107,12 +115,15 @@ class UpgradedTransport implements WebSocketTransport, ReceiveHandlers {
   }
 
   start(handlers: TransportHandlers): void {
-    const upgraded = this.#upgraded as Upgraded;
+    const upgraded = this.#upgraded;
+    const head = this.#head;
     this.#upgraded = undefined;
+    this.#head = NO_BYTES;
     this.#handlers = handlers;
-    upgraded.receive(this);
+    if (upgraded === undefined) this.#conn.receive(this);
+    else upgraded.receive(this);
     this.#conn.closed.then(() => handlers.onClose(this.#failure));
-    if (upgraded.head.length > 0) handlers.onData(asBuffer(upgraded.head));
+    if (head.length > 0) handlers.onData(asBuffer(head));
   }
 
   // ReceiveHandlers of the upgraded connection.
@@ -156,5 +167,18 @@ class UpgradedTransport implements WebSocketTransport, ReceiveHandlers {
  * ```
  */
 export function upgradedTransport(upgraded: Upgraded): WebSocketTransport {
-  return new UpgradedTransport(upgraded);
+  return new ConnectionTransport(upgraded.connection, upgraded, upgraded.head);
+}
+
+/**
+ * A connection nobody else reads (a client's, once its handshake is done) as a transport: `head`
+ * is what was read past the handshake, delivered first. The connection goes into push mode.
+ *
+ * @example
+ * ```ts
+ * const ws = new WebSocketConnection(connectionTransport(conn, rest), { role: 'client', ... });
+ * ```
+ */
+export function connectionTransport(conn: Connection, head: Uint8Array = NO_BYTES): WebSocketTransport {
+  return new ConnectionTransport(conn, undefined, head);
 }
