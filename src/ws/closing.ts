@@ -6,9 +6,9 @@
 import { TimeoutError, WirekitError } from '../errors.js';
 import { deferred } from '../util/deferred.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
+import { serializeClosePayload } from './codec/close-payload.js';
 import { CloseCode } from './codec/constants.js';
 import type { FrameFailure, WebSocketRole } from './codec/frame-parser.js';
-import { serializeClosePayload } from './codec/frame-serializer.js';
 import type { Sender } from './sender.js';
 import type { WebSocketTransport } from './transport.js';
 

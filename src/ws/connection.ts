@@ -12,9 +12,9 @@
 import { WirekitError } from '../errors.js';
 import { timerWheel } from '../util/timer-wheel.js';
 import { CLOSED, type ClosingEvents, ClosingHandshake, OPEN } from './closing.js';
+import { serializeClosePayload } from './codec/close-payload.js';
 import { CloseCode, Opcode } from './codec/constants.js';
 import type { WebSocketRole } from './codec/frame-parser.js';
-import { serializeClosePayload } from './codec/frame-serializer.js';
 import { setConnectionInternals, TransportEvents } from './connection-events.js';
 import { PerMessageDeflate } from './deflate.js';
 import { type WebSocketCloseMessage, webSocketChannels } from './diagnostics.js';

@@ -5,16 +5,16 @@
  *
  * Hot path: a frame that arrives whole in one chunk is parsed in place and its payload handed over
  * as a view of that chunk (no copy). Only a frame split across chunks, or a fragmented message, is
- * gathered into one buffer that grows with the bytes actually received (a peer announcing 16 MiB
- * and sending one byte costs 16 KiB, not 16 MiB), so a message costs at most twice its size.
+ * gathered (see gather.ts).
  *
  * Text is validated as it arrives (fail-fast, RFC 6455 §8.1): the first invalid byte fails the
  * connection with 1007 even if the frame, or the message, is not complete.
  */
-import { isUtf8 } from 'node:buffer';
 import type { ErrorCode } from '../../errors.js';
-import { CloseCode, isValidCloseCode, MAX_CONTROL_PAYLOAD_BYTES, Opcode } from './constants.js';
+import { parseClosePayload } from './close-payload.js';
+import { CloseCode, MAX_CONTROL_PAYLOAD_BYTES, Opcode } from './constants.js';
 import { headerSize, headerViolation, readLength } from './frame-header.js';
+import { Gather } from './gather.js';
 import { applyMaskBits, maskBits } from './mask.js';
 import { Utf8Validator } from './utf8.js';
 
@@ -80,8 +80,6 @@ const PAYLOAD = 1;
 const DONE = 2;
 
 const EMPTY = Buffer.alloc(0);
-/** First allocation for a payload that does not arrive whole; it then doubles as bytes come. */
-const FIRST_GATHER_BYTES = 16 * 1024;
 
 /**
  * Parses frames pushed in any split.
@@ -120,9 +118,8 @@ export class FrameParser {
   #messageBytes = 0;
   #fragments = 0;
   #utf8: Utf8Validator | undefined;
-  // Gathered payload bytes: of a split frame, or of a fragmented message.
-  #gather: Buffer | undefined;
-  #gathered = 0;
+  // Payload bytes of a split frame or a fragmented message (made on first use).
+  #gather: Gather | undefined;
   // A control frame split across chunks.
   #control: Buffer | undefined;
   #controlLength = 0;
@@ -139,11 +136,6 @@ export class FrameParser {
   /** True once a close frame or a failure ended parsing: later bytes are ignored. */
   get done(): boolean {
     return this.#state === DONE;
-  }
-
-  /** True while the parser holds part of a frame or message (the peer stopped mid-message if it ends now). */
-  get midMessage(): boolean {
-    return this.#messageOpcode !== 0 || this.#state === PAYLOAD || this.#headLength > 0;
   }
 
   /** Bytes pushed while paused, not parsed yet. */
@@ -323,12 +315,15 @@ export class FrameParser {
         return end;
       }
     }
-    if (this.#remaining === 0 && this.#fin && this.#gathered === 0 && n === this.#frameLength) {
+    if (this.#remaining === 0 && this.#fin && n === this.#frameLength && !(this.#gather?.length ?? 0)) {
       // The whole message is this one piece of this chunk: hand it over without a copy.
       this.#endMessage(chunk.subarray(at, end));
       return end;
     }
-    this.#append(chunk, at, end);
+    // A final frame's size is known; a fragmented message may still grow to the limit.
+    const gather = this.#gather ?? new Gather();
+    this.#gather = gather;
+    gather.append(chunk, at, end, this.#fin ? gather.length + n + this.#remaining : this.#maxMessageBytes);
     if (this.#remaining === 0) this.#endDataFrame();
     return end;
   }
@@ -348,35 +343,11 @@ export class FrameParser {
     this.#controlFrame(payload);
   }
 
-  /** Appends payload bytes to the gathered message, growing it by doubling up to what can still come. */
-  #append(chunk: Buffer, at: number, end: number): void {
-    const n = end - at;
-    const needed = this.#gathered + n;
-    let gather = this.#gather;
-    if (gather === undefined || needed > gather.length) {
-      const wanted = Math.max(needed, gather === undefined ? FIRST_GATHER_BYTES : gather.length * 2);
-      // A final frame's size is known; a fragmented message may still grow to the limit.
-      const most = this.#fin ? needed + this.#remaining : this.#maxMessageBytes;
-      const grown = Buffer.allocUnsafe(Math.min(wanted, Math.max(most, needed)));
-      if (gather !== undefined) gather.copy(grown, 0, 0, this.#gathered);
-      gather = grown;
-      this.#gather = grown;
-    }
-    chunk.copy(gather, this.#gathered, at, end);
-    this.#gathered = needed;
-  }
-
   #endDataFrame(): void {
     this.#state = HEADER;
     if (!this.#fin) return;
-    let payload: Buffer = EMPTY;
-    if (this.#gathered > 0) {
-      payload = (this.#gather as Buffer).subarray(0, this.#gathered);
-      // Handed to the application: the next message gathers into a new buffer.
-      this.#gather = undefined;
-      this.#gathered = 0;
-    }
-    this.#endMessage(payload);
+    const gather = this.#gather;
+    this.#endMessage(gather !== undefined && gather.length > 0 ? gather.take() : EMPTY);
   }
 
   #endMessage(payload: Buffer): void {
@@ -405,19 +376,16 @@ export class FrameParser {
     }
   }
 
-  /** A close frame's payload (RFC 6455 §5.5.1, §7.4): empty, or a valid code and a UTF-8 reason. */
+  /** A close frame (RFC 6455 §5.5.1): the end of parsing either way. */
   #closeFrame(payload: Buffer): void {
-    const code = payload.length >= 2 ? ((payload[0] as number) << 8) | (payload[1] as number) : CloseCode.NoStatus;
-    if (payload.length === 1) {
-      this.#protocolError('a close frame with a 1-byte payload');
-    } else if (payload.length >= 2 && !isValidCloseCode(code)) {
-      this.#protocolError(`close code ${code} may not be sent`);
-    } else if (payload.length > 2 && !isUtf8(payload.subarray(2))) {
-      this.#fail(CloseCode.InvalidPayload, 'WK_ERR_WS_INVALID_UTF8', 'a close reason that is not UTF-8');
-    } else {
-      this.#state = DONE;
-      this.#sink.onCloseFrame(code, payload.length > 2 ? payload.toString('utf8', 2) : '');
+    const parsed = parseClosePayload(payload);
+    if ('closeCode' in parsed) {
+      const errorCode = parsed.closeCode === 1002 ? 'WK_ERR_WS_PROTOCOL' : 'WK_ERR_WS_INVALID_UTF8';
+      this.#fail(parsed.closeCode, errorCode, parsed.message);
+      return;
     }
+    this.#state = DONE;
+    this.#sink.onCloseFrame(parsed.code, parsed.reason);
   }
 
   #protocolError(message: string): void {
@@ -426,7 +394,7 @@ export class FrameParser {
 
   #fail(closeCode: FrameFailure['closeCode'], errorCode: ErrorCode, message: string): void {
     this.#state = DONE;
-    this.#gather = undefined;
+    this.#gather?.clear();
     this.#held = undefined;
     this.#sink.onFail({ closeCode, errorCode, message });
   }

@@ -3,8 +3,6 @@
  * a small message leaves in one write. Masking takes the key as an argument: where the random key
  * comes from is the caller's business (the codec does no I/O and reads no entropy).
  */
-import { WirekitError } from '../../errors.js';
-import { isValidCloseCode, MAX_CONTROL_PAYLOAD_BYTES } from './constants.js';
 import { applyMask } from './mask.js';
 
 /**
@@ -177,35 +175,4 @@ export function textFrameBytes(first: number, text: string, maskKey: Uint8Array 
   frame.write(text, at);
   if (maskKey !== undefined) applyMask(frame, at, frame.length, maskKey);
   return frame;
-}
-
-const EMPTY = Buffer.alloc(0);
-
-/**
- * The payload of a close frame (RFC 6455 §5.5.1): the code as two bytes, then the reason as UTF-8.
- * No code gives an empty payload (the peer then reports 1005). Throws `WK_ERR_INVALID_ARGUMENT` for
- * a code that may not be sent (1005, 1006, 1015, unassigned ones) or a reason over 123 bytes.
- *
- * @example
- * ```ts
- * serializeClosePayload(1000, 'bye'); // <03 e8 62 79 65>
- * ```
- */
-export function serializeClosePayload(code?: number, reason = ''): Buffer {
-  if (code === undefined) {
-    if (reason !== '') throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'a close reason needs a close code');
-    return EMPTY;
-  }
-  if (!Number.isInteger(code) || !isValidCloseCode(code)) {
-    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `close code ${code} may not be sent (RFC 6455 §7.4)`);
-  }
-  const length = Buffer.byteLength(reason);
-  if (length > MAX_CONTROL_PAYLOAD_BYTES - 2) {
-    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `a close reason is at most 123 bytes of UTF-8, got ${length}`);
-  }
-  const payload = Buffer.allocUnsafe(2 + length);
-  payload[0] = code >>> 8;
-  payload[1] = code & 0xff;
-  payload.write(reason, 2);
-  return payload;
 }

@@ -1,4 +1,5 @@
 /** The WebSocket codec (RFC 6455, RFC 7692 negotiation): pure, bytes in, events out. */
+export { parseClosePayload, serializeClosePayload } from './close-payload.js';
 export { CloseCode, isValidCloseCode, MAX_CONTROL_PAYLOAD_BYTES, Opcode, WEBSOCKET_GUID } from './constants.js';
 export {
   type AcceptedDeflate,
@@ -20,7 +21,6 @@ export {
 export {
   type FrameOptions,
   frameHeaderLength,
-  serializeClosePayload,
   serializeFrame,
   serializeFrameHeader,
   serializeTextFrame,

@@ -59,7 +59,6 @@ describe('limits', () => {
     for (let i = 0; i < 64; i++) parser.push(Buffer.alloc(16));
     const grown = process.memoryUsage().arrayBuffers - before;
     assert.ok(grown < 4 << 20, `grew by ${grown} bytes`);
-    assert.ok(parser.midMessage);
   });
 });
 

@@ -1,10 +1,10 @@
 /** The frame serializer and masking: exact bytes, and every frame read back by the parser. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { serializeClosePayload } from '../../../src/ws/codec/close-payload.js';
 import { FrameParser } from '../../../src/ws/codec/frame-parser.js';
 import {
   frameHeaderLength,
-  serializeClosePayload,
   serializeFrame,
   serializeFrameHeader,
   serializeTextFrame,
