@@ -239,12 +239,13 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   /**
    * Writes without a promise, for hot loops: returns `socket.write`'s answer (false = buffer over its
    * high-water mark; wait for {@link Connection.drained}). Returns false and writes nothing when
-   * the connection is closed. Failures surface on the next read, write or `drained()`.
+   * the connection is closed. Failures surface on the next read, write or `drained()`. A string is
+   * encoded with `encoding` (UTF-8 by default; latin1 writes each character as one byte).
    */
-  send(data: string | Uint8Array): boolean {
+  send(data: string | Uint8Array, encoding: 'utf8' | 'latin1' = 'utf8'): boolean {
     if (this.#writeRefusal() !== undefined) return false;
     this.#touch();
-    return this.socket.write(data);
+    return typeof data === 'string' ? this.socket.write(data, encoding) : this.socket.write(data);
   }
 
   /** Resolves when the write buffer is below its high-water mark; rejects if the socket dies first. */

@@ -1,10 +1,9 @@
 import diagnostics from 'node:diagnostics_channel';
 import { isBodylessStatus } from '../../../http/codec/status.js';
+import { isStreamed, knownSize, observeBody, withBody } from '../../../http/message/response-content.js';
 import type { Middleware } from '../../compose.js';
 import type { Context } from '../../context.js';
 import { errorStatus } from '../../error-response.js';
-import { isStreamed, observeBody, withBody } from '../../observe-body.js';
-import { knownSize } from '../shared/content-size.js';
 
 import { ACCESS_CHANNEL, type AccessEvent } from './event.js';
 

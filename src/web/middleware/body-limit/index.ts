@@ -1,5 +1,5 @@
 import type { Middleware } from '../../compose.js';
-import { checkInteger } from '../shared/options.js';
+import { integerOption } from '../shared/options.js';
 import { limitBody, tooLarge } from './limited-body.js';
 
 /** Options of {@link bodyLimit}. */
@@ -24,7 +24,7 @@ export interface BodyLimitOptions {
  * ```
  */
 export function bodyLimit<V extends object = Record<string, unknown>>(options: BodyLimitOptions): Middleware<V> {
-  const maxBytes = checkInteger('maxBytes', options.maxBytes);
+  const maxBytes = integerOption('maxBytes', options.maxBytes);
   return (c, next) => {
     // A valid Content-Length is exact (the server frames the body by it), so it decides before any read.
     const declared = c.req.header('content-length');

@@ -2,10 +2,9 @@ import zlib from 'node:zlib';
 import type { BodyContent, BodyInit } from '../../../http/message/body.js';
 import type { Headers } from '../../../http/message/headers.js';
 import type { Response } from '../../../http/message/response.js';
+import { isStreamed, knownSize, withBody } from '../../../http/message/response-content.js';
 import type { Middleware } from '../../compose.js';
-import { isStreamed, withBody } from '../../observe-body.js';
-import { knownSize } from '../shared/content-size.js';
-import { checkInteger } from '../shared/options.js';
+import { integerOption } from '../shared/options.js';
 import { addVary } from '../shared/vary.js';
 import { availableCodecs, type Codec, type Encoding, type ZlibLike } from './codecs.js';
 import { isCompressible, mustNotEncode } from './eligible.js';
@@ -51,12 +50,12 @@ export interface CompressOptions {
  */
 export function compress<V extends object = Record<string, unknown>>(options: CompressOptions = {}): Middleware<V> {
   const codecs = availableCodecs(options.zlib ?? (zlib as unknown as ZlibLike), options.encodings ?? DEFAULT_ORDER, {
-    gzipLevel: checkInteger('gzipLevel', options.gzipLevel ?? 6, 0, 9),
-    brotliQuality: checkInteger('brotliQuality', options.brotliQuality ?? 4, 0, 11),
-    zstdLevel: checkInteger('zstdLevel', options.zstdLevel ?? 3, 1, 22),
+    gzipLevel: integerOption('gzipLevel', options.gzipLevel ?? 6, 0, 9),
+    brotliQuality: integerOption('brotliQuality', options.brotliQuality ?? 4, 0, 11),
+    zstdLevel: integerOption('zstdLevel', options.zstdLevel ?? 3, 1, 22),
   });
   const offered = codecs.map((codec) => codec.encoding);
-  const threshold = checkInteger('threshold', options.threshold ?? 1024);
+  const threshold = integerOption('threshold', options.threshold ?? 1024);
   const filter = options.filter ?? isCompressible;
   return async (c, next) => {
     await next();

@@ -1,7 +1,7 @@
 import { WirekitError } from '../../../errors.js';
 import type { Middleware } from '../../compose.js';
 import type { Context } from '../../context.js';
-import { checkInteger } from '../shared/options.js';
+import { integerOption } from '../shared/options.js';
 import { addVary } from '../shared/vary.js';
 import { allowedOrigin, type CorsOrigin, variesByOrigin } from './origin.js';
 
@@ -53,7 +53,7 @@ export function cors<V extends object = Record<string, unknown>>(options: CorsOp
   const methods = (options.allowMethods ?? DEFAULT_METHODS).join(', ');
   const allowHeaders = options.allowHeaders?.join(', ');
   const expose = options.exposeHeaders?.join(', ') ?? '';
-  const maxAge = String(checkInteger('maxAgeSeconds', options.maxAgeSeconds ?? 600));
+  const maxAge = String(integerOption('maxAgeSeconds', options.maxAgeSeconds ?? 600));
   return async (c, next) => {
     const origin = c.req.header('origin');
     const allowed = origin === null ? undefined : allowedOrigin(policy, origin, c.req);

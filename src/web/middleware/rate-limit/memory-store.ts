@@ -1,4 +1,4 @@
-import { checkInteger } from '../shared/options.js';
+import { integerOption } from '../shared/options.js';
 import type { RateLimitCounts, RateLimitStore } from './store.js';
 
 /** Options of {@link MemoryStore}. */
@@ -65,7 +65,7 @@ export class MemoryStore implements RateLimitStore {
   #newest: Entry | undefined;
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.maxKeys = checkInteger('maxKeys', options.maxKeys ?? DEFAULT_RATE_LIMIT_MAX_KEYS, 1);
+    this.maxKeys = integerOption('maxKeys', options.maxKeys ?? DEFAULT_RATE_LIMIT_MAX_KEYS, 1);
     this.#now = options.now ?? monotonicWallClock;
   }
 
