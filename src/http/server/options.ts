@@ -1,4 +1,5 @@
 import { isWirekitError, ProtocolError, WirekitError } from '../../errors.js';
+import { type Logger, logFault } from '../../util/logger.js';
 import type { ParserLimits } from '../codec/limits.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
 import type { ConnInfo } from '../message/conn-info.js';
@@ -55,6 +56,13 @@ export interface ServeOptions {
    * `WK_ERR_HTTP_CLIENT_GONE` (a handler that read the body of a client that left).
    */
   onError?: (error: Error, info: ConnInfo | undefined) => void;
+  /**
+   * Where the server logs (a pino logger, `jsonLogger()`, anything with pino's `error/warn/info/debug`
+   * and `child`). With a logger and no `onError`, server-side faults (5xx handler errors, responses
+   * that failed midway) go to `logger.error` with their stack, instead of a process warning. The
+   * client never sees a stack either way.
+   */
+  logger?: Logger;
 }
 
 /** Resolved server options: every default filled in. */
@@ -101,7 +109,8 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
   if (options.maxHeaderCount !== undefined) limits.maxHeaderCount = options.maxHeaderCount;
   if (options.maxChunkExtensionBytes !== undefined) limits.maxChunkExtensionBytes = options.maxChunkExtensionBytes;
   if (options.maxStreamedBodyBytes !== undefined) limits.maxBodyBytes = options.maxStreamedBodyBytes;
-  return { ...out, limits, onError: options.onError ?? warnServerFault };
+  const onError = options.onError ?? (options.logger === undefined ? warnServerFault : logServerFault(options.logger));
+  return { ...out, limits, onError };
 }
 
 /**
@@ -111,7 +120,28 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
  * server's log.
  */
 export function warnServerFault(error: Error): void {
-  if (error instanceof ProtocolError && error.status < 500) return;
-  if (isWirekitError(error, 'WK_ERR_HTTP_CLIENT_GONE')) return;
-  process.emitWarning(error);
+  if (isServerFault(error)) process.emitWarning(error);
+}
+
+/**
+ * The default `onError` of a server given a `logger`: the faults {@link warnServerFault} would
+ * warn of go to `logger.error`, with the stack and the client's address.
+ *
+ * @example
+ * ```ts
+ * const onError = logServerFault(jsonLogger());
+ * ```
+ */
+export function logServerFault(logger: Logger): (error: Error, info: ConnInfo | undefined) => void {
+  return (error, info) => {
+    if (!isServerFault(error)) return;
+    const address = info?.remoteAddress?.address;
+    logFault(logger, error, address === undefined ? undefined : { remoteAddress: address });
+  };
+}
+
+/** Whether an error reported to the server is its own fault (see {@link warnServerFault}). */
+function isServerFault(error: Error): boolean {
+  if (error instanceof ProtocolError && error.status < 500) return false;
+  return !isWirekitError(error, 'WK_ERR_HTTP_CLIENT_GONE');
 }
