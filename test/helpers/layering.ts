@@ -52,10 +52,12 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * The runtime dependencies allowed outside the networking core, each in the one file that wraps it
- * (justified in docs/dependencies.md): the MIME database of the static middleware.
+ * (justified in docs/dependencies.md): the MIME database of the static middleware, and the HDR
+ * latency histogram of the load generator.
  */
 const RUNTIME_DEPENDENCIES: ReadonlyMap<string, readonly string[]> = new Map([
   ['mime', ['web/middleware/static/mime.ts']],
+  ['hdr-histogram-js', ['tools/loadgen/histogram.ts']],
 ]);
 
 /** Pure layers may import no Node module that does I/O, timing or streaming (docs/architecture.md, http/codec). */
