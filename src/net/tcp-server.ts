@@ -2,10 +2,11 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { isWirekitError, type SocketAddress, TimeoutError } from '../errors.js';
 import { type Deferred, deferred } from '../util/deferred.js';
+import { boolean, func, instanceOf, integer, OptionsSchema, port, string } from '../util/options.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { abortedError, endpoint, netError } from './addresses.js';
 import { Connection, type ConnectionOptions } from './connection.js';
-import { checkBytes, checkDuration, checkInteger, checkPort } from './options.js';
+import { CONNECTION_SPECS, checkDuration } from './options.js';
 
 /**
  * Handles one accepted connection; may be async. A throw or rejection destroys that connection.
@@ -106,8 +107,8 @@ const DRAIN_POLL_MS = 100;
  * console.log('listening on', server.address.port);
  * ```
  */
-export async function listen(options: ListenOptions, onConnection: ConnectionHandler): Promise<Server> {
-  checkListenOptions(options);
+export async function listen(given: ListenOptions, onConnection: ConnectionHandler): Promise<Server> {
+  const options = LISTEN_OPTIONS.check(given);
   const host = options.host ?? '127.0.0.1';
   const local = endpoint(host, options.port ?? 0, options.path);
   const signal = options.signal;
@@ -118,12 +119,18 @@ export async function listen(options: ListenOptions, onConnection: ConnectionHan
   return new Server(netServer, options, onConnection);
 }
 
-function checkListenOptions(options: ListenOptions): void {
-  checkPort('port', options.port);
-  checkInteger('backlog', options.backlog, 0, 2 ** 31 - 1);
-  checkBytes('maxConnections', options.maxConnections, 0);
-  checkDuration('idleTimeoutMs', options.idleTimeoutMs);
-}
+/** The options of {@link listen} (util/options.ts: unknown keys and bad values fail at the call). */
+const LISTEN_OPTIONS = new OptionsSchema<ListenOptions>('listen()', {
+  ...CONNECTION_SPECS,
+  port: port(),
+  host: string(),
+  path: string(),
+  ipv6Only: boolean(),
+  backlog: integer(0, 2 ** 31 - 1),
+  maxConnections: integer(0),
+  signal: instanceOf(AbortSignal, 'an AbortSignal'),
+  onError: func(),
+});
 
 function startListening(netServer: NetServer, options: ListenOptions, host: string, local: SocketAddress) {
   const signal = options.signal;

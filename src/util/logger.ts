@@ -8,6 +8,7 @@
  * costs one call to an empty function: the methods below the threshold are no-ops, chosen when the
  * logger is made (as pino does).
  */
+import type { OptionSpec } from './options.js';
 
 /**
  * One logging method: `log.info('listening')`, `log.error({ err, status: 500 }, 'request failed')`.
@@ -48,6 +49,27 @@ export interface Logger {
  * ```
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+/**
+ * The options spec of a `logger` option (util/options.ts): an object with pino's four methods and
+ * `child`.
+ *
+ * @example
+ * ```ts
+ * new OptionsSchema<{ logger?: Logger }>('serve()', { logger: loggerSpec() });
+ * ```
+ */
+export function loggerSpec(): OptionSpec {
+  return LOGGER_SPEC;
+}
+
+const LOGGER_SPEC: OptionSpec = {
+  expected: 'a logger (an object with debug, info, warn, error and child methods, as pino has)',
+  test: (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    ['debug', 'info', 'warn', 'error', 'child'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+};
 
 /** Levels as numbers (pino's: debug 20 … error 50). */
 const LEVEL_VALUES: Readonly<Record<LogLevel, number>> = { debug: 20, info: 30, warn: 40, error: 50, silent: 100 };

@@ -4,7 +4,8 @@ import type { FormLimits } from '../http/message/form.js';
 import { Request, type RequestInit } from '../http/message/request.js';
 import type { Response } from '../http/message/response.js';
 import { isStreamed, observeBody, withBody } from '../http/message/response-content.js';
-import { type Logger, logFault } from '../util/logger.js';
+import { type Logger, logFault, loggerSpec } from '../util/logger.js';
+import { boolean, func, integer, listOf, nested, OptionsSchema, string } from '../util/options.js';
 import { type Middleware, runChain } from './compose.js';
 import { Context, type ContextConfig } from './context.js';
 import { asError, errorResponse, isUnexpected, warnUnexpected, withErrorFields } from './error-response.js';
@@ -91,7 +92,8 @@ export class App<V extends object = Record<string, unknown>> {
   #errorHook: ((error: unknown, c: Context<V>) => void) | undefined;
   #customOnError = false;
 
-  constructor(options: AppOptions = {}) {
+  constructor(given: AppOptions = {}) {
+    const options = APP_OPTIONS.check(given);
     this.#options = options;
     this.#config = {
       secrets: options.secrets ?? NO_SECRETS,
@@ -401,6 +403,31 @@ function settle<V extends object>(c: Context<V>, mapped: Response | Promise<Resp
 }
 
 const NO_SECRETS: readonly string[] = Object.freeze([]);
+
+/** The options of `new App()` (util/options.ts: unknown keys and bad values fail at set-up). */
+const APP_OPTIONS = new OptionsSchema<AppOptions>('new App()', {
+  ignoreTrailingSlash: boolean(),
+  caseSensitive: boolean(),
+  maxParamLength: integer(1),
+  secrets: listOf(string()),
+  form: nested(
+    new OptionsSchema<FormLimits>('new App() form', {
+      maxBodyBytes: integer(0),
+      maxFileBytes: integer(0),
+      maxFieldBytes: integer(0),
+      maxFiles: integer(0),
+      maxFields: integer(0),
+    }),
+  ),
+  logger: loggerSpec(),
+  requestId: nested(
+    new OptionsSchema<RequestIdSource>('new App() requestId', {
+      header: string(),
+      trustIncoming: boolean(),
+      generator: func(),
+    }),
+  ),
+});
 
 function methodNotAllowed<V extends object>(method: string, allow: readonly string[]): Middleware<V> {
   return (c) => {

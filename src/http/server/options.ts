@@ -1,5 +1,6 @@
-import { isWirekitError, ProtocolError, WirekitError } from '../../errors.js';
-import { type Logger, logFault } from '../../util/logger.js';
+import { isWirekitError, ProtocolError } from '../../errors.js';
+import { type Logger, logFault, loggerSpec } from '../../util/logger.js';
+import { duration, func, instanceOf, integer, OptionsSchema, port, string } from '../../util/options.js';
 import type { ParserLimits } from '../codec/limits.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
 import type { ConnInfo } from '../message/conn-info.js';
@@ -92,16 +93,46 @@ export const SERVE_DEFAULTS = Object.freeze({
   maxDiscardBytes: 64 * 1024,
 });
 
-/** Fills defaults and checks every number. */
+/**
+ * The options of `serve()` and `app.listen()`: unknown keys and bad values fail at the call
+ * (util/options.ts); a port may be a string of digits (`process.env.PORT`).
+ *
+ * @example
+ * ```ts
+ * const options = SERVE_OPTIONS.check({ port: '3000' }); // { port: 3000 }
+ * ```
+ */
+export const SERVE_OPTIONS = new OptionsSchema<ServeOptions>('serve()', {
+  port: port(),
+  host: string(),
+  path: string(),
+  backlog: integer(0, 2 ** 31 - 1),
+  maxConnections: integer(0),
+  signal: instanceOf(AbortSignal, 'an AbortSignal'),
+  headerTimeoutMs: duration(),
+  requestTimeoutMs: duration(),
+  idleTimeoutMs: duration(),
+  sendTimeoutMs: duration(),
+  maxRequestsPerConnection: integer(0),
+  maxPipelinedRequests: integer(0),
+  maxRequestLineBytes: integer(1),
+  maxHeadBytes: integer(1),
+  maxHeaderCount: integer(1),
+  maxChunkExtensionBytes: integer(0),
+  maxBodyBytes: integer(0),
+  maxStreamedBodyBytes: integer(0),
+  bodyHighWaterBytes: integer(0),
+  maxDiscardBytes: integer(0),
+  onError: func(),
+  logger: loggerSpec(),
+});
+
+/** Fills defaults (the values were checked by {@link SERVE_OPTIONS}). */
 export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions {
   const out: Record<keyof typeof SERVE_DEFAULTS, number> = { ...SERVE_DEFAULTS };
   for (const key of Object.keys(SERVE_DEFAULTS) as (keyof typeof SERVE_DEFAULTS)[]) {
     const value = options[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-      throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `${key} must be a non-negative number`);
-    }
-    out[key] = value;
+    if (value !== undefined) out[key] = value;
   }
   const limits: Partial<ParserLimits> = {};
   if (options.maxRequestLineBytes !== undefined) limits.maxRequestLineBytes = options.maxRequestLineBytes;

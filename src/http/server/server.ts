@@ -4,7 +4,7 @@ import { timerWheel } from '../../util/timer-wheel.js';
 import type { Handler } from '../message/conn-info.js';
 import { HttpConnection, type ServerContext } from './conn.js';
 import { publishConnection } from './diagnostics.js';
-import { resolveServeOptions, type ServeOptions } from './options.js';
+import { resolveServeOptions, SERVE_OPTIONS, type ServeOptions } from './options.js';
 
 /** Options of {@link HttpServer.close}. */
 export interface HttpCloseOptions {
@@ -87,7 +87,8 @@ export class HttpServer implements AsyncDisposable {
  * console.log(`listening on ${server.url}`);
  * ```
  */
-export async function serve(handler: Handler, options: ServeOptions = {}): Promise<HttpServer> {
+export async function serve(handler: Handler, given: ServeOptions = {}): Promise<HttpServer> {
+  const options = SERVE_OPTIONS.check(given);
   const ctx: ServerContext = { handler, options: resolveServeOptions(options), secure: false, closing: false };
   const connections = new Set<HttpConnection>();
   const listenOptions: ListenOptions = {
