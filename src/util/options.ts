@@ -234,16 +234,17 @@ export function oneOf(...values: readonly (string | number | boolean)[]): Option
 }
 
 /**
- * An array whose every element fits `element`.
+ * An array whose every element fits `element`; `expected` names it in errors (default: "an array
+ * whose elements are …").
  *
  * @example
  * ```ts
- * listOf(oneOf('br', 'zstd', 'gzip')).test(['gzip']); // true
+ * listOf(oneOf('br', 'zstd', 'gzip'), 'a list of "br", "zstd" and "gzip"').test(['gzip']); // true
  * ```
  */
-export function listOf(element: OptionSpec): OptionSpec {
+export function listOf(element: OptionSpec, expected?: string): OptionSpec {
   return {
-    expected: element === ANYTHING ? 'an array' : `an array of ${element.expected}`,
+    expected: expected ?? (element === ANYTHING ? 'an array' : `an array whose elements are ${element.expected}`),
     test: (v) => Array.isArray(v) && v.every((item) => element.test(item)),
   };
 }

@@ -1,10 +1,10 @@
 import diagnostics from 'node:diagnostics_channel';
 import { isBodylessStatus } from '../../../http/codec/status.js';
 import { isStreamed, knownSize, observeBody, withBody } from '../../../http/message/response-content.js';
+import { func, OptionsSchema } from '../../../util/options.js';
 import type { Middleware } from '../../compose.js';
 import { type Context, configuredLogger } from '../../context.js';
 import { errorStatus } from '../../error-response.js';
-
 import { ACCESS_CHANNEL, type AccessEvent } from './event.js';
 
 export { ACCESS_CHANNEL, type AccessEvent } from './event.js';
@@ -17,6 +17,8 @@ export interface AccessLogOptions<V extends object = Record<string, unknown>> {
 }
 
 const channel = diagnostics.channel(ACCESS_CHANNEL);
+
+const ACCESS_LOG_OPTIONS = new OptionsSchema<AccessLogOptions>('accessLog()', { skip: func() });
 
 /**
  * An access log: one {@link AccessEvent} per request on the `node:diagnostics_channel` channel
@@ -37,6 +39,7 @@ const channel = diagnostics.channel(ACCESS_CHANNEL);
 export function accessLog<V extends object = Record<string, unknown>>(
   options: AccessLogOptions<V> = {},
 ): Middleware<V> {
+  ACCESS_LOG_OPTIONS.check(options as AccessLogOptions);
   const skip = options.skip;
   return async (c, next) => {
     if ((!channel.hasSubscribers && configuredLogger(c) === undefined) || skip?.(c) === true) return next();

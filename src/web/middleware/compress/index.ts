@@ -3,6 +3,7 @@ import type { BodyContent, BodyInit } from '../../../http/message/body.js';
 import type { Headers } from '../../../http/message/headers.js';
 import type { Response } from '../../../http/message/response.js';
 import { isStreamed, knownSize, withBody } from '../../../http/message/response-content.js';
+import { func, integer, listOf, OptionsSchema, object, oneOf } from '../../../util/options.js';
 import type { Middleware } from '../../compose.js';
 import { integerOption } from '../shared/options.js';
 import { addVary } from '../shared/vary.js';
@@ -34,6 +35,16 @@ export interface CompressOptions {
   zlib?: ZlibLike;
 }
 
+const COMPRESS_OPTIONS = new OptionsSchema<CompressOptions>('compress()', {
+  encodings: listOf(oneOf('br', 'zstd', 'gzip'), 'a list of "br", "zstd" and "gzip"'),
+  threshold: integer(0),
+  filter: func(),
+  gzipLevel: integer(0, 9),
+  brotliQuality: integer(0, 11),
+  zstdLevel: integer(1, 22),
+  zlib: object(),
+});
+
 /**
  * Compresses responses with the best coding the client accepts (`Accept-Encoding` with q-values;
  * br > zstd > gzip on ties). Skipped for small bodies, types not worth it, responses already encoded
@@ -49,6 +60,7 @@ export interface CompressOptions {
  * ```
  */
 export function compress<V extends object = Record<string, unknown>>(options: CompressOptions = {}): Middleware<V> {
+  COMPRESS_OPTIONS.check(options);
   const codecs = availableCodecs(options.zlib ?? (zlib as unknown as ZlibLike), options.encodings ?? DEFAULT_ORDER, {
     gzipLevel: integerOption('gzipLevel', options.gzipLevel ?? 6, 0, 9),
     brotliQuality: integerOption('brotliQuality', options.brotliQuality ?? 4, 0, 11),

@@ -1,4 +1,5 @@
 import { WirekitError } from '../../../errors.js';
+import { anything, boolean, integer, listOf, OptionsSchema, string } from '../../../util/options.js';
 import type { Middleware } from '../../compose.js';
 import type { Context } from '../../context.js';
 import { integerOption } from '../shared/options.js';
@@ -29,6 +30,15 @@ export interface CorsOptions {
 
 const DEFAULT_METHODS = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'];
 
+const CORS_OPTIONS = new OptionsSchema<CorsOptions>('cors()', {
+  origin: anything(),
+  credentials: boolean(),
+  allowMethods: listOf(string(), 'a list of strings'),
+  allowHeaders: listOf(string(), 'a list of strings'),
+  exposeHeaders: listOf(string(), 'a list of strings'),
+  maxAgeSeconds: integer(0),
+});
+
 /**
  * Cross-origin resource sharing (Fetch standard, "CORS protocol"). A preflight (`OPTIONS` with
  * `Origin` and `Access-Control-Request-Method`) is answered here with 204 and never reaches the
@@ -42,6 +52,7 @@ const DEFAULT_METHODS = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'];
  * ```
  */
 export function cors<V extends object = Record<string, unknown>>(options: CorsOptions = {}): Middleware<V> {
+  CORS_OPTIONS.check(options);
   const policy = options.origin ?? '*';
   const credentials = options.credentials ?? false;
   if (credentials && policy === '*') {

@@ -1,4 +1,5 @@
 import { WirekitError } from '../../../errors.js';
+import { boolean, func, integer, number, OptionsSchema, object, string } from '../../../util/options.js';
 import { clientIp } from '../../client-ip.js';
 import type { Middleware } from '../../compose.js';
 import { Context } from '../../context.js';
@@ -45,6 +46,17 @@ export type RateLimitMiddleware<V extends object = Record<string, unknown>> = Mi
 const MAX_KEY_LENGTH = 128;
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
+const RATE_LIMIT_OPTIONS = new OptionsSchema<RateLimitOptions>('rateLimit()', {
+  windowMs: number(),
+  limit: number(),
+  key: func(),
+  store: object(),
+  skip: func(),
+  name: string(),
+  headers: boolean(),
+  ipv6Subnet: integer(1, 128),
+});
+
 /**
  * Limits how many requests a client makes per window: the `limit + 1`-th request within any
  * `windowMs` (a sliding window counter: see `sliding-window.ts` for why) is answered 429 with
@@ -69,6 +81,7 @@ const YEAR_MS = 365 * 24 * 3600 * 1000;
 export function rateLimit<V extends object = Record<string, unknown>>(
   options: RateLimitOptions<V>,
 ): RateLimitMiddleware<V> {
+  RATE_LIMIT_OPTIONS.check(options as RateLimitOptions);
   const windowMs = integerOption('windowMs', options.windowMs, 1000, YEAR_MS);
   if (windowMs % 1000 !== 0) {
     throw new WirekitError(

@@ -1,4 +1,5 @@
 import { nodeCrypto } from '../../../http/message/node-crypto.js';
+import { boolean, func, OptionsSchema, string } from '../../../util/options.js';
 import type { Middleware } from '../../compose.js';
 import { requestIdFor } from '../../request-ids.js';
 
@@ -23,6 +24,12 @@ export interface RequestIdVariables {
   requestId: string;
 }
 
+const REQUEST_ID_OPTIONS = new OptionsSchema<RequestIdOptions>('requestId()', {
+  header: string(),
+  generator: func(),
+  trustIncoming: boolean(),
+});
+
 /**
  * Gives every request an id: the valid one it came with (when trusted) or a new one. It is
  * `c.requestId` (and `c.var.requestId`) for handlers, the `reqId` of `c.log`'s records, and the same
@@ -36,6 +43,7 @@ export interface RequestIdVariables {
  * ```
  */
 export function requestId<V extends object = Record<string, unknown>>(options: RequestIdOptions = {}): Middleware<V> {
+  REQUEST_ID_OPTIONS.check(options);
   const header = options.header ?? 'X-Request-Id';
   const source = {
     header,

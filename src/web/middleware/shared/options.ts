@@ -1,4 +1,4 @@
-import { WirekitError } from '../../../errors.js';
+import { checkOption, integer } from '../../../util/options.js';
 
 /**
  * An integer option (a size, a count, a level), checked when the middleware is created, so a typo
@@ -11,11 +11,6 @@ import { WirekitError } from '../../../errors.js';
  * ```
  */
 export function integerOption(name: string, value: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new WirekitError(
-      'WK_ERR_INVALID_ARGUMENT',
-      `${name} must be an integer from ${min} to ${max}, not ${String(value)}`,
-    );
-  }
-  return value;
+  if (value === undefined) checkOption('', name, integer(min, max), Number.NaN);
+  return checkOption('', name, integer(min, max), value);
 }
