@@ -16,7 +16,7 @@ import { ClientExchange, type ExchangeContext } from './exchange.js';
 import { type Origin, parseOrigin } from './origin.js';
 import { checkPoolOptions, POOL_DEFAULTS, type PoolOptions, type PoolStats } from './pool-options.js';
 import { type ProxyConfig, parseProxy } from './proxy.js';
-import { runRequest, type TargetedRequestOptions } from './request-options.js';
+import { runRequest, TARGETED_REQUEST_OPTIONS, type TargetedRequestOptions } from './request-options.js';
 import type { ClientResponse } from './response.js';
 import { resolveTimeouts, type Timeouts } from './timeouts.js';
 import type { Dispatcher, DispatchRequest } from './types.js';
@@ -113,7 +113,7 @@ export class Pool implements Dispatcher {
    * ```
    */
   request(options: TargetedRequestOptions): Promise<ClientResponse> {
-    return runRequest(this, this.origin, options.path ?? '/', options);
+    return runRequest(this, this.origin, options.path ?? '/', options, TARGETED_REQUEST_OPTIONS);
   }
 
   dispatch(request: DispatchRequest): Promise<ClientResponse> {
