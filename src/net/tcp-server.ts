@@ -1,12 +1,13 @@
 /** `listen()` and `Server`: accept TCP or Unix socket connections, and close gracefully. */
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { isWirekitError, type SocketAddress, TimeoutError } from '../errors.js';
+import { isWirekitError, type SocketAddress, TimeoutError, type WirekitError } from '../errors.js';
 import { type Deferred, deferred } from '../util/deferred.js';
 import { boolean, func, instanceOf, integer, OptionsSchema, port, string } from '../util/options.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { abortedError, endpoint, netError } from './addresses.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { CONNECTION_SPECS, checkDuration } from './options.js';
+import { addressInUseHint } from './port-holder.js';
 
 /**
  * Handles one accepted connection; may be async. A throw or rejection destroys that connection.
@@ -147,7 +148,7 @@ function startListening(netServer: NetServer, options: ListenOptions, host: stri
       reject(error);
     };
     const onListening = (): void => settle();
-    const onError = (error: Error): void => settle(netError('WK_ERR_LISTEN', error, { localAddress: local }));
+    const onError = (error: Error): void => settle(listenError(error, local));
     const onAbort = (): void => settle(abortedError(signal as AbortSignal, { localAddress: local }));
     netServer.once('listening', onListening);
     netServer.once('error', onError);
@@ -158,6 +159,15 @@ function startListening(netServer: NetServer, options: ListenOptions, host: stri
       ...(options.ipv6Only === undefined ? {} : { ipv6Only: options.ipv6Only }),
     });
   });
+}
+
+/** A listen failure; EADDRINUSE says who holds the port (when the OS tells) and what to do. */
+function listenError(error: Error, local: SocketAddress): WirekitError {
+  const failure = netError('WK_ERR_LISTEN', error, { localAddress: local });
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && local.port > 0) {
+    failure.message = `${failure.message}: ${addressInUseHint(local.port)}`;
+  }
+  return failure;
 }
 
 /**
