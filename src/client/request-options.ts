@@ -145,7 +145,7 @@ function send(
     headers:
       contentType === undefined || hasHeader(headers, 'content-type')
         ? headers
-        : [...headers, 'content-type', contentType],
+        : [...headers, 'Content-Type', contentType],
     body: prepared.body,
     signal: options.signal,
     timeouts: options.timeouts,
