@@ -9,6 +9,7 @@
  * logger is made (as pino does).
  */
 import type { OptionSpec } from './options.js';
+import { WarningLimiter, type WarningLimiterOptions } from './warning-limiter.js';
 
 /**
  * One logging method: `log.info('listening')`, `log.error({ err, status: 500 }, 'request failed')`.
@@ -201,17 +202,47 @@ export function errorFields(error: Error, depth = 0): Record<string, unknown> {
 }
 
 /**
- * Logs a server-side fault (an error a client got a 5xx for, a response that failed midway) at
- * error level with its stack in `err`: wirekit's default error reporting when a logger is set,
- * instead of a process warning. The one place where logged faults are written, so rate limiting
- * applies to every path at once.
+ * Writes a server-side fault to a logger.
  *
  * @example
  * ```ts
- * logFault(c.log, new Error('db down'), { status: 500 });
+ * const log: FaultLog = faultLog();
+ * log(c.log, new Error('db down'), { status: 500 });
+ * ```
+ */
+export type FaultLog = (log: Logger, error: Error, fields?: Record<string, unknown>) => void;
+
+/**
+ * Logs server-side faults (an error a client got a 5xx for, a response that failed midway) at error
+ * level with the stack in `err`: wirekit's default error reporting when a logger is set, instead of
+ * a process warning. Rate-limited per kind like the warnings (util/warning-limiter.ts): the first
+ * fault of a kind is logged at once, then at most one per minute, with `suppressed` counting those
+ * held back. One budget per App or server, made with it.
+ *
+ * @example
+ * ```ts
+ * const log = faultLog();
+ * log(c.log, new Error('db down'), { status: 500 });
  * // {"level":"error","reqId":"k3x9a2-1","status":500,"err":{"type":"Error","message":"db down","stack":"…"},"msg":"db down"}
  * ```
  */
-export function logFault(log: Logger, error: Error, fields?: Record<string, unknown>): void {
-  log.error(fields === undefined ? { err: error } : { ...fields, err: error }, error.message);
+export function faultLog(options: Omit<WarningLimiterOptions, 'sink'> = {}): FaultLog {
+  // The limiter calls its sink synchronously from warn(): the logger and fields of that call.
+  let current: { log: Logger; fields: Record<string, unknown> | undefined } | undefined;
+  const limiter = new WarningLimiter({
+    ...options,
+    sink: (error, suppressed, intervalMs) => {
+      if (current === undefined) return;
+      const held = suppressed === 0 ? undefined : { suppressed, suppressedIntervalMs: intervalMs };
+      current.log.error({ ...current.fields, ...held, err: error }, error.message);
+    },
+  });
+  return (log, error, fields) => {
+    current = { log, fields };
+    try {
+      limiter.warn(error);
+    } finally {
+      current = undefined;
+    }
+  };
 }

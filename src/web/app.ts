@@ -4,7 +4,7 @@ import type { FormLimits } from '../http/message/form.js';
 import { Request, type RequestInit } from '../http/message/request.js';
 import type { Response } from '../http/message/response.js';
 import { isStreamed, observeBody, withBody } from '../http/message/response-content.js';
-import { type Logger, logFault, loggerSpec } from '../util/logger.js';
+import { type FaultLog, faultLog, type Logger, loggerSpec } from '../util/logger.js';
 import { boolean, func, integer, listOf, nested, OptionsSchema, string } from '../util/options.js';
 import { type Middleware, runChain } from './compose.js';
 import { Context, type ContextConfig } from './context.js';
@@ -36,6 +36,11 @@ export interface AppOptions extends RouterOptions {
   logger?: Logger;
   /** How `c.requestId` is made: by default a per-process prefix and a counter; see {@link RequestIdSource}. */
   requestId?: RequestIdSource;
+  /**
+   * Deepest nesting of arrays and objects `c.req.json()` (and `validate()`) accepts in a request
+   * body; deeper: 400 `WK_ERR_JSON_TOO_DEEP`. Default 128 (`DEFAULT_MAX_JSON_DEPTH`).
+   */
+  maxJsonDepth?: number;
 }
 
 /** Maps an error to a response; the default answers JSON or text by `Accept`, never a stack. */
@@ -80,6 +85,8 @@ export class App<V extends object = Record<string, unknown>> {
   readonly #options: AppOptions;
   /** What every Context of this app shares (one object, not one per request). */
   readonly #config: ContextConfig;
+  /** Where 5xx errors are logged when the app has a logger (rate-limited per kind). */
+  readonly #faults: FaultLog = faultLog();
   readonly #router: Router<RouteEntry<V>>;
   readonly #routes: RouteEntry<V>[] = [];
   readonly #uses: UseEntry<V>[] = [];
@@ -264,6 +271,7 @@ export class App<V extends object = Record<string, unknown>> {
         chain = this.#fallbackChain(path, badPath);
         break;
     }
+    if (this.#options.maxJsonDepth !== undefined) request.maxJsonDepth = this.#options.maxJsonDepth;
     const c = new Context<V>(
       new WebRequest(request, params, pattern, this.#options.form ?? {}, this.#options.secrets ?? []),
       info,
@@ -322,7 +330,7 @@ export class App<V extends object = Record<string, unknown>> {
     try {
       if (this.#errorHook !== undefined) this.#errorHook(error, c);
       else if (this.#options.logger === undefined) warnUnexpected(error);
-      else if (isUnexpected(error)) logFault(c.log, asError(error), { status: 500 });
+      else if (isUnexpected(error)) this.#faults(c.log, asError(error), { status: 500 });
     } catch {
       // An observer must not change the answer.
     }
@@ -419,6 +427,7 @@ const APP_OPTIONS = new OptionsSchema<AppOptions>('new App()', {
       maxFields: integer(0),
     }),
   ),
+  maxJsonDepth: integer(0),
   logger: loggerSpec(),
   requestId: nested(
     new OptionsSchema<RequestIdSource>('new App() requestId', {

@@ -1,7 +1,7 @@
 /** jsonLogger: one JSON line per record, levels, children's bindings, errors with their stack. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { jsonLogger, type LogLevel, logFault } from '../../src/util/logger.js';
+import { faultLog, jsonLogger, type LogLevel } from '../../src/util/logger.js';
 
 function capture(level?: LogLevel) {
   const lines: string[] = [];
@@ -58,7 +58,7 @@ describe('jsonLogger', () => {
     const { log, records } = capture();
     const cause = new RangeError('inner');
     const error = Object.assign(new TypeError('outer', { cause }), { code: 'E_X' });
-    logFault(log, error, { status: 500 });
+    faultLog()(log, error, { status: 500 });
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     log.info({ cyclic, big: 1n }, 'odd values');
@@ -73,6 +73,22 @@ describe('jsonLogger', () => {
     assert.equal((err.cause as Record<string, unknown>).message, 'inner');
     assert.equal(odd?.msg, 'odd values');
     assert.equal(typeof odd?.cyclic, 'string');
+  });
+
+  test('faults are rate-limited per kind: the first at once, then one per interval saying how many were held back', () => {
+    const { log, records } = capture();
+    let now = 0;
+    const faults = faultLog({ intervalMs: 1000, now: () => now });
+    for (let i = 0; i < 5; i++) faults(log.child({ reqId: `r${i}` }), new Error('db down'), { status: 500 });
+    faults(log, new Error('disk full'));
+    now = 1500;
+    faults(log.child({ reqId: 'r9' }), new Error('db down'), { status: 500 });
+    const seen = records().map((r) => [r.msg, r.reqId, r.suppressed]);
+    assert.deepEqual(seen, [
+      ['db down', 'r0', undefined],
+      ['disk full', undefined, undefined],
+      ['db down', 'r9', 4],
+    ]);
   });
 
   test('writes to standard error by default', () => {

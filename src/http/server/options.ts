@@ -1,9 +1,22 @@
 import { isWirekitError, ProtocolError } from '../../errors.js';
-import { type Logger, logFault, loggerSpec } from '../../util/logger.js';
-import { duration, func, instanceOf, integer, OptionsSchema, port, string } from '../../util/options.js';
+import type { TlsServerOptions } from '../../net/index.js';
+import { faultLog, type Logger, loggerSpec } from '../../util/logger.js';
+import {
+  duration,
+  func,
+  instanceOf,
+  integer,
+  nested,
+  OptionsSchema,
+  object,
+  port,
+  string,
+} from '../../util/options.js';
+import { processWarnings } from '../../util/warning-limiter.js';
 import type { ParserLimits } from '../codec/limits.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
 import type { ConnInfo } from '../message/conn-info.js';
+import type { RedirectHttpOptions } from './https-redirect.js';
 
 /** Options of `serve()`. Every limit and wait has a default; units are in the names. */
 export interface ServeOptions {
@@ -18,6 +31,14 @@ export interface ServeOptions {
   maxConnections?: number;
   /** Closes the server (gracefully, without a deadline) when aborted. */
   signal?: AbortSignal;
+  /**
+   * Serve HTTPS: certificates (`key`/`cert`, or `keyFile`/`certFile` reloaded when they change),
+   * SNI, client certificates, protocol versions and the handshake limits. `url` is then `https://…`,
+   * `info.secure` true and `info.tls` tells what each connection negotiated.
+   */
+  tls?: TlsServerOptions;
+  /** With `tls`: also listen for plain HTTP on this port and redirect every request there to HTTPS (308). */
+  redirectHttp?: RedirectHttpOptions;
 
   /** From the first byte of a request head to its end (slowloris guard). Default 10 s; then 408 and close. */
   headerTimeoutMs?: number;
@@ -109,6 +130,10 @@ export const SERVE_OPTIONS = new OptionsSchema<ServeOptions>('serve()', {
   backlog: integer(0, 2 ** 31 - 1),
   maxConnections: integer(0),
   signal: instanceOf(AbortSignal, 'an AbortSignal'),
+  tls: object(),
+  redirectHttp: nested(
+    new OptionsSchema<RedirectHttpOptions>('serve() redirectHttp', { port: port(), host: string(), httpsPort: port() }),
+  ),
   headerTimeoutMs: duration(),
   requestTimeoutMs: duration(),
   idleTimeoutMs: duration(),
@@ -147,16 +172,18 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
 /**
  * The default `onError`: a process warning for what is the server's fault. A handler error that
  * answers 4xx (a body that is not JSON, one over the limit) is the client's, and so is a body read
- * that failed because the client left; a warning per such request would let any client flood the
- * server's log.
+ * that failed because the client left, and so is a file that changed under a response already
+ * started (a race with whoever edits the files); a warning per such request would let any client
+ * flood the server's log. Faults that do warn are rate-limited per kind (see util/warning-limiter.ts).
  */
 export function warnServerFault(error: Error): void {
-  if (isServerFault(error)) process.emitWarning(error);
+  if (isServerFault(error)) processWarnings.warn(error);
 }
 
 /**
  * The default `onError` of a server given a `logger`: the faults {@link warnServerFault} would
- * warn of go to `logger.error`, with the stack and the client's address.
+ * warn of go to `logger.error`, with the stack and the client's address, rate-limited per kind as
+ * the warnings are.
  *
  * @example
  * ```ts
@@ -164,15 +191,16 @@ export function warnServerFault(error: Error): void {
  * ```
  */
 export function logServerFault(logger: Logger): (error: Error, info: ConnInfo | undefined) => void {
+  const faults = faultLog();
   return (error, info) => {
     if (!isServerFault(error)) return;
     const address = info?.remoteAddress?.address;
-    logFault(logger, error, address === undefined ? undefined : { remoteAddress: address });
+    faults(logger, error, address === undefined ? undefined : { remoteAddress: address });
   };
 }
 
 /** Whether an error reported to the server is its own fault (see {@link warnServerFault}). */
 function isServerFault(error: Error): boolean {
   if (error instanceof ProtocolError && error.status < 500) return false;
-  return !isWirekitError(error, 'WK_ERR_HTTP_CLIENT_GONE');
+  return !isWirekitError(error, 'WK_ERR_HTTP_CLIENT_GONE') && !isWirekitError(error, 'WK_ERR_FILE_CHANGED');
 }
