@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { faultLog, jsonLogger, type LogLevel } from '../../src/util/logger.js';
+import { stderrDuring } from '../helpers/stderr.js';
 
 function capture(level?: LogLevel) {
   const lines: string[] = [];
@@ -91,18 +92,8 @@ describe('jsonLogger', () => {
     ]);
   });
 
-  test('writes to standard error by default', () => {
-    const written: string[] = [];
-    const original = process.stderr.write;
-    process.stderr.write = ((chunk: string) => {
-      written.push(chunk);
-      return true;
-    }) as typeof process.stderr.write;
-    try {
-      jsonLogger().info('to stderr');
-    } finally {
-      process.stderr.write = original;
-    }
+  test('writes to standard error by default', async () => {
+    const written = await stderrDuring(() => jsonLogger().info('to stderr'));
     assert.equal(written.length, 1);
     assert.equal(JSON.parse(written[0] as string).msg, 'to stderr');
   });

@@ -14,6 +14,7 @@ import { App, type AppOptions } from '../../src/web/app.js';
 import { HttpError } from '../../src/web/http-error.js';
 import { accessLog, requestId } from '../../src/web/middleware/index.js';
 import { trackLeaks } from '../helpers/leaks.js';
+import { stderrDuring } from '../helpers/stderr.js';
 import { eventually } from '../helpers/wait.js';
 
 const leaks = trackLeaks();
@@ -159,17 +160,7 @@ describe('request ids', () => {
   });
 
   test('without a logger, c.log writes JSON lines to standard error, and accessLog() writes nothing', async () => {
-    const written: string[] = [];
-    const original = process.stderr.write;
-    process.stderr.write = ((chunk: string) => {
-      written.push(chunk);
-      return true;
-    }) as typeof process.stderr.write;
-    try {
-      await app({}).request('/items');
-    } finally {
-      process.stderr.write = original;
-    }
+    const written = await stderrDuring(() => app({}).request('/items'));
     assert.equal(written.length, 1, written.join(''));
     const record = JSON.parse(written[0] as string) as LogRecord;
     assert.equal(record.msg, 'listed');
