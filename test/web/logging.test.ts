@@ -168,6 +168,31 @@ describe('request ids', () => {
   });
 });
 
+describe('lazy per-request logging', () => {
+  test('c.log is made on first use, once per request; a request that does not log makes none', async () => {
+    const { logger } = memoryLogger();
+    let children = 0;
+    const counting: Logger = {
+      ...logger,
+      child(bindings) {
+        children++;
+        return logger.child(bindings);
+      },
+    };
+    const a = new App({ logger: counting });
+    a.get('/quiet', (c) => c.text('ok'));
+    a.get('/chatty', (c) => {
+      c.log.info('one');
+      c.log.info('two');
+      return c.text(c.requestId);
+    });
+    await a.request('/quiet');
+    assert.equal(children, 0);
+    await a.request('/chatty');
+    assert.equal(children, 1);
+  });
+});
+
 describe('serve() and app.listen() with a logger', () => {
   test("serve({ logger }): a handler's throw is logged with its stack and the client's address", async () => {
     const { logger, records } = pinoLogger();
