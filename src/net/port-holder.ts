@@ -2,7 +2,7 @@
  * Who holds a TCP port, for an EADDRINUSE that says what to do: on Linux, the listening socket's
  * inode from /proc/net/tcp{,6}, then the process with a descriptor on that inode (/proc/PID/fd),
  * then its command line. Best effort: anything unreadable (another user's process, no /proc) is
- * skipped, nothing throws, and the search stops after a time budget.
+ * skipped, nothing throws, and the search stops after a time budget (1 s by default).
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
@@ -25,20 +25,21 @@ const LISTEN_STATE = '0A';
 
 /**
  * The process listening on TCP `port`, when the OS tells (Linux, and a process we may inspect);
- * undefined otherwise. Stops looking after `budgetMs`.
+ * undefined otherwise. Stops looking through processes after `budgetMs`.
  *
  * @example
  * ```ts
  * findPortHolder(3000); // { pid: 4242, command: 'node server.js' }
  * ```
  */
-export function findPortHolder(port: number, budgetMs = 250): PortHolder | undefined {
+export function findPortHolder(port: number, budgetMs = 1_000): PortHolder | undefined {
   if (process.platform !== 'linux') return undefined;
   try {
-    const deadline = performance.now() + budgetMs;
     const inodes = listeningInodes(port);
     if (inodes.size === 0) return undefined;
-    const pid = ownerOf(inodes, deadline);
+    // The budget bounds the walk over processes; reading the socket tables is a few reads, though
+    // the kernel may take a while to write a table of many sockets (TIME_WAIT ones included).
+    const pid = ownerOf(inodes, performance.now() + budgetMs);
     return pid === undefined ? undefined : { pid, command: commandOf(pid) };
   } catch {
     return undefined;
@@ -82,27 +83,40 @@ function listeningInodes(port: number): Set<string> {
   return inodes;
 }
 
-/** The first process with a descriptor on one of `inodes`, searched until `deadline`. */
+/**
+ * The first process with a descriptor on one of `inodes`, searched until `deadline`: this process
+ * first (a second server in the same program), then the newest first (the server started a moment
+ * ago is the likely holder, and a machine's oldest processes hold the most descriptors).
+ */
 function ownerOf(inodes: ReadonlySet<string>, deadline: number): number | undefined {
   const links = new Set([...inodes].map((inode) => `socket:[${inode}]`));
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  const pids = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => pid !== process.pid)
+    .sort((a, b) => b - a);
+  for (const pid of [process.pid, ...pids]) {
     if (performance.now() > deadline) return undefined;
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${entry}/fd`);
-    } catch {
-      continue; // gone, or another user's
-    }
-    for (const fd of fds) {
-      try {
-        if (links.has(readlinkSync(`/proc/${entry}/fd/${fd}`))) return Number(entry);
-      } catch {
-        // closed meanwhile
-      }
-    }
+    if (holds(pid, links)) return pid;
   }
   return undefined;
+}
+
+function holds(pid: number, links: ReadonlySet<string>): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false; // gone, or another user's
+  }
+  for (const fd of fds) {
+    try {
+      if (links.has(readlinkSync(`/proc/${pid}/fd/${fd}`))) return true;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return false;
 }
 
 function commandOf(pid: number): string {

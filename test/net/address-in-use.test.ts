@@ -51,7 +51,8 @@ test('listening on a port another process holds names that process and suggests 
 test('findPortHolder finds this process for its own listener, and nothing for a free port', async () => {
   const server = await listen({ port: 0 }, () => {});
   leaks.defer(() => server.close({ timeoutMs: 0 }));
-  const holder = findPortHolder(server.address.port);
+  // A generous budget: the default one (1 s) can run out on a loaded machine with many processes.
+  const holder = findPortHolder(server.address.port, 60_000);
   if (LINUX) {
     assert.equal(holder?.pid, process.pid);
     assert.match(holder?.command ?? '', /node/);
@@ -61,5 +62,5 @@ test('findPortHolder finds this process for its own listener, and nothing for a 
   const probe = await listen({ port: 0 }, () => {});
   const free = probe.address.port;
   await probe.close();
-  assert.equal(findPortHolder(free), undefined);
+  assert.equal(findPortHolder(free, 60_000), undefined);
 });
