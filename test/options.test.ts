@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -16,6 +17,7 @@ import {
   bind,
   bodyLimit,
   Client,
+  Connection,
   compress,
   connect,
   cors,
@@ -65,6 +67,10 @@ describe('unknown keys name the nearest valid one, at every entry point', () => 
     await assert.rejects(
       bind(loose({ type: 'udp5' })),
       invalid(/bind\(\): type must be one of "udp4", "udp6", got a string \("udp5"\)/),
+    );
+    assert.throws(
+      () => Connection.from(new Socket(), loose({ idleTimeout: 5 })),
+      invalid(/for Connection\.from\(\); did you mean "idleTimeoutMs"/),
     );
   });
 
