@@ -1,28 +1,42 @@
 /** The one file of the web layer that touches the server (docs/architecture.md, Layers). */
 import type { Handler } from '../http/message/conn-info.js';
 import { type HttpServer, type ServeOptions, serve } from '../http/server/index.js';
-import { warnServerFault } from '../http/server/options.js';
+import { logServerFault, SERVE_OPTIONS, warnServerFault } from '../http/server/options.js';
+import type { Logger } from '../util/logger.js';
 
 /** Options of `app.listen()`: every option of `serve()` (port, host, limits, timeouts). */
 export type ListenOptions = ServeOptions;
+
+/** The options of `app.listen()`: those of `serve()`, named for the call in errors. */
+const APP_LISTEN_OPTIONS = SERVE_OPTIONS.extend<ListenOptions>('app.listen()', {});
 
 /** A listening app: `address`, `url`, `connections` and a graceful `close({ timeoutMs })`. */
 export type AppServer = HttpServer;
 
 /**
- * Serves `handler`; `server.close()` first tells the app's WebSockets to close (1001). Errors the app has already reported (a streamed body failing after its head
- * went out, told to `reportErrors`) are not reported again by the server.
+ * Serves `handler`; errors the app has already reported (a streamed body failing after its head
+ * went out, told to `reportErrors`) are not reported again by the server. The server logs through
+ * the listen options' `logger`, else the App's.
  */
-export function listenApp(
+export async function listenApp(
   handler: Handler,
-  options: ListenOptions,
+  given: ListenOptions,
   reported: WeakSet<object>,
+  appLogger: Logger | undefined,
   closeWebSockets: () => void,
 ): Promise<AppServer> {
-  const onError = options.onError ?? warnServerFault;
-  const onClose = (): void => {
-    closeWebSockets();
-    options.onClose?.();
+  const options = APP_LISTEN_OPTIONS.check(given);
+  const logger = options.logger ?? appLogger;
+  const onError = options.onError ?? (logger === undefined ? warnServerFault : logServerFault(logger));
+  const serveOptions: ServeOptions = {
+    ...options,
+    onError: (error, info) => reported.has(error) || onError(error, info),
+    // server.close() first tells the app's WebSockets to close (1001), then the listener's own hook.
+    onClose: () => {
+      closeWebSockets();
+      options.onClose?.();
+    },
   };
-  return serve(handler, { ...options, onError: (error, info) => reported.has(error) || onError(error, info), onClose });
+  if (logger !== undefined) serveOptions.logger = logger;
+  return serve(handler, serveOptions);
 }

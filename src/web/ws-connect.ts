@@ -9,12 +9,13 @@ import type { ConnInfo } from '../http/message/conn-info.js';
 import type { HeadersInit } from '../http/message/headers.js';
 import type { Request } from '../http/message/request.js';
 import type { Response } from '../http/message/response.js';
+import { anything, listOf, string } from '../util/options.js';
 import { acceptDeflateResponse, type DeflateParams, deflateOffer } from '../ws/codec/deflate-params.js';
 import { checkUpgradeResponse } from '../ws/codec/handshake.js';
 import { startConnection, WebSocketConnection } from '../ws/connection.js';
 import { WebSocketHandshakeError } from '../ws/handshake-error.js';
 import { memoryPipe } from '../ws/memory-pipe.js';
-import { resolveWebSocketOptions, type WebSocketOptions } from '../ws/options.js';
+import { resolveWebSocketOptions, WEBSOCKET_OPTIONS, type WebSocketOptions } from '../ws/options.js';
 import { acceptKey, inProcessUpgradeInfo } from '../ws/upgrade.js';
 import { inProcessRequest } from './in-process.js';
 
@@ -33,13 +34,18 @@ export interface WebSocketConnectOptions extends WebSocketOptions {
   protocols?: string[];
 }
 
+const CONNECT_OPTIONS = WEBSOCKET_OPTIONS.extend<WebSocketConnectOptions>('app.connect()', {
+  headers: anything(),
+  protocols: listOf(string()),
+});
+
 /** Runs the upgrade through `handle` and returns the client end of the WebSocket. */
 export async function connectInProcess(
   handle: (request: Request, info: ConnInfo) => Response | Promise<Response>,
   path: string,
   options: WebSocketConnectOptions,
 ): Promise<WebSocketConnection<undefined>> {
-  const resolved = resolveWebSocketOptions(options);
+  const resolved = resolveWebSocketOptions(options, CONNECT_OPTIONS);
   const [serverEnd, clientEnd] = memoryPipe();
   const key = randomBytes(16).toString('base64');
   const request = inProcessRequest(path, options.headers === undefined ? {} : { headers: options.headers });

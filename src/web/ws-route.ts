@@ -5,9 +5,10 @@
  * a WebSocket once the whole middleware onion has run (see `commitUpgrade`).
  */
 import { Response } from '../http/message/response.js';
+import { anyOf, func, listOf, string } from '../util/options.js';
 import { checkUpgradeRequest } from '../ws/codec/handshake.js';
 import type { WebSocketHandlers } from '../ws/handlers.js';
-import { resolveWebSocketOptions, type WebSocketOptions } from '../ws/options.js';
+import { resolveWebSocketOptions, WEBSOCKET_OPTIONS, type WebSocketOptions } from '../ws/options.js';
 import { isOriginAllowed, prepareUpgrade, type WebSocketEndpoint } from '../ws/upgrade.js';
 import type { Middleware } from './compose.js';
 import type { Context } from './context.js';
@@ -37,9 +38,20 @@ export interface WebSocketRoute<V extends object, D> extends WebSocketHandlers<D
   origins?: readonly string[] | ((origin: string | undefined, c: Context<V>) => boolean);
 }
 
+const ROUTE_OPTIONS = WEBSOCKET_OPTIONS.extend<WebSocketRoute<object, unknown>>('app.ws()', {
+  open: func(),
+  message: func(),
+  close: func(),
+  drain: func(),
+  upgrade: func(),
+  protocol: func(),
+  origins: anyOf(listOf(string()), func()),
+});
+
 /** The route's last handler. */
 export function webSocketRoute<V extends object, D>(route: WebSocketRoute<V, D>): Middleware<V> {
-  const endpoint: WebSocketEndpoint<D> = { handlers: route, options: resolveWebSocketOptions(route), handshake: {} };
+  const options = resolveWebSocketOptions(route as WebSocketRoute<object, unknown>, ROUTE_OPTIONS);
+  const endpoint: WebSocketEndpoint<D> = { handlers: route, options, handshake: {} };
   const prepare = (c: Context<V>, data: D): Response => {
     const choose = route.protocol;
     const protocol = choose === undefined ? undefined : (offered: string[]) => choose.call(route, offered, c);

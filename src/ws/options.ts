@@ -3,7 +3,7 @@
  * They are resolved once per endpoint (a route, a server, a client) and shared by its connections.
  */
 import { WirekitError } from '../errors.js';
-import { checkBytes, checkDuration, checkInteger } from '../net/options.js';
+import { anyOf, boolean, duration, func, integer, nested, OptionsSchema, oneOf } from '../util/options.js';
 import type { DeflateWishes } from './codec/deflate-params.js';
 import { DEFAULT_WS_MAX_FRAGMENTS, DEFAULT_WS_MAX_FRAME_BYTES, DEFAULT_WS_MAX_MESSAGE_BYTES } from './codec/limits.js';
 
@@ -132,42 +132,72 @@ function warnHandlerError(error: Error): void {
   process.emitWarning(error);
 }
 
+const DEFLATE_OPTIONS = new OptionsSchema<PerMessageDeflateOptions>('perMessageDeflate', {
+  serverNoContextTakeover: boolean(),
+  clientNoContextTakeover: boolean(),
+  // 8 cannot be honoured by zlib for our own compressor (see codec/deflate-params.ts).
+  serverMaxWindowBits: integer(9, 15),
+  clientMaxWindowBits: integer(8, 15),
+  thresholdBytes: integer(0),
+  level: integer(0, 9),
+  memLevel: integer(1, 9),
+});
+
 /**
- * Checks options (`WK_ERR_INVALID_ARGUMENT` for a bad one) and fills in the defaults.
+ * The options every WebSocket endpoint takes; `app.ws()`, `new WebSocketServer()` and
+ * `app.connect()` extend it with their own keys.
+ *
+ * @example
+ * ```ts
+ * WEBSOCKET_OPTIONS.check({ maxMesageBytes: 1 }); // throws: unknown option … did you mean "maxMessageBytes"?
+ * ```
+ */
+export const WEBSOCKET_OPTIONS = new OptionsSchema<WebSocketOptions>('WebSocket options', {
+  maxMessageBytes: integer(1),
+  maxFrameBytes: integer(1),
+  maxFragments: integer(1),
+  sendHighWaterBytes: integer(1),
+  maxBufferedBytes: integer(1),
+  backpressure: oneOf('close', 'drop'),
+  receiveHighWaterBytes: integer(1),
+  pingIntervalMs: duration(),
+  pongTimeoutMs: duration(),
+  idleTimeoutMs: duration(),
+  closeTimeoutMs: duration(),
+  perMessageDeflate: anyOf(boolean(), nested(DEFLATE_OPTIONS)),
+  onError: func(),
+});
+
+/**
+ * Checks options against `schema` (`WK_ERR_INVALID_ARGUMENT` for an unknown key or a bad value)
+ * and fills in the defaults. Keys of `schema` beyond the WebSocket options (handlers, handshake
+ * hooks) are left to their users.
  *
  * @example
  * ```ts
  * const resolved = resolveWebSocketOptions({ maxMessageBytes: 1 << 20 });
  * ```
  */
-export function resolveWebSocketOptions(options: WebSocketOptions = {}): ResolvedWebSocketOptions {
-  for (const name of [
-    'maxMessageBytes',
-    'maxFrameBytes',
-    'maxFragments',
-    'sendHighWaterBytes',
-    'maxBufferedBytes',
-    'receiveHighWaterBytes',
-  ] as const) {
-    checkBytes(name, options[name]);
-  }
-  for (const name of ['pingIntervalMs', 'pongTimeoutMs', 'idleTimeoutMs', 'closeTimeoutMs'] as const) {
-    checkDuration(name, options[name]);
-  }
-  const mark = options.sendHighWaterBytes ?? WEBSOCKET_DEFAULTS.sendHighWaterBytes;
-  if (mark > (options.maxBufferedBytes ?? Math.max(mark, WEBSOCKET_DEFAULTS.maxBufferedBytes))) {
-    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'sendHighWaterBytes must not be over maxBufferedBytes');
-  }
-  if (options.backpressure !== undefined && options.backpressure !== 'close' && options.backpressure !== 'drop') {
-    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `backpressure must be 'close' or 'drop'`);
-  }
+export function resolveWebSocketOptions<T extends WebSocketOptions>(
+  given: T = {} as T,
+  schema: OptionsSchema<T> = WEBSOCKET_OPTIONS as OptionsSchema<T>,
+): ResolvedWebSocketOptions {
+  const options = schema.check(given);
   const d = WEBSOCKET_DEFAULTS;
+  const mark = options.sendHighWaterBytes ?? d.sendHighWaterBytes;
+  const limit = options.maxBufferedBytes ?? Math.max(d.maxBufferedBytes, mark);
+  if (mark > limit) {
+    throw new WirekitError(
+      'WK_ERR_INVALID_ARGUMENT',
+      `${schema.where}: sendHighWaterBytes must not be over maxBufferedBytes`,
+    );
+  }
   return Object.freeze({
     maxMessageBytes: options.maxMessageBytes ?? d.maxMessageBytes,
     maxFrameBytes: options.maxFrameBytes ?? d.maxFrameBytes,
     maxFragments: options.maxFragments ?? d.maxFragments,
-    sendHighWaterBytes: options.sendHighWaterBytes ?? d.sendHighWaterBytes,
-    maxBufferedBytes: options.maxBufferedBytes ?? Math.max(d.maxBufferedBytes, options.sendHighWaterBytes ?? 0),
+    sendHighWaterBytes: mark,
+    maxBufferedBytes: limit,
     backpressure: options.backpressure ?? d.backpressure,
     receiveHighWaterBytes: options.receiveHighWaterBytes ?? d.receiveHighWaterBytes,
     pingIntervalMs: options.pingIntervalMs ?? d.pingIntervalMs,
@@ -182,13 +212,8 @@ export function resolveWebSocketOptions(options: WebSocketOptions = {}): Resolve
 function resolveDeflate(option: WebSocketOptions['perMessageDeflate']): ResolvedDeflateOptions | undefined {
   if (option === undefined || option === false) return undefined;
   const o = option === true ? {} : option;
-  checkInteger('perMessageDeflate.serverMaxWindowBits', o.serverMaxWindowBits, 9, 15);
-  checkInteger('perMessageDeflate.clientMaxWindowBits', o.clientMaxWindowBits, 8, 15);
-  checkBytes('perMessageDeflate.thresholdBytes', o.thresholdBytes, 0);
-  checkInteger('perMessageDeflate.level', o.level, 0, 9);
-  checkInteger('perMessageDeflate.memLevel', o.memLevel, 1, 9);
   // No context takeover either way unless asked: no zlib state is kept between messages, so an
-  // idle compressed connection costs no more than a plain one (see docs/websockets.md).
+  // idle compressed connection costs little more than a plain one (see docs/websockets.md).
   const wishes: DeflateWishes = {
     serverNoContextTakeover: o.serverNoContextTakeover ?? true,
     clientNoContextTakeover: o.clientNoContextTakeover ?? true,

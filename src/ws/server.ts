@@ -5,10 +5,11 @@
 import type { ConnInfo } from '../http/message/conn-info.js';
 import type { Request } from '../http/message/request.js';
 import { Response } from '../http/message/response.js';
+import { anyOf, func, listOf, object, string } from '../util/options.js';
 import type { WebSocketConnection } from './connection.js';
 import type { OutgoingMessage, WebSocketHandlers } from './handlers.js';
 import { WebSocketHub, type WebSocketHubOptions } from './hub.js';
-import { resolveWebSocketOptions, type WebSocketOptions } from './options.js';
+import { resolveWebSocketOptions, WEBSOCKET_OPTIONS, type WebSocketOptions } from './options.js';
 import {
   commitUpgrade,
   type HandshakeOptions,
@@ -26,6 +27,12 @@ import {
  * ```
  */
 export interface WebSocketServerOptions extends WebSocketOptions, HandshakeOptions, WebSocketHubOptions {}
+
+const SERVER_OPTIONS = WEBSOCKET_OPTIONS.extend<WebSocketServerOptions>('new WebSocketServer()', {
+  protocol: func(),
+  origins: anyOf(listOf(string()), func()),
+  topics: object(),
+});
 
 /**
  * WebSockets for `serve()`.
@@ -51,7 +58,7 @@ export class WebSocketServer<D = undefined> {
     const handshake: HandshakeOptions = {};
     if (options.protocol !== undefined) handshake.protocol = options.protocol;
     if (options.origins !== undefined) handshake.origins = options.origins;
-    this.#endpoint = { handlers, options: resolveWebSocketOptions(options), handshake };
+    this.#endpoint = { handlers, options: resolveWebSocketOptions(options, SERVER_OPTIONS), handshake };
   }
 
   /**

@@ -185,3 +185,8 @@ describe('app.connect() in process', () => {
     await ws.closed;
   });
 });
+
+test('app.ws refuses an unknown key of its route at registration', () => {
+  const app = new App();
+  assert.throws(() => app.ws('/x', { onMessage() {} } as never), /unknown option "onMessage" for app\.ws\(\)/);
+});

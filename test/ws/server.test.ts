@@ -135,3 +135,21 @@ describe('server.close()', () => {
     assert.match(client.text, /\r\n\r\n\x88/, 'a close frame came first');
   });
 });
+
+describe('options', () => {
+  test('an unknown option or a bad value is refused at set-up, naming the nearest key', () => {
+    assert.throws(
+      () => new WebSocketServer({}, { maxMesageBytes: 1 } as never),
+      /unknown option "maxMesageBytes" for new WebSocketServer\(\); did you mean "maxMessageBytes"\?/,
+    );
+    assert.throws(() => new WebSocketServer({}, { backpressure: 'block' as never }), {
+      code: 'WK_ERR_INVALID_ARGUMENT',
+    });
+    assert.throws(() => new WebSocketServer({}, { perMessageDeflate: { serverMaxWindowBits: 8 } }), {
+      code: 'WK_ERR_INVALID_ARGUMENT',
+    });
+    assert.throws(() => new WebSocketServer({}, { sendHighWaterBytes: 2048, maxBufferedBytes: 1024 }), {
+      code: 'WK_ERR_INVALID_ARGUMENT',
+    });
+  });
+});
