@@ -13,12 +13,12 @@ import type { PerMessageDeflateOptions } from '../../src/ws/options.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { eventually } from '../helpers/wait.js';
 import { frame } from './codec/helpers.js';
-import { peer, rawPeer, startWsServer } from './helpers.js';
+import { echoServer, peer, rawPeer, startWsServer } from './helpers.js';
 
 const leaks = trackLeaks();
 
 /** An echo server that compresses every echo and honours the client's offer as is. */
-async function deflateEcho(
+function deflateEcho(
   deflate: PerMessageDeflateOptions = {
     serverNoContextTakeover: false,
     clientNoContextTakeover: false,
@@ -26,20 +26,7 @@ async function deflateEcho(
   },
   maxMessageBytes = 16 << 20,
 ) {
-  const sockets: WebSocketConnection[] = [];
-  const fixture = await startWsServer(
-    leaks,
-    {
-      open: (ws) => {
-        sockets.push(ws as WebSocketConnection);
-      },
-      message: (ws, data) => {
-        ws.sendNow(data);
-      },
-    },
-    { perMessageDeflate: deflate, maxMessageBytes },
-  );
-  return { ...fixture, sockets };
+  return echoServer(leaks, { perMessageDeflate: deflate, maxMessageBytes });
 }
 
 interface Offer {

@@ -10,7 +10,7 @@ import type { WebSocketServerOptions } from '../../src/ws/server.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { eventually } from '../helpers/wait.js';
 import { closePayload, frame, frames } from './codec/helpers.js';
-import { peer, rawPeer, startWsServer } from './helpers.js';
+import { echoServer, peer, rawPeer, startWsServer } from './helpers.js';
 
 const leaks = trackLeaks();
 const TEXT = 0x1;
@@ -18,28 +18,8 @@ const BINARY = 0x2;
 const CLOSE = 0x8;
 const PING = 0x9;
 
-interface Closed {
-  code: number;
-  reason: string;
-}
-
 /** An echo server that notes how each connection closed. */
-async function echo(options: WebSocketServerOptions = {}) {
-  const closes: Closed[] = [];
-  const fixture = await startWsServer(
-    leaks,
-    {
-      message: (ws, data) => {
-        ws.sendNow(data);
-      },
-      close: (_ws, code, reason) => {
-        closes.push({ code, reason });
-      },
-    },
-    options,
-  );
-  return { ...fixture, closes };
-}
+const echo = (options: WebSocketServerOptions = {}) => echoServer(leaks, options);
 
 describe('1 framing', () => {
   test('text and binary of every length encoding come back unmasked, in order', async () => {
@@ -215,7 +195,7 @@ describe('7 close handling', () => {
 
   test('the server closes: the ws peer sees the code and reason, the server reports the echo', async () => {
     const opened: WebSocketConnection[] = [];
-    const closes: Closed[] = [];
+    const closes: { code: number; reason: string }[] = [];
     const { url } = await startWsServer(leaks, {
       open: (ws) => {
         opened.push(ws as WebSocketConnection);

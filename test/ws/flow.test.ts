@@ -11,35 +11,12 @@ import type { WebSocketServerOptions } from '../../src/ws/server.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { eventually, stable } from '../helpers/wait.js';
 import { frame } from './codec/helpers.js';
-import { peer, rawPeer, startWsServer } from './helpers.js';
+import { echoServer, peer, rawPeer, startWsServer } from './helpers.js';
 
 const leaks = trackLeaks();
 
 /** A server that keeps its connections and their close codes. */
-async function tracked(options: WebSocketServerOptions = {}) {
-  const sockets: WebSocketConnection[] = [];
-  const closes: number[] = [];
-  let drains = 0;
-  const fixture = await startWsServer(
-    leaks,
-    {
-      open: (ws) => {
-        sockets.push(ws as WebSocketConnection);
-      },
-      message: (ws, data) => {
-        ws.sendNow(data);
-      },
-      close: (_ws, code) => {
-        closes.push(code);
-      },
-      drain: () => {
-        drains++;
-      },
-    },
-    options,
-  );
-  return { ...fixture, sockets, closes, drains: () => drains };
-}
+const tracked = (options: WebSocketServerOptions = {}) => echoServer(leaks, options);
 
 function errorsOn(code: string): string[] {
   const seen: string[] = [];
@@ -60,7 +37,7 @@ describe('liveness', () => {
     assert.deepEqual(await raw.frames(1), ['ping:']);
     await raw.client.waitEnded();
     await eventually(() => closes.length === 1, 'the close handler');
-    assert.equal(closes[0], 1006);
+    assert.equal(closes[0]?.code, 1006);
     assert.deepEqual(timeouts, ['WK_ERR_WS_PONG_TIMEOUT']);
   });
 
@@ -103,7 +80,7 @@ describe('the closing handshake', () => {
     assert.deepEqual(await raw.frames(1), ['close:1000:bye']);
     await raw.client.waitEnded();
     await eventually(() => closes.length === 1, 'the close handler');
-    assert.equal(closes[0], 1006);
+    assert.equal(closes[0]?.code, 1006);
   });
 
   test('a peer that answers: clean close, the server closes TCP, code as answered', async () => {
@@ -115,7 +92,7 @@ describe('the closing handshake', () => {
     await raw.client.write(frame({ opcode: 0x8, payload: Buffer.from([0x03, 0xe8]) }));
     await raw.client.waitEnded();
     await eventually(() => closes.length === 1, 'the close handler');
-    assert.equal(closes[0], 1000);
+    assert.equal(closes[0]?.code, 1000);
   });
 
   test('sends after close() are refused: send() resolves false, sendNow() returns false', async () => {

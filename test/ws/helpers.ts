@@ -7,6 +7,7 @@ import { Buffer } from 'node:buffer';
 import WebSocket from 'ws';
 import { type HttpServer, type ServeOptions, serve } from '../../src/http/server/index.js';
 import { FrameParser } from '../../src/ws/codec/frame-parser.js';
+import type { WebSocketConnection } from '../../src/ws/connection.js';
 import type { WebSocketHandlers } from '../../src/ws/handlers.js';
 import { WebSocketServer, type WebSocketServerOptions } from '../../src/ws/server.js';
 import type { LeakTracker } from '../helpers/leaks.js';
@@ -38,6 +39,35 @@ export async function startWsServer<D = undefined>(
   leaks.defer(() => server.close({ timeoutMs: 0 }));
   const port = server.address.port;
   return { wss, server, port, url: `ws://127.0.0.1:${port}`, errors };
+}
+
+/**
+ * An echo server (every message sent back with `sendNow`) that keeps its connections, how each
+ * closed (`closes`: code and reason, in order) and how many drains its handler saw.
+ */
+export async function echoServer(leaks: LeakTracker, options: WebSocketServerOptions = {}) {
+  const sockets: WebSocketConnection[] = [];
+  const closes: { code: number; reason: string }[] = [];
+  let drains = 0;
+  const fixture = await startWsServer(
+    leaks,
+    {
+      open: (ws) => {
+        sockets.push(ws as WebSocketConnection);
+      },
+      message: (ws, data) => {
+        ws.sendNow(data);
+      },
+      close: (_ws, code, reason) => {
+        closes.push({ code, reason });
+      },
+      drain: () => {
+        drains++;
+      },
+    },
+    options,
+  );
+  return { ...fixture, sockets, closes, drains: () => drains };
 }
 
 export interface Peer {
