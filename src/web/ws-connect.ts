@@ -39,7 +39,14 @@ const CONNECT_OPTIONS = WEBSOCKET_OPTIONS.extend<WebSocketConnectOptions>('app.c
   protocols: listOf(string()),
 });
 
-/** Runs the upgrade through `handle` and returns the client end of the WebSocket. */
+/**
+ * Runs the upgrade through `handle` and returns the client end of the WebSocket.
+ *
+ * @example
+ * ```ts
+ * const ws = await connectInProcess((req, info) => app.fetch(req, info), '/chat', {});
+ * ```
+ */
 export async function connectInProcess(
   handle: (request: Request, info: ConnInfo) => Response | Promise<Response>,
   path: string,

@@ -48,7 +48,14 @@ const ROUTE_OPTIONS = WEBSOCKET_OPTIONS.extend<WebSocketRoute<object, unknown>>(
   origins: anyOf(listOf(string()), func()),
 });
 
-/** The route's last handler. */
+/**
+ * The route's last handler.
+ *
+ * @example
+ * ```ts
+ * app.get('/live', auth, webSocketRoute({ message: (ws, data) => void ws.send(data) }));
+ * ```
+ */
 export function webSocketRoute<V extends object, D>(route: WebSocketRoute<V, D>): Middleware<V> {
   const options = resolveWebSocketOptions(route as WebSocketRoute<object, unknown>, ROUTE_OPTIONS);
   const endpoint: WebSocketEndpoint<D> = { handlers: route, options, handshake: {} };

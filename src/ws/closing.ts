@@ -12,8 +12,32 @@ import type { FrameFailure, WebSocketRole } from './codec/frame-parser.js';
 import type { Sender } from './sender.js';
 import type { WebSocketTransport } from './transport.js';
 
+/**
+ * The connection is open: messages go both ways.
+ *
+ * @example
+ * ```ts
+ * if (closing.state === OPEN) closing.close(serializeClosePayload(1000));
+ * ```
+ */
 export const OPEN = 1;
+/**
+ * A close frame went one way or both: no more messages; TCP closes next.
+ *
+ * @example
+ * ```ts
+ * closing.state === CLOSING; // a close frame went one way
+ * ```
+ */
 export const CLOSING = 2;
+/**
+ * TCP is closed.
+ *
+ * @example
+ * ```ts
+ * closing.state === CLOSED; // TCP is closed
+ * ```
+ */
 export const CLOSED = 3;
 
 const EMPTY = Buffer.alloc(0);

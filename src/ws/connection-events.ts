@@ -6,7 +6,14 @@
 import type { WebSocketConnection } from './connection.js';
 import type { TransportHandlers } from './transport.js';
 
-/** What a transport's events do to a connection (the connection class provides it). */
+/**
+ * What a transport's events do to a connection (the connection class provides it).
+ *
+ * @example
+ * ```ts
+ * const table: ConnectionInternals = { data() {}, end() {}, closed() {} };
+ * ```
+ */
 export interface ConnectionInternals {
   data(ws: WebSocketConnection<unknown>, chunk: Buffer): void;
   end(ws: WebSocketConnection<unknown>): void;
@@ -15,7 +22,14 @@ export interface ConnectionInternals {
 
 let internals: ConnectionInternals;
 
-/** Called once, by the connection class. */
+/**
+ * Called once, by the connection class.
+ *
+ * @example
+ * ```ts
+ * setConnectionInternals({ data: (ws, chunk) => ws.push(chunk), end() {}, closed() {} });
+ * ```
+ */
 export function setConnectionInternals(table: ConnectionInternals): void {
   internals = table;
 }

@@ -47,9 +47,24 @@ let LIVENESS_EVENTS: LivenessEvents<AnyConnection>;
 let CLOSING_EVENTS: ClosingEvents<AnyConnection>;
 let HANDLER_FAILED: (ws: AnyConnection, error: unknown) => void;
 
-/** Delivers a shared message to one connection (the topic registry's side door). */
+/**
+ * Delivers a shared message to one connection (the topic registry's side door).
+ *
+ * @example
+ * ```ts
+ * deliverShared(ws, preparedMessage); // false when refused
+ * ```
+ */
 export let deliverShared: (ws: AnyConnection, message: SharedMessage) => boolean;
-/** Starts a connection made with `new`: registers it, runs `open`, starts reading. */
+/**
+ * Starts a connection made with `new`: registers it, runs `open`, starts reading.
+ *
+ * @example
+ * ```ts
+ * const ws = new WebSocketConnection(transport, init);
+ * startConnection(ws);
+ * ```
+ */
 export let startConnection: (ws: AnyConnection) => void;
 
 /**

@@ -25,10 +25,25 @@ import type { ResolvedDeflateOptions } from './options.js';
 const TRAILER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 const SYNC_FLUSH = zlib.constants.Z_SYNC_FLUSH;
 
-/** Most zlib stream jobs (context takeover) running at once in this process. */
+/**
+ * Most zlib stream jobs (context takeover) running at once in this process.
+ *
+ * @example
+ * ```ts
+ * console.log(`at most ${ZLIB_CONCURRENCY} zlib stream jobs at once`);
+ * ```
+ */
 export const ZLIB_CONCURRENCY = 10;
 
-/** What inflating a message gave. */
+/**
+ * What inflating a message gave.
+ *
+ * @example
+ * ```ts
+ * const result: InflateResult = deflate.decompressSync(payload, 1 << 20, true);
+ * if (!result.ok) ws.close(result.closeCode);
+ * ```
+ */
 export type InflateResult =
   | { ok: true; data: Buffer }
   | { ok: false; closeCode: 1007 | 1009; errorCode: ErrorCode; message: string };

@@ -22,7 +22,14 @@ export const webSocketChannels = {
   error: diagnostics.channel('wirekit:ws.error'),
 };
 
-/** The message of `wirekit:ws.close`. */
+/**
+ * The message of `wirekit:ws.close`.
+ *
+ * @example
+ * ```ts
+ * diagnostics.subscribe('wirekit:ws.close', (m) => console.log((m as WebSocketCloseMessage).code));
+ * ```
+ */
 export interface WebSocketCloseMessage {
   ws: unknown;
   code: number;

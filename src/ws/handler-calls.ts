@@ -28,7 +28,14 @@ export function callHandler<W, A, B>(
   }
 }
 
-/** A handler's result: when it is a promise, its rejection goes to `failed`. */
+/**
+ * A handler's result: when it is a promise, its rejection goes to `failed`.
+ *
+ * @example
+ * ```ts
+ * watchResult(handler(ws), ws, (ws, error) => ws.close(1011));
+ * ```
+ */
 export function watchResult<W>(result: unknown, ws: W, failed: (ws: W, error: unknown) => void): void {
   if (typeof (result as Promise<void>).then === 'function') {
     (result as Promise<void>).then(undefined, (error: unknown) => failed(ws, error));

@@ -5,7 +5,14 @@
  */
 import { Fifo } from '../util/fifo.js';
 
-/** A received message: text as a string, binary as a Buffer. */
+/**
+ * A received message: text as a string, binary as a Buffer.
+ *
+ * @example
+ * ```ts
+ * for await (const message of ws) console.log(typeof message === 'string' ? message : message.length);
+ * ```
+ */
 export type ReceivedMessage = string | Buffer;
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });

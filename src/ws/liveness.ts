@@ -9,7 +9,14 @@ import { TimeoutError } from '../errors.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import type { ResolvedWebSocketOptions } from './options.js';
 
-/** What a sweeper visits. */
+/**
+ * What a sweeper visits.
+ *
+ * @example
+ * ```ts
+ * sweeper.add({ sweep: (now) => console.log('visited at', now) });
+ * ```
+ */
 export interface Sweepable {
   /** Called every `periodMs` with the wheel's clock. */
   sweep(now: number): void;

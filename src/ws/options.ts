@@ -78,7 +78,14 @@ export interface WebSocketOptions {
   onError?: (error: Error) => void;
 }
 
-/** Options with every default filled in; shared by the connections of one endpoint. */
+/**
+ * Options with every default filled in; shared by the connections of one endpoint.
+ *
+ * @example
+ * ```ts
+ * const options: ResolvedWebSocketOptions = resolveWebSocketOptions({ pingIntervalMs: 0 });
+ * ```
+ */
 export interface ResolvedWebSocketOptions {
   readonly maxMessageBytes: number;
   readonly maxFrameBytes: number;
@@ -95,7 +102,14 @@ export interface ResolvedWebSocketOptions {
   readonly onError: (error: Error) => void;
 }
 
-/** permessage-deflate settings with defaults filled in. */
+/**
+ * permessage-deflate settings with defaults filled in.
+ *
+ * @example
+ * ```ts
+ * const deflate = resolveWebSocketOptions({ perMessageDeflate: true }).deflate; // thresholdBytes 1024, level 6
+ * ```
+ */
 export interface ResolvedDeflateOptions {
   readonly wishes: DeflateWishes;
   readonly thresholdBytes: number;

@@ -9,7 +9,14 @@ import { Fifo } from '../util/fifo.js';
 import { serializeFrame } from './codec/frame-serializer.js';
 import type { PerMessageDeflate } from './deflate.js';
 
-/** What the outbox writes through. */
+/**
+ * What the outbox writes through.
+ *
+ * @example
+ * ```ts
+ * const sink: OutboxSink = { write: (head) => socket.write(head), maskKey: () => undefined, progressed() {} };
+ * ```
+ */
 export interface OutboxSink {
   write(head: Buffer, payload: Uint8Array | undefined): void;
   /** A masking key for a frame (clients), or undefined (servers). */

@@ -13,6 +13,14 @@ import type { WebSocketTransport } from './transport.js';
 /** Pause reasons (a bit each): an async inflate, the inbox over its mark, the application. */
 const PAUSE_INFLATE = 1;
 const PAUSE_INBOX = 2;
+/**
+ * The application's own pause (`ws.pause()`).
+ *
+ * @example
+ * ```ts
+ * receiver.setPaused(PAUSE_USER, true);
+ * ```
+ */
 export const PAUSE_USER = 4;
 
 /**

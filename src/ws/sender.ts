@@ -24,9 +24,32 @@ const RSV1 = 0x40;
 /** Binary payloads from this size are written after their header without being copied. */
 const COPY_LIMIT_BYTES = 64 * 1024;
 
-/** What {@link Sender.message} did: sent (or queued in order), dropped by the `'drop'` policy, or refused for the `'close'` policy to act on. */
+/**
+ * What {@link Sender.message} did: sent (or queued in order), dropped by the `'drop'` policy, or refused for the `'close'` policy to act on.
+ *
+ * @example
+ * ```ts
+ * if (sender.message('hi') === SENT) console.log('sent');
+ * ```
+ */
 export const SENT = 0;
+/**
+ * The message was dropped (the `'drop'` policy) and counted.
+ *
+ * @example
+ * ```ts
+ * if (sender.message('hi') === DROPPED) dropped++;
+ * ```
+ */
 export const DROPPED = 1;
+/**
+ * Nothing was sent: the `'close'` policy is for the connection to apply.
+ *
+ * @example
+ * ```ts
+ * if (sender.message('hi') === OVER_LIMIT) ws.close(1013);
+ * ```
+ */
 export const OVER_LIMIT = 2;
 
 /**

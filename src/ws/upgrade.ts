@@ -42,7 +42,14 @@ export interface HandshakeOptions {
   origins?: readonly string[] | ((origin: string | undefined, request: Request) => boolean);
 }
 
-/** A route's or server's handlers with resolved options: what an upgrade needs. */
+/**
+ * A route's or server's handlers with resolved options: what an upgrade needs.
+ *
+ * @example
+ * ```ts
+ * const endpoint: WebSocketEndpoint<undefined> = { handlers: {}, options: resolveWebSocketOptions(), handshake: {} };
+ * ```
+ */
 export interface WebSocketEndpoint<D> {
   readonly handlers: WebSocketHandlers<D>;
   readonly options: ResolvedWebSocketOptions;
@@ -91,7 +98,14 @@ interface PendingUpgrade {
 
 const pending = new WeakMap<Response, PendingUpgrade>();
 
-/** The `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` (RFC 6455 §4.2.2, item 5.4). */
+/**
+ * The `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` (RFC 6455 §4.2.2, item 5.4).
+ *
+ * @example
+ * ```ts
+ * acceptKey('dGhlIHNhbXBsZSBub25jZQ=='); // 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='
+ * ```
+ */
 export function acceptKey(key: string): string {
   return createHash('sha1')
     .update(key + WEBSOCKET_GUID)

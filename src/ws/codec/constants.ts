@@ -77,8 +77,22 @@ export function isValidCloseCode(code: number): boolean {
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
 }
 
-/** The GUID of RFC 6455 §1.3 that `Sec-WebSocket-Accept` hashes with the client's key. */
+/**
+ * The GUID of RFC 6455 §1.3 that `Sec-WebSocket-Accept` hashes with the client's key.
+ *
+ * @example
+ * ```ts
+ * createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
+ * ```
+ */
 export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
-/** Largest control frame payload (RFC 6455 §5.5). */
+/**
+ * Largest control frame payload (RFC 6455 §5.5).
+ *
+ * @example
+ * ```ts
+ * if (payload.length > MAX_CONTROL_PAYLOAD_BYTES) throw new RangeError('too long for a ping');
+ * ```
+ */
 export const MAX_CONTROL_PAYLOAD_BYTES = 125;

@@ -17,7 +17,14 @@
  */
 import type { ExtensionOffer } from './extensions.js';
 
-/** The extension's registered name. */
+/**
+ * The extension's registered name.
+ *
+ * @example
+ * ```ts
+ * offers.filter((o) => o.name === PERMESSAGE_DEFLATE);
+ * ```
+ */
 export const PERMESSAGE_DEFLATE = 'permessage-deflate';
 
 /**

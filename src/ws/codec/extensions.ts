@@ -25,7 +25,15 @@ function isTokenChar(c: string): boolean {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || TCHAR_PUNCT.includes(c);
 }
 
-/** True for a non-empty RFC 9110 token. */
+/**
+ * True for a non-empty RFC 9110 token.
+ *
+ * @example
+ * ```ts
+ * isToken('chat.v2'); // true
+ * isToken('a b'); // false
+ * ```
+ */
 export function isToken(text: string): boolean {
   if (text.length === 0) return false;
   for (const c of text) if (!isTokenChar(c)) return false;

@@ -18,7 +18,14 @@ import { Gather } from './gather.js';
 import { applyMaskBits, maskBits } from './mask.js';
 import { Utf8Validator } from './utf8.js';
 
-/** Which end of the connection the parser runs at: servers receive masked frames, clients unmasked ones. */
+/**
+ * Which end of the connection the parser runs at: servers receive masked frames, clients unmasked ones.
+ *
+ * @example
+ * ```ts
+ * const role: WebSocketRole = 'client'; // its frames are masked, the server's are not
+ * ```
+ */
 export type WebSocketRole = 'server' | 'client';
 
 /**
