@@ -9,20 +9,11 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 size=$1; shift
-command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install -y valgrind)" >&2; exit 1; }
+# shellcheck source=bench/callgrind-count.sh
+. "$here/callgrind-count.sh"
 
-count() { # N COMMAND -> total instructions
-  local n=$1 cmd=$2 port=$((19500 + RANDOM % 400)) out
-  out=$(mktemp -d)
-  # shellcheck disable=SC2086 # the command is split into words on purpose
-  PORT=$port HOST=127.0.0.1 valgrind --tool=callgrind --callgrind-out-file="$out/cg.%p" $cmd >"$out/log" 2>&1 &
-  local vpid=$!
-  for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
-  node "$here/ws-pingpong.mjs" "$port" "$n" "$size" 10
-  kill -INT $vpid; wait $vpid 2>/dev/null || true
-  grep -h '^summary:' "$out"/cg.* | awk '{s += $2} END {printf "%.0f\n", s}'
-  rm -rf "$out"
-}
+drive() { node "$here/ws-pingpong.mjs" "$1" "$2" "$size" 10; }
+count() { callgrind_count "$1" "$2" drive; }
 
 printf '| server | instructions per %s-byte echo |\n|---|---:|\n' "$size"
 for spec in "$@"; do
