@@ -35,3 +35,10 @@ export {
 export { backoffMs, RETRY_DEFAULTS, type RetryOptions, retry, retryAfterMs } from './retry.js';
 export { DEFAULT_TIMEOUTS, Deadline, resolveTimeouts, type Timeouts } from './timeouts.js';
 export type { Dispatch, DispatchBody, Dispatcher, DispatchRequest, Interceptor } from './types.js';
+export {
+  connectWebSocket,
+  parseWebSocketUrl,
+  subprotocolList,
+  type WebSocketClientOptions,
+  type WebSocketTarget,
+} from './websocket/connect.js';
