@@ -42,3 +42,5 @@ export {
   type WebSocketClientOptions,
   type WebSocketTarget,
 } from './websocket/connect.js';
+export { CloseEvent, type CloseEventInit, WebSocketErrorEvent } from './websocket/events.js';
+export { type BinaryType, WebSocket, type WebSocketData, type WebSocketInitArg } from './websocket/websocket.js';
