@@ -2,9 +2,10 @@ import { type SocketAddress, TimeoutError } from '../../errors.js';
 import { type ListenOptions, listen, type Server } from '../../net/tcp-server.js';
 import { timerWheel } from '../../util/timer-wheel.js';
 import type { Handler } from '../message/conn-info.js';
-import { HttpConnection, type ServerContext } from './conn.js';
+import { HttpConnection } from './conn.js';
 import { publishConnection } from './diagnostics.js';
 import { resolveServeOptions, type ServeOptions } from './options.js';
+import type { ServerContext } from './server-context.js';
 
 /** Options of {@link HttpServer.close}. */
 export interface HttpCloseOptions {

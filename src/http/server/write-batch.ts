@@ -17,6 +17,9 @@ export class WriteBatch {
   #size = 0;
   /** How many holders want writes collected (the read being handled, a pipelined batch owed). */
   #holders = 0;
+  /** One of the holders is the pipelined batch, released on the next turn at the latest. */
+  #heldForTurn = false;
+  readonly #releaseTurn = (): void => this.releaseTurn();
 
   constructor(conn: Connection) {
     this.#conn = conn;
@@ -36,6 +39,25 @@ export class WriteBatch {
   end(): void {
     if (this.#holders > 0) this.#holders--;
     if (this.#holders === 0) this.flush();
+  }
+
+  /**
+   * Several requests came in one read: their answers leave in one write (DESIGN.md §4), as soon as
+   * {@link releaseTurn} is called (the last of them is written) or, if a handler takes longer, on
+   * the next turn of the event loop. Holding twice is holding once.
+   */
+  holdUntilNextTurn(): void {
+    if (this.#heldForTurn) return;
+    this.#heldForTurn = true;
+    this.begin();
+    setImmediate(this.#releaseTurn);
+  }
+
+  /** Lets go of the hold of {@link holdUntilNextTurn}, if it is still held. */
+  releaseTurn(): void {
+    if (!this.#heldForTurn) return;
+    this.#heldForTurn = false;
+    this.end();
   }
 
   /** Writes what was collected now, holders or not (before a FIN, or handing the socket over). */
