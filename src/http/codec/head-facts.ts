@@ -2,7 +2,8 @@ import { ProtocolError } from '../../errors.js';
 import type { Framing } from './body-decoder.js';
 import { HOST } from './chars.js';
 import { isField } from './field-names.js';
-import { listElements } from './fields.js';
+import { isFieldName } from './field-validation.js';
+import { listElements, trimOws } from './fields.js';
 
 /**
  * What the fields of one head say about framing and connection handling, gathered while the fields
@@ -146,10 +147,35 @@ function plainDigits(value: string): number {
 
 function noteCodings(facts: HeadFacts, value: string): void {
   facts.codings ??= [];
-  for (const element of listElements(value)) {
-    const semicolon = element.indexOf(';');
-    facts.codings.push((semicolon === -1 ? element : element.slice(0, semicolon)).trim());
+  // Nearly every message sends exactly `chunked`: no split, no regular expression.
+  if (isField(value, 'chunked')) {
+    facts.codings.push('chunked');
+    return;
   }
+  for (const element of value.split(',')) {
+    const coding = trimOws(element);
+    if (coding !== '') facts.codings.push(codingName(coding, value));
+  }
+}
+
+/** `*( OWS ";" OWS token BWS "=" BWS ( token / quoted-string ) )`, quoted-string without obs-text. */
+const TRANSFER_PARAMETERS =
+  /^(?:[ \t]*;[ \t]*[-!#$%&'*+.^_`|~0-9A-Za-z]+[ \t]*=[ \t]*(?:[-!#$%&'*+.^_`|~0-9A-Za-z]+|"(?:[\t \x21\x23-\x5b\x5d-\x7e]|\\[\t \x21-\x7e])*"))*$/;
+
+/**
+ * The lower-cased name of one transfer-coding, `token *( OWS ";" OWS transfer-parameter )` (RFC 9110
+ * §10.1.4), refusing anything else with 400: a name that is not a token, a byte outside the grammar
+ * (obs-text such as 0x80 or NBSP among them: a front proxy that reads `chunked\xa0` differently is
+ * how a request is smuggled past it), and parameters on chunked, which defines none (RFC 9112 §7).
+ */
+function codingName(coding: string, value: string): string {
+  const semicolon = coding.indexOf(';');
+  const name = (semicolon === -1 ? coding : trimOws(coding.slice(0, semicolon))).toLowerCase();
+  if (!isFieldName(name) || (semicolon !== -1 && !TRANSFER_PARAMETERS.test(coding.slice(semicolon)))) {
+    throw badFraming(`malformed Transfer-Encoding ${JSON.stringify(value)}`);
+  }
+  if (semicolon !== -1 && name === 'chunked') throw badFraming('chunked takes no parameters');
+  return name;
 }
 
 /**
