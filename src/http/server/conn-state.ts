@@ -105,28 +105,48 @@ export function nextWriting(state: Writing, event: WritingEvent): Writing {
 /**
  * Whether another request may follow the ones in hand.
  * - `open`: yes (HTTP/1.1 keep-alive);
- * - `closing`: no: the responses owed are written, the last one says `Connection: close`, then the
- *   connection ends.
+ * - `draining`: the server is closing, or the client half-closed: the requests already begun are
+ *   served, and so are those that arrive within the close grace (`closeGraceMs`); the answer to the
+ *   last one says `Connection: close`, and a connection left idle ends when the grace does;
+ * - `closing`: the grace ended while the connection was idle: a request read before the next turn
+ *   of the event loop (one that was already on its way) is still served, as the last; then it ends;
+ * - `last`: no request after those already handled: the last allowed request, a request or an
+ *   answer that closes, a malformed request, a timeout.
  */
-export type KeepAlive = 'open' | 'closing';
+export type KeepAlive = 'open' | 'draining' | 'closing' | 'last';
 
 /** What changes {@link KeepAlive}. */
 export type KeepAliveEvent =
-  /** No request after the ones in hand (server closing, last allowed request, client gone, error). */
-  'stop';
+  /** `close()` began. */
+  | 'shutdown'
+  /** The client half-closed: it sends nothing more, what it sent is answered. */
+  | 'client-ended'
+  /** The close grace ended while the connection was idle. */
+  | 'grace-over'
+  /** A request was admitted. */
+  | 'admit'
+  /** No request after the ones already handled. */
+  | 'final';
 
 /**
  * The one transition function of {@link KeepAlive}.
  *
  * @example
  * ```ts
- * nextKeepAlive('open', 'stop'); // 'closing'
+ * nextKeepAlive('open', 'shutdown'); // 'draining'
  * ```
  */
 export function nextKeepAlive(state: KeepAlive, event: KeepAliveEvent): KeepAlive {
   switch (event) {
-    case 'stop':
-      return state === 'open' ? 'closing' : state;
+    case 'shutdown':
+    case 'client-ended':
+      return state === 'open' ? 'draining' : state;
+    case 'grace-over':
+      return state === 'draining' ? 'closing' : state;
+    case 'admit':
+      return state === 'closing' ? 'last' : state;
+    case 'final':
+      return 'last';
     default:
       return assertNever(event);
   }

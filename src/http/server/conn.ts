@@ -1,21 +1,22 @@
-import { ProtocolError, WirekitError } from '../../errors.js';
+import { ProtocolError, TimeoutError, WirekitError } from '../../errors.js';
 import type { Connection, ReceiveHandlers } from '../../net/index.js';
 import { assertNever } from '../../util/assert-never.js';
-import { type TimerHandle, timerWheel } from '../../util/timer-wheel.js';
 import type { RequestEvent, RequestHead } from '../codec/request-parser.js';
 import { RequestParser } from '../codec/request-parser.js';
 import { BodyStream } from '../message/body-stream.js';
 import type { Upgraded } from '../message/conn-info.js';
 import { adopt } from '../message/headers.js';
-import { Request, requestInternals } from '../message/request.js';
+import { requestInternals } from '../message/request.js';
 import type { Response } from '../message/response.js';
 import { EventBacklog, severalHeads } from './backlog.js';
 import { type KeepAlive, nextKeepAlive, nextReading, type Reading } from './conn-state.js';
-import { countsFromStart, deadlineOf, type TimeoutKind, timeoutKind } from './deadline.js';
+import { ConnTimer, type TimerHost } from './conn-timer.js';
+import { type TimeoutKind, timeoutKind } from './deadline.js';
 import { publishRequestStart } from './diagnostics.js';
 import { statusResponse } from './error-response.js';
-import { Exchange, nextAnswer, syntheticHead } from './exchange.js';
-import { keepAliveAfter, unreadBodyBound } from './keep-alive.js';
+import { type Exchange, exchangeFor, nextAnswer, syntheticHead } from './exchange.js';
+import { keepAliveAfter, noneBegunAfter, unreadBodyBound } from './keep-alive.js';
+import { type GateHost, ReadGate } from './read-gate.js';
 import { type ResponseHost, ResponseQueue } from './responses.js';
 import type { ServerContext } from './server-context.js';
 
@@ -30,13 +31,13 @@ const LINGER_MS = 2_000;
  * three named unions (conn-state.ts): what the input is for (`#reading`), what the output does
  * (the queue's `writing`), and whether another request may follow (`#keepAlive`).
  */
-export class HttpConnection implements ResponseHost {
+export class HttpConnection implements ResponseHost, TimerHost, GateHost {
   readonly #ctx: ServerContext;
   readonly #conn: Connection;
   readonly #parser: RequestParser;
   readonly #responses: ResponseQueue;
   readonly #backlog = new EventBacklog();
-  readonly #timer: TimerHandle;
+  readonly #timer: ConnTimer;
   #reading: Reading = 'head';
   #keepAlive: KeepAlive = 'open';
   /** The request whose body is arriving (reading `body` or `discard`). */
@@ -44,30 +45,25 @@ export class HttpConnection implements ResponseHost {
   #upgradeCandidate: Exchange | undefined;
   #upgradeSink: ReceiveHandlers | undefined;
   #requestCount = 0;
-  /** When the first byte of the current request head arrived. */
-  #headStart = 0;
   /** Body bytes dropped while reading is `discard`. */
   #discarded = 0;
-  /** The timeout that applied when last looked at, and since when (for the kinds that count from then). */
-  #timeout: TimeoutKind = 'idle';
-  #timeoutSince: number;
-  #paused = false;
-  /** A `drained()` wait is registered (whatever paused us, a backed-up socket must wake us). */
-  #awaitingDrain = false;
+  readonly #gate: ReadGate;
 
   constructor(ctx: ServerContext, conn: Connection) {
     this.#ctx = ctx;
     this.#conn = conn;
     this.#parser = new RequestParser(ctx.options.limits);
     this.#responses = new ResponseQueue(ctx, this, conn);
-    this.#timer = timerWheel.after(ctx.options.idleTimeoutMs, this.#onTimer);
-    this.#timeoutSince = timerWheel.now();
+    this.#timer = new ConnTimer(ctx.wheel, ctx.options, this, conn.socket);
+    this.#gate = new ReadGate(conn, this);
     conn.receive({
       onData: (chunk) => this.#onData(chunk),
       onEnd: () => this.#onEnd(),
       onError: (e) => this.#onError(e),
     });
     conn.closed.then(() => this.#onClosed());
+    // Accepted while close() began: drained like the others.
+    if (ctx.closing) this.shutdown();
   }
 
   // ---- ConnInfo ----
@@ -123,14 +119,19 @@ export class HttpConnection implements ResponseHost {
   // ---- the server's calls ----
 
   /**
-   * The server is closing: close now if idle, else after the responses already owed. Handlers still
-   * working on an answer are left to finish; a streamed answer, now or once it starts, is asked to
-   * stop (see ResponseQueue.stopStreaming).
+   * The server is closing. Requests already begun are served in full (their bodies are still
+   * read), and so are requests that arrive within `closeGraceMs`: an idle keep-alive connection
+   * waits that long for a request already on its way, instead of racing it with a close. The last
+   * answer says `Connection: close`. A streamed answer, now or once it starts, is asked to stop (see
+   * ResponseQueue.stopStreaming). `closeGraceMs: 0` closes an idle connection at once.
    */
   shutdown(): void {
-    this.#keepAlive = nextKeepAlive(this.#keepAlive, 'stop');
-    if (this.#responses.length === 0 && this.#reading !== 'upgraded') this.#end();
+    if (this.#reading === 'upgraded') return;
+    if (this.#keepAlive === 'open') this.#timer.graceFor(this.#ctx.options.closeGraceMs);
+    this.#keepAlive = nextKeepAlive(this.#keepAlive, 'shutdown');
     this.#responses.stopStreaming();
+    if (this.#ctx.options.closeGraceMs === 0 && this.#idle()) this.#end();
+    else this.#timer.arm();
   }
 
   /** Destroys the connection (server close deadline). */
@@ -148,7 +149,7 @@ export class HttpConnection implements ResponseHost {
     if (this.#reading === 'closed') return;
     const wasIdle = this.#parser.idle;
     const events = this.#parser.push(chunk);
-    if (wasIdle && !this.#parser.idle) this.#headStart = timerWheel.now();
+    if (wasIdle && !this.#parser.idle) this.#timer.headBegins();
     this.#handleEvents(events);
   }
 
@@ -162,27 +163,58 @@ export class HttpConnection implements ResponseHost {
     } finally {
       output.end();
     }
-    this.#armTimer();
+    this.#timer.arm();
     this.#applyPause();
   }
 
-  /** Handles held events in order until a new request would overfill the pipeline. Not re-entrant. */
+  /**
+   * Handles held events in order until a new request would overfill the pipeline. The body of a
+   * request already handled is always delivered; a new request only when one may still follow
+   * (#admits). Not re-entrant.
+   */
   #drainBacklog(): void {
     const backlog = this.#backlog;
     if (!backlog.enter()) return;
     try {
       const max = this.#ctx.options.maxPipelinedRequests;
       for (let event = backlog.peek(); event !== undefined; event = backlog.peek()) {
-        if (this.#keepAlive !== 'open' || this.#reading === 'closed' || this.#reading === 'upgraded') {
+        if (this.#reading === 'upgraded' || this.#responses.writing === 'ended') {
           backlog.clear();
           break;
         }
-        if (event.type === 'head' && (this.#responses.length >= max || this.#conn.socket.writableNeedDrain)) break;
+        if (event.type === 'head') {
+          if (!this.#admits()) {
+            // Nothing after the requests in hand is served: drop what was read, read no more.
+            backlog.clear();
+            this.#reading = nextReading(this.#reading, 'stop');
+            break;
+          }
+          if (this.#responses.length >= max || this.#conn.socket.writableNeedDrain) break;
+        }
         backlog.take();
         this.#event(event);
       }
     } finally {
       backlog.leave();
+    }
+  }
+
+  /** Whether a request whose head was read is served (KeepAlive, see conn-state.ts). */
+  #admits(): boolean {
+    switch (this.#keepAlive) {
+      case 'open':
+        return true;
+      case 'draining':
+        if (!this.#timer.graceOver) return true;
+        this.#keepAlive = nextKeepAlive(this.#keepAlive, 'final');
+        return false;
+      case 'closing':
+        this.#keepAlive = nextKeepAlive(this.#keepAlive, 'admit');
+        return true;
+      case 'last':
+        return false;
+      default:
+        return assertNever(this.#keepAlive);
     }
   }
 
@@ -214,25 +246,17 @@ export class HttpConnection implements ResponseHost {
     const options = this.#ctx.options;
     this.#requestCount++;
     if (this.#requestCount >= options.maxRequestsPerConnection) {
-      this.#keepAlive = nextKeepAlive(this.#keepAlive, 'stop');
+      this.#keepAlive = nextKeepAlive(this.#keepAlive, 'final');
     }
     const body = head.framing === 'none' ? undefined : this.#bodyStream();
-    const request = new Request(head.target, {
-      method: head.method,
-      version: head.version,
-      headers: adopt(head.headers as string[]),
-      body,
-      maxBodyBytes: options.maxBodyBytes,
-      protocol: this.#ctx.secure ? 'https' : 'http',
-    });
-    const ex = new Exchange(head, request, body, timerWheel.now());
+    const ex = exchangeFor(head, body, options.maxBodyBytes, this.#ctx.secure);
     this.#responses.add(ex);
     if (body !== undefined) {
       this.#receiving = ex;
       this.#reading = nextReading(this.#reading, 'body-start');
     }
     if (head.upgrade) this.#upgradeCandidate = ex;
-    publishRequestStart(request, this);
+    publishRequestStart(ex.request, this);
     if (head.expect !== undefined) this.#responses.force(ex, statusResponse(417));
     else this.#responses.invoke(ex);
   }
@@ -275,7 +299,7 @@ export class HttpConnection implements ResponseHost {
 
   /** A malformed request (or a timeout): its status is the last answer, nothing after it is read. */
   #refuse(error: ProtocolError): void {
-    this.#keepAlive = nextKeepAlive(this.#keepAlive, 'stop');
+    this.#keepAlive = nextKeepAlive(this.#keepAlive, 'final');
     this.#reading = nextReading(this.#reading, 'stop');
     const ex = this.#receiving;
     if (ex !== undefined) {
@@ -284,7 +308,7 @@ export class HttpConnection implements ResponseHost {
       if (!ex.started) this.#responses.force(ex, statusResponse(error.status));
       return;
     }
-    const bad = new Exchange(syntheticHead(), new Request('/', { method: 'GET' }), undefined, timerWheel.now());
+    const bad = exchangeFor(syntheticHead(), undefined, 0, this.#ctx.secure);
     this.#responses.add(bad);
     this.#responses.force(bad, statusResponse(error.status));
   }
@@ -294,10 +318,17 @@ export class HttpConnection implements ResponseHost {
       this.#upgradeSink?.onEnd();
       return;
     }
-    // The client half-closed: answer what it sent, then close (RFC 9112 §9.6).
-    for (const event of this.#parser.finish()) if (event.type === 'error') this.#receiving?.body?.error(event.error);
-    this.#keepAlive = nextKeepAlive(this.#keepAlive, 'stop');
-    if (this.#responses.length === 0) this.#end();
+    // The client half-closed: answer what it sent, every request of it, then close (RFC 9112 §9.6).
+    // A request cut short is refused (400), or, if its handler runs, its body fails.
+    for (const event of this.#parser.finish()) {
+      if (event.type !== 'error') continue;
+      if (this.#receiving === undefined) this.#refuse(event.error);
+      else this.#receiving.body?.error(event.error);
+    }
+    if (this.#keepAlive === 'open') this.#timer.graceFor(Number.POSITIVE_INFINITY);
+    this.#keepAlive = nextKeepAlive(this.#keepAlive, 'client-ended');
+    this.#reading = nextReading(this.#reading, 'stop');
+    if (this.#idle()) this.#end();
   }
 
   #onError(error: Error): void {
@@ -320,12 +351,35 @@ export class HttpConnection implements ResponseHost {
       ex.head.keepAlive && ex.head.method !== 'CONNECT',
       (ex.response as Response).headers.get('connection'),
       this.#keepAlive,
-      this.#responses.length === 1,
+      this.#lastInHand(ex),
       this.#receiving === ex ? unreadBodyBound(ex.head, ex.continueSent) : 0,
       this.#ctx.options.maxDiscardBytes,
     );
-    if (!keep) this.#keepAlive = nextKeepAlive(this.#keepAlive, 'stop');
+    if (!keep) this.#keepAlive = nextKeepAlive(this.#keepAlive, 'final');
     return keep;
+  }
+
+  /** @internal A write waits for the client to read: the send timeout applies. */
+  writeWaits(): void {
+    this.#timer.arm();
+  }
+
+  /**
+   * Whether `ex`, first in line, is the last request served once no new one may follow: `last`
+   * serves only the requests handled; `draining` also those begun (read in part or waiting to be
+   * handled), while the grace lasts.
+   */
+  #lastInHand(ex: Exchange): boolean {
+    if (this.#responses.length !== 1) return false;
+    if (this.#keepAlive === 'open' || this.#keepAlive === 'last') return true;
+    const parser = this.#parser;
+    const begun = !noneBegunAfter(parser.state, parser.idle, this.#backlog.hasHead(), this.#receiving === ex);
+    return !begun || this.#timer.graceOver;
+  }
+
+  /** True when nothing is owed either way and no request has begun. */
+  #idle(): boolean {
+    return this.#responses.length === 0 && !this.#backlog.pending && (this.#parser.idle || this.#reading === 'closed');
   }
 
   /** @internal `ex`'s response went out in full. */
@@ -346,9 +400,10 @@ export class HttpConnection implements ResponseHost {
       // Every response owed is written: holding them for the next turn would only keep this
       // batch's objects alive (and make V8 grow its young generation under load).
       this.#responses.output.releaseTurn();
-      if (this.#keepAlive !== 'open') this.#end();
+      // Nothing more can come: after the last request allowed, or once the client half-closed.
+      if (this.#keepAlive === 'last' || (this.#reading === 'closed' && this.#idle())) this.#end();
     }
-    this.#armTimer();
+    this.#timer.arm();
     this.#applyPause();
   }
 
@@ -360,63 +415,47 @@ export class HttpConnection implements ResponseHost {
     if (this.#backlog.busy) return;
     if (this.#backlog.pending) this.#drainBacklog();
     const options = this.#ctx.options;
-    const needDrain = this.#conn.socket.writableNeedDrain;
     const body = this.#receiving?.body;
-    const wantPause =
+    this.#gate.set(
       this.#reading !== 'upgraded' &&
-      (this.#backlog.pending ||
-        this.#responses.length >= options.maxPipelinedRequests ||
-        (body !== undefined && body.bufferedBytes > options.bodyHighWaterBytes) ||
-        needDrain);
-    if (wantPause && needDrain && !this.#awaitingDrain) {
-      this.#awaitingDrain = true;
-      this.#conn.drained().then(
-        () => {
-          this.#awaitingDrain = false;
-          this.#applyPause();
-        },
-        () => {},
-      );
-    }
-    if (wantPause !== this.#paused) {
-      this.#paused = wantPause;
-      if (wantPause) this.#conn.pause();
-      else this.#conn.resume();
-    }
+        (this.#backlog.pending ||
+          this.#responses.length >= options.maxPipelinedRequests ||
+          (body !== undefined && body.bufferedBytes > options.bodyHighWaterBytes) ||
+          this.#conn.socket.writableNeedDrain),
+    );
   }
 
-  /** The deadline of the timeout that applies now (deadline.ts); 0 for none. */
-  #deadline(): number {
-    const kind = timeoutKind(this.#reading, this.#responses.writing, this.#parser.idle, this.#responses.length);
-    if (kind !== this.#timeout) {
-      this.#timeout = kind;
-      if (countsFromStart(kind)) this.#timeoutSince = timerWheel.now();
-    }
-    return deadlineOf(kind, this.#headStart, this.#timeoutSince, this.#ctx.options);
+  /** @internal The writes that had backed up have drained (read-gate.ts). */
+  writesDrained(): void {
+    this.#applyPause();
   }
 
-  /** Lazy: the wheel entry is only moved when the deadline that applies now is earlier than the armed one. */
-  #armTimer(): void {
-    const deadline = this.#deadline();
-    if (deadline !== 0 && (!this.#timer.active || this.#timer.deadline > deadline)) this.#timer.refresh(deadline);
+  /** @internal The timeout that applies now (deadline.ts). */
+  timeoutNow(): TimeoutKind {
+    const responses = this.#responses;
+    const needDrain = this.#conn.socket.writableNeedDrain;
+    return timeoutKind(
+      this.#reading,
+      responses.writing,
+      this.#keepAlive,
+      this.#parser.idle,
+      responses.length,
+      needDrain,
+    );
   }
 
-  readonly #onTimer = (): void => {
-    const deadline = this.#deadline();
-    if (deadline === 0) return;
-    if (deadline > timerWheel.now()) {
-      this.#timer.refresh(deadline);
-      return;
-    }
-    this.#timedOut(this.#timeout);
-  };
-
-  #timedOut(kind: TimeoutKind): void {
+  /** @internal `kind` expired (conn-timer.ts). */
+  timedOut(kind: TimeoutKind): void {
     switch (kind) {
+      case 'send': {
+        const ms = this.#ctx.options.sendTimeoutMs;
+        this.#conn.destroy(new TimeoutError('WK_ERR_IDLE_TIMEOUT', `client did not read for ${ms} ms`));
+        return;
+      }
       case 'head':
         if (this.#responses.length > 0) {
           // Behind answers still owed, the partial request is dropped: the last answer says close.
-          this.#keepAlive = nextKeepAlive(this.#keepAlive, 'stop');
+          this.#keepAlive = nextKeepAlive(this.#keepAlive, 'final');
           this.#reading = nextReading(this.#reading, 'stop');
         } else {
           this.#refuse(new ProtocolError('WK_ERR_HTTP_REQUEST_TIMEOUT', 408));
@@ -424,6 +463,16 @@ export class HttpConnection implements ResponseHost {
         return;
       case 'body':
         this.#refuse(new ProtocolError('WK_ERR_HTTP_REQUEST_TIMEOUT', 408));
+        return;
+      case 'grace':
+        if (this.#keepAlive === 'draining') {
+          // A request already in the socket's buffer is read in the poll phase of this turn of the
+          // event loop: look again after it before closing.
+          this.#keepAlive = nextKeepAlive(this.#keepAlive, 'grace-over');
+          this.#timer.recheckSoon();
+        } else {
+          this.#end();
+        }
         return;
       case 'idle':
         this.#end();
@@ -439,14 +488,12 @@ export class HttpConnection implements ResponseHost {
   #end(): void {
     if (!this.#responses.end()) return;
     this.#reading = nextReading(this.#reading, 'stop');
-    this.#keepAlive = nextKeepAlive(this.#keepAlive, 'stop');
+    this.#keepAlive = nextKeepAlive(this.#keepAlive, 'final');
     this.#timer.cancel();
     this.#conn.end().catch(() => {});
-    if (this.#paused) {
-      this.#paused = false;
-      this.#conn.resume();
-    }
-    const linger = timerWheel.after(LINGER_MS, () => this.#conn.destroy());
+    // Read (and drop) what the client still sends while we linger.
+    this.#gate.set(false);
+    const linger = this.#ctx.wheel.after(LINGER_MS, () => this.#conn.destroy());
     this.#conn.closed.then(() => linger.cancel());
   }
 }

@@ -1,7 +1,9 @@
 import { assertNever } from '../../util/assert-never.js';
+import { timerWheel } from '../../util/timer-wheel.js';
 import type { RequestHead } from '../codec/request-parser.js';
 import type { BodyStream } from '../message/body-stream.js';
-import type { Request } from '../message/request.js';
+import { adopt } from '../message/headers.js';
+import { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
 
 /**
@@ -91,6 +93,32 @@ export class Exchange {
   get ready(): boolean {
     return this.answer === 'handler' || this.answer === 'server';
   }
+}
+
+/**
+ * The exchange of a parsed request head: its `Request`, reading `body` (undefined when the head
+ * announced none), started now on the process clock (for diagnostics).
+ *
+ * @example
+ * ```ts
+ * const ex = exchangeFor(head, undefined, 1024 * 1024, false);
+ * ```
+ */
+export function exchangeFor(
+  head: RequestHead,
+  body: BodyStream | undefined,
+  maxBodyBytes: number,
+  secure: boolean,
+): Exchange {
+  const request = new Request(head.target, {
+    method: head.method,
+    version: head.version,
+    headers: adopt(head.headers as string[]),
+    body,
+    maxBodyBytes,
+    protocol: secure ? 'https' : 'http',
+  });
+  return new Exchange(head, request, body, timerWheel.now());
 }
 
 /**

@@ -1,4 +1,5 @@
 import { assertNever } from '../../util/assert-never.js';
+import type { ParserState } from '../codec/head-reader.js';
 import type { RequestHead } from '../codec/request-parser.js';
 import type { KeepAlive } from './conn-state.js';
 
@@ -21,8 +22,8 @@ export function asksToClose(connection: string | null): boolean {
  * Whether the connection stays open after the response to one request (RFC 9112 §9.3, §9.6):
  * - not when the request did not allow it (`Connection: close`, HTTP/1.0 without keep-alive, CONNECT)
  *   or the handler's response asks to close (`Connection: close`);
- * - not for the last request in hand while the connection is `closing` (`lastInHand`: no other
- *   request waits behind this one);
+ * - not for the last request in hand once no request may follow (`draining`, `closing`, `last`;
+ *   `lastInHand`: no other request is served after this one, see the connection's rule per state);
  * - not when the request body was not read to its end and more of it than `maxDiscardBytes` may
  *   still come (`unreadBodyBytes` is an upper bound: 0 once the body ended, `Infinity` when its size
  *   is unknown or when the client, never sent `100 Continue`, may not send it at all: then no one
@@ -46,7 +47,9 @@ export function keepAliveAfter(
   switch (state) {
     case 'open':
       break;
+    case 'draining':
     case 'closing':
+    case 'last':
       if (lastInHand) return false;
       break;
     default:
@@ -71,4 +74,36 @@ export function unreadBodyBound(
 ): number {
   if (head.expectContinue && !continueSent) return Number.POSITIVE_INFINITY;
   return head.framing === 'length' ? head.contentLength : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * True when no request after the one being answered has begun: no head waits in the backlog
+ * (`backlogHasHead`) and the parser holds no part of another request: it is idle between
+ * requests, inside the body of the request being answered (`inItsBody`), or done for good.
+ *
+ * @example
+ * ```ts
+ * noneBegunAfter('head', false, false, false); // false: a head has begun to arrive
+ * ```
+ */
+export function noneBegunAfter(
+  parserState: ParserState,
+  parserIdle: boolean,
+  backlogHasHead: boolean,
+  inItsBody: boolean,
+): boolean {
+  if (backlogHasHead) return false;
+  switch (parserState) {
+    case 'head':
+      return parserIdle;
+    case 'body':
+      return inItsBody;
+    case 'closed':
+    case 'error':
+      return true;
+    case 'paused':
+      return false;
+    default:
+      return assertNever(parserState);
+  }
 }

@@ -10,12 +10,12 @@ import { statusResponse } from './error-response.js';
 import { type Exchange, nextAnswer } from './exchange.js';
 import { writeResponse } from './response-writer.js';
 import type { ServerContext } from './server-context.js';
-import { WriteBatch } from './write-batch.js';
+import { WriteBatch, type WriteWaiter } from './write-batch.js';
 
 /**
  * What a {@link ResponseQueue} asks of its connection (the connection itself; not part of `ConnInfo`).
  */
-export interface ResponseHost extends ConnInfo {
+export interface ResponseHost extends ConnInfo, WriteWaiter {
   /** The keep-alive decision for `ex`'s response, taken as it starts to go out. */
   keepAliveFor(ex: Exchange): boolean;
   /** `ex`'s response was handed to the socket in full (and left the queue); `keepAlive` as it was sent. */
@@ -48,7 +48,7 @@ export class ResponseQueue {
     this.#ctx = ctx;
     this.#host = host;
     this.#conn = conn;
-    this.output = new WriteBatch(conn);
+    this.output = new WriteBatch(conn, host);
   }
 
   get writing(): Writing {
@@ -121,7 +121,6 @@ export class ResponseQueue {
           head: ex.head.method === 'HEAD',
           connect: ex.head.method === 'CONNECT',
           keepAlive: this.#host.keepAliveFor(ex),
-          sendTimeoutMs: this.#ctx.options.sendTimeoutMs,
         });
       } catch (error) {
         // Nothing was sent: the handler's response could not be serialized (an unsafe reason or

@@ -1,3 +1,4 @@
+import type { TimerWheel } from '../../util/timer-wheel.js';
 import type { Handler } from '../message/conn-info.js';
 import type { ResolvedServeOptions } from './options.js';
 
@@ -6,7 +7,7 @@ import type { ResolvedServeOptions } from './options.js';
  *
  * @example
  * ```ts
- * const ctx: ServerContext = { handler, options: resolveServeOptions({}), secure: false, closing: false };
+ * const ctx: ServerContext = { handler, options: resolveServeOptions({}), secure: false, closing: false, wheel: timerWheel };
  * ```
  */
 export interface ServerContext {
@@ -15,4 +16,6 @@ export interface ServerContext {
   readonly secure: boolean;
   /** `close()` has begun. */
   closing: boolean;
+  /** Where the server's deadlines are kept: the shared `timerWheel`, or (tests) one with a fake clock. */
+  readonly wheel: TimerWheel;
 }

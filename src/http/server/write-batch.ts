@@ -4,6 +4,19 @@ import type { Connection } from '../../net/index.js';
 const BATCH_BYTES = 64 * 1024;
 
 /**
+ * Told when a write leaves the socket waiting for the client to read (over its high-water mark),
+ * or when a writer waits for it to drain: the connection then arms its send timeout.
+ *
+ * @example
+ * ```ts
+ * const waiter: WriteWaiter = { writeWaits: () => connection.armTimer() };
+ * ```
+ */
+export interface WriteWaiter {
+  writeWaits(): void;
+}
+
+/**
  * What the response writer writes through: the connection's own calls, with one twist. While the
  * connection handles the requests found in one read, and while answers to a pipelined batch are
  * still owed, writes are collected and leave as one string (or one vectored write) when the last
@@ -20,9 +33,11 @@ export class WriteBatch {
   /** One of the holders is the pipelined batch, released on the next turn at the latest. */
   #heldForTurn = false;
   readonly #releaseTurn = (): void => this.releaseTurn();
+  readonly #waiter: WriteWaiter;
 
-  constructor(conn: Connection) {
+  constructor(conn: Connection, waiter: WriteWaiter) {
     this.#conn = conn;
+    this.#waiter = waiter;
   }
 
   /** True once the socket is gone: a writer stops. */
@@ -65,17 +80,20 @@ export class WriteBatch {
     const parts = this.#parts;
     if (parts.length === 0) return;
     this.#parts = [];
+    let ok: boolean;
     if (parts.length === 1) {
-      this.#conn.send(parts[0] as string | Uint8Array);
+      ok = this.#conn.send(parts[0] as string | Uint8Array);
     } else if (this.#strings) {
-      this.#conn.send((parts as string[]).join(''));
+      ok = this.#conn.send((parts as string[]).join(''));
     } else {
       this.#conn.cork();
       for (const part of parts) this.#conn.send(part);
       this.#conn.uncork();
+      ok = !this.#conn.socket.writableNeedDrain;
     }
     this.#strings = true;
     this.#size = 0;
+    if (!ok) this.#waiter.writeWaits();
   }
 
   /**
@@ -84,7 +102,11 @@ export class WriteBatch {
    * pipelined requests) still sees a client that does not read.
    */
   send(data: string | Uint8Array): boolean {
-    if (this.#holders === 0) return this.#conn.send(data);
+    if (this.#holders === 0) {
+      const ok = this.#conn.send(data);
+      if (!ok) this.#waiter.writeWaits();
+      return ok;
+    }
     this.#parts.push(data);
     this.#size += typeof data === 'string' ? data.length : data.byteLength;
     if (typeof data !== 'string') this.#strings = false;
@@ -101,7 +123,9 @@ export class WriteBatch {
     if (this.#holders === 0) this.#conn.uncork();
   }
 
+  /** Resolves when the client has read enough; the connection's send timeout bounds the wait. */
   drained(): Promise<void> {
+    this.#waiter.writeWaits();
     return this.#conn.drained();
   }
 

@@ -83,8 +83,16 @@ test('Answer: the handler answers only while pending, the server may replace an 
   });
 });
 
-test('KeepAlive: stop closes an open connection and stays closing', () => {
-  const states: KeepAlive[] = ['open', 'closing'];
-  const events: KeepAliveEvent[] = ['stop'];
-  expectTable(table(states, events, nextKeepAlive), { 'open stop': 'closing' });
+test('KeepAlive: close() and a half-close drain an open connection, the grace ends an idle one, final is final', () => {
+  const states: KeepAlive[] = ['open', 'draining', 'closing', 'last'];
+  const events: KeepAliveEvent[] = ['shutdown', 'client-ended', 'grace-over', 'admit', 'final'];
+  expectTable(table(states, events, nextKeepAlive), {
+    'open shutdown': 'draining',
+    'open client-ended': 'draining',
+    'draining grace-over': 'closing',
+    'closing admit': 'last',
+    'open final': 'last',
+    'draining final': 'last',
+    'closing final': 'last',
+  });
 });
