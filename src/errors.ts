@@ -1,7 +1,7 @@
 /**
  * The one error table of wirekit. Every error the library raises is a {@link WirekitError}
  * whose `code` is a key of {@link ERROR_CODES}; codes are stable API, messages are not.
- * `docs/errors.md` lists every code and a test keeps the two in sync (DESIGN.md habit 8).
+ * `docs/errors.md` lists every code and a test keeps the two in sync (docs/architecture.md, Errors).
  *
  * This file imports nothing: every layer may depend on it.
  */

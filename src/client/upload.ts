@@ -1,7 +1,7 @@
 /**
  * Writing a streamed request body: chunked when its length is unknown (RFC 9112 §7.1), under the
  * declared length otherwise (and checked against it), waiting for the socket to drain between
- * chunks so a slow server holds the producer back (DESIGN.md habit 4).
+ * chunks so a slow server holds the producer back (docs/architecture.md, Rules).
  */
 import type { Socket } from 'node:net';
 import { CHUNK_END, chunkHeader, lastChunk } from '../http/codec/serializer.js';

@@ -183,7 +183,7 @@ export class App<V extends object = Record<string, unknown>> {
   }
 
   /**
-   * Runs the app for one request. With a wirekit Request it is the server's Handler (DESIGN.md §1);
+   * Runs the app for one request. With a wirekit Request it is the server's Handler (docs/architecture.md, The Handler seam);
    * with a WHATWG Request it answers a WHATWG Response (Fetch interop: workers, tests, adapters).
    */
   fetch(request: Request, info?: ConnInfo): Response | Promise<Response>;

@@ -1,5 +1,8 @@
 /** The web framework: App, router, middleware onion, context, errors. */
+// Every entry point carries the error classes, so `isWirekitError` needs no second import.
+export * from '../errors.js';
 export { App, type AppOptions, type ErrorHandler } from './app.js';
+export { clientIp } from './client-ip.js';
 export { compose, type Middleware, type Next } from './compose.js';
 export { Context, type HandlerResult, type ResponseHeaders } from './context.js';
 export { errorResponse, errorStatus } from './error-response.js';

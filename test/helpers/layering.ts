@@ -1,5 +1,5 @@
 /**
- * The import-layering rules of DESIGN.md §1 as data, and a checker over source files.
+ * The import-layering rules (docs/architecture.md, Layers) as data, and a checker over source files.
  * Arrows point down only: a file may import its own layer or a layer listed for it.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -43,7 +43,8 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   web: [...HTTP_CORE, 'web-listen'],
   'web-listen': [...HTTP_CORE, 'web', 'http-server', 'net'],
   ws: [...HTTP_CORE, 'ws-frame', 'http-server', 'net'],
-  tools: [...HTTP_CORE, 'net', 'client'],
+  // The control API of the fault proxy is an HTTP service: it is built on the web framework's App.
+  tools: [...HTTP_CORE, 'net', 'client', 'web'],
   cluster: [...HTTP_CORE, 'net', 'http-server', 'web', 'web-listen', 'ws', 'ws-frame', 'client'],
   cli: Object.keys(Object.fromEntries(LAYER_PREFIXES.map(([, l]) => [l, 1]))),
   index: Object.keys(Object.fromEntries(LAYER_PREFIXES.map(([, l]) => [l, 1]))),
@@ -57,7 +58,7 @@ const RUNTIME_DEPENDENCIES: ReadonlyMap<string, readonly string[]> = new Map([
   ['mime', ['web/middleware/static/mime.ts']],
 ]);
 
-/** Pure layers may import no Node module that does I/O, timing or streaming (DESIGN.md habit 1). */
+/** Pure layers may import no Node module that does I/O, timing or streaming (docs/architecture.md, http/codec). */
 const PURE_LAYERS = new Set(['http-codec', 'ws-frame', 'errors', 'util']);
 const PURE_ALLOWED_NODE = new Set(['node:buffer']);
 

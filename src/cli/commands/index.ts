@@ -1,6 +1,9 @@
 import type { Command } from '../io.js';
+import { proxyCommand } from './proxy.js';
 import { requestCommand } from './request.js';
 import { serveCommand } from './serve.js';
+import { tcpCommand } from './tcp.js';
+import { udpCommand } from './udp.js';
 
 /** Every sub-command, in the order `wirekit --help` lists them. Commands register here as they land. */
-export const COMMANDS: readonly Command[] = [serveCommand, requestCommand];
+export const COMMANDS: readonly Command[] = [serveCommand, requestCommand, tcpCommand, udpCommand, proxyCommand];

@@ -83,7 +83,7 @@ export class Request {
     this.maxBodyBytes = init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const { content, contentType } = normalizeBody(init.body);
     this.#content = content;
-    if (contentType !== undefined && !this.headers.has('content-type')) this.headers.set('content-type', contentType);
+    if (contentType !== undefined && !this.headers.has('content-type')) this.headers.set('Content-Type', contentType);
     if (init.signal !== undefined) this.#follow(init.signal);
   }
 

@@ -6,7 +6,7 @@ const NO_EVENTS: RequestEvent[] = [];
 /**
  * Parsed events not handled yet. One read can hold hundreds of pipelined requests, and a new one is
  * only started while fewer than `maxPipelinedRequests` wait for their response and our writes are
- * not backed up (DESIGN.md habit 4). Reading stays paused while any are held, so order holds.
+ * not backed up (docs/architecture.md, Rules). Reading stays paused while any are held, so order holds.
  *
  * @example
  * ```ts

@@ -12,8 +12,8 @@ export interface TimerHost {
 }
 
 /**
- * The deadlines of one connection on one entry of the timer wheel (DESIGN.md §4: no timer per
- * connection). Lazy: the entry is only moved when the deadline that applies now is earlier than
+ * The deadlines of one connection on one entry of the timer wheel (docs/architecture.md, Timers: no
+ * timer per connection). Lazy: the entry is only moved when the deadline that applies now is earlier than
  * the armed one; when it fires, the timeout that applies then is worked out again, and the entry
  * re-armed if its deadline is still ahead.
  *

@@ -7,7 +7,7 @@ export interface GateHost {
 }
 
 /**
- * Pauses and resumes reading one connection (DESIGN.md habit 4: a slow handler or a client that
+ * Pauses and resumes reading one connection (docs/architecture.md, Rules: a slow handler or a client that
  * does not read stops the reading, unread bytes are kept). Whatever made the connection pause, a
  * socket whose writes are backed up must wake it once they drain: the gate waits for that once.
  *

@@ -80,7 +80,7 @@ export class HttpServer implements AsyncDisposable {
 }
 
 /**
- * Serves HTTP/1.1 with `handler` (DESIGN.md §1: `(request, info) => Response`).
+ * Serves HTTP/1.1 with `handler` (docs/architecture.md, The Handler seam: `(request, info) => Response`).
  *
  * @example
  * ```ts

@@ -21,7 +21,7 @@ export interface WriteWaiter {
  * connection handles the requests found in one read, and while answers to a pipelined batch are
  * still owed, writes are collected and leave as one string (or one vectored write) when the last
  * holder lets go: a pipelined batch costs one syscall and no per-chunk stream bookkeeping, whether
- * its handlers answered synchronously or not (DESIGN.md §4).
+ * its handlers answered synchronously or not (docs/architecture.md, The write path).
  */
 export class WriteBatch {
   readonly #conn: Connection;
@@ -57,7 +57,7 @@ export class WriteBatch {
   }
 
   /**
-   * Several requests came in one read: their answers leave in one write (DESIGN.md §4), as soon as
+   * Several requests came in one read: their answers leave in one write (docs/architecture.md, The write path), as soon as
    * {@link releaseTurn} is called (the last of them is written) or, if a handler takes longer, on
    * the next turn of the event loop. Holding twice is holding once.
    */

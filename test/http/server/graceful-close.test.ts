@@ -10,8 +10,9 @@ import { test } from 'node:test';
 import { Response } from '../../../src/http/message/index.js';
 import { fakeClock, startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
-import { eventually, RawClient, request, sleep } from '../../helpers/raw-client.js';
+import { RawClient, request } from '../../helpers/raw-client.js';
 import { bodyText, readResponses, saysClose } from '../../helpers/response-reader.js';
+import { eventually, sleep } from '../../helpers/wait.js';
 
 const leaks = trackLeaks();
 

@@ -1,5 +1,5 @@
 /**
- * Handler failures over a real socket (DESIGN.md habit 6, issue 3): a throw, a rejection, a value
+ * Handler failures over a real socket (docs/architecture.md, web, issue 3): a throw, a rejection, a value
  * that is not a Response, or a Response the serializer refuses each get a 500 with no detail of the
  * failure in the body, the error goes to `onError`, and the next request on the same connection is
  * served. Body read errors the client caused keep their 4xx.
@@ -12,6 +12,7 @@ import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
 import { request } from '../../helpers/raw-client.js';
 import { bodyText, header, saysClose } from '../../helpers/response-reader.js';
+import { sleep } from '../../helpers/wait.js';
 
 const leaks = trackLeaks();
 
@@ -85,7 +86,7 @@ test('req.json() on a malformed body → 400 (the client is at fault), connectio
 test('a handler that fails after a slow start does not reorder the pipeline', async () => {
   const server = await startServer(leaks, async (req) => {
     if (req.path === '/fail') {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       throw new Error('late');
     }
     return new Response(req.path);

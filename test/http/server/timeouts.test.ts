@@ -10,8 +10,9 @@ import { test } from 'node:test';
 import { Response } from '../../../src/http/message/index.js';
 import { type FakeClock, fakeClock, startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
-import { eventually, type RawClient, request } from '../../helpers/raw-client.js';
+import { type RawClient, request } from '../../helpers/raw-client.js';
 import { saysClose } from '../../helpers/response-reader.js';
+import { eventually } from '../../helpers/wait.js';
 
 const leaks = trackLeaks();
 

@@ -16,6 +16,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type LeakTracker, trackLeaks } from '../../helpers/leaks.js';
+import { sleep } from '../../helpers/wait.js';
 import { tempDir } from './helpers.js';
 
 const leaks = trackLeaks({ settleMs: 5000 });
@@ -25,8 +26,6 @@ const SIZE = Number(process.env.WK_STATIC_BIG_MIB ?? 256) * MIB;
 /** Generous bound on the server's RSS growth: the file is 256 MiB or more, one chunk is 64 KiB. */
 const MAX_GROWTH = 64 * MIB;
 const CHILD = fileURLToPath(new URL('./serve-child.js', import.meta.url));
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A sparse file of `SIZE` bytes with a marker every 16 MiB; resolves with its SHA-256. */
 async function bigFile(root: string): Promise<string> {
