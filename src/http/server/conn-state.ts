@@ -105,9 +105,10 @@ export function nextWriting(state: Writing, event: WritingEvent): Writing {
 /**
  * Whether another request may follow the ones in hand.
  * - `open`: yes (HTTP/1.1 keep-alive);
- * - `draining`: the server is closing, or the client half-closed: the requests already begun are
- *   served, and so are those that arrive within the close grace (`closeGraceMs`); the answer to the
- *   last one says `Connection: close`, and a connection left idle ends when the grace does;
+ * - `draining`: the server is closing, or the client half-closed: the requests already handled are
+ *   answered (bodies still arriving are read), and so are requests whose head arrives before the
+ *   close grace (`closeGraceMs`) ends; the answer to the last one says `Connection: close`, and a
+ *   connection left idle ends when the grace does;
  * - `closing`: the grace ended while the connection was idle: a request read before the next turn
  *   of the event loop (one that was already on its way) is still served, as the last; then it ends;
  * - `last`: no request after those already handled: the last allowed request, a request or an

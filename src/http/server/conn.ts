@@ -119,8 +119,8 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
   // ---- the server's calls ----
 
   /**
-   * The server is closing. Requests already begun are served in full (their bodies are still
-   * read), and so are requests that arrive within `closeGraceMs`: an idle keep-alive connection
+   * The server is closing. Requests already handled are answered in full (their bodies are still
+   * read), and so are requests whose head arrives within `closeGraceMs`: an idle keep-alive connection
    * waits that long for a request already on its way, instead of racing it with a close. The last
    * answer says `Connection: close`. A streamed answer, now or once it starts, is asked to stop (see
    * ResponseQueue.stopStreaming). `closeGraceMs: 0` closes an idle connection at once.

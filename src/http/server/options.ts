@@ -32,7 +32,8 @@ export interface ServeOptions {
   /**
    * After `close()` begins: how long a keep-alive connection still takes new requests. An idle
    * one waits this long for a request already on its way (answered with `Connection: close`, then
-   * closed) instead of racing it with a close; requests begun before the grace ends are served.
+   * closed) instead of racing it with a close; a request whose head arrives before the grace ends
+   * is served.
    * Default 500 ms; 0 closes idle connections at once (what node:http does).
    */
   closeGraceMs?: number;
