@@ -3,8 +3,8 @@
 # a shared machine. Each server runs twice under callgrind, answering 2,000 and then 6,000 keep-alive
 # GETs (10 connections, bench/keepalive-gets.mjs); the difference over 4,000 is the cost of one
 # request without start-up and JIT warm-up. Kernel time (read/write syscalls) is not counted.
-# Usage: [BODY_FILE=file] bench/instructions-per-request.sh PATH NAME=COMMAND [NAME=COMMAND ...]
-# With BODY_FILE, every request is a POST of that file (e.g. $WIREKIT_BENCH/data/echo-1k.json to /echo).
+# Usage: bench/instructions-per-request.sh PATH NAME=COMMAND [NAME=COMMAND ...]
+# BODY_FILE=file makes every request a POST of that file (application/json), e.g. PATH /echo.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 path=$1; shift

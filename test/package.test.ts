@@ -33,6 +33,11 @@ test('wirekit and its subpaths resolve and export their layers', async () => {
       assert.equal(root[name], mod[name], `${name} is the same from 'wirekit'`);
     }
   }
+  // The load generator is a subpath of its own: it carries the HDR histogram dependency.
+  const tools = (await import('wirekit/tools')) as Record<string, unknown>;
+  for (const name of ['loadTest', 'compareResults', 'renderHtmlReport', 'formatResult']) {
+    assert.equal(typeof tools[name], 'function', `${name} is exported by wirekit/tools`);
+  }
 });
 
 test('every entry point in package.json exports exports WirekitError and isWirekitError, the same ones', async () => {

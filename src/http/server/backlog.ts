@@ -85,7 +85,7 @@ export class EventBacklog {
  *
  * @example
  * ```ts
- * if (severalHeads(events)) output.holdUntilNextTurn();
+ * if (severalHeads(events)) responses.holdUntilNextTurn();
  * ```
  */
 export function severalHeads(events: readonly RequestEvent[]): boolean {

@@ -1,5 +1,5 @@
 import { ProtocolError, TimeoutError, WirekitError } from '../../errors.js';
-import type { Connection, ReceiveHandlers } from '../../net/index.js';
+import type { Connection, ReceiveHandlers, TlsInfo } from '../../net/index.js';
 import { assertNever } from '../../util/assert-never.js';
 import type { RequestEvent, RequestHead } from '../codec/request-parser.js';
 import { RequestParser } from '../codec/request-parser.js';
@@ -13,12 +13,12 @@ import { type KeepAlive, nextKeepAlive, nextReading, type Reading } from './conn
 import { ConnTimer, type TimerHost } from './conn-timer.js';
 import { type TimeoutKind, timeoutKind } from './deadline.js';
 import { publishRequestStart } from './diagnostics.js';
-import { statusResponse } from './error-response.js';
 import { type Exchange, exchangeFor, nextAnswer, syntheticHead } from './exchange.js';
 import { keepAliveAfter, noneBegunAfter, unreadBodyBound } from './keep-alive.js';
 import { type GateHost, ReadGate } from './read-gate.js';
 import { type ResponseHost, ResponseQueue } from './responses.js';
 import type { ServerContext } from './server-context.js';
+import { statusResponse } from './status-response.js';
 
 /** How long a closing connection keeps reading (and dropping) what the client still sends, so our
  * last response is not lost to a reset (RFC 9112 §9.6). */
@@ -78,6 +78,10 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
 
   get secure(): boolean {
     return this.#ctx.secure;
+  }
+
+  get tls(): TlsInfo | undefined {
+    return this.#conn.tls;
   }
 
   get requestCount(): number {
@@ -155,7 +159,7 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
 
   #handleEvents(events: RequestEvent[]): void {
     const output = this.#responses.output;
-    if (severalHeads(events)) output.holdUntilNextTurn();
+    if (severalHeads(events)) this.#responses.holdUntilNextTurn();
     this.#backlog.add(events);
     output.begin();
     try {
@@ -399,7 +403,7 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
     if (this.#responses.length === 0) {
       // Every response owed is written: holding them for the next turn would only keep this
       // batch's objects alive (and make V8 grow its young generation under load).
-      this.#responses.output.releaseTurn();
+      this.#responses.releaseTurn();
       // Nothing more can come: after the last request allowed, or once the client half-closed.
       if (this.#keepAlive === 'last' || (this.#reading === 'closed' && this.#idle())) this.#end();
     }

@@ -1,16 +1,16 @@
 import { ProtocolError, WirekitError } from '../../errors.js';
 import type { Connection } from '../../net/index.js';
+import { WriteBatch, type WriteWaiter } from '../../net/write-batch.js';
 import type { ConnInfo } from '../message/conn-info.js';
 import { requestInternals } from '../message/request.js';
 import { Response } from '../message/response.js';
 import { clientLeft } from './client-left.js';
 import { nextWriting, type Writing } from './conn-state.js';
 import { publishRequestEnd } from './diagnostics.js';
-import { statusResponse } from './error-response.js';
 import { type Exchange, nextAnswer } from './exchange.js';
 import { writeResponse } from './response-writer.js';
 import type { ServerContext } from './server-context.js';
-import { WriteBatch, type WriteWaiter } from './write-batch.js';
+import { statusResponse } from './status-response.js';
 
 /**
  * What a {@link ResponseQueue} asks of its connection (the connection itself; not part of `ConnInfo`).
@@ -43,12 +43,15 @@ export class ResponseQueue {
   /** What the response writer writes through (collects the answers to a pipelined read). */
   readonly output: WriteBatch;
   #writing: Writing = 'idle';
+  /** The output is held for the answers to a read of several requests (holdUntilNextTurn). */
+  #heldForTurn = false;
+  readonly #releaseTurn = (): void => this.releaseTurn();
 
   constructor(ctx: ServerContext, host: ResponseHost, conn: Connection) {
     this.#ctx = ctx;
     this.#host = host;
     this.#conn = conn;
-    this.output = new WriteBatch(conn, host);
+    this.output = new WriteBatch(conn, 'utf8', host);
   }
 
   get writing(): Writing {
@@ -160,9 +163,28 @@ export class ResponseQueue {
     }
   }
 
+  /**
+   * Several requests came in one read: their answers leave in one write (docs/architecture.md, The
+   * write path), as soon as {@link releaseTurn} is called (the last of them is written) or, if a
+   * handler takes longer, on the next turn of the event loop. Holding twice is holding once.
+   */
+  holdUntilNextTurn(): void {
+    if (this.#heldForTurn) return;
+    this.#heldForTurn = true;
+    this.output.begin();
+    setImmediate(this.#releaseTurn);
+  }
+
+  /** Lets go of the hold of {@link holdUntilNextTurn}, if it is still held. */
+  releaseTurn(): void {
+    if (!this.#heldForTurn) return;
+    this.#heldForTurn = false;
+    this.output.end();
+  }
+
   /** Writes whatever the batch holds now, whoever holds it. */
   writeHeldNow(): void {
-    this.output.releaseTurn();
+    this.releaseTurn();
     this.output.flush();
   }
 
