@@ -34,8 +34,8 @@ const VALUE = 2;
  * Checks the bytes `buf[start, end)` of a field line that has not ended yet, continuing from
  * `state` (0 at the start of the line); returns the state to continue from, or throws the error
  * {@link parseFieldLine} would throw once the line ended, as soon as the bytes make it certain: a
- * name byte that is no tchar (whitespace before the colon among them), an empty name, a control
- * character in the value, a CR not followed by LF. What a value means (Content-Length digits,
+ * name byte that is no tchar (whitespace before the colon among them), an empty name, a name ended
+ * by a CR (no colon), a control character in the value, a CR not followed by LF. What a value means (Content-Length digits,
  * transfer-codings) is judged when its line ends.
  *
  * @example
@@ -48,6 +48,8 @@ export function scanFieldLine(state: number, buf: Buffer, start: number, end: nu
   // A CR that ended the bytes before is judged first, as the byte it is (see PENDING_CR).
   for (let i = (state & PENDING_CR) === 0 ? start : start - 1; i < end; i++) {
     const byte = i < start ? CR : (buf[i] as number);
+    // A CR ends the line: after a name and no colon, the line has none.
+    if (byte === CR && phase === NAME) throw invalid('field line without a colon');
     if (byte === CR && i === end - 1) return phase | PENDING_CR;
     if (phase === VALUE) {
       if (FIELD_VALUE[byte] === 0) throw invalid('field value holds a control character');

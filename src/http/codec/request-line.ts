@@ -75,8 +75,9 @@ const VERSION_PART = 4;
  * Checks the bytes `buf[start, end)` of a request line that has not ended yet, continuing from
  * `state` (0 at the start of the line); returns the state to continue from, or throws the error the
  * whole line would get as soon as the bytes make it certain (RFC 9112 §3; llhttp does the same): a
- * method byte that is no tchar, a forbidden target byte, a version that is not `HTTP/d.d`, 505 once
- * a well-formed version other than 1.0 or 1.1 is complete, a CR not followed by LF.
+ * method byte that is no tchar, a forbidden target byte or one that starts no target form, a
+ * version that is not `HTTP/d.d`, 505 once a well-formed version other than 1.0 or 1.1 is complete,
+ * a CR not followed by LF.
  *
  * @example
  * ```ts
@@ -102,6 +103,8 @@ export function scanRequestLine(state: number, buf: Buffer, start: number, end: 
         break;
       case TARGET_START:
         if (TARGET[byte] === 0) throw badTarget('request-target has a forbidden byte');
+        // Every form starts with `/`, `*`, a scheme's letter or (CONNECT) a host byte.
+        if (byte !== SLASH && HOST[byte] === 0) throw badTarget('request-target is in no known form');
         phase = TARGET_REST;
         break;
       case TARGET_REST:

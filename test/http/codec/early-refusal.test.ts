@@ -24,6 +24,8 @@ const REFUSED: [name: string, bytes: string, status: number][] = [
   ['a control byte in the target', 'GET /a\x7f', 400],
   ['obs-text in the target', 'GET /\x80', 400],
   ['a bare CR in the request line', 'GET /\rx', 400],
+  ['a target that starts no known form', 'QUERY ?', 400],
+  ['a field name ended by a CR', `${HEAD}C\r`, 400],
   ['a NUL in a field name', `${HEAD}X\x00`, 400],
   ['a space before the colon', `${HEAD}Host : a`, 400],
   ['an empty field name', `${HEAD}: a`, 400],
