@@ -10,8 +10,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 path=$1; shift
 command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install -y valgrind)" >&2; exit 1; }
 
+# A port nothing listens on (other benchmarks may run on this machine at the same time: the loader
+# must never talk to their server).
+free_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$((20000 + RANDOM % 20000))
+    (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null || { echo "$port"; return; }
+  done
+  echo "no free port" >&2; exit 1
+}
+
 count() { # N COMMAND -> total instructions
-  local n=$1 cmd=$2 port=$((19000 + RANDOM % 500)) out
+  local n=$1 cmd=$2 port out
+  port=$(free_port)
   out=$(mktemp -d)
   # shellcheck disable=SC2086 # the command is split into words on purpose
   PORT=$port HOST=127.0.0.1 valgrind --tool=callgrind --callgrind-out-file="$out/cg.%p" $cmd >"$out/log" 2>&1 &

@@ -42,7 +42,7 @@ export interface PoolOptions {
   maxResponseBytes?: number;
   /** Largest response head. Default 16 KiB (`WK_ERR_RESPONSE_HEAD_TOO_LARGE`). */
   maxHeadBytes?: number;
-  /** Most response header fields. Default 100. */
+  /** Most response header fields. Default 256. */
   maxHeaderCount?: number;
   /** Response body bytes buffered for a slow reader before the socket is paused. Default 64 KiB. */
   bodyHighWaterBytes?: number;

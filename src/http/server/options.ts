@@ -46,8 +46,20 @@ export interface ServeOptions {
   requestTimeoutMs?: number;
   /** Keep-alive: how long an idle connection waits for its next request. Default 5 s; then it is closed. */
   idleTimeoutMs?: number;
-  /** How long a response write may wait for a client that does not read. Default 30 s; then the socket is destroyed. */
+  /**
+   * How long any response write (fixed-length, bodiless, a pipelined batch, a stream) may wait for
+   * a client that reads nothing. Default 30 s; then the socket is destroyed. A client that reads,
+   * however slowly, gets a new period each time it takes some bytes.
+   */
   sendTimeoutMs?: number;
+  /**
+   * After `close()` begins: how long a keep-alive connection still takes new requests. An idle
+   * one waits this long for a request already on its way (answered with `Connection: close`, then
+   * closed) instead of racing it with a close; a request whose head arrives before the grace ends
+   * is served.
+   * Default 500 ms; 0 closes idle connections at once (what node:http does).
+   */
+  closeGraceMs?: number;
   /** Requests served on one connection; the last response says `Connection: close`. Default 10,000. */
   maxRequestsPerConnection?: number;
   /** Pipelined requests parsed ahead of their responses before reading pauses. Default 16. */
@@ -57,7 +69,7 @@ export interface ServeOptions {
   maxRequestLineBytes?: number;
   /** Largest request head. Default 16 KiB; over it: 431. */
   maxHeadBytes?: number;
-  /** Most header fields. Default 100; over it: 431. */
+  /** Most header fields. Default 256 (proxied requests reach 100 and more); over it: 431. The bytes are bounded by `maxHeadBytes`. */
   maxHeaderCount?: number;
   /** Most chunk-extension bytes per chunk. Default 1 KiB; over it: 413. */
   maxChunkExtensionBytes?: number;
@@ -93,6 +105,7 @@ export interface ResolvedServeOptions {
   requestTimeoutMs: number;
   idleTimeoutMs: number;
   sendTimeoutMs: number;
+  closeGraceMs: number;
   maxRequestsPerConnection: number;
   maxPipelinedRequests: number;
   maxBodyBytes: number;
@@ -107,6 +120,7 @@ export const SERVE_DEFAULTS = Object.freeze({
   requestTimeoutMs: 60_000,
   idleTimeoutMs: 5_000,
   sendTimeoutMs: 30_000,
+  closeGraceMs: 500,
   maxRequestsPerConnection: 10_000,
   maxPipelinedRequests: 16,
   maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
@@ -138,6 +152,7 @@ export const SERVE_OPTIONS = new OptionsSchema<ServeOptions>('serve()', {
   requestTimeoutMs: duration(),
   idleTimeoutMs: duration(),
   sendTimeoutMs: duration(),
+  closeGraceMs: duration(),
   maxRequestsPerConnection: integer(0),
   maxPipelinedRequests: integer(0),
   maxRequestLineBytes: integer(1),

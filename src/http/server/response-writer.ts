@@ -1,6 +1,5 @@
-import { TimeoutError, WirekitError } from '../../errors.js';
+import { WirekitError } from '../../errors.js';
 import type { WriteBatch } from '../../net/write-batch.js';
-import { timerWheel } from '../../util/timer-wheel.js';
 import { CHUNK_END, chunkHeader, lastChunk, serializeResponseHead } from '../codec/serializer.js';
 import { isBodylessStatus } from '../codec/status.js';
 import { Headers, type HeadersInit } from '../message/headers.js';
@@ -17,7 +16,6 @@ export interface WriteContext {
   /** A CONNECT request: a 2xx to it carries no Content-Length or Transfer-Encoding (RFC 9110 §9.3.6). */
   connect: boolean;
   keepAlive: boolean;
-  sendTimeoutMs: number;
 }
 
 /** The outcome of starting a response: the keep-alive decision and, for a streamed body, its completion. */
@@ -37,8 +35,8 @@ const COALESCE_BYTES = 16 * 1024;
 
 /**
  * Writes `response` on `conn`: framing chosen by the serializer, fixed bodies in one write with the
- * head, streamed bodies chunk by chunk with backpressure (each wait for drain bounded by
- * `sendTimeoutMs`). A client that goes away mid-stream ends the iteration, which calls the body
+ * head, streamed bodies chunk by chunk with backpressure (every wait for the client to read is
+ * bounded by the connection's send timeout, which the write batch arms). A client that goes away mid-stream ends the iteration, which calls the body
  * iterator's `return()`, so the producer learns it was cancelled.
  */
 export function writeResponse(conn: Output, response: Response, ctx: WriteContext): WriteResult {
@@ -106,7 +104,7 @@ function writeStream(
     return { keepAlive: serialized.keepAlive, bytes: 0, pending: undefined };
   }
   const chunked = serialized.bodyFraming === 'chunked';
-  const pending = pump(conn, body, chunked, declared, ctx.sendTimeoutMs).then(async (total) => {
+  const pending = pump(conn, body, chunked, declared).then(async (total) => {
     if (chunked) conn.send(lastChunk(await trailerFields(response)));
     return total;
   });
@@ -130,7 +128,6 @@ async function pump(
   body: AsyncIterable<Uint8Array>,
   chunked: boolean,
   declared: number | undefined,
-  sendTimeoutMs: number,
 ): Promise<number> {
   let total = 0;
   for await (const chunk of body) {
@@ -140,7 +137,7 @@ async function pump(
     total += chunk.byteLength;
     if (declared !== undefined && total > declared) throw lengthMismatch(declared);
     const ok = chunked ? sendChunk(conn, chunk) : conn.send(chunk);
-    if (!ok) await drained(conn, sendTimeoutMs);
+    if (!ok) await drained(conn);
   }
   if (declared !== undefined && total !== declared) throw lengthMismatch(declared);
   return total;
@@ -163,17 +160,10 @@ function sendChunk(conn: Output, chunk: Uint8Array): boolean {
   return ok;
 }
 
-/** Waits for the client to read; a client that stops reading for `sendTimeoutMs` loses the connection. */
-async function drained(conn: Output, sendTimeoutMs: number): Promise<void> {
+/** Waits for the client to read; the connection destroys a client that reads nothing for `sendTimeoutMs`. */
+async function drained(conn: Output): Promise<void> {
   if (conn.destroyed) throw new WirekitError('WK_ERR_HTTP_CLIENT_GONE');
-  const timer = timerWheel.after(sendTimeoutMs, () => {
-    conn.destroy(new TimeoutError('WK_ERR_IDLE_TIMEOUT', `client did not read for ${sendTimeoutMs} ms`));
-  });
-  try {
-    await conn.drained();
-  } finally {
-    timer.cancel();
-  }
+  await conn.drained();
 }
 
 async function trailerFields(response: Response): Promise<readonly string[]> {

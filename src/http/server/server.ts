@@ -1,12 +1,13 @@
 import { type SocketAddress, TimeoutError, WirekitError } from '../../errors.js';
 import { type ListenOptions, listen, type Server } from '../../net/tcp-server.js';
 import type { CertificateUpdate, TlsStats } from '../../net/tls/tls-acceptor.js';
-import { timerWheel } from '../../util/timer-wheel.js';
+import { type TimerWheel, timerWheel } from '../../util/timer-wheel.js';
 import type { Handler } from '../message/conn-info.js';
-import { HttpConnection, type ServerContext } from './conn.js';
+import { HttpConnection } from './conn.js';
 import { publishConnection } from './diagnostics.js';
 import { httpsRedirect } from './https-redirect.js';
 import { resolveServeOptions, SERVE_OPTIONS, type ServeOptions } from './options.js';
+import type { ServerContext } from './server-context.js';
 import { tlsListenOptions } from './tls.js';
 
 /** Options of {@link HttpServer.close}. */
@@ -71,8 +72,9 @@ export class HttpServer implements AsyncDisposable {
   }
 
   /**
-   * Graceful shutdown: stops accepting, closes idle keep-alive connections at once, lets in-flight
-   * requests finish (their responses say `Connection: close`), and with `timeoutMs` destroys what is
+   * Graceful shutdown: stops accepting, lets in-flight requests finish (bodies still arriving are
+   * read; the answers say `Connection: close`), gives keep-alive connections `closeGraceMs` to deliver
+   * a request already on their way (then an idle one closes), and with `timeoutMs` destroys what is
    * still open at the deadline. Resolves when every connection has closed.
    */
   close(options: HttpCloseOptions = {}): Promise<void> {
@@ -86,7 +88,7 @@ export class HttpServer implements AsyncDisposable {
     const timeoutMs = options.timeoutMs;
     if (timeoutMs !== undefined) {
       // keepAlive: paused sockets do not hold the process open, and the promise must still settle.
-      const timer = timerWheel.after(
+      const timer = this.#ctx.wheel.after(
         timeoutMs,
         () => {
           const error = new TimeoutError('WK_ERR_CLOSE_TIMEOUT', 'server close deadline reached');
@@ -115,13 +117,29 @@ export class HttpServer implements AsyncDisposable {
  * console.log(`listening on ${server.url}`);
  * ```
  */
-export async function serve(handler: Handler, given: ServeOptions = {}): Promise<HttpServer> {
+export function serve(handler: Handler, options: ServeOptions = {}): Promise<HttpServer> {
+  return serveOn(timerWheel, handler, options);
+}
+
+/**
+ * {@link serve} with its deadlines on `wheel` (not part of the package's API): tests give a wheel
+ * with a fake clock and move time instead of waiting for it.
+ *
+ * @example
+ * ```ts
+ * let now = 0;
+ * const wheel = new TimerWheel({ resolutionMs: 10, now: () => now });
+ * const server = await serveOn(wheel, handler, { idleTimeoutMs: 60_000 });
+ * now += 60_000; // the idle connections close on the next tick
+ * ```
+ */
+export async function serveOn(wheel: TimerWheel, handler: Handler, given: ServeOptions = {}): Promise<HttpServer> {
   const options = SERVE_OPTIONS.check(given);
   if (options.redirectHttp !== undefined && options.tls === undefined) {
     throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'redirectHttp redirects to HTTPS: it needs tls');
   }
   const secure = options.tls !== undefined;
-  const ctx: ServerContext = { handler, options: resolveServeOptions(options), secure, closing: false };
+  const ctx: ServerContext = { handler, options: resolveServeOptions(options), secure, closing: false, wheel };
   const connections = new Set<HttpConnection>();
   const listenOptions: ListenOptions = {
     host: options.host ?? '127.0.0.1',
