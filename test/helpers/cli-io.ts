@@ -8,7 +8,10 @@ import type { CliIo } from '../../src/cli/io.js';
 /** What a test can set of the fake process. */
 export interface MemoryIoOptions {
   cwd: string;
+  /** Both stdout and stderr are terminals (`isTTY`). */
   tty?: boolean;
+  /** stderr alone is a terminal (default: as `tty`): stdout piped, progress on a terminal. */
+  stderrTty?: boolean;
   stdin?: string;
   env?: Record<string, string>;
   stopped?: Promise<NodeJS.Signals>;
@@ -24,7 +27,7 @@ export interface MemoryIo {
 export function memoryIo(options: MemoryIoOptions): MemoryIo {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  const sink = (into: Buffer[]) =>
+  const sink = (into: Buffer[], isTTY: boolean) =>
     Object.assign(
       new Writable({
         write(chunk: Buffer, _encoding, callback) {
@@ -32,11 +35,11 @@ export function memoryIo(options: MemoryIoOptions): MemoryIo {
           callback();
         },
       }),
-      { isTTY: options.tty === true },
+      { isTTY },
     );
   const io: CliIo = {
-    stdout: sink(out),
-    stderr: sink(err),
+    stdout: sink(out, options.tty === true),
+    stderr: sink(err, options.stderrTty ?? options.tty === true),
     stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
     env: options.env ?? {},
     cwd: options.cwd,

@@ -1,9 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { App, compress, cors, type Middleware, serveStatic } from '../../index.js';
 import { loadAppModule } from '../app-module.js';
+import { describeError } from '../describe-error.js';
 import type { CliIo, Command } from '../io.js';
+import { colorEnabled } from '../paint.js';
+import { parseCommandArgs } from '../parse-args.js';
+import { parsePort } from '../parse-units.js';
 import { subscribeRequestLog } from '../request-log.js';
 import { UsageError } from '../usage-error.js';
 
@@ -27,7 +30,10 @@ Options:
   -h, --help            show this help
 
 Every request is logged as: time method path status bytes duration.
-Ctrl-C or SIGTERM stops the server gracefully (in-flight requests finish, 5 s at most).
+Ctrl-C or SIGTERM stops the server gracefully (in-flight requests finish, 5 s at most); a second
+Ctrl-C stops it at once.
+
+Exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 cannot listen or load the module, 2 usage error.
 
 Examples:
   wirekit serve                       # the current directory on http://127.0.0.1:8080
@@ -50,26 +56,27 @@ interface ServeFlags {
 }
 
 function parseFlags(args: readonly string[]): ServeFlags {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: {
-      port: { type: 'string', short: 'p', default: '8080' },
-      host: { type: 'string', short: 'H', default: '127.0.0.1' },
-      cors: { type: 'boolean', default: false },
-      spa: { type: 'boolean', default: false },
-      'no-listing': { type: 'boolean', default: false },
-      compress: { type: 'boolean', default: false },
-      cache: { type: 'string', default: '0' },
-      dotfiles: { type: 'boolean', default: false },
-      quiet: { type: 'boolean', short: 'q', default: false },
-    },
+  const { values, positionals } = parseCommandArgs(args, {
+    port: { type: 'string', short: 'p', default: '8080' },
+    host: { type: 'string', short: 'H', default: '127.0.0.1' },
+    cors: { type: 'boolean', default: false },
+    spa: { type: 'boolean', default: false },
+    'no-listing': { type: 'boolean', default: false },
+    compress: { type: 'boolean', default: false },
+    cache: { type: 'string', default: '0' },
+    dotfiles: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', short: 'q', default: false },
   });
-  if (positionals.length > 1) throw new UsageError('serve takes one directory or module');
-  const port = Number(values.port);
+  if (positionals.length > 1) {
+    throw new UsageError(`serve takes one directory or module, got ${positionals.length}: ${positionals.join(' ')}`);
+  }
+  const port = parsePort('--port', values.port);
   const cacheSeconds = Number(values.cache);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid port "${values.port}"`);
-  if (!Number.isInteger(cacheSeconds) || cacheSeconds < 0) throw new UsageError(`invalid --cache "${values.cache}"`);
+  if (!Number.isInteger(cacheSeconds) || cacheSeconds < 0) {
+    throw new UsageError(`--cache: not a whole number of seconds: ${JSON.stringify(values.cache)}`, {
+      flag: '--cache',
+    });
+  }
   return {
     target: positionals[0] ?? '.',
     port,
@@ -115,7 +122,7 @@ async function buildApp(flags: ServeFlags, cwd: string): Promise<{ app: App; wha
   }
   if (!MODULE_EXTENSIONS.has(extname(target)))
     throw new UsageError(`${flags.target}: not a directory or a JS/TS module`);
-  const inner = await loadAppModule(target);
+  const inner = await loadAppModule(target, flags.target);
   const forward: Middleware = (c) => inner.fetch(c.req.raw, c.info);
   outer.all('/*', forward);
   outer.all('/', forward);
@@ -123,17 +130,26 @@ async function buildApp(flags: ServeFlags, cwd: string): Promise<{ app: App; wha
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  let flags: ServeFlags;
+  const flags = parseFlags(args);
   let built: { app: App; what: string };
   try {
-    flags = parseFlags(args);
     built = await buildApp(flags, io.cwd);
   } catch (error) {
-    io.stderr.write(`wirekit serve: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
+    if (error instanceof UsageError) throw error;
+    // The module's own error: its stack shows where (a syntax error's line, a failed import).
+    io.stderr.write(
+      `wirekit serve: ${flags.target} failed to load:\n${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    return 1;
   }
-  const server = await built.app.listen({ port: flags.port, host: flags.host });
-  const color = io.stdout.isTTY === true && io.env.NO_COLOR === undefined;
+  let server: Awaited<ReturnType<App['listen']>>;
+  try {
+    server = await built.app.listen({ port: flags.port, host: flags.host });
+  } catch (error) {
+    io.stderr.write(`wirekit serve: ${describeError(error)}\n`);
+    return 1;
+  }
+  const color = colorEnabled(io.stdout, io.env);
   const unsubscribe = flags.quiet ? () => {} : subscribeRequestLog((line) => io.stdout.write(`${line}\n`), color);
   // Listen for Ctrl-C and SIGTERM before saying where we serve: whoever reads that line may stop us at once.
   const stopped = io.stopped();

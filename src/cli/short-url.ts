@@ -1,0 +1,27 @@
+/** URLs as people type them on a command line: `:8080/path`, `example.com`, or a full URL. */
+import { UsageError } from './usage-error.js';
+
+/**
+ * A URL from a short form: `:8080/path` is `http://localhost:8080/path`, `:/path` is
+ * `http://localhost/path`, and a URL without a scheme gets `http://` (httpie's shorthands).
+ *
+ * @example
+ * ```ts
+ * parseShortUrl(':8080/users/1').href; // 'http://localhost:8080/users/1'
+ * ```
+ */
+export function parseShortUrl(text: string): URL {
+  let href = text;
+  if (href.startsWith(':')) href = `http://localhost${href.startsWith(':/') ? href.slice(1) : href}`;
+  else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(href)) href = `http://${href}`;
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    throw new UsageError(`not a URL: ${text}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`not an http:// or https:// URL: ${text}`);
+  }
+  return url;
+}
