@@ -96,7 +96,8 @@ function unknown(flag: string, options: Options, tips: Readonly<Record<string, s
 export function usageHint(help: string, command: string, flag: string | undefined): string {
   const lines = help.split('\n');
   if (flag !== undefined) {
-    const documented = new RegExp(`^\\s+(?:-\\w, )?${flag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`);
+    // An option line is indented a little (its continuation lines, which may name it too, more).
+    const documented = new RegExp(`^ {1,7}(?:-\\w, )?${flag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`);
     const at = lines.findIndex((l) => documented.test(l));
     if (at >= 0) {
       // The option's line and its continuation lines (indented past the flag column, no flag).

@@ -171,7 +171,8 @@ async function readResult(file: string): Promise<LoadTestResult> {
 
 async function loadOptions(values: Values, positionals: readonly string[], io: CliIo): Promise<LoadTestOptions> {
   if (values.http2) throw new UsageError('--http2 is not available yet: the wirekit client speaks HTTP/1.1 only');
-  const urls = positionals.map((text) => parseShortUrl(text).href);
+  // ws: and wss: pass, for the load generator to say what it does with them.
+  const urls = positionals.map((text) => parseShortUrl(text, ['http:', 'https:', 'ws:', 'wss:']).href);
   const targets: LoadTarget[] =
     values.list === undefined
       ? urls.map((url) => ({ url }))

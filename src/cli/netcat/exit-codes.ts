@@ -26,12 +26,15 @@ export const EXIT_HELP = `Exit codes:
   5  TLS handshake or certificate failure
 `;
 
+/** UDP failures that mean "cannot reach or bind", like TCP's connect and listen failures. */
+const UDP_UNREACHABLE = new Set(['ECONNREFUSED', 'EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL']);
+
 /** The exit code for a failure. */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof TimeoutError) return EXIT.timeout;
   if (isWirekitError(error, 'WK_ERR_TLS')) return EXIT.tls;
   if (isWirekitError(error, 'WK_ERR_CONNECT') || isWirekitError(error, 'WK_ERR_LISTEN')) return EXIT.unreachable;
   if (isWirekitError(error, 'WK_ERR_DNS')) return EXIT.unreachable;
-  if (isWirekitError(error, 'WK_ERR_UDP') && causeCode(error) === 'ECONNREFUSED') return EXIT.unreachable;
+  if (isWirekitError(error, 'WK_ERR_UDP') && UDP_UNREACHABLE.has(causeCode(error) ?? '')) return EXIT.unreachable;
   return EXIT.broken;
 }

@@ -3,10 +3,11 @@
  * partial file with `Range: bytes=N-` (RFC 9110 §14.2) and appends a 206 answer, starts again when
  * the server ignores the range (200), and takes 416 as "already complete" (§15.5.17).
  */
+import { once } from 'node:events';
 import { createWriteStream, existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream/promises';
 import type { ClientResponse } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { CLEAR_LINE, humanBytes, isTerminal } from '../paint.js';
@@ -115,33 +116,47 @@ function alreadyComplete(response: ClientResponse, target: DownloadTarget, say: 
   return statusExitCode(response.status);
 }
 
-/** Streams the body into `path` (appended after `offset` bytes); resolves with the bytes written. */
+/**
+ * Streams the body into `path` (appended after `offset` bytes); resolves with the bytes written.
+ * When the transfer fails, what arrived is flushed to the file first, so `--continue` starts after
+ * it; a fresh file that got nothing is removed.
+ */
 async function writeBody(response: ClientResponse, path: string, offset: number, io: CliIo): Promise<number> {
   const length = Number(response.headers.get('content-length') ?? Number.NaN);
   const progress = isTerminal(io.stderr, io.env)
     ? downloadProgress(io.stderr, Number.isNaN(length) ? undefined : offset + length)
     : undefined;
+  const file = createWriteStream(path, { flags: offset > 0 ? 'a' : 'w' });
+  let fileError: unknown;
+  file.on('error', (error) => {
+    fileError ??= error;
+  });
   let saved = 0;
-  const count = async function* (source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-    for await (const chunk of source) {
+  let failure: unknown;
+  try {
+    for await (const chunk of response.body) {
+      if (fileError !== undefined) break;
       saved += chunk.byteLength;
       progress?.update(offset + saved);
-      yield chunk;
+      if (!file.write(chunk)) await once(file, 'drain');
     }
-  };
-  try {
-    await pipeline(response.body, count, createWriteStream(path, { flags: offset > 0 ? 'a' : 'w' }));
   } catch (error) {
-    progress?.done();
-    if (offset + saved === 0) await rm(path, { force: true });
-    else
-      io.stderr.write(
-        `wirekit request: download cut short: ${offset + saved} bytes in ${path} (--continue resumes it)\n`,
-      );
-    throw error;
+    failure = error;
   }
+  file.end();
+  await finished(file).catch(() => {});
   progress?.done();
-  return saved;
+  failure = fileError ?? failure;
+  if (failure === undefined) return saved;
+  const size = await stat(path).then(
+    (info) => info.size,
+    () => 0,
+  );
+  if (size === 0 && offset === 0) await rm(path, { force: true });
+  else if (fileError === undefined) {
+    io.stderr.write(`wirekit request: download cut short: ${size} bytes in ${path} (--continue resumes it)\n`);
+  }
+  throw failure;
 }
 
 /**

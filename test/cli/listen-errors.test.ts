@@ -1,0 +1,70 @@
+/**
+ * Failing to listen says what to do, for every command that listens (serve, tcp and udp listen,
+ * proxy), and a load test that reached nothing says so: in process, on ports held by this test.
+ */
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { test } from 'node:test';
+import { main } from '../../src/cli/main.js';
+import { memoryIo } from '../helpers/cli-io.js';
+import { trackLeaks } from '../helpers/leaks.js';
+
+const leaks = trackLeaks();
+
+async function run(args: string[]): Promise<{ code: number; stderr: string }> {
+  const memory = memoryIo({ cwd: tmpdir() });
+  const code = await main(args, memory.io);
+  return { code, stderr: memory.stderr().toString() };
+}
+
+/** A TCP port held by this test until it ends. */
+async function heldTcpPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  leaks.defer(() => new Promise((resolve) => server.close(resolve)));
+  return (server.address() as { port: number }).port;
+}
+
+const ADVICE = '\n  another process holds this port: choose another one, or 0 for any free port\n';
+
+test('a TCP port in use: serve, tcp listen and proxy say so, advise, and exit 1', async () => {
+  const port = await heldTcpPort();
+  for (const args of [
+    ['serve', tmpdir(), '--port', String(port)],
+    ['tcp', 'listen', String(port)],
+    ['proxy', '--listen', String(port), '--upstream', '127.0.0.1:1'],
+    ['proxy', '--api', String(port)],
+  ]) {
+    const r = await run(args);
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^wirekit ${args[0]}: listen failed: .*EADDRINUSE`));
+    assert.ok(r.stderr.endsWith(ADVICE), r.stderr);
+  }
+});
+
+test('a UDP port in use: udp listen says so, advises, and exits 1 (could not listen)', async () => {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  leaks.defer(() => new Promise<void>((resolve) => socket.close(() => resolve())));
+  const r = await run(['udp', 'listen', String(socket.address().port)]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /EADDRINUSE/);
+  assert.ok(r.stderr.endsWith(ADVICE), r.stderr);
+});
+
+test('bench that reached nothing says which address refused, and exits 1', async () => {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  const r = await run(['bench', `127.0.0.1:${port}`, '-n', '3', '-c', '1', '-q']);
+  assert.equal(r.code, 1);
+  assert.ok(
+    r.stderr.endsWith(
+      `wirekit bench: no response: cannot connect to 127.0.0.1:${port} (is a server listening there?)\n`,
+    ),
+    r.stderr,
+  );
+});
