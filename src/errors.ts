@@ -57,9 +57,13 @@ export const ERROR_CODES = {
   WK_ERR_INVALID_JSON: 'A body read with json() is not valid JSON (400).',
   WK_ERR_JSON_PROTOTYPE_KEY:
     'A request body read with json() has a `__proto__` key or a `constructor` holding a `prototype`, which poison prototypes when merged (400).',
+  WK_ERR_JSON_TOO_DEEP:
+    'A request body read with json() nests arrays and objects deeper than maxJsonDepth (default 128), which recursive code (JSON.stringify, validators) cannot handle (400).',
   WK_ERR_HTTP_HANDLER: 'A request handler threw or returned something that is not a response (500).',
   WK_ERR_HTTP_REQUEST_TIMEOUT: 'A request head or body did not arrive within headerTimeoutMs / requestTimeoutMs (408).',
   WK_ERR_HTTP_CLIENT_GONE: 'The client closed the connection before the response was complete.',
+  WK_ERR_FILE_CHANGED:
+    'A file served by serveStatic changed, moved or vanished after its response head was sent; the response was cut short (a race with whoever edits the files, not reported as a fault).',
   WK_ERR_HTTP_UPGRADE:
     'An upgrade hand-off was asked for where none is possible (no Upgrade or CONNECT request, or a response already started).',
   WK_ERR_HTTP_STATUS: 'An HttpError thrown by application code: answered with its status and message.',
@@ -71,6 +75,15 @@ export const ERROR_CODES = {
     'The host name could not be resolved, or its lookup outlived connectTimeoutMs (the resolver error is the cause).',
   WK_ERR_TLS: "The TLS handshake failed or the server's certificate was refused (the TLS error is the cause).",
   WK_ERR_TLS_TIMEOUT: 'The TLS handshake did not finish within tlsTimeoutMs.',
+  WK_ERR_TLS_CREDENTIALS:
+    'A TLS key or certificate cannot be used: missing, unreadable, not PEM, a wrong passphrase, or a key that does not match its certificate (a reload refused this way keeps the old pair serving).',
+  WK_ERR_TLS_HANDSHAKE:
+    "A client's TLS handshake with the server failed (no common protocol version or cipher, a malformed hello, an unknown server name, a reset); counted and published, never thrown.",
+  WK_ERR_TLS_HANDSHAKE_TIMEOUT: "A client's TLS handshake with the server did not finish within handshakeTimeoutMs.",
+  WK_ERR_TLS_HANDSHAKE_DROPPED:
+    'A TLS handshake in progress was dropped to make room for a new connection: maxConcurrentHandshakes were in progress and it was the oldest.',
+  WK_ERR_TLS_CLIENT_CERT:
+    'A client certificate was required (requestCert with rejectUnauthorized) and the client sent none or one the CAs do not vouch for; the connection was closed.',
   WK_ERR_HEADERS_TIMEOUT: 'The response head did not arrive within headersTimeoutMs of sending the request.',
   WK_ERR_BODY_TIMEOUT: 'No response body byte arrived (or no request body byte could be written) for bodyTimeoutMs.',
   WK_ERR_TOTAL_TIMEOUT: 'The request, from the call to the end of the response body, took longer than totalTimeoutMs.',

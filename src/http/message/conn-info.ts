@@ -1,5 +1,5 @@
 import type { SocketAddress } from '../../errors.js';
-import type { Connection, ReceiveHandlers } from '../../net/index.js';
+import type { Connection, ReceiveHandlers, TlsInfo } from '../../net/index.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
 
@@ -19,6 +19,11 @@ export interface ConnInfo {
   readonly localAddress: SocketAddress | undefined;
   /** True on TLS connections. */
   readonly secure: boolean;
+  /**
+   * What TLS negotiated on this connection (protocol, cipher, ALPN, server name, the client's
+   * certificate with `requestCert`); undefined on plain HTTP.
+   */
+  readonly tls?: TlsInfo | undefined;
   /** Requests received on this connection so far, this one included. */
   readonly requestCount: number;
   /**

@@ -1,5 +1,5 @@
 import { ProtocolError, WirekitError } from '../../errors.js';
-import type { Connection, ReceiveHandlers } from '../../net/index.js';
+import type { Connection, ReceiveHandlers, TlsInfo } from '../../net/index.js';
 import { type TimerHandle, timerWheel } from '../../util/timer-wheel.js';
 import type { RequestEvent, RequestHead } from '../codec/request-parser.js';
 import { RequestParser } from '../codec/request-parser.js';
@@ -90,6 +90,10 @@ export class HttpConnection implements ConnInfo {
 
   get secure(): boolean {
     return this.#ctx.secure;
+  }
+
+  get tls(): TlsInfo | undefined {
+    return this.#conn.tls;
   }
 
   get requestCount(): number {

@@ -1,7 +1,10 @@
 import { isWirekitError, ProtocolError, WirekitError } from '../../errors.js';
+import type { TlsServerOptions } from '../../net/index.js';
+import { processWarnings } from '../../util/warning-limiter.js';
 import type { ParserLimits } from '../codec/limits.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
 import type { ConnInfo } from '../message/conn-info.js';
+import type { RedirectHttpOptions } from './https-redirect.js';
 
 /** Options of `serve()`. Every limit and wait has a default; units are in the names. */
 export interface ServeOptions {
@@ -16,6 +19,14 @@ export interface ServeOptions {
   maxConnections?: number;
   /** Closes the server (gracefully, without a deadline) when aborted. */
   signal?: AbortSignal;
+  /**
+   * Serve HTTPS: certificates (`key`/`cert`, or `keyFile`/`certFile` reloaded when they change),
+   * SNI, client certificates, protocol versions and the handshake limits. `url` is then `https://…`,
+   * `info.secure` true and `info.tls` tells what each connection negotiated.
+   */
+  tls?: TlsServerOptions;
+  /** With `tls`: also listen for plain HTTP on this port and redirect every request there to HTTPS (308). */
+  redirectHttp?: RedirectHttpOptions;
 
   /** From the first byte of a request head to its end (slowloris guard). Default 10 s; then 408 and close. */
   headerTimeoutMs?: number;
@@ -107,11 +118,12 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
 /**
  * The default `onError`: a process warning for what is the server's fault. A handler error that
  * answers 4xx (a body that is not JSON, one over the limit) is the client's, and so is a body read
- * that failed because the client left; a warning per such request would let any client flood the
- * server's log.
+ * that failed because the client left, and so is a file that changed under a response already
+ * started (a race with whoever edits the files); a warning per such request would let any client
+ * flood the server's log. Faults that do warn are rate-limited per kind (see util/warning-limiter.ts).
  */
 export function warnServerFault(error: Error): void {
   if (error instanceof ProtocolError && error.status < 500) return;
-  if (isWirekitError(error, 'WK_ERR_HTTP_CLIENT_GONE')) return;
-  process.emitWarning(error);
+  if (isWirekitError(error, 'WK_ERR_HTTP_CLIENT_GONE') || isWirekitError(error, 'WK_ERR_FILE_CHANGED')) return;
+  processWarnings.warn(error);
 }

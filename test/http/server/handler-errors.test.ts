@@ -129,3 +129,29 @@ test('the default onError warns about server faults, not about 4xx the client ca
     await server.close({ timeoutMs: 0 });
   }
 });
+
+test('the default onError does not flood: a fault every request hits is one warning, then one a minute', async () => {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => {
+    if (warning.message.startsWith('the same fault')) warnings.push(warning.message);
+  };
+  process.on('warning', onWarning);
+  const server = await serve(
+    () => {
+      throw new Error('the same fault every time');
+    },
+    { port: 0, host: '127.0.0.1' },
+  );
+  try {
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${server.url}/`);
+      assert.equal(res.status, 500);
+      await res.arrayBuffer();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(warnings, ['the same fault every time']);
+  } finally {
+    process.off('warning', onWarning);
+    await server.close({ timeoutMs: 0 });
+  }
+});
