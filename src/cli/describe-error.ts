@@ -19,14 +19,28 @@ export function causeCode(error: unknown): string | undefined {
 
 /** What to do, by system error code. */
 const ADVICE: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'nothing listens there: is the server running, and on this port?',
   EADDRINUSE: 'another process holds this port: choose another one, or 0 for any free port',
   EACCES: 'ports below 1024 need privileges: choose a port above 1023',
   EADDRNOTAVAIL: 'this machine has no such address: use 127.0.0.1, or 0.0.0.0 for every interface',
 };
 
 /**
- * The message of `error` for stderr, with its system code and, for listening failures, advice on a
- * second line.
+ * What to do about `error`, by its system code, or undefined when there is nothing to add.
+ *
+ * @example
+ * ```ts
+ * adviceFor(error); // 'nothing listens there: is the server running, and on this port?'
+ * ```
+ */
+export function adviceFor(error: unknown): string | undefined {
+  const code = causeCode(error);
+  return code === undefined ? undefined : ADVICE[code];
+}
+
+/**
+ * The message of `error` for stderr, with its system code and, for a refused connection or a
+ * failed listen, advice on a second line.
  *
  * @example
  * ```ts
@@ -40,6 +54,6 @@ export function describeError(error: unknown): string {
   const code = causeCode(error);
   if (code === 'ECONNRESET') return `${message} (connection reset by peer)`;
   const line = code === undefined || message.includes(code) ? message : `${message} (${code})`;
-  const advice = code === undefined ? undefined : ADVICE[code];
+  const advice = adviceFor(error);
   return advice === undefined ? line : `${line}\n  ${advice}`;
 }

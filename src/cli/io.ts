@@ -22,8 +22,35 @@ export interface Command {
   run(args: readonly string[], io: CliIo): Promise<number>;
 }
 
-/** The process's own I/O, with SIGINT/SIGTERM turned into `stopped`. */
+/**
+ * Exit code when whoever reads our output has gone (`wirekit request … | head -1`): 128 + SIGPIPE,
+ * as a program killed by SIGPIPE reports it. Node ignores SIGPIPE and fails the write instead.
+ */
+export const BROKEN_PIPE_EXIT = 141;
+
+/**
+ * Exits quietly when stdout or stderr is a pipe whose reader has gone, instead of dying on an
+ * unhandled EPIPE with a stack trace; any other stream error is left as it was (thrown).
+ */
+function exitOnBrokenPipe(stream: NodeJS.WritableStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(BROKEN_PIPE_EXIT);
+  });
+}
+
+/**
+ * The process's own I/O, with SIGINT/SIGTERM turned into `stopped`, and a closed output pipe
+ * ending the process quietly (see {@link BROKEN_PIPE_EXIT}).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2), processIo());
+ * ```
+ */
 export function processIo(): CliIo {
+  exitOnBrokenPipe(process.stdout);
+  exitOnBrokenPipe(process.stderr);
   let stopped: Promise<NodeJS.Signals> | undefined;
   const whenStopped = (): Promise<NodeJS.Signals> => {
     stopped ??= new Promise<NodeJS.Signals>((resolve) => {

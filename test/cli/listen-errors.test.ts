@@ -1,6 +1,8 @@
 /**
- * Failing to listen says what to do, for every command that listens (serve, tcp and udp listen,
- * proxy), and a load test that reached nothing says so: in process, on ports held by this test.
+ * Failing to listen or connect says what to do: every command that listens (serve, tcp and udp
+ * listen, proxy) on a port in use, the commands that connect to a port where nothing listens, and
+ * a load test that reached nothing; in process, on ports held by this test. And a closed output
+ * pipe ends the process quietly.
  */
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
@@ -10,6 +12,7 @@ import { test } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../helpers/cli-io.js';
 import { trackLeaks } from '../helpers/leaks.js';
+import { wirekit } from './processes.js';
 
 const leaks = trackLeaks();
 
@@ -54,11 +57,28 @@ test('a UDP port in use: udp listen says so, advises, and exits 1 (could not lis
   assert.ok(r.stderr.endsWith(ADVICE), r.stderr);
 });
 
-test('bench that reached nothing says which address refused, and exits 1', async () => {
+/** A TCP port nothing listens on (it was free a moment ago). */
+async function closedPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test('a refused connection: request and tcp connect say nothing listens there', async () => {
+  const port = await closedPort();
+  const advice = '\n  nothing listens there: is the server running, and on this port?\n';
+  const request = await run(['request', `http://127.0.0.1:${port}/`]);
+  assert.equal(request.code, 6);
+  assert.ok(request.stderr.endsWith(advice), request.stderr);
+  const tcp = await run(['tcp', 'connect', `127.0.0.1:${port}`]);
+  assert.equal(tcp.code, 1);
+  assert.ok(tcp.stderr.endsWith(advice), tcp.stderr);
+});
+
+test('bench that reached nothing says which address refused, and exits 1', async () => {
+  const port = await closedPort();
   const r = await run(['bench', `127.0.0.1:${port}`, '-n', '3', '-c', '1', '-q']);
   assert.equal(r.code, 1);
   assert.ok(
@@ -67,4 +87,25 @@ test('bench that reached nothing says which address refused, and exits 1', async
     ),
     r.stderr,
   );
+});
+
+test('a reader that goes away (| head -c 1) ends wirekit quietly, exit 141 as by SIGPIPE', async () => {
+  const server = createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', () => {
+      socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+      const chunk = `4000\r\n${'x'.repeat(0x4000)}\r\n`;
+      const more = (): void => {
+        while (!socket.destroyed && socket.write(chunk));
+        if (!socket.destroyed) socket.once('drain', more);
+      };
+      more();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  leaks.defer(() => new Promise((resolve) => server.close(resolve)));
+  const proc = wirekit(leaks, ['request', `http://127.0.0.1:${(server.address() as { port: number }).port}/`]);
+  proc.child.stdout?.once('data', () => proc.child.stdout?.destroy());
+  assert.equal(await proc.exited, 141, proc.stderr());
+  assert.equal(proc.stderr(), '');
 });

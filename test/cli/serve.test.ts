@@ -204,6 +204,24 @@ test('--host binds the address given (the URL line shows it)', async () => {
   }
 });
 
+test('bound to every interface (0.0.0.0) it shows URLs a browser can open: loopback, then the network', async () => {
+  const running = await start([root, '--host', '0.0.0.0']);
+  try {
+    assert.match(running.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(await (await fetch(`${running.url}/docs/a.txt`)).text(), 'a\n');
+    const port = new URL(running.url).port;
+    for (const line of running
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('on the network'))) {
+      assert.match(line, new RegExp(`^ {2}on the network: http://\\d+\\.\\d+\\.\\d+\\.\\d+:${port}/$`));
+    }
+    assert.ok(!running.output().includes('0.0.0.0'), running.output());
+  } finally {
+    assert.equal(await stop(running), 0);
+  }
+});
+
 test('dotfiles are hidden unless --dotfiles', async () => {
   const hidden = await start([root]);
   try {

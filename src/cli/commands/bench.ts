@@ -238,7 +238,8 @@ function describe(options: LoadTestOptions): string {
     options.durationMs === undefined ? undefined : `${options.durationMs / 1000} s`,
     options.requests === undefined ? undefined : `${options.requests} requests`,
   ].filter((x) => x !== undefined);
-  return `Benchmarking ${url}${more}: ${options.connections ?? 10} connections, ${bound.length > 0 ? bound.join(' or ') : '10 s'}${options.rate === undefined ? '' : ` at ${options.rate} req/s`}`;
+  const connections = options.connections ?? 10;
+  return `Benchmarking ${url}${more}: ${connections} connection${connections === 1 ? '' : 's'}, ${bound.length > 0 ? bound.join(' or ') : '10 s'}${options.rate === undefined ? '' : ` at ${options.rate} req/s`}`;
 }
 
 async function readText(file: string): Promise<string> {

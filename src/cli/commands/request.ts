@@ -14,6 +14,7 @@ import {
   TimeoutError,
   withInterceptors,
 } from '../../index.js';
+import { adviceFor } from '../describe-error.js';
 import type { CliIo, Command } from '../io.js';
 import { colorEnabled, painter } from '../paint.js';
 import { parseRequestArgs, type RequestFlags } from '../request/args.js';
@@ -131,7 +132,8 @@ function failureLine(thrown: unknown, deadline: AbortSignal | undefined): string
   const message = error instanceof Error ? error.message : String(error);
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
   const detail = cause === '' || message.includes(cause) ? '' : ` (${cause})`;
-  return `wirekit request: ${code}${message}${detail}\n`;
+  const advice = adviceFor(error);
+  return `wirekit request: ${code}${message}${detail}\n${advice === undefined ? '' : `  ${advice}\n`}`;
 }
 
 function timingsLine(response: ClientResponse): string {

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import { extname, resolve } from 'node:path';
 import { App, compress, cors, type Middleware, serveStatic } from '../../index.js';
 import { loadAppModule } from '../app-module.js';
@@ -172,7 +173,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const unsubscribe = flags.quiet ? () => {} : subscribeRequestLog((line) => io.stdout.write(`${line}\n`), color);
   // Listen for Ctrl-C and SIGTERM before saying where we serve: whoever reads that line may stop us at once.
   const stopped = io.stopped();
-  io.stdout.write(`Serving ${built.what} at ${server.url}/\n`);
+  const [local, ...network] = reachableUrls(server.url, server.address.address);
+  io.stdout.write(`Serving ${built.what} at ${local}/\n`);
+  for (const url of network) io.stdout.write(`  on the network: ${url}/\n`);
   const signal = await stopped;
   io.stdout.write(`\n${signal}: stopping (waiting for in-flight requests, 5 s at most)\n`);
   await server.close({ timeoutMs: 5_000 });
@@ -189,6 +192,21 @@ async function tlsOptions(flags: ServeFlags, io: CliIo): Promise<{ tls?: { certF
   const dev = await ensureDevCertificate({ dir: defaultCertDir(io.env) });
   io.stdout.write(`Development certificate ${dev.certFile} (CA ${dev.caFile}; to trust it: wirekit cert --help)\n`);
   return { tls: { certFile: dev.certFile, keyFile: dev.keyFile } };
+}
+
+/**
+ * Where a browser reaches the server: its URL, or for a wildcard bind (0.0.0.0, ::), which no
+ * browser can open, the loopback URL first and then one per external IPv4 address.
+ */
+function reachableUrls(url: string, bound: string): string[] {
+  if (bound !== '0.0.0.0' && bound !== '::') return [url];
+  const at = (host: string): string => url.replace(/\/\/(\[[^\]]*\]|[^/:]+)/, `//${host}`);
+  // IPv4 only: an IPv6 bind of :: takes IPv4 too, and link-local IPv6 needs a zone id in a URL.
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i !== undefined && !i.internal && i.family === 'IPv4')
+    .map((i) => at(i?.address as string));
+  return [at(bound === '::' ? '[::1]' : '127.0.0.1'), ...external];
 }
 
 /** `wirekit serve`: a directory or an app module on our server. */
