@@ -12,6 +12,19 @@ export interface CliIo {
   stopped(): Promise<NodeJS.Signals>;
 }
 
+/**
+ * Says on stderr that `what` is read from standard input when that is a terminal, so a command
+ * waiting for the user's typing does not look hung; piped input needs no word.
+ *
+ * @example
+ * ```ts
+ * promptForStdin(io, 'the datagram'); // (the datagram from standard input: type it, then Ctrl-D)
+ * ```
+ */
+export function promptForStdin(io: CliIo, what: string): void {
+  if (io.stdin.isTTY === true) io.stderr.write(`(${what} from standard input: type it, then Ctrl-D)\n`);
+}
+
 /** A sub-command: `wirekit <name> …`. `run` resolves with the exit code. */
 export interface Command {
   readonly name: string;

@@ -18,6 +18,7 @@ export interface RunOptions {
   tty?: boolean;
   stderrTty?: boolean;
   stdin?: string;
+  stdinTty?: boolean;
   env?: Record<string, string>;
 }
 

@@ -75,8 +75,12 @@ describe('items', () => {
       [fromFile.method, fromFile.body, fromFile.headers['content-type']],
       ['PUT', 'raw body', 'text/plain'],
     );
-    const fromStdin = JSON.parse((await run([`${server.url}/u`, '@-'], { stdin: 'piped in' })).stdout) as Echo;
+    const piped = await run([`${server.url}/u`, '@-'], { stdin: 'piped in' });
+    const fromStdin = JSON.parse(piped.stdout) as Echo;
     assert.deepEqual([fromStdin.method, fromStdin.body], ['POST', 'piped in']);
+    assert.equal(piped.stderr, '', 'piped input needs no word');
+    const typed = await run([`${server.url}/u`, '@-'], { stdin: 'typed', stdinTty: true });
+    assert.equal(typed.stderr, '(the request body from standard input: type it, then Ctrl-D)\n');
   });
 
   test('User-Agent: wirekit/<version> and Accept: */* by default, overridable by header items', async () => {
@@ -125,7 +129,9 @@ describe('exit codes', () => {
   test('2xx 0, 3xx 3 (not followed) or 0 with --follow, 4xx 4, 5xx 5, network failure 6', async () => {
     const server = await echo();
     assert.equal((await run([`${server.url}/status/201`])).code, 0);
-    assert.equal((await run([`${server.url}/status/301`])).code, 3);
+    const redirect = await run([`${server.url}/status/301`]);
+    assert.equal(redirect.code, 3);
+    assert.equal(redirect.stderr, 'wirekit request: 301 to /status/200 not followed (-F follows redirects)\n');
     assert.equal((await run(['--follow', `${server.url}/status/301`])).code, 0);
     assert.equal((await run([`${server.url}/status/404`])).code, 4);
     assert.equal((await run([`${server.url}/status/503`])).code, 5);

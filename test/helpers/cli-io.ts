@@ -13,6 +13,8 @@ export interface MemoryIoOptions {
   /** stderr alone is a terminal (default: as `tty`): stdout piped, progress on a terminal. */
   stderrTty?: boolean;
   stdin?: string;
+  /** Standard input is a terminal (`isTTY`), still reading `stdin`'s text. */
+  stdinTty?: boolean;
   env?: Record<string, string>;
   stopped?: Promise<NodeJS.Signals>;
 }
@@ -40,7 +42,7 @@ export function memoryIo(options: MemoryIoOptions): MemoryIo {
   const io: CliIo = {
     stdout: sink(out, options.tty === true),
     stderr: sink(err, options.stderrTty ?? options.tty === true),
-    stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
+    stdin: Object.assign(Readable.from([Buffer.from(options.stdin ?? '')]), { isTTY: options.stdinTty === true }),
     env: options.env ?? {},
     cwd: options.cwd,
     stopped: () => options.stopped ?? new Promise(() => {}),

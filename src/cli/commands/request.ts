@@ -166,8 +166,12 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       code = await saveDownload(response, target, flags, io);
     } else {
       await printer.response(response);
-      // Piped, the status is not on stdout: say why the exit code is not 0 (as httpie does).
-      if (code !== EXIT.ok && !printer.showsResponseHead) {
+      const location = response.headers.get('location');
+      if (code === EXIT.redirect && location !== null) {
+        // A redirect not followed is the usual surprise (and exit code 3): say what to add.
+        io.stderr.write(`wirekit request: ${response.status} to ${location} not followed (-F follows redirects)\n`);
+      } else if (code !== EXIT.ok && !printer.showsResponseHead) {
+        // Piped, the status is not on stdout: say why the exit code is not 0 (as httpie does).
         io.stderr.write(`wirekit request: ${response.status} ${response.statusText}\n`);
       }
     }

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { bind, type Datagram, LineDecoder, TimeoutError, type UdpSocket } from '../../index.js';
 import { type HostPort, parseHostPort } from '../../tools/index.js';
 import { describeError } from '../describe-error.js';
-import type { CliIo, Command } from '../io.js';
+import { type CliIo, type Command, promptForStdin } from '../io.js';
 import { EXIT, EXIT_HELP, exitCodeOf } from '../netcat/exit-codes.js';
 import { HexDumper, hexLines } from '../netcat/hex-dump.js';
 import { parseCommandArgs } from '../parse-args.js';
@@ -103,6 +103,7 @@ async function* datagramsToSend(flags: UdpFlags, io: CliIo): AsyncGenerator<Uint
     yield Buffer.from(flags.message);
     return;
   }
+  promptForStdin(io, flags.lines ? 'datagrams, one per line,' : 'the datagram');
   if (!flags.lines) {
     const chunks: Buffer[] = [];
     for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);

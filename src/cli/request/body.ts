@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import type { CliIo } from '../io.js';
+import { type CliIo, promptForStdin } from '../io.js';
 import { UsageError } from '../usage-error.js';
 import { packageVersion } from '../version.js';
 import type { RequestFlags } from './args.js';
@@ -47,7 +47,11 @@ async function buildBody(flags: RequestFlags, io: CliIo, headers: [string, strin
   const fields = flags.items.filter((i) => i.kind === 'field' || i.kind === 'file');
   const bodyFile = flags.items.find((i) => i.kind === 'body');
   if (bodyFile !== undefined && fields.length > 0) throw new UsageError('@file cannot be combined with fields');
-  if (bodyFile !== undefined) return bodyFile.path === '-' ? readAll(io.stdin) : readItemFile(io, bodyFile.path);
+  if (bodyFile?.path === '-') {
+    promptForStdin(io, 'the request body');
+    return readAll(io.stdin);
+  }
+  if (bodyFile !== undefined) return readItemFile(io, bodyFile.path);
   if (fields.length === 0) return undefined;
   if (!flags.form) {
     if (fields.some((f) => f.kind === 'file')) throw new UsageError('key@file needs --form');
