@@ -161,7 +161,8 @@ async function writeBody(response: ClientResponse, path: string, offset: number,
 
 /**
  * The file name the answer suggests (Content-Disposition, RFC 6266), else the URL's last segment;
- * without a directory part or leading dots (no `../x`, no hidden `.bashrc`), `index` when empty.
+ * without a directory part or leading dots (nothing outside the folder, no hidden `.bashrc`), `index`
+ * when empty.
  */
 function suggestedName(response: ClientResponse, url: URL): string {
   const disposition = response.headers.get('content-disposition') ?? '';
