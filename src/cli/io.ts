@@ -38,6 +38,11 @@ export interface Command {
 /**
  * Exit code when whoever reads our output has gone (`wirekit request … | head -1`): 128 + SIGPIPE,
  * as a program killed by SIGPIPE reports it. Node ignores SIGPIPE and fails the write instead.
+ *
+ * @example
+ * ```ts
+ * if (code === BROKEN_PIPE_EXIT) console.error('the reader went away');
+ * ```
  */
 export const BROKEN_PIPE_EXIT = 141;
 

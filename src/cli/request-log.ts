@@ -8,6 +8,11 @@ const CHANNEL = 'wirekit:http.server.request.end';
  * One access-log line: `time method path status bytes duration`, painted by `paint`. A response
  * that did not reach its end shows `-` for the bytes and says why after the duration, so an
  * abandoned download is not mistaken for a served one (nor for a server fault).
+ *
+ * @example
+ * ```ts
+ * formatRequestLine(message, painter(false)); // '03:11:22 GET /docs/a.txt 200 2 B 3.3 ms'
+ * ```
  */
 export function formatRequestLine(message: RequestEndMessage, paint: Paint, now: Date = new Date()): string {
   const time = now.toTimeString().slice(0, 8);
@@ -18,7 +23,14 @@ export function formatRequestLine(message: RequestEndMessage, paint: Paint, now:
   return `${paint('dim', time)} ${paint('bold', method)} ${target} ${status} ${humanBytes(message.bytes)} ${ms}${note === '' ? '' : paint('dim', note)}`;
 }
 
-/** Logs every request the server in this process answers; returns the unsubscribe function. */
+/**
+ * Logs every request the server in this process answers; returns the unsubscribe function.
+ *
+ * @example
+ * ```ts
+ * const stop = subscribeRequestLog((line) => io.stdout.write(`${line}\n`), colorEnabled(io.stdout, io.env));
+ * ```
+ */
 export function subscribeRequestLog(write: (line: string) => void, color: boolean): () => void {
   const paint = painter(color);
   const onMessage = (message: unknown): void => write(formatRequestLine(message as RequestEndMessage, paint));
