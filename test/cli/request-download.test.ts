@@ -1,16 +1,20 @@
 /**
  * `wirekit request --download` against a real node:http server: an error status saves nothing,
  * redirects are followed, names are safe, and `--continue` resumes with Range (206 appended, 200
- * started again, 416 already complete, a wrong Content-Range refused), also after a cut transfer.
+ * started again, 416 already complete, a wrong Content-Range refused), also after a cut transfer
+ * and after Ctrl-C.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { closeAfter } from '../client/helpers.js';
+import { main } from '../../src/cli/main.js';
+import { closeAfter, within } from '../client/helpers.js';
+import { memoryIo } from '../helpers/cli-io.js';
 import { type LeakTracker, trackLeaks } from '../helpers/leaks.js';
+import { eventually } from '../helpers/wait.js';
 import { type Run, type RunOptions, runRequest } from './request-fixtures.js';
 
 const leaks = trackLeaks();
@@ -26,7 +30,10 @@ const file = (name: string): string => join(dir, name);
 /** 200 KiB of bytes that differ from offset to offset, so a misplaced append shows. */
 const PAYLOAD = Buffer.from(Array.from({ length: 200 * 1024 }, (_, i) => (i * 7 + (i >> 8)) & 0xff));
 
-/** Answers `/file.bin` with ranges as RFC 9110 §14 says; other paths misbehave on purpose. */
+/**
+ * Answers `/file.bin` with ranges as RFC 9110 §14 says; other paths misbehave on purpose (`/cut`
+ * closes midway, `/stall` stops sending midway).
+ */
 function serveFile(req: IncomingMessage, res: ServerResponse, ranges: string[]): void {
   const url = req.url ?? '/';
   ranges.push(req.headers.range ?? '');
@@ -40,6 +47,11 @@ function serveFile(req: IncomingMessage, res: ServerResponse, ranges: string[]):
   }
   if (url === '/disposition') {
     res.writeHead(200, { 'Content-Disposition': 'attachment; filename="../../evil/.hidden.txt"' }).end('x');
+    return;
+  }
+  if (url === '/stall/file.bin') {
+    res.writeHead(200, { 'Content-Length': String(PAYLOAD.length) });
+    res.write(PAYLOAD.subarray(0, 50_000));
     return;
   }
   if (url === '/cut/file.bin') {
@@ -176,4 +188,23 @@ describe('--continue', () => {
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.deepEqual(readFileSync(file('cut.bin')), PAYLOAD);
   });
+});
+
+test('Ctrl-C during a download keeps what arrived, says how to resume, exits 130', async () => {
+  const server = await fileServer(leaks);
+  let interrupt: (signal: NodeJS.Signals) => void = () => {};
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    interrupt = resolve;
+  });
+  const memory = memoryIo({ cwd: dir, stopped });
+  const exited = main(['request', '-o', 'int.bin', `${server.url}/stall/file.bin`], memory.io);
+  await eventually(() => existsSync(file('int.bin')) && statSync(file('int.bin')).size === 50_000, 'half the file');
+  interrupt('SIGINT');
+  assert.equal(await within(exited, 'the download to end after Ctrl-C'), 130);
+  assert.match(
+    memory.stderr().toString(),
+    /cut short: 50000 bytes in .*int\.bin \(--continue resumes it\)\nwirekit request: interrupted \(SIGINT\)\n$/,
+  );
+  assert.equal((await run(['-c', '-o', 'int.bin', `${server.url}/file.bin`])).code, 0);
+  assert.deepEqual(readFileSync(file('int.bin')), PAYLOAD);
 });

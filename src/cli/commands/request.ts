@@ -4,6 +4,7 @@
  * in `src/cli/request/`: arguments, body, output, download.
  */
 import { readFile } from 'node:fs/promises';
+import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import {
   Agent,
@@ -71,6 +72,7 @@ Exit codes:
   0  the response is 1xx or 2xx        4  4xx
   2  usage error                       5  5xx
   3  3xx (a redirect not followed)     6  network, TLS, timeout or protocol failure
+  130 a download stopped by Ctrl-C (what arrived is kept: --continue resumes it)
 
 Examples:
   wirekit request :8080/users/1
@@ -112,22 +114,36 @@ function printerFor(flags: RequestFlags, io: CliIo): ExchangePrinter {
   return new ExchangePrinter(out, printParts(letters), { all: flags.all, following: flags.maxRedirections > 0 });
 }
 
+/** How the command ends early: the --timeout deadline, or Ctrl-C during a download. */
+interface Stop {
+  readonly signal: AbortSignal | undefined;
+  /** The signal's name once Ctrl-C (or SIGTERM) stopped a download. */
+  interrupted(): NodeJS.Signals | undefined;
+  clear(): void;
+}
+
 /**
- * The --timeout deadline: one signal for the whole command. `totalTimeoutMs` would not do: each
- * redirect hop starts its own.
+ * One abort signal for the whole command. The --timeout deadline aborts it (`totalTimeoutMs` would
+ * not do: each redirect hop starts its own); with `stopped`, so does Ctrl-C, so that a download
+ * interrupted keeps what arrived and says how to resume instead of dying mid-write.
  */
-function commandDeadline(ms: number): { signal: AbortSignal | undefined; clear: () => void } {
-  if (ms === 0) return { signal: undefined, clear: () => {} };
+function commandStop(ms: number, stopped: Promise<NodeJS.Signals> | undefined): Stop {
+  if (ms === 0 && stopped === undefined) return { signal: undefined, interrupted: () => undefined, clear: () => {} };
   const controller = new AbortController();
+  let interrupted: NodeJS.Signals | undefined;
+  void stopped?.then((signal) => {
+    interrupted ??= signal;
+    controller.abort(new Error(`interrupted (${signal})`));
+  });
   const reason = new TimeoutError('WK_ERR_TOTAL_TIMEOUT', `no complete response within ${ms / 1000} s (--timeout)`);
-  const timer = setTimeout(() => controller.abort(reason), ms);
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+  const timer = ms === 0 ? undefined : setTimeout(() => controller.abort(reason), ms);
+  return { signal: controller.signal, interrupted: () => interrupted, clear: () => clearTimeout(timer) };
 }
 
 /** One line for a failure; for an abort by the --timeout deadline, the timeout itself. */
-function failureLine(thrown: unknown, deadline: AbortSignal | undefined): string {
-  const byDeadline = deadline?.aborted === true && isWirekitError(thrown, 'WK_ERR_ABORTED');
-  const error = byDeadline && thrown.cause === deadline.reason ? thrown.cause : thrown;
+function failureLine(thrown: unknown, stop: AbortSignal | undefined): string {
+  const byStop = stop?.aborted === true && isWirekitError(thrown, 'WK_ERR_ABORTED');
+  const error = byStop && thrown.cause === stop.reason ? thrown.cause : thrown;
   const code = isWirekitError(error) ? `${error.code}: ` : '';
   const message = error instanceof Error ? error.message : String(error);
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
@@ -149,7 +165,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const target = flags.download ? await prepareDownload(flags, io, headers) : undefined;
   const printer = printerFor(flags, io);
   const agent = agentFor(flags, io, ca);
-  const deadline = commandDeadline(flags.timeoutMs);
+  // Only a download catches Ctrl-C: anything else dies at once, as commands do.
+  const stop = commandStop(flags.timeoutMs, flags.download ? io.stopped() : undefined);
   try {
     const response = await request(flags.url, {
       method: flags.method ?? (body === undefined ? 'GET' : 'POST'),
@@ -157,7 +174,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       body,
       maxRedirections: flags.maxRedirections,
       decompress: !flags.download,
-      ...(deadline.signal === undefined ? {} : { signal: deadline.signal }),
+      ...(stop.signal === undefined ? {} : { signal: stop.signal }),
       dispatcher: withInterceptors(agent, printer.interceptor),
     });
     let code = statusExitCode(response.status);
@@ -178,10 +195,15 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     if (flags.timings) io.stderr.write(timingsLine(response));
     return code;
   } catch (thrown) {
-    io.stderr.write(failureLine(thrown, deadline.signal));
+    const interrupted = stop.interrupted();
+    if (interrupted !== undefined) {
+      io.stderr.write(`wirekit request: interrupted (${interrupted})\n`);
+      return 128 + (constants.signals[interrupted] ?? 2);
+    }
+    io.stderr.write(failureLine(thrown, stop.signal));
     return EXIT.failure;
   } finally {
-    deadline.clear();
+    stop.clear();
     await agent.destroy();
   }
 }

@@ -8,7 +8,14 @@
  * return EXIT.failure; // network, TLS, timeout or protocol failure
  * ```
  */
-export const EXIT = { ok: 0, usage: 2, redirect: 3, clientError: 4, serverError: 5, failure: 6 } as const;
+export const EXIT = {
+  ok: 0,
+  usage: 2,
+  redirect: 3,
+  clientError: 4,
+  serverError: 5,
+  failure: 6,
+} as const;
 
 /**
  * The exit code of a final status: 0 for 1xx/2xx, else its class (3, 4, 5).
