@@ -1,39 +1,50 @@
+/**
+ * `wirekit serve`'s request log: every request the server in this process answers, as one
+ * `request completed` record through a logger (the fields the accessLog middleware logs: method,
+ * path, status, bytes, durationMs, remoteAddress), taken from the server's diagnostics channel so
+ * that a response cut short says whether the client went away.
+ */
 import diagnostics from 'node:diagnostics_channel';
 import type { RequestEndMessage } from '../index.js';
-import { humanBytes, type Paint, painter, statusStyle } from './paint.js';
 
 const CHANNEL = 'wirekit:http.server.request.end';
 
 /**
- * One access-log line: `time method path status bytes duration`, painted by `paint`. A response
- * that did not reach its end shows `-` for the bytes and says why after the duration, so an
- * abandoned download is not mistaken for a served one (nor for a server fault).
+ * The record of one request.
  *
  * @example
  * ```ts
- * formatRequestLine(message, painter(false)); // '03:11:22 GET /docs/a.txt 200 2 B 3.3 ms'
+ * requestFields(message); // { method: 'GET', path: '/', status: 200, bytes: 12, durationMs: 1.5, remoteAddress: '127.0.0.1' }
  * ```
  */
-export function formatRequestLine(message: RequestEndMessage, paint: Paint, now: Date = new Date()): string {
-  const time = now.toTimeString().slice(0, 8);
-  const { method, target } = message.request;
-  const note = message.bytes >= 0 ? '' : message.clientGone ? ' (client went away)' : ' (response failed)';
-  const status = paint(statusStyle(message.status), String(message.status));
-  const ms = paint('dim', `${message.durationMs.toFixed(1)} ms`);
-  return `${paint('dim', time)} ${paint('bold', method)} ${target} ${status} ${humanBytes(message.bytes)} ${ms}${note === '' ? '' : paint('dim', note)}`;
+export function requestFields(message: RequestEndMessage): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    method: message.request.method,
+    path: message.request.target,
+    status: message.status,
+    bytes: message.bytes,
+    durationMs: Math.round(message.durationMs * 1000) / 1000,
+    remoteAddress: message.info.remoteAddress?.address,
+  };
+  if (message.bytes < 0) {
+    fields.incomplete = true;
+    fields.clientGone = message.clientGone;
+  }
+  return fields;
 }
 
 /**
- * Logs every request the server in this process answers; returns the unsubscribe function.
+ * Logs every request the server in this process answers to `log.info`; returns the unsubscribe
+ * function.
  *
  * @example
  * ```ts
- * const stop = subscribeRequestLog((line) => io.stdout.write(`${line}\n`), colorEnabled(io.stdout, io.env));
+ * const stop = subscribeRequestLog(prettyLogger({ write: (l) => io.stdout.write(l), paint }));
  * ```
  */
-export function subscribeRequestLog(write: (line: string) => void, color: boolean): () => void {
-  const paint = painter(color);
-  const onMessage = (message: unknown): void => write(formatRequestLine(message as RequestEndMessage, paint));
+export function subscribeRequestLog(log: { info(fields: object, msg: string): void }): () => void {
+  const onMessage = (message: unknown): void =>
+    log.info(requestFields(message as RequestEndMessage), 'request completed');
   diagnostics.subscribe(CHANNEL, onMessage);
   return () => diagnostics.unsubscribe(CHANNEL, onMessage);
 }

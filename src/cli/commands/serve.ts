@@ -5,9 +5,10 @@ import { App, compress, cors, type Middleware, serveStatic } from '../../index.j
 import { loadAppModule } from '../app-module.js';
 import { describeError } from '../describe-error.js';
 import type { CliIo, Command } from '../io.js';
-import { colorEnabled } from '../paint.js';
+import { colorEnabled, painter } from '../paint.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { parsePort } from '../parse-units.js';
+import { prettyLogger } from '../pretty-logger.js';
 import { subscribeRequestLog } from '../request-log.js';
 import { UsageError } from '../usage-error.js';
 
@@ -169,8 +170,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write(`wirekit serve: ${describeError(error)}\n`);
     return 1;
   }
-  const color = colorEnabled(io.stdout, io.env);
-  const unsubscribe = flags.quiet ? () => {} : subscribeRequestLog((line) => io.stdout.write(`${line}\n`), color);
+  const log = prettyLogger({ write: (line) => io.stdout.write(line), paint: painter(colorEnabled(io.stdout, io.env)) });
+  const unsubscribe = flags.quiet ? () => {} : subscribeRequestLog(log);
   // Listen for Ctrl-C and SIGTERM before saying where we serve: whoever reads that line may stop us at once.
   const stopped = io.stopped();
   const [local, ...network] = reachableUrls(server.url, server.address.address);
