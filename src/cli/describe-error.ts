@@ -35,6 +35,8 @@ const ADVICE: Readonly<Record<string, string>> = {
  */
 export function adviceFor(error: unknown): string | undefined {
   const code = causeCode(error);
+  // A TCP listen() in use already names the process holding the port and the way out.
+  if (code === 'EADDRINUSE' && isWirekitError(error, 'WK_ERR_LISTEN')) return undefined;
   return code === undefined ? undefined : ADVICE[code];
 }
 

@@ -10,6 +10,12 @@ export interface CliIo {
    * the signals are only caught from that call on, so other commands die on Ctrl-C as usual.
    */
   stopped(): Promise<NodeJS.Signals>;
+  /**
+   * Sends the process's warnings (`process.emitWarning`: wirekit reports unexpected handler errors
+   * that way when no logger is set) to `handler` instead of stderr; the returned function puts
+   * things back. `wirekit serve` logs them with its requests.
+   */
+  warnings(handler: (warning: Error) => void): () => void;
 }
 
 /**
@@ -58,6 +64,20 @@ function exitOnBrokenPipe(stream: NodeJS.WritableStream): void {
 }
 
 /**
+ * Routes `process` warnings to `handler`: Node's own listener, which prints them to stderr, is set
+ * aside meanwhile (there is no other way to keep it quiet short of --no-warnings).
+ */
+function routeWarnings(handler: (warning: Error) => void): () => void {
+  const previous = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', handler);
+  return () => {
+    process.off('warning', handler);
+    for (const listener of previous) process.on('warning', listener);
+  };
+}
+
+/**
  * The process's own I/O, with SIGINT/SIGTERM turned into `stopped`, and a closed output pipe
  * ending the process quietly (see {@link BROKEN_PIPE_EXIT}).
  *
@@ -89,5 +109,6 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     stopped: whenStopped,
+    warnings: routeWarnings,
   };
 }

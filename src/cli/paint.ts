@@ -113,3 +113,18 @@ export function statusStyle(status: number): Style {
 export function humanBytes(bytes: number): string {
   return bytes < 0 ? '-' : formatBytes(bytes);
 }
+
+/**
+ * `text` with its control characters (C0 but tab, DEL, C1) shown as `\xNN`: text from the network (a request
+ * path, a header value, a logged field) then cannot move a terminal's cursor, recolour it, or
+ * forge a log line.
+ *
+ * @example
+ * ```ts
+ * visible('/a\x1b[2Jb'); // '/a\\x1b[2Jb'
+ * ```
+ */
+export function visible(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is replaced
+  return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

@@ -2,28 +2,14 @@
  * A logger for people at a terminal, with pino's shape (`info/warn/error/debug(objOrMsg, msg?)`,
  * `child`): `wirekit serve --log pretty`. A request record (`request completed` with method, path,
  * status) is one access line, `time method path status bytes duration`; any other record is
- * `time LEVEL msg key=value…`, an error's stack indented under it. Painted by the CLI's painter.
+ * `time LEVEL msg key=value…`, an error's stack indented under it. Painted by the CLI's painter;
+ * control characters in what is logged are shown escaped (see `visible`), so a crafted request
+ * path cannot forge a line or drive the terminal.
  */
-import { humanBytes, type Paint, type Style, statusStyle } from './paint.js';
+import type { LogFn, Logger } from '../index.js';
+import { humanBytes, type Paint, type Style, statusStyle, visible } from './paint.js';
 
 type Fields = Record<string, unknown>;
-type LogFn = (objOrMsg: object | string, msg?: string) => void;
-
-/**
- * The logger shape wirekit logs through (pino's subset).
- *
- * @example
- * ```ts
- * const log: PrettyLogger = prettyLogger({ write: (line) => io.stdout.write(line), paint: painter(true) });
- * ```
- */
-export interface PrettyLogger {
-  debug: LogFn;
-  info: LogFn;
-  warn: LogFn;
-  error: LogFn;
-  child(bindings: Fields): PrettyLogger;
-}
 
 /**
  * Options of {@link prettyLogger}.
@@ -51,7 +37,7 @@ const LEVEL_STYLE: Readonly<Record<Level, Style>> = { debug: 'gray', info: 'gree
 const ACCESS_FIELDS = new Set(['method', 'path', 'status', 'bytes', 'durationMs', 'incomplete', 'clientGone']);
 
 /**
- * A {@link PrettyLogger} writing painted lines.
+ * A {@link Logger} writing painted lines.
  *
  * @example
  * ```ts
@@ -60,7 +46,7 @@ const ACCESS_FIELDS = new Set(['method', 'path', 'status', 'bytes', 'durationMs'
  * // 03:11:21 GET / 200 12 B 1.5 ms
  * ```
  */
-export function prettyLogger(options: PrettyLoggerOptions, bindings: Fields = {}): PrettyLogger {
+export function prettyLogger(options: PrettyLoggerOptions, bindings: Fields = {}): Logger {
   const threshold = LEVELS[options.level ?? 'info'];
   const now = options.now ?? (() => new Date());
   const method = (level: Level): LogFn => {
@@ -94,8 +80,9 @@ export function formatRecord(level: Level, msg: string, fields: Fields, paint: P
     return `${time} ${accessLine(fields, paint)}`;
   }
   const { err, ...rest } = fields;
-  const pairs = Object.entries(rest).map(([k, v]) => `${paint('dim', `${k}=`)}${valueText(v)}`);
-  const line = [time, paint(LEVEL_STYLE[level], level.toUpperCase()), msg, ...pairs].filter((p) => p !== '').join(' ');
+  const pairs = Object.entries(rest).map(([k, v]) => `${paint('dim', `${visible(k)}=`)}${valueText(v)}`);
+  const head = [time, paint(LEVEL_STYLE[level], level.toUpperCase()), visible(msg)];
+  const line = [...head, ...pairs].filter((p) => p !== '').join(' ');
   return err instanceof Error || isErrorFields(err) ? `${line}\n${paint('dim', stackOf(err))}` : line;
 }
 
@@ -111,13 +98,13 @@ function accessLine(fields: Fields, paint: Paint): string {
   const note = !cut ? '' : fields.clientGone === true ? ' (client went away)' : ' (response failed)';
   const extra = Object.entries(fields)
     .filter(([k]) => !ACCESS_FIELDS.has(k) && k !== 'remoteAddress' && k !== 'reqId')
-    .map(([k, v]) => ` ${paint('dim', `${k}=`)}${valueText(v)}`)
+    .map(([k, v]) => ` ${paint('dim', `${visible(k)}=`)}${valueText(v)}`)
     .join('');
-  return `${paint('bold', fields.method as string)} ${fields.path} ${paint(statusStyle(status), String(status))} ${humanBytes(bytes)} ${paint('dim', ms)}${note === '' ? '' : paint('dim', note)}${extra}`;
+  return `${paint('bold', visible(fields.method as string))} ${visible(fields.path as string)} ${paint(statusStyle(status), String(status))} ${humanBytes(bytes)} ${paint('dim', ms)}${note === '' ? '' : paint('dim', note)}${extra}`;
 }
 
 function valueText(value: unknown): string {
-  if (typeof value === 'string') return /\s/.test(value) || value === '' ? JSON.stringify(value) : value;
+  if (typeof value === 'string') return visible(/\s/.test(value) || value === '' ? JSON.stringify(value) : value);
   if (value instanceof Error) return JSON.stringify(value.message);
   try {
     return JSON.stringify(value) ?? String(value);
@@ -135,6 +122,6 @@ function stackOf(error: { stack?: unknown; message?: unknown }): string {
   const text = typeof error.stack === 'string' ? error.stack : String(error.message);
   return text
     .split('\n')
-    .map((l) => `    ${l.trim()}`)
+    .map((l) => `    ${visible(l.trim())}`)
     .join('\n');
 }

@@ -1,11 +1,12 @@
 /**
- * "Did you mean …?": the known word nearest to a misspelt one (a CLI flag, an option key). Imports
- * nothing.
+ * "Did you mean …?": the known word nearest to a misspelt one, for a CLI flag (`--prot` →
+ * `--port`) and an options key (`idleTimeout` → `idleTimeoutMs`) alike. Imports nothing.
  */
 
 /**
  * Edit distance with adjacent transpositions (optimal string alignment): `prot` → `port` is 1, as a
- * typist sees it, where plain Levenshtein says 2. Stops early once every cell passes `limit`.
+ * typist sees it, where plain Levenshtein says 2. Gives up (returns `limit + 1`) once every cell of
+ * a row passes `limit`: rows never get smaller.
  */
 function distance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
@@ -32,32 +33,45 @@ function distance(a: string, b: string, limit: number): number {
 
 /**
  * The candidate nearest to `word`, or undefined when none is near enough to be what was meant.
- * Case is ignored. Near enough: at most one edit (insert, delete, replace, swap two neighbours) per
- * three letters of `word`, and at least one; failing that, the only candidate that starts with
- * `word` (three letters or more: `--down` → `--download`). Of equally near candidates, the first.
+ * Case is ignored. Nearest first: the same word but for case; then a candidate that contains the
+ * word (three letters or more), the usual slip being a missing unit or ending (`idleTimeout` →
+ * `idleTimeoutMs`, `--down` → `--download`); then the fewest edits (insert, delete, replace, swap
+ * two neighbours), at most one per three letters of the longer word and at least two; last, a
+ * candidate the word contains (`portNumber` → `port`), the closest in length, so that a typo in
+ * a longer name wins (`--slice-dealy` is `--slice-delay`, not `--slice`). Of equally near
+ * candidates, the first.
  *
  * @example
  * ```ts
  * nearest('prot', ['host', 'port', 'cors']); // 'port'
- * nearest('maxBodyByte', ['maxBodyBytes', 'headerTimeoutMs']); // 'maxBodyBytes'
+ * nearest('idleTimeout', ['idleTimeoutMs', 'headerTimeoutMs']); // 'idleTimeoutMs'
  * nearest('xyz', ['port']); // undefined
  * ```
  */
 export function nearest(word: string, candidates: Iterable<string>): string | undefined {
   const lower = word.toLowerCase();
-  const limit = Math.max(1, Math.floor(lower.length / 3));
   let best: string | undefined;
-  let bestDistance = limit + 1;
-  const prefixed: string[] = [];
+  let bestScore = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
-    const other = candidate.toLowerCase();
-    const d = distance(lower, other, Math.min(limit, bestDistance));
-    if (d < bestDistance) {
+    const score = closeness(lower, candidate.toLowerCase());
+    if (score < bestScore) {
+      bestScore = score;
       best = candidate;
-      bestDistance = d;
     }
-    if (lower.length >= 3 && other.startsWith(lower)) prefixed.push(candidate);
   }
-  if (best !== undefined) return best;
-  return prefixed.length === 1 ? prefixed[0] : undefined;
+  return best;
+}
+
+/** A candidate inside the word ranks after any edit distance allowed (lengths are far below this). */
+const INSIDE_WORD = 1_000_000;
+
+/** How far `other` is from `word` (lower is nearer), or Infinity when it is not near. */
+function closeness(word: string, other: string): number {
+  if (other === word) return 0;
+  if (word.length >= 3 && other.includes(word)) return 0.5;
+  const limit = Math.max(2, Math.floor(Math.max(word.length, other.length) / 3));
+  const d = distance(word, other, limit);
+  if (d <= limit) return d;
+  if (word.length >= 3 && word.includes(other)) return INSIDE_WORD + word.length - other.length;
+  return Number.POSITIVE_INFINITY;
 }

@@ -32,7 +32,7 @@ async function heldTcpPort(): Promise<number> {
 
 const ADVICE = '\n  another process holds this port: choose another one, or 0 for any free port\n';
 
-test('a TCP port in use: serve, tcp listen and proxy say so, advise, and exit 1', async () => {
+test('a TCP port in use: serve, tcp listen and proxy say who holds it and what to do, and exit 1', async () => {
   const port = await heldTcpPort();
   for (const args of [
     ['serve', tmpdir(), '--port', String(port)],
@@ -42,8 +42,13 @@ test('a TCP port in use: serve, tcp listen and proxy say so, advise, and exit 1'
   ]) {
     const r = await run(args);
     assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
-    assert.match(r.stderr, new RegExp(`^wirekit ${args[0]}: listen failed: .*EADDRINUSE`));
-    assert.ok(r.stderr.endsWith(ADVICE), r.stderr);
+    // net's listen() names the holder (this test's own process) and the way out; no second advice.
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^wirekit ${args[0]}: listen failed: .*EADDRINUSE.*: port ${port} (is held by pid ${process.pid} |is in use).*port 0 picks a free one\\)\\n$`,
+      ),
+    );
   }
 });
 

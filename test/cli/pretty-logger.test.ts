@@ -57,3 +57,13 @@ test('levels below the threshold are dropped; colours follow the painter', () =>
   assert.ok(coloured.lines[0]?.includes('\u001b[31m503\u001b[0m'), coloured.lines[0]);
   assert.ok(coloured.lines[0]?.startsWith('\u001b[2m03:04:05\u001b[0m \u001b[1mPOST\u001b[0m'), coloured.lines[0]);
 });
+
+test('control characters in a logged path or field are shown escaped, not sent to the terminal', () => {
+  const { log, lines } = capture();
+  log.info({ method: 'GET', path: '/a\u001b[2Jb', status: 404, bytes: 0, durationMs: 1 }, 'request completed');
+  log.warn({ agent: 'x\u009b31m y\u007f' }, 'odd\nline');
+  assert.deepEqual(lines, [
+    '03:04:05 GET /a\\x1b[2Jb 404 0 B 1.0 ms\n',
+    '03:04:05 WARN odd\\x0aline agent="x\\x9b31m y\\x7f"\n',
+  ]);
+});

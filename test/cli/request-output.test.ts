@@ -162,6 +162,16 @@ describe('--print, -v and --all', () => {
     );
   });
 
+  test("the server's control characters in a head are shown escaped, on a terminal or piped", async () => {
+    const server = await rawServer(leaks, (_req, socket) => {
+      socket.write(Buffer.from('HTTP/1.1 200 O\x9bK\r\nX-Evil: a\x9b2Jb\r\nContent-Length: 0\r\n\r\n', 'latin1'));
+    });
+    for (const tty of [true, false]) {
+      const r = await run(['-p', 'h', `${server.url}/`], { tty, env: { NO_COLOR: '1' } });
+      assert.equal(r.stdout, 'HTTP/1.1 200 O\\x9bK\nX-Evil: a\\x9b2Jb\nContent-Length: 0\n\n');
+    }
+  });
+
   test('--timings prints one line with every phase on stderr', async () => {
     const server = await echoServer(leaks);
     const r = await run(['--timings', `${server.url}/t`]);

@@ -24,9 +24,15 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-/** Starts `wirekit serve …args --port 0` and waits for the line with its URL. */
+/**
+ * Starts `wirekit serve …args --port 0` and waits for the line with its URL; piped, so with the
+ * pretty log asked for unless the args choose (the JSON log, piped's default, is tested below).
+ */
 async function start(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = args.includes('-q') || args.includes('--log') ? [] : ['--log', 'pretty'];
+  const child = spawn(process.execPath, [BIN, 'serve', ...args, ...log, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -270,6 +276,7 @@ test('serve --help lists every option and exits 0', async () => {
     '--compress',
     '--cache <s>',
     '--dotfiles',
+    '--log <format>',
     '-q, --quiet',
     '-h, --help',
   ]) {

@@ -46,6 +46,7 @@ export function memoryIo(options: MemoryIoOptions): MemoryIo {
     env: options.env ?? {},
     cwd: options.cwd,
     stopped: () => options.stopped ?? new Promise(() => {}),
+    warnings: () => () => {},
   };
   return { io, stdout: () => Buffer.concat(out), stderr: () => Buffer.concat(err) };
 }

@@ -1,15 +1,12 @@
 import { stat } from 'node:fs/promises';
-import { networkInterfaces } from 'node:os';
 import { extname, resolve } from 'node:path';
-import { App, compress, cors, type Middleware, serveStatic } from '../../index.js';
+import { App, compress, cors, type Logger, type Middleware, serveStatic } from '../../index.js';
 import { loadAppModule } from '../app-module.js';
 import { describeError } from '../describe-error.js';
 import type { CliIo, Command } from '../io.js';
-import { colorEnabled, painter } from '../paint.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { parsePort } from '../parse-units.js';
-import { prettyLogger } from '../pretty-logger.js';
-import { subscribeRequestLog } from '../request-log.js';
+import { logFormat, reachableUrls, type ServeOutput, serveOutput } from '../serve-output.js';
 import { UsageError } from '../usage-error.js';
 
 const HELP = `Usage: wirekit serve [dir | app-module] [options]
@@ -32,10 +29,12 @@ Options:
                         \`wirekit cert\` (made on first use; trust its CA once, see wirekit cert --help)
       --cert <file>     HTTPS with this certificate chain (PEM; reloaded when the file changes)
       --key <file>      and its private key
-  -q, --quiet           do not log requests
+      --log <format>    pretty: a line per request (time method path status bytes duration),
+                        coloured; json: one JSON record per line (requests, faults with their
+                        stack, announcements); off. Default: pretty on a terminal, json piped
+  -q, --quiet           --log off
   -h, --help            show this help
 
-Every request is logged as: time method path status bytes duration.
 Ctrl-C or SIGTERM stops the server gracefully (in-flight requests finish, 5 s at most); a second
 Ctrl-C stops it at once.
 
@@ -60,6 +59,8 @@ interface ServeFlags {
   cacheSeconds: number;
   dotfiles: boolean;
   quiet: boolean;
+  /** `--log` as given. */
+  log: string | undefined;
   /** HTTPS: the certificate and key files, or 'dev' for the development certificate. */
   tls: { certFile: string; keyFile: string } | 'dev' | undefined;
 }
@@ -75,6 +76,7 @@ function parseFlags(args: readonly string[]): ServeFlags {
     cache: { type: 'string', default: '0' },
     dotfiles: { type: 'boolean', default: false },
     quiet: { type: 'boolean', short: 'q', default: false },
+    log: { type: 'string' },
     tls: { type: 'boolean', default: false },
     cert: { type: 'string' },
     key: { type: 'string' },
@@ -103,6 +105,7 @@ function parseFlags(args: readonly string[]): ServeFlags {
     cacheSeconds,
     dotfiles: values.dotfiles === true,
     quiet: values.quiet === true,
+    log: values.log,
     tls:
       values.cert !== undefined && values.key !== undefined
         ? { certFile: values.cert, keyFile: values.key }
@@ -121,11 +124,15 @@ const MODULE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts']);
  */
 const CORS_EXPOSED = ['Content-Range', 'Content-Length', 'ETag', 'Accept-Ranges', 'Last-Modified'];
 
-async function buildApp(flags: ServeFlags, cwd: string): Promise<{ app: App; what: string }> {
+async function buildApp(
+  flags: ServeFlags,
+  cwd: string,
+  logger: Logger | undefined,
+): Promise<{ app: App; what: string }> {
   const target = resolve(cwd, flags.target);
   const info = await stat(target).catch(() => undefined);
   if (info === undefined) throw new UsageError(`${flags.target}: no such file or directory`);
-  const outer = new App();
+  const outer = new App(logger === undefined ? {} : { logger });
   if (flags.cors) outer.use(cors({ exposeHeaders: CORS_EXPOSED }));
   if (flags.compress) outer.use(compress());
   if (info.isDirectory()) {
@@ -152,9 +159,10 @@ async function buildApp(flags: ServeFlags, cwd: string): Promise<{ app: App; wha
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const flags = parseFlags(args);
+  const out = serveOutput(logFormat(flags.log, flags.quiet, io), io);
   let built: { app: App; what: string };
   try {
-    built = await buildApp(flags, io.cwd);
+    built = await buildApp(flags, io.cwd, out.logger);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // The module's own error: its stack shows where (a syntax error's line, a failed import).
@@ -165,49 +173,45 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   }
   let server: Awaited<ReturnType<App['listen']>>;
   try {
-    server = await built.app.listen({ port: flags.port, host: flags.host, ...(await tlsOptions(flags, io)) });
+    server = await built.app.listen({ port: flags.port, host: flags.host, ...(await tlsOptions(flags, io, out)) });
   } catch (error) {
     io.stderr.write(`wirekit serve: ${describeError(error)}\n`);
     return 1;
   }
-  const log = prettyLogger({ write: (line) => io.stdout.write(line), paint: painter(colorEnabled(io.stdout, io.env)) });
-  const unsubscribe = flags.quiet ? () => {} : subscribeRequestLog(log);
+  const stopLog = out.startLog();
   // Listen for Ctrl-C and SIGTERM before saying where we serve: whoever reads that line may stop us at once.
   const stopped = io.stopped();
   const [local, ...network] = reachableUrls(server.url, server.address.address);
-  io.stdout.write(`Serving ${built.what} at ${local}/\n`);
-  for (const url of network) io.stdout.write(`  on the network: ${url}/\n`);
+  const lines = [`Serving ${built.what} at ${local}/`, ...network.map((url) => `  on the network: ${url}/`)];
+  out.say(
+    'listening',
+    { url: `${local}/`, network: network.map((url) => `${url}/`), root: built.what },
+    lines.join('\n'),
+  );
   const signal = await stopped;
-  io.stdout.write(`\n${signal}: stopping (waiting for in-flight requests, 5 s at most)\n`);
+  out.say('stopping', { signal }, `\n${signal}: stopping (waiting for in-flight requests, 5 s at most)`);
   await server.close({ timeoutMs: 5_000 });
-  unsubscribe();
+  stopLog();
   return 0;
 }
 
 /** The `tls` option of the flags; the development certificate is made (or reused) on the way. */
-async function tlsOptions(flags: ServeFlags, io: CliIo): Promise<{ tls?: { certFile: string; keyFile: string } }> {
+async function tlsOptions(
+  flags: ServeFlags,
+  io: CliIo,
+  out: ServeOutput,
+): Promise<{ tls?: { certFile: string; keyFile: string } }> {
   if (flags.tls === undefined) return {};
   if (flags.tls !== 'dev') return { tls: flags.tls };
   // Loaded here: the X.509 library is needed for the development certificate only.
   const { defaultCertDir, ensureDevCertificate } = await import('../cert/dev-cert.js');
   const dev = await ensureDevCertificate({ dir: defaultCertDir(io.env) });
-  io.stdout.write(`Development certificate ${dev.certFile} (CA ${dev.caFile}; to trust it: wirekit cert --help)\n`);
+  out.say(
+    'development certificate',
+    { certFile: dev.certFile, caFile: dev.caFile },
+    `Development certificate ${dev.certFile} (CA ${dev.caFile}; to trust it: wirekit cert --help)`,
+  );
   return { tls: { certFile: dev.certFile, keyFile: dev.keyFile } };
-}
-
-/**
- * Where a browser reaches the server: its URL, or for a wildcard bind (0.0.0.0, ::), which no
- * browser can open, the loopback URL first and then one per external IPv4 address.
- */
-function reachableUrls(url: string, bound: string): string[] {
-  if (bound !== '0.0.0.0' && bound !== '::') return [url];
-  const at = (host: string): string => url.replace(/\/\/(\[[^\]]*\]|[^/:]+)/, `//${host}`);
-  // IPv4 only: an IPv6 bind of :: takes IPv4 too, and link-local IPv6 needs a zone id in a URL.
-  const external = Object.values(networkInterfaces())
-    .flat()
-    .filter((i) => i !== undefined && !i.internal && i.family === 'IPv4')
-    .map((i) => at(i?.address as string));
-  return [at(bound === '::' ? '[::1]' : '127.0.0.1'), ...external];
 }
 
 /** `wirekit serve`: a directory or an app module on our server. */

@@ -6,7 +6,7 @@
  * as received. Messages are separated by a blank line.
  */
 import type { ClientResponse, DispatchRequest, Interceptor } from '../../index.js';
-import { humanBytes, type Paint, statusStyle } from '../paint.js';
+import { humanBytes, type Paint, statusStyle, visible } from '../paint.js';
 
 /**
  * The parts to print, from `--print` letters: `H` request head, `B` request body, `h` response
@@ -185,7 +185,7 @@ export class ExchangePrinter {
  * ```
  */
 export function requestHead(request: DispatchRequest, paint: Paint): string {
-  let out = `${paint('bold', request.method)} ${paint('cyan', request.path)} ${paint('dim', 'HTTP/1.1')}\n`;
+  let out = `${paint('bold', visible(request.method))} ${paint('cyan', visible(request.path))} ${paint('dim', 'HTTP/1.1')}\n`;
   out += field('Host', new URL(request.origin).host, paint);
   for (let i = 0; i < request.headers.length; i += 2) {
     out += field(request.headers[i] as string, request.headers[i + 1] as string, paint);
@@ -205,14 +205,15 @@ export function requestHead(request: DispatchRequest, paint: Paint): string {
  * ```
  */
 export function responseHead(response: ClientResponse, paint: Paint): string {
-  const status = paint(statusStyle(response.status), `${response.status} ${response.statusText}`);
+  const status = paint(statusStyle(response.status), `${response.status} ${visible(response.statusText)}`);
   let out = `${paint('dim', `HTTP/${response.version}`)} ${paint('bold', status)}\n`;
   for (const [name, value] of response.headers) out += field(name, value, paint);
   return out;
 }
 
+/** A field as `Name: value`; the server's text shown with its control characters escaped. */
 function field(name: string, value: string, paint: Paint): string {
-  return `${paint('blue', name)}: ${value}\n`;
+  return `${paint('blue', visible(name))}: ${visible(value)}\n`;
 }
 
 function bodyLength(body: DispatchRequest['body']): number | undefined {
