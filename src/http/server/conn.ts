@@ -8,9 +8,9 @@ import type { ConnInfo, Handler, Upgraded } from '../message/conn-info.js';
 import { adopt } from '../message/headers.js';
 import { Request, requestInternals } from '../message/request.js';
 import { Response } from '../message/response.js';
+import { statusResponse } from '../message/status-response.js';
 import { clientLeft } from './client-left.js';
 import { publishRequestEnd, publishRequestStart } from './diagnostics.js';
-import { statusResponse } from './error-response.js';
 import { Exchange } from './exchange.js';
 import type { ResolvedServeOptions } from './options.js';
 import { writeResponse } from './response-writer.js';
@@ -90,6 +90,16 @@ export class HttpConnection implements ConnInfo {
 
   get secure(): boolean {
     return this.#ctx.secure;
+  }
+
+  get httpVersion(): '1.1' {
+    return '1.1';
+  }
+
+  /** From the TLS socket when there is one (`false` there means no protocol was negotiated). */
+  get alpnProtocol(): string | undefined {
+    const negotiated = (this.#conn.socket as { alpnProtocol?: string | false | null }).alpnProtocol;
+    return typeof negotiated === 'string' ? negotiated : undefined;
   }
 
   get requestCount(): number {

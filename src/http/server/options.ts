@@ -1,5 +1,6 @@
 import { isWirekitError, ProtocolError, WirekitError } from '../../errors.js';
 import type { ParserLimits } from '../codec/limits.js';
+import type { Http2Options } from '../h2/options.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
 import type { ConnInfo } from '../message/conn-info.js';
 
@@ -16,6 +17,15 @@ export interface ServeOptions {
   maxConnections?: number;
   /** Closes the server (gracefully, without a deadline) when aborted. */
   signal?: AbortSignal;
+
+  /**
+   * HTTP/2. `'h2c'`: cleartext HTTP/2 with prior knowledge (a client that opens with the HTTP/2
+   * preface, as a proxy in front does) on the same port as HTTP/1.1. Over TLS, `h2` is offered by
+   * ALPN unless this is `false`. Default `true`.
+   */
+  http2?: boolean | 'h2c';
+  /** HTTP/2 limits (streams per connection, rapid-reset defence, SETTINGS timeout, windows). */
+  http2Options?: Http2Options;
 
   /** From the first byte of a request head to its end (slowloris guard). Default 10 s; then 408 and close. */
   headerTimeoutMs?: number;

@@ -1,10 +1,21 @@
 import { type SocketAddress, TimeoutError } from '../../errors.js';
+import type { Connection } from '../../net/connection.js';
 import { type ListenOptions, listen, type Server } from '../../net/tcp-server.js';
 import { timerWheel } from '../../util/timer-wheel.js';
+import type { H2Observer } from '../h2/context.js';
+import { H2Engine } from '../h2/engine.js';
 import type { Handler } from '../message/conn-info.js';
 import { HttpConnection, type ServerContext } from './conn.js';
-import { publishConnection } from './diagnostics.js';
+import { publishConnection, publishEnd, publishRequestStart } from './diagnostics.js';
+import { detectH2c } from './h2c.js';
 import { resolveServeOptions, type ServeOptions } from './options.js';
+
+/** HTTP/2 requests and connections go to the same diagnostics channels as HTTP/1.1 ones. */
+const H2_OBSERVER: H2Observer = {
+  requestStart: publishRequestStart,
+  requestEnd: publishEnd,
+  connection: publishConnection,
+};
 
 /** Options of {@link HttpServer.close}. */
 export interface HttpCloseOptions {
@@ -19,13 +30,15 @@ export class HttpServer implements AsyncDisposable {
   readonly #server: Server;
   readonly #ctx: ServerContext;
   readonly #connections: Set<HttpConnection>;
+  readonly #h2: H2Engine | undefined;
   #closing: Promise<void> | undefined;
 
   /** @internal Made by {@link serve}. */
-  constructor(server: Server, ctx: ServerContext, connections: Set<HttpConnection>) {
+  constructor(server: Server, ctx: ServerContext, connections: Set<HttpConnection>, h2: H2Engine | undefined) {
     this.#server = server;
     this.#ctx = ctx;
     this.#connections = connections;
+    this.#h2 = h2;
   }
 
   /** The bound address (`port` is the real one when 0 was asked for). */
@@ -40,21 +53,23 @@ export class HttpServer implements AsyncDisposable {
     return `http${this.#ctx.secure ? 's' : ''}://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
   }
 
-  /** Open connections. */
+  /** Open connections (HTTP/1.1 and HTTP/2). */
   get connections(): number {
-    return this.#connections.size;
+    return this.#connections.size + (this.#h2?.sessions ?? 0);
   }
 
   /**
    * Graceful shutdown: stops accepting, closes idle keep-alive connections at once, lets in-flight
-   * requests finish (their responses say `Connection: close`), and with `timeoutMs` destroys what is
-   * still open at the deadline. Resolves when every connection has closed.
+   * requests finish (their responses say `Connection: close`; HTTP/2 connections get GOAWAY), and
+   * with `timeoutMs` destroys what is still open at the deadline. Resolves when every connection has
+   * closed.
    */
   close(options: HttpCloseOptions = {}): Promise<void> {
     if (this.#closing === undefined) {
       this.#ctx.closing = true;
       this.#closing = this.#server.close();
       for (const conn of this.#connections) conn.shutdown();
+      this.#h2?.shutdown();
     }
     const timeoutMs = options.timeoutMs;
     if (timeoutMs !== undefined) {
@@ -64,6 +79,7 @@ export class HttpServer implements AsyncDisposable {
         () => {
           const error = new TimeoutError('WK_ERR_CLOSE_TIMEOUT', 'server close deadline reached');
           for (const conn of this.#connections) conn.destroy(error);
+          this.#h2?.destroy();
         },
         { keepAlive: true },
       );
@@ -78,7 +94,8 @@ export class HttpServer implements AsyncDisposable {
 }
 
 /**
- * Serves HTTP/1.1 with `handler` (DESIGN.md §1: `(request, info) => Response`).
+ * Serves HTTP/1.1 with `handler` (DESIGN.md §1: `(request, info) => Response`), and HTTP/2 behind the
+ * same handler: with `http2: 'h2c'`, cleartext HTTP/2 with prior knowledge on the same port.
  *
  * @example
  * ```ts
@@ -90,6 +107,7 @@ export class HttpServer implements AsyncDisposable {
 export async function serve(handler: Handler, options: ServeOptions = {}): Promise<HttpServer> {
   const ctx: ServerContext = { handler, options: resolveServeOptions(options), secure: false, closing: false };
   const connections = new Set<HttpConnection>();
+  const h2c = options.http2 === 'h2c' ? new H2Engine(ctx, H2_OBSERVER, options.http2Options) : undefined;
   const listenOptions: ListenOptions = {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
@@ -103,15 +121,34 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   if (options.maxConnections !== undefined) listenOptions.maxConnections = options.maxConnections;
   listenOptions.onError = (error) => ctx.options.onError(error, undefined);
   const server = await listen(listenOptions, (conn) => {
-    const http = new HttpConnection(ctx, conn);
-    connections.add(http);
-    publishConnection('open', http);
-    conn.closed.then(() => {
-      connections.delete(http);
-      publishConnection('close', http);
-    });
+    if (h2c === undefined) serveHttp1(ctx, conn, connections);
+    else return serveCleartext(ctx, conn, connections, h2c);
   });
-  const httpServer = new HttpServer(server, ctx, connections);
+  const httpServer = new HttpServer(server, ctx, connections, h2c);
   options.signal?.addEventListener('abort', () => void httpServer.close(), { once: true });
   return httpServer;
+}
+
+function serveHttp1(ctx: ServerContext, conn: Connection, connections: Set<HttpConnection>): void {
+  const http = new HttpConnection(ctx, conn);
+  connections.add(http);
+  publishConnection('open', http);
+  conn.closed.then(() => {
+    connections.delete(http);
+    publishConnection('close', http);
+  });
+}
+
+/** h2c next to HTTP/1.1: the connection's first bytes say which engine serves it. */
+async function serveCleartext(
+  ctx: ServerContext,
+  conn: Connection,
+  connections: Set<HttpConnection>,
+  h2c: H2Engine,
+): Promise<void> {
+  const kind = await detectH2c(conn, ctx.options.idleTimeoutMs);
+  if (kind === 'gone') return;
+  if (ctx.closing) conn.destroy();
+  else if (kind === 'http1') serveHttp1(ctx, conn, connections);
+  else h2c.attach(conn.detach());
 }
