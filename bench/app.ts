@@ -22,6 +22,8 @@ const server = await app.listen({
   port: Number(process.env.PORT ?? 3000),
   host: process.env.HOST ?? '127.0.0.1',
   idleTimeoutMs: 72_000,
+  // H2C=1: cleartext HTTP/2 with prior knowledge next to HTTP/1.1 (bench/h2-instructions-per-request.sh).
+  ...(process.env.H2C === '1' ? { http2: 'h2c' as const } : {}),
 });
 process.stdout.write(`bench app listening on ${server.url}\n`);
 const stop = (): void => {

@@ -42,6 +42,13 @@ export interface PoolOptions {
   proxy?: string | URL | ProxyConfig;
   /** The local address to connect from. */
   localAddress?: string;
+  /**
+   * Offer HTTP/2 by ALPN on `https:` connections; a server that picks it gets every request of the
+   * pool multiplexed on one connection (up to `maxConcurrentStreams` at once). Default false.
+   */
+  allowH2?: boolean;
+  /** Requests in flight at once on one HTTP/2 connection (the server's SETTINGS may lower it). Default 100. */
+  maxConcurrentStreams?: number;
 }
 
 /**
@@ -81,6 +88,7 @@ export const POOL_DEFAULTS = Object.freeze({
   keepAliveMaxTimeoutMs: 600_000,
   keepAliveTimeoutThresholdMs: 1_000,
   bodyHighWaterBytes: 64 * 1024,
+  maxConcurrentStreams: 100,
 });
 
 /**
@@ -94,6 +102,7 @@ export const POOL_DEFAULTS = Object.freeze({
 export function checkPoolOptions(options: PoolOptions): void {
   checkInteger('connections', options.connections, 1, 1_000_000);
   checkInteger('pipelining', options.pipelining, 1, 1_000);
+  checkInteger('maxConcurrentStreams', options.maxConcurrentStreams, 1, 2 ** 31 - 1);
   checkInteger('maxQueue', options.maxQueue, 0, Number.MAX_SAFE_INTEGER);
   checkDuration('keepAliveTimeoutMs', options.keepAliveTimeoutMs);
   checkDuration('keepAliveMaxTimeoutMs', options.keepAliveMaxTimeoutMs);

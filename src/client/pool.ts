@@ -9,10 +9,11 @@ import { type ErrorCode, WirekitError } from '../errors.js';
 import type { ParserLimits } from '../http/codec/limits.js';
 import { abortedError } from '../net/addresses.js';
 import { Fifo } from '../util/fifo.js';
-import { ClientConnection, type ConnectionOwner, type ConnectionSettings } from './connection.js';
+import { ClientConnection, type ConnectionOwner, type ConnectionSettings, type PoolConnection } from './connection.js';
 import { type ConnectorOptions, openConnection } from './connector.js';
 import { publishConnection, publishRequest } from './diagnostics.js';
 import { Exchange, type ExchangeContext } from './exchange.js';
+import { H2ClientConnection, type H2Settings } from './h2-connection.js';
 import { type Origin, parseOrigin } from './origin.js';
 import { checkPoolOptions, POOL_DEFAULTS, type PoolOptions, type PoolStats } from './pool-options.js';
 import { type ProxyConfig, parseProxy } from './proxy.js';
@@ -42,11 +43,20 @@ export class Pool implements Dispatcher {
   readonly #timeouts: Readonly<Timeouts>;
   readonly #context: ExchangeContext;
   readonly #connector: Omit<ConnectorOptions, 'timeouts'>;
-  readonly #conns = new Set<ClientConnection>();
-  readonly #idle: ClientConnection[] = [];
+  readonly #h2: H2Settings;
+  readonly #conns = new Set<PoolConnection>();
+  /** HTTP/2 connections: requests share them at once, so they are never on the idle stack. */
+  readonly #multiplexed = new Set<PoolConnection>();
+  readonly #idle: PoolConnection[] = [];
   readonly #queue = new Fifo<Exchange>();
   readonly #shutdown = new AbortController();
   #connecting = 0;
+  /**
+   * HTTP/2 may be offered and no connection has said yet whether the server takes it: one
+   * connection is opened and the other requests wait for it, so a burst of first requests to an
+   * HTTP/2 server shares one connection instead of opening one each. Cleared by the first connection.
+   */
+  #probing: boolean;
   #closed = false;
   #closing: { promise: Promise<void>; resolve: () => void } | undefined;
   /** Called whenever the pool has nothing open, connecting or queued (the Agent retires idle pools). */
@@ -83,6 +93,13 @@ export class Pool implements Dispatcher {
       localAddress: options.localAddress,
       signal: unlimitedListeners(this.#shutdown.signal),
       sessions: {},
+      allowH2: options.allowH2 === true,
+    };
+    this.#probing = options.allowH2 === true && this.#origin.secure;
+    this.#h2 = {
+      maxConcurrentStreams: options.maxConcurrentStreams ?? POOL_DEFAULTS.maxConcurrentStreams,
+      keepAliveTimeoutMs: this.#settings.keepAliveTimeoutMs,
+      bodyHighWaterBytes: this.#context.bodyHighWaterBytes,
     };
   }
 
@@ -90,10 +107,12 @@ export class Pool implements Dispatcher {
   get stats(): PoolStats {
     let running = 0;
     for (const conn of this.#conns) running += conn.inflight;
+    let idle = this.#idle.length;
+    for (const conn of this.#multiplexed) if (conn.idle) idle++;
     return {
       connections: this.#conns.size,
       connecting: this.#connecting,
-      idle: this.#idle.length,
+      idle,
       queued: this.#liveQueued(),
       running,
     };
@@ -166,12 +185,17 @@ export class Pool implements Dispatcher {
   // ---- scheduling ----
 
   #schedule(exchange: Exchange): void {
+    const shared = this.#sharedWithRoom(exchange);
+    if (shared !== undefined) {
+      shared.send(exchange);
+      return;
+    }
     const idle = this.#unpark();
     if (idle !== undefined) {
       idle.send(exchange);
       return;
     }
-    if (this.#conns.size + this.#connecting < this.#max) {
+    if (this.#conns.size + this.#connecting < this.#max && !(this.#probing && this.#connecting > 0)) {
       this.#enqueue(exchange, true);
       this.#connect(exchange);
       return;
@@ -217,17 +241,29 @@ export class Pool implements Dispatcher {
     this.#connecting++;
     const options: ConnectorOptions = { ...this.#connector, timeouts: trigger.timeouts };
     openConnection(this.#origin, options).then(
-      ({ conn, timings }) => {
+      ({ conn, timings, protocol }) => {
         this.#connecting--;
         if (this.#shutdown.signal.aborted) {
           conn.destroy();
           this.#settle();
           return;
         }
-        const client = new ClientConnection(conn, timings, this.#settings, this.#owner);
+        let client: PoolConnection;
+        if (protocol === 'h2') {
+          client = new H2ClientConnection(conn.detach(), timings, this.#origin, this.#h2, this.#owner);
+          this.#multiplexed.add(client);
+        } else {
+          client = new ClientConnection(conn, timings, this.#settings, this.#owner);
+        }
         this.#conns.add(client);
         publishConnection('connectionOpen', () => ({ origin: this.origin, ...addresses(client), timings }));
         this.#owner.available(client);
+        if (this.#probing) {
+          // The protocol is known: HTTP/1.1 opens connections for the requests that waited, HTTP/2
+          // only for those beyond its streams.
+          this.#probing = false;
+          this.#grow();
+        }
       },
       (error: unknown) => {
         this.#connecting--;
@@ -261,11 +297,12 @@ export class Pool implements Dispatcher {
         this.#queue.shift();
         conn.send(next);
       }
-      if (conn.idle && !conn.parked) this.#park(conn);
+      if (conn.idle && !conn.parked && !conn.multiplexed) this.#park(conn);
       this.#settle();
     },
     closed: (conn) => {
       this.#conns.delete(conn);
+      this.#multiplexed.delete(conn);
       publishConnection('connectionClose', () => ({ origin: this.origin, ...addresses(conn) }));
       if (conn.parked) {
         conn.parked = false;
@@ -281,16 +318,24 @@ export class Pool implements Dispatcher {
         exchange.waitForConnection();
         this.#queue.unshift(exchange);
       }
+      // A stream refused on a connection that stays open: another connection may take it now.
+      this.#drainToIdle();
     },
   };
 
+  /** An HTTP/2 connection with room for one more stream. */
+  #sharedWithRoom(exchange: Exchange): PoolConnection | undefined {
+    for (const conn of this.#multiplexed) if (conn.canTake(exchange)) return conn;
+    return undefined;
+  }
+
   /** Puts an idle connection on the stack of those ready for a request (most recent on top). */
-  #park(conn: ClientConnection): void {
+  #park(conn: PoolConnection): void {
     conn.parked = true;
     this.#idle.push(conn);
   }
 
-  #unpark(): ClientConnection | undefined {
+  #unpark(): PoolConnection | undefined {
     const conn = this.#idle.pop();
     if (conn !== undefined) conn.parked = false;
     return conn;
@@ -298,10 +343,10 @@ export class Pool implements Dispatcher {
 
   #drainToIdle(): void {
     for (let next = this.#peek(); next !== undefined; next = this.#peek()) {
-      const idle = this.#unpark();
-      if (idle === undefined) return;
+      const conn = this.#sharedWithRoom(next) ?? this.#unpark();
+      if (conn === undefined) return;
       this.#queue.shift();
-      idle.send(next);
+      conn.send(next);
     }
   }
 
@@ -324,7 +369,7 @@ function unlimitedListeners(signal: AbortSignal): AbortSignal {
   return signal;
 }
 
-function addresses(conn: ClientConnection) {
+function addresses(conn: PoolConnection) {
   return { localAddress: conn.localAddress, remoteAddress: conn.remoteAddress };
 }
 

@@ -42,7 +42,8 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'http-h2': [...HTTP_CORE, 'net'],
   'http-server': [...HTTP_CORE, 'net', 'http-h2'],
   http: [...HTTP_CORE, 'net', 'http-server', 'http-h2'],
-  client: [...HTTP_CORE, 'net'],
+  // The HTTP/2 client maps fields as the HTTP/2 server does (http/h2/fields.ts).
+  client: [...HTTP_CORE, 'net', 'http-h2'],
   web: [...HTTP_CORE, 'web-listen'],
   'web-listen': [...HTTP_CORE, 'web', 'http-server', 'net'],
   ws: [...HTTP_CORE, 'ws-frame', 'http-server', 'net'],
