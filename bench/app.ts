@@ -1,5 +1,5 @@
 /**
- * The bench app of DESIGN.md §2 (`PORT=3000 node dist/bench/app.js`), written with the public `App`
+ * The bench app of docs/architecture.md, Apps that outside tools start (`PORT=3000 node dist/bench/app.js`), written with the public `App`
  * API exactly as a user would: 100 parameterised and 10 static routes registered before the four
  * contract routes (so the router does real work), and a keep-alive idle timeout of 72 s like the
  * peers'. `bench/engine-app.ts` is the same contract on the bare engine, for the overhead ratio.

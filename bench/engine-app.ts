@@ -1,5 +1,5 @@
 /**
- * The bench contract (DESIGN.md §2) on the bare engine, `serve()` with a hand-written dispatch: the
+ * The bench contract (docs/architecture.md, Apps that outside tools start) on the bare engine, `serve()` with a hand-written dispatch: the
  * baseline that `bench/app.ts` (the same contract on `App`) must stay within 10% of.
  *
  * Run: `PORT=3001 node dist/bench/engine-app.js`, then

@@ -4,6 +4,7 @@
 # GETs (10 connections, bench/keepalive-gets.mjs); the difference over 4,000 is the cost of one
 # request without start-up and JIT warm-up. Kernel time (read/write syscalls) is not counted.
 # Usage: bench/instructions-per-request.sh PATH NAME=COMMAND [NAME=COMMAND ...]
+# BODY_FILE=file makes every request a POST of that file (application/json), e.g. PATH /echo.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 path=$1; shift

@@ -1,8 +1,13 @@
 // Sends N keep-alive GETs of PATH to 127.0.0.1:PORT over 10 connections, one request per connection
 // at a time (no pipelining). Used by bench/instructions-per-request.sh; bounded by N.
+// With BODY_FILE set, each request is a POST of that file as application/json (e.g. POST /echo).
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 
 const [port, path, n] = [Number(process.argv[2]), process.argv[3] ?? '/', Number(process.argv[4] ?? 1000)];
+const body = process.env.BODY_FILE ? readFileSync(process.env.BODY_FILE) : undefined;
+const method = body === undefined ? 'GET' : 'POST';
+const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': body.length };
 const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
 let started = 0;
 let done = 0;
@@ -11,7 +16,7 @@ await new Promise((resolve, reject) => {
     if (started >= n) return;
     started++;
     http
-      .get({ port, host: '127.0.0.1', path, agent }, (res) => {
+      .request({ port, host: '127.0.0.1', path, agent, method, headers }, (res) => {
         res.resume();
         res.on('end', () => {
           done++;
@@ -19,7 +24,8 @@ await new Promise((resolve, reject) => {
           else one();
         });
       })
-      .on('error', reject);
+      .on('error', reject)
+      .end(body);
   };
   for (let i = 0; i < 10; i++) one();
 });

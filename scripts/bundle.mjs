@@ -20,7 +20,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Runtime dependencies (mime) stay imports: one copy shared with the user's own.
+  // Runtime dependencies (mime, hdr-histogram-js) stay imports: one copy shared with the user's own.
   packages: 'external',
   chunkNames: 'chunks/[hash]',
   // Linked maps that chain through tsc's own: `node --enable-source-maps` shows src/*.ts lines.

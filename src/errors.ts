@@ -1,7 +1,7 @@
 /**
  * The one error table of wirekit. Every error the library raises is a {@link WirekitError}
  * whose `code` is a key of {@link ERROR_CODES}; codes are stable API, messages are not.
- * `docs/errors.md` lists every code and a test keeps the two in sync (DESIGN.md habit 8).
+ * `docs/errors.md` lists every code and a test keeps the two in sync (docs/architecture.md, Errors).
  *
  * This file imports nothing: every layer may depend on it.
  */
@@ -57,9 +57,13 @@ export const ERROR_CODES = {
   WK_ERR_INVALID_JSON: 'A body read with json() is not valid JSON (400).',
   WK_ERR_JSON_PROTOTYPE_KEY:
     'A request body read with json() has a `__proto__` key or a `constructor` holding a `prototype`, which poison prototypes when merged (400).',
+  WK_ERR_JSON_TOO_DEEP:
+    'A request body read with json() nests arrays and objects deeper than maxJsonDepth (default 128), which recursive code (JSON.stringify, validators) cannot handle (400).',
   WK_ERR_HTTP_HANDLER: 'A request handler threw or returned something that is not a response (500).',
   WK_ERR_HTTP_REQUEST_TIMEOUT: 'A request head or body did not arrive within headerTimeoutMs / requestTimeoutMs (408).',
   WK_ERR_HTTP_CLIENT_GONE: 'The client closed the connection before the response was complete.',
+  WK_ERR_FILE_CHANGED:
+    'A file served by serveStatic changed, moved or vanished after its response head was sent; the response was cut short (a race with whoever edits the files, not reported as a fault).',
   WK_ERR_HTTP_UPGRADE:
     'An upgrade hand-off was asked for where none is possible (no Upgrade or CONNECT request, or a response already started).',
   WK_ERR_HTTP_STATUS: 'An HttpError thrown by application code: answered with its status and message.',

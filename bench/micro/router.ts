@@ -1,7 +1,7 @@
 /**
  * Router micro-benchmark: lookups per second on a 1,000-route REST-shaped table, our RadixRouter
  * against find-my-way (Fastify's router) in the same process, in interleaved rounds, as ratios
- * (DESIGN.md habit 14). Not run in CI.
+ * (docs/benchmarks.md). Not run in CI.
  *
  *   npx tsc -p . && node dist/bench/micro/router.js [--rounds 21] [--ms 50]
  *

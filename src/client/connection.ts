@@ -3,7 +3,7 @@
  * the bytes it reads to the response parser, hands each response head to its exchange and streams
  * the body into it, and tells its pool when it can take another request or has closed.
  *
- * Keep-alive and the reuse race (DESIGN.md habit 7):
+ * Keep-alive and the reuse race (docs/architecture.md, client):
  * - an idle connection retires itself before the server's `Keep-Alive: timeout=N` (N − 1 s), and
  *   after `keepAliveTimeoutMs` (4 s) when the server names none;
  * - a request that fails on a reused connection before any byte of its response arrived is handed

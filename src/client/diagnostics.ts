@@ -1,5 +1,5 @@
 /**
- * `node:diagnostics_channel` channels of the client (DESIGN.md habit 13): observe requests and
+ * `node:diagnostics_channel` channels of the client (docs/architecture.md, Observing): observe requests and
  * connections without a logger in the core. Messages are published only when someone subscribes.
  */
 import diagnostics from 'node:diagnostics_channel';

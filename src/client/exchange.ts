@@ -3,7 +3,7 @@
  * then done or failed. It owns the promise the caller awaits, the body stream the connection fills,
  * the per-request deadline and the abort listener.
  *
- * State machine (DESIGN.md habit 2): `queued → sent → streaming → done`, any of the first three →
+ * State machine (docs/architecture.md, Rules): `queued → sent → streaming → done`, any of the first three →
  * `failed`; a request that failed on a reused connection before any response byte may go
  * `sent → queued` once (the reuse-race retry, see `ClientConnection`).
  */

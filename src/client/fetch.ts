@@ -5,7 +5,8 @@
  *
  * Where it differs from the standard: a failure rejects with a `WirekitError` naming the phase
  * (`WK_ERR_CONNECT`, `WK_ERR_TLS`, `WK_ERR_HEADERS_TIMEOUT`, … with cause and addresses), not with
- * `TypeError: fetch failed`; an abort rejects with `WK_ERR_ABORTED` (the signal's reason as cause).
+ * `TypeError: fetch failed`. An abort follows the standard (Fetch §4.1, "abort fetch"): the call, or
+ * the body being read, rejects with the signal's reason, as undici's fetch does (see `abortReason`).
  * No CORS, cache modes, credentials modes or cookies: it is a server-side client.
  */
 import { WirekitError } from '../errors.js';
@@ -70,10 +71,11 @@ export async function fetch(
   const method = NORMALISED.has(raw.toUpperCase()) ? raw.toUpperCase() : raw;
   const headers = new globalThis.Headers(init.headers ?? source?.headers);
   let body = (init.body ?? source?.body ?? null) as RequestBodyInit;
-  if (typeof body === 'string' && !headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8');
+  if (typeof body === 'string' && !headers.has('content-type')) headers.set('Content-Type', 'text/plain;charset=UTF-8');
   if (method === 'GET' || method === 'HEAD') body = null;
   const mode = init.redirect ?? source?.redirect ?? 'follow';
-  const signal = init.signal ?? source?.signal;
+  const signal = init.signal ?? source?.signal ?? undefined;
+  if (signal?.aborted) throw signal.reason;
   const response = await runRequest(
     init.dispatcher ?? getGlobalDispatcher(),
     url.origin,
@@ -82,22 +84,54 @@ export async function fetch(
       method,
       headers,
       body,
-      ...(signal === null || signal === undefined ? {} : { signal }),
+      ...(signal === undefined ? {} : { signal }),
       ...(init.timeouts === undefined ? {} : { timeouts: init.timeouts }),
       maxRedirections: mode === 'follow' ? (init.maxRedirections ?? 20) : 0,
       decompress: true,
     },
-  );
+  ).catch((error: unknown) => {
+    throw abortReason(error, signal);
+  });
   if (mode === 'error' && response.status >= 300 && response.status < 400 && response.headers.has('location')) {
     await response.body.dump();
     throw new WirekitError('WK_ERR_REDIRECT_LIMIT', `${url.href} redirected, and redirect is 'error'`);
   }
-  return toFetchResponse(response);
+  return toFetchResponse(response, signal);
 }
 
-function toFetchResponse(response: ClientResponse): globalThis.Response {
+/**
+ * What a fetch aborted by `signal` rejects with (Fetch §4.1: the signal's abort reason), given the
+ * error wirekit failed with. A reason of your own (`controller.abort(myError)`) comes back as it
+ * is. The reason the platform makes, a `DOMException` (`AbortError` from `abort()`, `TimeoutError`
+ * from `AbortSignal.timeout()`), comes back as a `DOMException` of the same name and message whose
+ * `cause` is wirekit's error, which names the phase and the addresses: `error.name` reads as
+ * undici's, and nothing is written on the signal's own reason, which other calls may share.
+ * Other failures, and a failure that is not the abort, are returned unchanged.
+ *
+ * @example
+ * ```ts
+ * catch (error) { if (error instanceof DOMException && error.name === 'TimeoutError') console.log(error.cause); }
+ * ```
+ */
+function abortReason(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (signal === undefined || !signal.aborted) return error;
+  const reason: unknown = signal.reason;
+  if (!(reason instanceof DOMException)) return reason;
+  return new DOMException(reason.message, { name: reason.name, cause: error });
+}
+
+/** The body's chunks, failing with the abort's reason (as the call does) when `signal` ended it. */
+async function* abortable(body: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  try {
+    yield* body;
+  } catch (error) {
+    throw abortReason(error, signal);
+  }
+}
+
+function toFetchResponse(response: ClientResponse, signal: AbortSignal | undefined): globalThis.Response {
   const converted = responseToFetch(
-    new Response(response.body, {
+    new Response(signal === undefined ? response.body : abortable(response.body, signal), {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,

@@ -1,4 +1,6 @@
 /** The HTTP client: `Client` → `Pool` → `Agent`, `request()`, `fetch()`, interceptors. */
+// Every entry point carries the error classes, so `isWirekitError` needs no second import.
+export * from '../errors.js';
 export {
   Agent,
   type AgentOptions,

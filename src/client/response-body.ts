@@ -1,11 +1,11 @@
 /**
  * The body of a client response: an async iterable of chunks, read once, fed by the connection
- * through a `BodyStream` so a slow reader pauses the socket (DESIGN.md habit 4).
+ * through a `BodyStream` so a slow reader pauses the socket (docs/architecture.md, Rules).
  */
 import { LimitError, ProtocolError, WirekitError } from '../errors.js';
 import type { BodyStream } from '../http/message/body-stream.js';
 import type { Endpoints } from '../net/addresses.js';
-import { asBuffer, concatBytes, utf8 } from '../util/bytes.js';
+import { concatBytes, utf8 } from '../util/bytes.js';
 
 /**
  * Default limit of buffered reads (`text()`, `json()`, `bytes()`): 64 MiB. Iterating is unlimited.

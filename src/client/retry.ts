@@ -1,5 +1,5 @@
 /**
- * The retry interceptor (undici's rules, DESIGN.md habit 7): only requests that are safe to repeat
+ * The retry interceptor (undici's rules, docs/architecture.md, client): only requests that are safe to repeat
  * (idempotent method or an Idempotency-Key, and a body that can be sent again) are retried, on
  * network failures and on 429/503, with exponential backoff and jitter, honouring `Retry-After` up
  * to a bound. Every wait is cut short by the request's signal.

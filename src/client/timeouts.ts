@@ -1,5 +1,5 @@
 /**
- * Per-phase timeouts of a request (DESIGN.md habit 3: every wait has a limit with a documented
+ * Per-phase timeouts of a request (docs/architecture.md, Rules: every wait has a limit with a documented
  * default), and the one re-armable deadline a connection keeps on the shared timer wheel.
  *
  * A connection has one wheel entry whatever phase it is in (headers, body, upload, keep-alive idle):

@@ -1,8 +1,8 @@
 /**
  * Writing a streamed request body, under its declared length when there is one (and checked against
  * it), waiting for the transport to drain between chunks so a slow server holds the producer back
- * (DESIGN.md habit 4). The transport frames the chunks: chunked on HTTP/1.1 when the length is unknown
- * (RFC 9112 §7.1), DATA frames on HTTP/2.
+ * (docs/architecture.md, Rules). The transport frames the chunks: chunked on HTTP/1.1 when the length
+ * is unknown (RFC 9112 §7.1), DATA frames on HTTP/2.
  */
 import type { Socket } from 'node:net';
 import { CHUNK_END, chunkHeader, lastChunk } from '../http/codec/serializer.js';

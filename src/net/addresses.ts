@@ -1,6 +1,6 @@
 /**
  * Socket endpoints as {@link SocketAddress} values, and the net layer's error constructors, which
- * attach those endpoints (DESIGN.md habit 8: addresses on every network error).
+ * attach those endpoints (docs/architecture.md, Errors: addresses on every network error).
  */
 import { isIP, type Socket } from 'node:net';
 import { type ErrorCode, NetError, type SocketAddress, WirekitError } from '../errors.js';

@@ -3,6 +3,7 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { isWirekitError, type SocketAddress, TimeoutError } from '../errors.js';
 import { type Deferred, deferred } from '../util/deferred.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
+import { processWarnings } from '../util/warning-limiter.js';
 import { abortedError, endpoint, netError } from './addresses.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { checkBytes, checkDuration, checkInteger, checkPort } from './options.js';
@@ -51,8 +52,8 @@ export interface ListenOptions extends Omit<ConnectionOptions, 'unix'> {
   /**
    * Told about errors the server cannot throw to anyone: a connection handler's throw or rejection
    * (`conn` is that connection, already destroyed), or a failure of the listening socket (`conn` is
-   * undefined). Default: `process.emitWarning(error)` (except for handlers cut short by close()'s
-   * deadline). Never crashes the process.
+   * undefined). Default: `process.emitWarning(error)`, rate-limited per kind (one line a minute, with
+   * a count), except for handlers cut short by close()'s deadline. Never crashes the process.
    */
   onError?: (error: Error, conn: Connection | undefined) => void;
 }
@@ -286,7 +287,7 @@ export class Server implements AsyncDisposable {
     try {
       if (this.#options.onError !== undefined) this.#options.onError(error, conn);
       // A handler cut short by close()'s own deadline is expected, not worth a warning.
-      else if (!isWirekitError(error, 'WK_ERR_CLOSE_TIMEOUT')) process.emitWarning(error);
+      else if (!isWirekitError(error, 'WK_ERR_CLOSE_TIMEOUT')) processWarnings.warn(error);
     } catch {
       // The error hook itself threw: swallowing it is the only way to keep the process alive.
     }

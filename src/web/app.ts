@@ -1,3 +1,4 @@
+import { WirekitError } from '../errors.js';
 import type { ConnInfo } from '../http/message/conn-info.js';
 import { requestFromFetch, responseToFetch } from '../http/message/fetch.js';
 import type { FormLimits } from '../http/message/form.js';
@@ -22,6 +23,11 @@ export interface AppOptions extends RouterOptions {
   secrets?: readonly string[];
   /** Default limits of `c.req.form()`. */
   form?: FormLimits;
+  /**
+   * Deepest nesting of arrays and objects `c.req.json()` (and `validate()`) accepts in a request
+   * body; deeper: 400 `WK_ERR_JSON_TOO_DEEP`. Default 128 (`DEFAULT_MAX_JSON_DEPTH`).
+   */
+  maxJsonDepth?: number;
 }
 
 /** Maps an error to a response; the default answers JSON or text by `Accept`, never a stack. */
@@ -77,6 +83,10 @@ export class App<V extends object = Record<string, unknown>> {
   #customOnError = false;
 
   constructor(options: AppOptions = {}) {
+    const depth = options.maxJsonDepth;
+    if (depth !== undefined && !(Number.isInteger(depth) && depth >= 0)) {
+      throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'maxJsonDepth must be a non-negative integer');
+    }
     this.#options = options;
     this.#router = new RadixRouter<RouteEntry<V>>(options);
   }
@@ -183,7 +193,7 @@ export class App<V extends object = Record<string, unknown>> {
   }
 
   /**
-   * Runs the app for one request. With a wirekit Request it is the server's Handler (DESIGN.md §1);
+   * Runs the app for one request. With a wirekit Request it is the server's Handler (docs/architecture.md, The Handler seam);
    * with a WHATWG Request it answers a WHATWG Response (Fetch interop: workers, tests, adapters).
    */
   fetch(request: Request, info?: ConnInfo): Response | Promise<Response>;
@@ -242,6 +252,7 @@ export class App<V extends object = Record<string, unknown>> {
         chain = this.#fallbackChain(path, badPath);
         break;
     }
+    if (this.#options.maxJsonDepth !== undefined) request.maxJsonDepth = this.#options.maxJsonDepth;
     const c = new Context<V>(
       new WebRequest(request, params, pattern, this.#options.form ?? {}, this.#options.secrets ?? []),
       info,

@@ -11,7 +11,7 @@ export type Middleware<V extends object = Record<string, unknown>> = (
 ) => HandlerResult | Promise<HandlerResult>;
 
 /**
- * Composes handlers into one onion (DESIGN.md habit 6): each runs until it awaits `next()`, the rest
+ * Composes handlers into one onion (docs/architecture.md, web): each runs until it awaits `next()`, the rest
  * of the chain runs, then it continues. A returned value becomes the response (`c.adopt`). Runs
  * synchronously as long as every handler does (no promise, no microtask for a sync chain).
  *

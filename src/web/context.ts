@@ -177,10 +177,10 @@ export class Context<V extends object = Record<string, unknown>> {
     let response: Response;
     if (type !== undefined && headers === undefined && this.#headers === undefined) {
       // The hot path (`c.json(x)`, `c.html(x)` with no extra fields): one constant field, no checks.
-      response = new Response(body, { status: status ?? this.#status, headers: adopt(['content-type', type]) });
+      response = new Response(body, { status: status ?? this.#status, headers: adopt(['Content-Type', type]) });
     } else {
       response = new Response(body, { status: status ?? this.#status, headers: this.#takeHeaders(headers) });
-      if (type !== undefined) response.headers.set('content-type', type);
+      if (type !== undefined) response.headers.set('Content-Type', type);
     }
     this.#res = response;
     return response;

@@ -1,6 +1,7 @@
 import { isWirekitError, WirekitError } from '../errors.js';
 import { STATUS_TEXT } from '../http/codec/status.js';
 import { Response } from '../http/message/response.js';
+import { processWarnings } from '../util/warning-limiter.js';
 import { HttpError } from './http-error.js';
 
 /** The status an error answers with: its own for HttpError and 4xx protocol errors, 500 for the rest. */
@@ -16,12 +17,13 @@ export function errorStatus(error: unknown): number {
  * What an app reports when no `reportErrors` hook is set: errors nobody meant to answer with (a
  * bug, a database down), as a process warning, so a 500 is never silent. HttpErrors and 4xx
  * protocol errors are answers, not faults, and so is a body read that failed because the client
- * left (nobody gets the answer); a warning per such request would let clients flood the log.
+ * left (nobody gets the answer); a warning per such request would let clients flood the log. The
+ * warnings that remain are rate-limited per kind (see util/warning-limiter.ts).
  */
 export function warnUnexpected(error: unknown): void {
   if (error instanceof HttpError || errorStatus(error) < 500) return;
   if (isWirekitError(error, 'WK_ERR_HTTP_CLIENT_GONE')) return;
-  process.emitWarning(error instanceof Error ? error : new Error(String(error)));
+  processWarnings.warn(error instanceof Error ? error : new Error(String(error)));
 }
 
 /**

@@ -30,7 +30,7 @@ export function asSent(response: Response, method: string): Response {
   const { headers, status } = response;
   if (!isBodylessStatus(status) && !headers.has('content-length') && !headers.has('transfer-encoding')) {
     const size = knownSize(response.peekContent());
-    if (size !== undefined) headers.set('content-length', String(size));
+    if (size !== undefined) headers.set('Content-Length', String(size));
   }
   if (method !== 'HEAD') return response;
   return new Response(null, { status, statusText: response.statusText, headers });
@@ -44,6 +44,6 @@ export function inProcessRequest(input: string, init: RequestInit): Request {
     ...init,
     protocol: url.protocol === 'https:' ? 'https' : 'http',
   });
-  if (!request.headers.has('host')) request.headers.set('host', absolute ? url.host : 'localhost');
+  if (!request.headers.has('host')) request.headers.set('Host', absolute ? url.host : 'localhost');
   return request;
 }

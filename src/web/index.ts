@@ -1,4 +1,6 @@
 /** The web framework: App, router, middleware onion, context, errors. */
+// Every entry point carries the error classes, so `isWirekitError` needs no second import.
+export * from '../errors.js';
 export { App, type AppOptions, type ErrorHandler } from './app.js';
 export { clientIp } from './client-ip.js';
 export { compose, type Middleware, type Next } from './compose.js';

@@ -1,4 +1,4 @@
-/** The one file of the web layer that touches the server (DESIGN.md §1). */
+/** The one file of the web layer that touches the server (docs/architecture.md, Layers). */
 import type { Handler } from '../http/message/conn-info.js';
 import { type HttpServer, type ServeOptions, serve } from '../http/server/index.js';
 import { warnServerFault } from '../http/server/options.js';

@@ -3,7 +3,7 @@
  *
  * The body is a pull-driven async iterator: the server (or a test reading `app.request()`'s body)
  * asks for the next chunk only once it has written the previous one, and `send()` resolves when its
- * chunk has been taken, so a slow client slows the handler down (DESIGN.md habit 4).
+ * chunk has been taken, so a slow client slows the handler down (docs/architecture.md, Rules).
  */
 import { WirekitError } from '../errors.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';

@@ -119,10 +119,12 @@ export class WebRequest {
    * The body parsed as JSON, with `Request#json()`'s rules (400 for malformed JSON or a prototype
    * key). The body is read once, as bytes, and kept: `json()`, `text()`, `bytes()` and `form()` may
    * be called again, in any order, after `validate()` too (each `json()` parses anew, so edits to
-   * one result stay there; `bytes()` gives exactly the bytes received, valid UTF-8 or not).
+   * one result stay there; `bytes()` gives exactly the bytes received, valid UTF-8 or not). Arrays
+   * and objects nested deeper than `c.req.raw.maxJsonDepth` (the App's `maxJsonDepth`, default
+   * 128) are a 400 `WK_ERR_JSON_TOO_DEEP`.
    */
   json<T = unknown>(): Promise<T> {
-    return this.text().then((text) => parseJson<T>(text, true));
+    return this.text().then((text) => parseJson<T>(text, true, this.raw.maxJsonDepth));
   }
 
   text(): Promise<string> {

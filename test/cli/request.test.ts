@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { rawServer, reply } from '../client/helpers.js';
+import { memoryIo } from '../helpers/cli-io.js';
 import { trackLeaks } from '../helpers/leaks.js';
 
 const leaks = trackLeaks();
@@ -36,29 +35,10 @@ async function run(
   args: string[],
   options: { tty?: boolean; stdin?: string; env?: Record<string, string> } = {},
 ): Promise<Run> {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const sink = (into: Buffer[]) =>
-    Object.assign(
-      new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          into.push(Buffer.from(chunk));
-          callback();
-        },
-      }),
-      { isTTY: options.tty === true },
-    );
-  const io: CliIo = {
-    stdout: sink(out),
-    stderr: sink(err),
-    stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
-    env: options.env ?? {},
-    cwd: dir,
-    stopped: () => new Promise(() => {}),
-  };
-  const code = await main(['request', ...args], io);
-  const stdoutBytes = Buffer.concat(out);
-  return { code, stdout: stdoutBytes.toString(), stdoutBytes, stderr: Buffer.concat(err).toString() };
+  const memory = memoryIo({ ...options, cwd: dir });
+  const code = await main(['request', ...args], memory.io);
+  const stdoutBytes = memory.stdout();
+  return { code, stdout: stdoutBytes.toString(), stdoutBytes, stderr: memory.stderr().toString() };
 }
 
 /** Echoes the request as JSON; some paths answer with other statuses. */

@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { BIN, DIST_DIR, PACKAGE_MAIN } from '../helpers/paths.js';
+import { sleep } from '../helpers/wait.js';
 
 interface Running {
   child: ChildProcess;
@@ -39,7 +40,7 @@ async function start(args: string[]): Promise<Running> {
   const deadline = Date.now() + 20_000;
   while (!/at (http:\/\/\S+)\//.test(out)) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`serve did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
   const url = (/at (http:\/\/\S+?)\/\n/.exec(out) as RegExpExecArray)[1] as string;
   return { child, url, output: () => out, errors: () => err, exited };
@@ -50,7 +51,7 @@ async function waitForOutput(running: Running, pattern: RegExp): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!pattern.test(running.output())) {
     if (Date.now() > deadline) throw new Error(`no ${pattern} in the output:\n${running.output()}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 }
 
@@ -70,7 +71,7 @@ async function abandonDownload(running: Running, path: string): Promise<void> {
   await new Promise((resolve) => socket.once('data', resolve));
   socket.pause();
   // Time for the server to fill the socket buffers; the test passes whichever way the reset lands.
-  await new Promise((r) => setTimeout(r, 300));
+  await sleep(300);
   socket.resetAndDestroy();
 }
 

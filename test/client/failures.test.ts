@@ -1,5 +1,5 @@
 /**
- * Failures name their phase (DESIGN.md habit 8): refused connections, DNS, mid-body resets,
+ * Failures name their phase (docs/architecture.md, Errors): refused connections, DNS, mid-body resets,
  * truncated bodies, oversized heads and bodies, malformed chunks, each a WirekitError with the
  * socket addresses; and the connection is never reused after one.
  */

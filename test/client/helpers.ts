@@ -1,5 +1,5 @@
 /**
- * Raw `node:net` servers for client tests (DESIGN.md habit 12): they read requests (head, and a
+ * Raw `node:net` servers for client tests (docs/architecture.md, Tests): they read requests (head, and a
  * body framed by Content-Length or chunked) and answer with canned bytes the test writes itself.
  */
 import { createServer, type Server, type Socket } from 'node:net';
@@ -172,20 +172,6 @@ const REASONS: Record<number, string> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
-
-/** Resolves after `ms` (to let time pass, never to assert a timing). */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `predicate` until true; fails after a generous `timeoutMs` (tests run on a loaded box). */
-export async function eventually(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(5);
-  }
-}
 
 /** Writes `data` one byte at a time, one event-loop turn apart (the client must reassemble it). */
 export async function trickle(socket: Socket, data: string | Buffer): Promise<void> {

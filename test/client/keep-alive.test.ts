@@ -1,5 +1,5 @@
 /**
- * Keep-alive and the reuse race (DESIGN.md habit 7): a server that closes an idle connection just as
+ * Keep-alive and the reuse race (docs/architecture.md, client): a server that closes an idle connection just as
  * the next request goes out; idle connections retired before the server's Keep-Alive timeout.
  */
 import assert from 'node:assert/strict';
@@ -7,7 +7,8 @@ import { describe, test } from 'node:test';
 import type { Pool, PoolOptions } from '../../src/client/index.js';
 import { isWirekitError, NetError } from '../../src/errors.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually, rawServer, reply, sleep, trackedPool } from './helpers.js';
+import { eventually, sleep } from '../helpers/wait.js';
+import { rawServer, reply, trackedPool } from './helpers.js';
 
 const leaks = trackLeaks();
 

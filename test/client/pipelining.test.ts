@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 import { Agent, Client, type ClientResponse } from '../../src/client/index.js';
 import { isWirekitError } from '../../src/errors.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually, rawServer, reply, within } from './helpers.js';
+import { eventually } from '../helpers/wait.js';
+import { rawServer, reply, within } from './helpers.js';
 
 const leaks = trackLeaks();
 

@@ -9,7 +9,8 @@ import { gzipSync } from 'node:zlib';
 import { Agent, Client, type Pool, type PoolOptions } from '../../src/client/index.js';
 import { isWirekitError } from '../../src/errors.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually, rawServer, reply, sleep, trackedPool } from './helpers.js';
+import { eventually, sleep } from '../helpers/wait.js';
+import { rawServer, reply, trackedPool } from './helpers.js';
 
 const leaks = trackLeaks();
 

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { Agent, backoffMs, retryAfterMs } from '../../src/client/index.js';
 import { isWirekitError } from '../../src/errors.js';
 import { trackLeaks } from '../helpers/leaks.js';
+import { eventually } from '../helpers/wait.js';
 import { rawServer, reply } from './helpers.js';
 
 const leaks = trackLeaks();
@@ -167,7 +168,7 @@ describe('retries', () => {
     const server = await rawServer(leaks, (_req, socket) => socket.write(reply('busy', 503, { 'Retry-After': '5' })));
     const controller = new AbortController();
     const pending = agent().request(`${server.url}/`, { retry: true, signal: controller.signal });
-    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await eventually(() => server.requests.length > 0, 'the first attempt reached the server');
     setTimeout(() => controller.abort(), 20);
     await assert.rejects(pending, { code: 'WK_ERR_ABORTED' });
   });

@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { DEFAULT_TIMEOUTS, type Pool, type PoolOptions } from '../../src/client/index.js';
 import { isWirekitError, TimeoutError } from '../../src/errors.js';
 import { trackLeaks } from '../helpers/leaks.js';
+import { sleep } from '../helpers/wait.js';
 import { stuckListener } from '../net/fixtures.js';
 import { rawServer, reply, trackedPool, within } from './helpers.js';
 
@@ -35,7 +36,7 @@ describe('connect', () => {
       socket.on('error', () => {});
       leaks.defer(() => socket.destroy());
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     // A queue timeout shorter than the connect timeout does not speak for the connect that hangs.
     const p = pool(`http://127.0.0.1:${listener.port}`, { timeouts: { connectTimeoutMs: 300, queueTimeoutMs: 50 } });
     await assert.rejects(p.request({ path: '/' }), (error) => {
@@ -110,7 +111,7 @@ describe('body', () => {
     });
     const p = pool(server.url, { timeouts: { bodyTimeoutMs: 150 }, bodyHighWaterBytes: 16 * 1024 });
     const res = await p.request({ path: '/' });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     const body = await res.body.bytes();
     assert.equal(body.byteLength, 256 * 1024);
   });

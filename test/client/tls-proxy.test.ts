@@ -4,52 +4,23 @@
  * the HTTP_PROXY / HTTPS_PROXY / NO_PROXY rules.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { Agent, parseOrigin, proxyFromEnvironment } from '../../src/client/index.js';
 import { isWirekitError } from '../../src/errors.js';
 import { trackLeaks } from '../helpers/leaks.js';
+import { selfSignedCertificate } from '../helpers/tls-cert.js';
 import { closeAfter, rawServer, reply, trackedPool } from './helpers.js';
 
 const leaks = trackLeaks();
 let key = '';
 let cert = '';
-let dir = '';
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'wirekit-tls-'));
-  execFileSync(
-    '/usr/bin/openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  key = readFileSync(join(dir, 'key.pem'), 'utf8');
-  cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+  ({ key, cert } = selfSignedCertificate());
 });
-
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** An HTTPS server answering with the SNI name it saw. */
 async function httpsServer(): Promise<{ port: number; url: string }> {

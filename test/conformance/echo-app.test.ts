@@ -1,5 +1,5 @@
 /**
- * The echo app as outside tools start it (DESIGN.md §2): `node dist/test/conformance/echo-app.js`
+ * The echo app as outside tools start it (docs/architecture.md, Apps that outside tools start): `node dist/test/conformance/echo-app.js`
  * with PORT=0 prints its URL, answers a request with the echo JSON, answers a malformed one with
  * 400 and a close, honours HEADER_TIMEOUT_MS, and exits on SIGTERM.
  */
@@ -50,7 +50,7 @@ async function client(): Promise<RawClient> {
   return c;
 }
 
-test('a request gets the echo JSON of DESIGN.md §2', async () => {
+test('a request gets the echo JSON of docs/architecture.md, Apps that outside tools start', async () => {
   const c = await client();
   await c.write('POST /a?b=1 HTTP/1.1\r\nHost: x\r\nX-Thing:  padded \r\nContent-Length: 5\r\n\r\nhello');
   const [response] = await c.read(1);

@@ -1,5 +1,5 @@
 /**
- * The echo app of DESIGN.md §2, started by outside tools as `node dist/test/conformance/echo-app.js`
+ * The echo app of docs/architecture.md, Apps that outside tools start, started by outside tools as `node dist/test/conformance/echo-app.js`
  * with `PORT` (default 0) in the environment. Every well-formed request gets 200 JSON describing
  * exactly what the server parsed (`echo-handler.ts`); malformed ones get the server's own 4xx/5xx
  * and a close. `HEADER_TIMEOUT_MS` and `REQUEST_TIMEOUT_MS` shorten the slowloris and body guards

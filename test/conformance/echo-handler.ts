@@ -1,12 +1,12 @@
 /**
- * The echo handler of DESIGN.md §2, shared by the echo app (`echo-app.ts`, started by outside tools)
+ * The echo handler of docs/architecture.md, Apps that outside tools start, shared by the echo app (`echo-app.ts`, started by outside tools)
  * and the in-process conformance tests: every well-formed request gets 200 JSON describing exactly
  * what the server parsed. Malformed requests never reach it (the server answers them).
  */
 import { Response } from '../../src/http/message/index.js';
 import type { Handler } from '../../src/http/server/index.js';
 
-/** What the echo app answers: the request as the server parsed it (DESIGN.md §2). */
+/** What the echo app answers: the request as the server parsed it (docs/architecture.md, Apps that outside tools start). */
 export interface EchoBody {
   method: string;
   target: string;

@@ -1,6 +1,6 @@
 /**
  * Runs every active case of llhttp's request corpus over real sockets against the echo handler of
- * DESIGN.md §2 (the one the echo app serves, here on `serve()` in-process), whole, split in two at
+ * docs/architecture.md, Apps that outside tools start (the one the echo app serves, here on `serve()` in-process), whole, split in two at
  * every byte offset, and one byte at a time. The answers are read back with an
  * independent response reader and judged with the same rules as the codec run (corpus-judge.ts).
  *

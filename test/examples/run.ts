@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DIST_DIR, REPO_ROOT } from '../helpers/paths.js';
+import { eventually } from '../helpers/wait.js';
 
 /** A running example: its process, everything it printed so far, and a way to wait for a line. */
 export interface RunningExample {
@@ -31,15 +32,14 @@ export function startExample(name: string, env: Record<string, string> = {}, arg
   // 'close' (not 'exit'): the output streams are complete and their pipes released.
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const waitFor = async (pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const match = stdout.match(pattern);
-      if (match !== null) return match;
-      if (child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`${name}: no ${pattern} in output.\nstdout: ${stdout}\nstderr: ${stderr}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const printed = (): string => `${name}.\nstdout: ${stdout}\nstderr: ${stderr}`;
+    const seen = (): boolean => {
+      if (pattern.test(stdout)) return true;
+      if (child.exitCode !== null) throw new Error(`no ${pattern} before the exit of ${printed()}`);
+      return false;
+    };
+    await eventually(seen, () => `${pattern} from ${printed()}`, timeoutMs);
+    return stdout.match(pattern) as RegExpMatchArray;
   };
   return { child, output: () => stdout + stderr, waitFor, exited };
 }

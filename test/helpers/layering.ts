@@ -1,5 +1,5 @@
 /**
- * The import-layering rules of DESIGN.md §1 as data, and a checker over source files.
+ * The import-layering rules (docs/architecture.md, Layers) as data, and a checker over source files.
  * Arrows point down only: a file may import its own layer or a layer listed for it.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -56,13 +56,15 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * The runtime dependencies allowed outside the networking core, each in the one file that wraps it
- * (justified in docs/dependencies.md): the MIME database of the static middleware.
+ * (justified in docs/dependencies.md): the MIME database of the static middleware, and the HDR
+ * latency histogram of the load generator.
  */
 const RUNTIME_DEPENDENCIES: ReadonlyMap<string, readonly string[]> = new Map([
   ['mime', ['web/middleware/static/mime.ts']],
+  ['hdr-histogram-js', ['tools/loadgen/histogram.ts']],
 ]);
 
-/** Pure layers may import no Node module that does I/O, timing or streaming (DESIGN.md habit 1). */
+/** Pure layers may import no Node module that does I/O, timing or streaming (docs/architecture.md, http/codec). */
 const PURE_LAYERS = new Set(['http-codec', 'ws-frame', 'errors', 'util']);
 const PURE_ALLOWED_NODE = new Set(['node:buffer']);
 

@@ -1,5 +1,5 @@
 /**
- * After-each leak check (DESIGN.md habit 12): no socket, server or timer a test opened may
+ * After-each leak check (docs/architecture.md, Tests): no socket, server or timer a test opened may
  * outlive it. Resources are counted with `process.getActiveResourcesInfo()` against a baseline
  * taken before the test, with a short settle for sockets that are closing; the shared timer wheel
  * must have no entries left (an entry is a pending idle, connect or close timeout).
@@ -20,6 +20,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach } from 'node:test';
 import { timerWheel } from '../../src/util/timer-wheel.js';
+import { sleep } from './wait.js';
 
 /** Resource types that a test must not leave behind (names from getActiveResourcesInfo). */
 export const WATCHED_RESOURCES: ReadonlySet<string> = new Set([
@@ -62,7 +63,7 @@ export async function assertNoLeaksSince(
   const deadline = Date.now() + settleMs;
   let leaks = leaksSince(baseline, wheelBaseline);
   while (leaks.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     leaks = leaksSince(baseline, wheelBaseline);
   }
   assert.deepEqual(leaks, [], `resources left open by the test: ${leaks.join(', ')}`);

@@ -1,43 +1,10 @@
 /**
- * A raw `node:net` client for server tests (DESIGN.md habit 12: raw bytes over a real socket). It
+ * A raw `node:net` client for server tests (docs/architecture.md, Tests: raw bytes over a real socket). It
  * writes exactly the bytes it is given, keeps everything it receives, and notes whether the server
  * ended its side (EOF), reset the connection, or both sides are closed.
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { type RawResponse, type ReadOptions, readResponses } from './response-reader.js';
-
-/** Resolves after `ms` (to let time pass, never to assert a timing). */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `predicate` until it holds, failing after a generous `timeoutMs` (tests run under load). */
-export async function eventually(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-/**
- * Waits until `value()` has not changed for `quietMs` (a producer blocked on backpressure), and
- * returns it; fails after `timeoutMs` of change. A wait, never an assertion about time.
- */
-export async function stable(value: () => number, quietMs = 300, timeoutMs = 20_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let last = value();
-  let since = Date.now();
-  while (Date.now() - since < quietMs) {
-    if (Date.now() > deadline) throw new Error(`still changing after ${timeoutMs} ms`);
-    await sleep(20);
-    if (value() !== last) {
-      last = value();
-      since = Date.now();
-    }
-  }
-  return last;
-}
 
 export class RawClient {
   readonly socket: Socket;

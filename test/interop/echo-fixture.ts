@@ -1,5 +1,5 @@
 /**
- * The echo handler of DESIGN.md §2 served in-process for interop tests, with a count of the
+ * The echo handler of docs/architecture.md, Apps that outside tools start served in-process for interop tests, with a count of the
  * connections the server accepted (from its `connection.open` diagnostics channel), so a test can
  * prove that a client reused one kept-alive connection.
  */

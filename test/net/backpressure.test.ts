@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Connection } from '../../src/net/index.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { connectedPair, eventually, stillPending } from './fixtures.js';
+import { eventually, sleep, stillPending } from '../helpers/wait.js';
+import { connectedPair } from './fixtures.js';
 
 const leaks = trackLeaks();
 
@@ -67,7 +68,7 @@ test('a flood nobody reads pauses the socket at readHighWaterBytes (plus one chu
   await eventually(() => server.socket.isPaused(), 'the reader paused its socket');
   for (let i = 0; i < 20; i++) {
     assert.ok(server.bufferedBytes <= HIGH_WATER + CHUNK, `buffered ${server.bufferedBytes}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
   }
   assert.ok(server.bytesRead < 64 * 1024 * 1024, 'the kernel, not our process, holds the rest');
   stop = true;

@@ -1,4 +1,4 @@
-/** Shared pieces of the socket-layer tests: servers, polling, byte patterns. */
+/** Shared pieces of the socket-layer tests: servers, byte patterns, a listener that never accepts. */
 import { createServer } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import {
@@ -10,33 +10,7 @@ import {
   type Server,
 } from '../../src/net/index.js';
 import type { LeakTracker } from '../helpers/leaks.js';
-
-/** Polls `predicate` until it is true, failing after a generous `timeoutMs` (tests run under load). */
-export async function eventually(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-/** Resolves after `ms` (only to let time pass, never to assert a timing). */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Whether `promise` is still pending after `ms`. */
-export async function stillPending(promise: Promise<unknown>, ms = 50): Promise<boolean> {
-  const marker = Symbol('pending');
-  const winner = await Promise.race([
-    promise.then(
-      () => 'settled',
-      () => 'settled',
-    ),
-    sleep(ms).then(() => marker),
-  ]);
-  return winner === marker;
-}
+import { eventually } from '../helpers/wait.js';
 
 /** `n` bytes of a pattern that catches reordering and loss (not all zeros). */
 export function pattern(n: number, seed = 0): Uint8Array {

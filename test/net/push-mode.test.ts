@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { trackLeaks } from '../helpers/leaks.js';
-import { connectedPair, eventually, pattern, sleep } from './fixtures.js';
+import { eventually, sleep } from '../helpers/wait.js';
+import { connectedPair, pattern } from './fixtures.js';
 
 const leaks = trackLeaks();
 

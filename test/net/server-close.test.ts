@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Connection, connect, lines, listen, writeLine } from '../../src/net/index.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { echoServer, eventually, stillPending } from './fixtures.js';
+import { eventually, stillPending } from '../helpers/wait.js';
+import { echoServer } from './fixtures.js';
 
 const leaks = trackLeaks();
 

@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 import { isWirekitError, NetError, WirekitError } from '../../src/errors.js';
 import { Connection, connect, listen } from '../../src/net/index.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { bytes, echoServer, eventually, hasIPv6Loopback, pattern, stillPending, text } from './fixtures.js';
+import { eventually, stillPending } from '../helpers/wait.js';
+import { bytes, echoServer, hasIPv6Loopback, pattern, text } from './fixtures.js';
 
 const leaks = trackLeaks();
 

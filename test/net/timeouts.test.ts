@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 import { isWirekitError, TimeoutError } from '../../src/errors.js';
 import { connect, DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_SERVER_IDLE_TIMEOUT_MS, listen } from '../../src/net/index.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { connectedPair, eventually, sleep, stuckListener } from './fixtures.js';
+import { eventually, sleep } from '../helpers/wait.js';
+import { connectedPair, stuckListener } from './fixtures.js';
 
 const leaks = trackLeaks();
 

@@ -5,7 +5,8 @@ import { describe, test } from 'node:test';
 import { isWirekitError, LimitError } from '../../src/errors.js';
 import { bind, MAX_UDP4_DATAGRAM_BYTES, MAX_UDP6_DATAGRAM_BYTES, type UdpSocket } from '../../src/net/index.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually, hasIPv6Loopback, text } from './fixtures.js';
+import { eventually, sleep } from '../helpers/wait.js';
+import { hasIPv6Loopback, text } from './fixtures.js';
 
 const leaks = trackLeaks();
 
@@ -213,7 +214,7 @@ describe('receive() waits that end early', () => {
       for await (const datagram of socket) got.push(text(datagram.data));
     })().catch((error: unknown) => error);
     await socket.send('anyone?'); // refused: nothing listens yet
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     const restarted = await open({ port });
     await restarted.send('back again', socket.address.port);
     await eventually(() => got.length === 1, 'the loop got the datagram after the refusal');

@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { App } from '../../src/web/app.js';
 import { validate } from '../../src/web/validate.js';
 import { trackLeaks } from '../helpers/leaks.js';
+import { sleep } from '../helpers/wait.js';
 
 const leaks = trackLeaks();
 
@@ -288,7 +289,7 @@ describe('over a socket', () => {
   test('a streamed (chunked) request body is read chunk by chunk', async () => {
     const wire = await Wire.open(await server());
     wire.write('POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     wire.write('2\r\nde\r\n0\r\n\r\n');
     const res = await wire.response();
     assert.deepEqual(JSON.parse(res?.body ?? ''), { sizes: [3, 2] });

@@ -241,4 +241,23 @@ describe('onError and reportErrors', () => {
       process.off('warning', onWarning);
     }
   });
+
+  test('an unexpected error every request hits is warned once, then at most once a minute with a count', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => {
+      if (warning.message.startsWith('repeated-fault')) warnings.push(warning.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      const app = new App();
+      app.get('/fault', () => {
+        throw new Error('repeated-fault');
+      });
+      for (let i = 0; i < 20; i++) assert.equal((await app.request('/fault')).status, 500);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings, ['repeated-fault']);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });

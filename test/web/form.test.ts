@@ -140,7 +140,7 @@ describe('refused from the raw shape, before parsing', () => {
 
   function parts(count: number, size = 1): string {
     const part = (i: number) => `--XyZ\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\n${'v'.repeat(size)}\r\n`;
-    return `${Array.from({ length: count }, (_, i) => part(i)).join('')}--XyZ-- oops, not a closing delimiter`;
+    return `${Array.from({ length: count }, (_, i) => part(i)).join('')}--XyZ oops, not a closing delimiter`;
   }
 
   test('too many multipart parts → 413 before parsing', async () => {

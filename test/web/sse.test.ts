@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { get } from 'node:http';
 import { connect } from 'node:net';
 import { describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { timerWheel } from '../../src/util/timer-wheel.js';
 import { App } from '../../src/web/app.js';
 import { formatSseComment, formatSseMessage, type SseMessage, SseStream, type SseWriter } from '../../src/web/sse.js';
 import { trackLeaks } from '../helpers/leaks.js';
+import { eventually, sleep } from '../helpers/wait.js';
 
 const leaks = trackLeaks();
 const decoder = new TextDecoder();
@@ -377,7 +377,7 @@ describe('over a socket', () => {
     socket.on('data', () => {});
     const ended = new Promise<void>((resolve) => socket.on('end', resolve));
     socket.write('GET /events HTTP/1.1\r\nHost: x\r\n\r\n');
-    while (!started) await sleep(5);
+    await eventually(() => started, 'the stream started');
     const closing = server.close(); // no deadline
     release();
     await closing;

@@ -9,18 +9,9 @@ import { test } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import { App } from '../../src/web/app.js';
 import { trackLeaks } from '../helpers/leaks.js';
+import { warningsDuringTest } from '../helpers/warnings.js';
 
 const leaks = trackLeaks();
-
-function warningsDuringTest(): Error[] {
-  const warnings: Error[] = [];
-  const onWarning = (warning: Error): void => {
-    warnings.push(warning);
-  };
-  process.on('warning', onWarning);
-  leaks.defer(() => process.off('warning', onWarning));
-  return warnings;
-}
 
 async function* failingBody(): AsyncGenerator<Uint8Array> {
   yield new TextEncoder().encode('first chunk\n');
@@ -44,7 +35,7 @@ function getRaw(port: number, path: string, method = 'GET'): Promise<string> {
 }
 
 test('a streamed body failing midway reaches reportErrors once; the client gets a cut-short body', async () => {
-  const warnings = warningsDuringTest();
+  const warnings = warningsDuringTest(leaks);
   const seen: string[] = [];
   const app = new App();
   app.reportErrors((error, c) => seen.push(`${c.req.path}: ${(error as Error).message}`));
@@ -65,7 +56,7 @@ test('a streamed body failing midway reaches reportErrors once; the client gets 
 });
 
 test('without reportErrors the server warns about it, once', async () => {
-  const warnings = warningsDuringTest();
+  const warnings = warningsDuringTest(leaks);
   const app = new App();
   app.get('/feed', (c) => c.body(failingBody(), 200, { 'content-type': 'text/plain' }));
   const server = await app.listen({ port: 0 });

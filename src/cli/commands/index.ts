@@ -1,4 +1,5 @@
 import type { Command } from '../io.js';
+import { benchCommand } from './bench.js';
 import { proxyCommand } from './proxy.js';
 import { requestCommand } from './request.js';
 import { serveCommand } from './serve.js';
@@ -6,4 +7,11 @@ import { tcpCommand } from './tcp.js';
 import { udpCommand } from './udp.js';
 
 /** Every sub-command, in the order `wirekit --help` lists them. Commands register here as they land. */
-export const COMMANDS: readonly Command[] = [serveCommand, requestCommand, tcpCommand, udpCommand, proxyCommand];
+export const COMMANDS: readonly Command[] = [
+  serveCommand,
+  requestCommand,
+  benchCommand,
+  tcpCommand,
+  udpCommand,
+  proxyCommand,
+];

@@ -195,7 +195,7 @@ function judgeCodings(facts: HeadFacts, codings: readonly string[], version: '1.
 
 /**
  * What requests and responses refuse alike in Transfer-Encoding: any in HTTP/1.0 (RFC 9112 §6.1:
- * the framing is faulty), beside Content-Length (§6.3 rule 3, DESIGN.md habit 5), an empty list,
+ * the framing is faulty), beside Content-Length (§6.3 rule 3, docs/architecture.md, Rules), an empty list,
  * and chunked applied twice (§6.1).
  */
 function checkCodings(facts: HeadFacts, codings: readonly string[], version: '1.0' | '1.1', kind: string): void {
@@ -208,7 +208,7 @@ function checkCodings(facts: HeadFacts, codings: readonly string[], version: '1.
 /**
  * Judges a complete response head: its body length by RFC 9112 §6.3, in the rule order there, and
  * whether the connection persists (§9.3). `method` is that of the request it answers, which only
- * the caller knows (DESIGN.md habit 1). Sets `framing` ('none' when `upgrade`), `contentLength`
+ * the caller knows (docs/architecture.md, http/codec). Sets `framing` ('none' when `upgrade`), `contentLength`
  * (the body bytes that follow: -1 for chunked and close), `keepAlive` and `upgrade`.
  *
  * @example

@@ -1,7 +1,7 @@
 import { WirekitError } from '../../errors.js';
 
 /**
- * Parser limits (DESIGN.md habit 3). Every buffer and count the codec keeps is bounded by one of
+ * Parser limits (docs/architecture.md, Rules). Every buffer and count the codec keeps is bounded by one of
  * these; crossing one is a ProtocolError with the status RFC 9110 gives it.
  */
 export interface ParserLimits {

@@ -4,7 +4,7 @@
  * and the handler's `Response` goes out on it. Listeners are shared functions that find the exchange
  * on the stream: a request costs no closure on the common path.
  *
- * State machine (DESIGN.md habit 2): `handling` (the handler runs) → `writing` (a streamed
+ * State machine (docs/architecture.md, Rules): `handling` (the handler runs) → `writing` (a streamed
  * response) → `done`; a fixed response goes from `handling` to `done` at once.
  */
 import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';

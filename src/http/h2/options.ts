@@ -1,6 +1,6 @@
 /**
  * Options of the HTTP/2 engine (`serve(handler, { http2Options })`), their defaults, and the
- * `node:http2` settings they become. Every limit has a default (DESIGN.md habit 3).
+ * `node:http2` settings they become. Every limit has a default (docs/architecture.md, Rules).
  */
 import type { ServerOptions } from 'node:http2';
 import { checkDuration, checkInteger } from '../../net/options.js';

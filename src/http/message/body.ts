@@ -1,6 +1,7 @@
 import { ProtocolError, WirekitError } from '../../errors.js';
 import { concatBytes, utf8 } from '../../util/bytes.js';
 import { BodyStream } from './body-stream.js';
+import { jsonTooDeep } from './json-depth.js';
 import { poisonedKey } from './json-keys.js';
 
 /** What a request or response body can be made from. */
@@ -84,14 +85,24 @@ export async function readText(content: BodyContent, maxBytes?: number): Promise
 /**
  * Reads a whole body as JSON; malformed JSON is a 400 ProtocolError `WK_ERR_INVALID_JSON`. With
  * `refusePoison` (request bodies), a `__proto__` key or a `constructor.prototype` anywhere in it is
- * a 400 `WK_ERR_JSON_PROTOTYPE_KEY` (see json-keys.ts).
+ * a 400 `WK_ERR_JSON_PROTOTYPE_KEY` (see json-keys.ts); arrays and objects nested deeper than
+ * `maxDepth` are a 400 `WK_ERR_JSON_TOO_DEEP` (see json-depth.ts; request bodies: `maxJsonDepth`).
  */
-export async function readJson<T = unknown>(content: BodyContent, maxBytes?: number, refusePoison = false): Promise<T> {
-  return parseJson<T>(await readText(content, maxBytes), refusePoison);
+export async function readJson<T = unknown>(
+  content: BodyContent,
+  maxBytes?: number,
+  refusePoison = false,
+  maxDepth = Number.POSITIVE_INFINITY,
+): Promise<T> {
+  return parseJson<T>(await readText(content, maxBytes), refusePoison, maxDepth);
 }
 
 /** {@link readJson} for text already read. */
-export function parseJson<T = unknown>(text: string, refusePoison = false): T {
+export function parseJson<T = unknown>(text: string, refusePoison = false, maxDepth = Number.POSITIVE_INFINITY): T {
+  // Before parsing: a deep body costs a scan, never a parse, and no RangeError later (json-depth.ts).
+  if (jsonTooDeep(text, maxDepth)) {
+    throw new ProtocolError('WK_ERR_JSON_TOO_DEEP', 400, `the JSON body nests deeper than ${maxDepth} levels`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -13,7 +13,7 @@ export interface Upgraded {
   receive(handlers: ReceiveHandlers): void;
 }
 
-/** What a handler knows about the connection a request came on (DESIGN.md §1: the server/framework seam). */
+/** What a handler knows about the connection a request came on (docs/architecture.md, The Handler seam). */
 export interface ConnInfo {
   readonly remoteAddress: SocketAddress | undefined;
   readonly localAddress: SocketAddress | undefined;
@@ -42,5 +42,5 @@ export interface ConnInfo {
   upgrade(): Upgraded;
 }
 
-/** The server/framework seam (DESIGN.md §1): an app is a function from a request to a response. */
+/** The server/framework seam (docs/architecture.md, The Handler seam): an app is a function from a request to a response. */
 export type Handler = (request: Request, info: ConnInfo) => Response | Promise<Response>;

@@ -1,6 +1,6 @@
 /**
  * Converters between wirekit's messages and the WHATWG Fetch API's (`globalThis.Request` /
- * `Response`): the edge where an app meets code written for Fetch (DESIGN.md §1).
+ * `Response`): the edge where an app meets code written for Fetch (docs/architecture.md, The Handler seam).
  */
 import { Headers } from './headers.js';
 import { Request } from './request.js';
@@ -11,7 +11,7 @@ export function requestFromFetch(request: globalThis.Request): Request {
   const url = new URL(request.url);
   const headers = new Headers();
   for (const [name, value] of request.headers) headers.append(name, value);
-  if (!headers.has('host')) headers.set('host', url.host);
+  if (!headers.has('host')) headers.set('Host', url.host);
   const body = request.body === null ? null : (request.body as unknown as AsyncIterable<Uint8Array>);
   return new Request(`${url.pathname}${url.search}`, {
     method: request.method,

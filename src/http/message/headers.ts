@@ -145,6 +145,36 @@ export class Headers implements Iterable<[string, string]> {
     return out;
   }
 
+  /**
+   * What `console.log` and `util.inspect` show (undici's Headers does the same): the fields by
+   * name, in order, spelled as first received, a repeated field's lines as an array.
+   *
+   * @example
+   * ```ts
+   * console.log(new Headers([['Content-Type', 'text/plain'], ['Set-Cookie', 'a=1'], ['set-cookie', 'b=2']]));
+   * // Headers { 'Content-Type': 'text/plain', 'Set-Cookie': [ 'a=1', 'b=2' ] }
+   * ```
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: InspectOptions, inspect?: Inspect): unknown {
+    const fields: Record<string, string | string[]> = {};
+    const spelling = new Map<string, string>();
+    for (const [name, value] of this) {
+      const key = name.toLowerCase();
+      const first = spelling.get(key);
+      if (first === undefined) {
+        spelling.set(key, name);
+        // defineProperty: a field may be named `__proto__`.
+        Object.defineProperty(fields, name, { value, enumerable: true, writable: true, configurable: true });
+      } else {
+        const prev = fields[first] as string | string[];
+        fields[first] = Array.isArray(prev) ? [...prev, value] : [prev, value];
+      }
+    }
+    if (inspect === undefined) return fields;
+    if (depth < 0) return '[Headers]';
+    return `Headers ${inspect(fields, { ...options, depth: options.depth === null ? null : (options.depth ?? 2) - 1 })}`;
+  }
+
   #fill(init: HeadersInit): void {
     if (init instanceof Headers) {
       this.#raw = [...init.#raw];
@@ -158,6 +188,14 @@ export class Headers implements Iterable<[string, string]> {
       }
     }
   }
+}
+
+/** `util.inspect`, as Node passes it to a custom inspect method (no import of node:util needed). */
+type Inspect = (value: unknown, options: InspectOptions) => string;
+
+/** The part of `util.InspectOptions` a custom inspect method passes on. */
+interface InspectOptions {
+  depth?: number | null;
 }
 
 /** ASCII case-insensitive name comparison without allocating when the lengths differ. */

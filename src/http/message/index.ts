@@ -14,5 +14,6 @@ export { type CookieOptions, parseCookies, serializeCookie, signCookieValue, uns
 export { requestFromFetch, requestToFetch, responseFromFetch, responseToFetch } from './fetch.js';
 export { DEFAULT_FORM_LIMITS, type FormLimits, readForm } from './form.js';
 export { Headers, type HeadersInit } from './headers.js';
+export { DEFAULT_MAX_JSON_DEPTH } from './json-depth.js';
 export { Request, type RequestInit } from './request.js';
 export { Response, type ResponseInit } from './response.js';

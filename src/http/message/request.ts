@@ -10,6 +10,7 @@ import {
   readText,
 } from './body.js';
 import { Headers, type HeadersInit } from './headers.js';
+import { DEFAULT_MAX_JSON_DEPTH } from './json-depth.js';
 
 /** Options of `new Request(target, init)`. */
 export interface RequestInit {
@@ -21,6 +22,8 @@ export interface RequestInit {
   version?: '1.0' | '1.1' | '2.0';
   /** Limit of buffered reads (`text()`, `json()`, `bytes()`). Default 1 MiB; over it: 413. */
   maxBodyBytes?: number;
+  /** Deepest nesting of arrays and objects `json()` accepts. Default 128; deeper: 400 `WK_ERR_JSON_TOO_DEEP`. */
+  maxJsonDepth?: number;
   /** `http` or `https`: the scheme `url` is built with. Default `http`. */
   protocol?: 'http' | 'https';
   /** Aborting it aborts `request.signal` (a Fetch Request's signal, a test's own deadline). */
@@ -60,6 +63,8 @@ export class Request {
   readonly protocol: 'http' | 'https';
   /** Limit of buffered reads, in bytes. */
   maxBodyBytes: number;
+  /** Deepest nesting of arrays and objects `json()` accepts (default 128; deeper: a 400). */
+  maxJsonDepth: number;
   #content: BodyContent;
   #bodyUsed = false;
   #pathEnd = -1;
@@ -82,9 +87,10 @@ export class Request {
     this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
     this.protocol = init.protocol ?? 'http';
     this.maxBodyBytes = init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.maxJsonDepth = init.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
     const { content, contentType } = normalizeBody(init.body);
     this.#content = content;
-    if (contentType !== undefined && !this.headers.has('content-type')) this.headers.set('content-type', contentType);
+    if (contentType !== undefined && !this.headers.has('content-type')) this.headers.set('Content-Type', contentType);
     if (init.signal !== undefined) this.#follow(init.signal);
   }
 
@@ -155,10 +161,11 @@ export class Request {
   /**
    * The body parsed as JSON. A `__proto__` key, or a `constructor` holding a `prototype`, anywhere
    * in it is a 400 `WK_ERR_JSON_PROTOTYPE_KEY` (as Fastify does): merged into another object later,
-   * such keys change prototypes. `JSON.parse(await req.text())` takes them as they are.
+   * such keys change prototypes. `JSON.parse(await req.text())` takes them as they are. Arrays and
+   * objects nested deeper than `maxJsonDepth` are a 400 `WK_ERR_JSON_TOO_DEEP`.
    */
   json<T = unknown>(): Promise<T> {
-    return readJson<T>(this.#take(), this.maxBodyBytes, true);
+    return readJson<T>(this.#take(), this.maxBodyBytes, true, this.maxJsonDepth);
   }
 
   #take(): BodyContent {

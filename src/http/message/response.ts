@@ -51,7 +51,7 @@ export class Response {
     this.trailers = init.trailers;
     const { content, contentType } = normalizeBody(body);
     this.#content = content;
-    if (contentType !== undefined && !this.headers.has('content-type')) this.headers.set('content-type', contentType);
+    if (contentType !== undefined && !this.headers.has('content-type')) this.headers.set('Content-Type', contentType);
   }
 
   /** A JSON response (`application/json`). */
@@ -59,9 +59,9 @@ export class Response {
     const body = JSON.stringify(data) ?? 'null';
     // The common case builds its one field directly: no field checks for a constant.
     if (init.headers === undefined)
-      return new Response(body, { ...init, headers: adopt(['content-type', 'application/json']) });
+      return new Response(body, { ...init, headers: adopt(['Content-Type', 'application/json']) });
     const response = new Response(body, init);
-    response.headers.set('content-type', 'application/json');
+    response.headers.set('Content-Type', 'application/json');
     return response;
   }
 
@@ -73,7 +73,7 @@ export class Response {
   /** A `text/html; charset=utf-8` response. */
   static html(html: string, init: ResponseInit = {}): Response {
     const response = new Response(html, init);
-    response.headers.set('content-type', 'text/html; charset=utf-8');
+    response.headers.set('Content-Type', 'text/html; charset=utf-8');
     return response;
   }
 

@@ -56,7 +56,7 @@ export class HttpConnection implements ConnInfo {
   /**
    * Parsed events not handled yet: one read can hold hundreds of pipelined requests, and a new one
    * is only started while fewer than `maxPipelinedRequests` wait for their response and our writes
-   * are not backed up (DESIGN.md habit 4). Reading stays paused while any are held, so order holds.
+   * are not backed up (docs/architecture.md, Rules). Reading stays paused while any are held, so order holds.
    */
   #backlog: RequestEvent[] = NO_EVENTS;
   #backlogAt = 0;
@@ -180,7 +180,7 @@ export class HttpConnection implements ConnInfo {
 
   #handleEvents(events: RequestEvent[]): void {
     if (!this.#holdingBatch && severalHeads(events)) {
-      // Several requests in one read: their responses leave in one write (DESIGN.md §4), as soon
+      // Several requests in one read: their responses leave in one write (docs/architecture.md, The write path), as soon
       // as the last of them is written (#finish) or, if a handler takes longer, on the next turn.
       this.#holdingBatch = true;
       this.#output.begin();

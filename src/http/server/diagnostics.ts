@@ -6,7 +6,7 @@ import type { Response } from '../message/response.js';
 import type { Exchange } from './exchange.js';
 
 /**
- * `node:diagnostics_channel` channels of the HTTP server (DESIGN.md habit 13): subscribe to observe
+ * `node:diagnostics_channel` channels of the HTTP server (docs/architecture.md, Observing): subscribe to observe
  * without a logger in the core. Messages are published only when someone subscribes.
  *
  * @example

@@ -1,4 +1,5 @@
 import { isWirekitError, ProtocolError, WirekitError } from '../../errors.js';
+import { processWarnings } from '../../util/warning-limiter.js';
 import type { ParserLimits } from '../codec/limits.js';
 import type { Http2Options } from '../h2/options.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
@@ -117,11 +118,12 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
 /**
  * The default `onError`: a process warning for what is the server's fault. A handler error that
  * answers 4xx (a body that is not JSON, one over the limit) is the client's, and so is a body read
- * that failed because the client left; a warning per such request would let any client flood the
- * server's log.
+ * that failed because the client left, and so is a file that changed under a response already
+ * started (a race with whoever edits the files); a warning per such request would let any client
+ * flood the server's log. Faults that do warn are rate-limited per kind (see util/warning-limiter.ts).
  */
 export function warnServerFault(error: Error): void {
   if (error instanceof ProtocolError && error.status < 500) return;
-  if (isWirekitError(error, 'WK_ERR_HTTP_CLIENT_GONE')) return;
-  process.emitWarning(error);
+  if (isWirekitError(error, 'WK_ERR_HTTP_CLIENT_GONE') || isWirekitError(error, 'WK_ERR_FILE_CHANGED')) return;
+  processWarnings.warn(error);
 }

@@ -94,8 +94,9 @@ export class HttpServer implements AsyncDisposable {
 }
 
 /**
- * Serves HTTP/1.1 with `handler` (DESIGN.md §1: `(request, info) => Response`), and HTTP/2 behind the
- * same handler: with `http2: 'h2c'`, cleartext HTTP/2 with prior knowledge on the same port.
+ * Serves HTTP/1.1 with `handler` (docs/architecture.md, The Handler seam: `(request, info) => Response`),
+ * and HTTP/2 behind the same handler: with `http2: 'h2c'`, cleartext HTTP/2 with prior knowledge on
+ * the same port.
  *
  * @example
  * ```ts

@@ -8,7 +8,7 @@ const BATCH_BYTES = 64 * 1024;
  * connection handles the requests found in one read, and while answers to a pipelined batch are
  * still owed, writes are collected and leave as one string (or one vectored write) when the last
  * holder lets go: a pipelined batch costs one syscall and no per-chunk stream bookkeeping, whether
- * its handlers answered synchronously or not (DESIGN.md §4).
+ * its handlers answered synchronously or not (docs/architecture.md, The write path).
  */
 export class WriteBatch {
   readonly #conn: Connection;

@@ -15,7 +15,8 @@ import { Response } from '../../../src/http/message/index.js';
 import { type RequestEndMessage, serve } from '../../../src/http/server/index.js';
 import { App, serveStatic } from '../../../src/index.js';
 import { trackLeaks } from '../../helpers/leaks.js';
-import { eventually, RawClient, request, stable } from '../../helpers/raw-client.js';
+import { RawClient, request } from '../../helpers/raw-client.js';
+import { eventually, stable } from '../../helpers/wait.js';
 
 const leaks = trackLeaks();
 

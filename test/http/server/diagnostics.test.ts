@@ -1,5 +1,5 @@
 /**
- * `node:diagnostics_channel` events of the server (DESIGN.md habit 13): connection open and close,
+ * `node:diagnostics_channel` events of the server (docs/architecture.md, Observing): connection open and close,
  * request start and end (with status, body bytes and duration), published for real connections.
  */
 import assert from 'node:assert/strict';

@@ -12,6 +12,7 @@ import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
 import { request } from '../../helpers/raw-client.js';
 import { bodyText, saysClose } from '../../helpers/response-reader.js';
+import { sleep } from '../../helpers/wait.js';
 
 const leaks = trackLeaks();
 
@@ -67,7 +68,7 @@ async function continueBehind(first: string, handler: Handler): Promise<void> {
 
 test('a 100-continue request pipelined behind a slow one gets its 100 once it is first in line', async () => {
   await continueBehind('/slow', async (req) => {
-    if (req.path === '/slow') await new Promise((resolve) => setTimeout(resolve, 100));
+    if (req.path === '/slow') await sleep(100);
     return new Response(`${req.path} ${await req.text()}`);
   });
 });

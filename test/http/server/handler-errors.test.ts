@@ -1,5 +1,5 @@
 /**
- * Handler failures over a real socket (DESIGN.md habit 6, issue 3): a throw, a rejection, a value
+ * Handler failures over a real socket (docs/architecture.md, web, issue 3): a throw, a rejection, a value
  * that is not a Response, or a Response the serializer refuses each get a 500 with no detail of the
  * failure in the body, the error goes to `onError`, and the next request on the same connection is
  * served. Body read errors the client caused keep their 4xx.
@@ -12,6 +12,7 @@ import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
 import { request } from '../../helpers/raw-client.js';
 import { bodyText, header, saysClose } from '../../helpers/response-reader.js';
+import { sleep } from '../../helpers/wait.js';
 
 const leaks = trackLeaks();
 
@@ -85,7 +86,7 @@ test('req.json() on a malformed body → 400 (the client is at fault), connectio
 test('a handler that fails after a slow start does not reorder the pipeline', async () => {
   const server = await startServer(leaks, async (req) => {
     if (req.path === '/fail') {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       throw new Error('late');
     }
     return new Response(req.path);
@@ -123,6 +124,32 @@ test('the default onError warns about server faults, not about 4xx the client ca
       warnings.map((warning) => warning.message),
       ['server fault'],
     );
+  } finally {
+    process.off('warning', onWarning);
+    await server.close({ timeoutMs: 0 });
+  }
+});
+
+test('the default onError does not flood: a fault every request hits is one warning, then one a minute', async () => {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => {
+    if (warning.message.startsWith('the same fault')) warnings.push(warning.message);
+  };
+  process.on('warning', onWarning);
+  const server = await serve(
+    () => {
+      throw new Error('the same fault every time');
+    },
+    { port: 0, host: '127.0.0.1' },
+  );
+  try {
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${server.url}/`);
+      assert.equal(res.status, 500);
+      await res.arrayBuffer();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(warnings, ['the same fault every time']);
   } finally {
     process.off('warning', onWarning);
     await server.close({ timeoutMs: 0 });

@@ -1,5 +1,5 @@
 /**
- * Limits over a real socket (DESIGN.md habit 3, issue 3): 414 for a long request line, 431 for a
+ * Limits over a real socket (docs/architecture.md, Rules, issue 3): 414 for a long request line, 431 for a
  * large head by bytes and by field count, 413 for bodies over `maxStreamedBodyBytes` (announced or
  * streamed), for buffered reads over `maxBodyBytes`, and for chunk extensions over
  * `maxChunkExtensionBytes`. After a refusal the connection is either closed cleanly or still in step:

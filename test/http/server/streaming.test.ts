@@ -12,8 +12,9 @@ import { Response } from '../../../src/http/message/index.js';
 import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
 import { pattern } from '../../helpers/patterns.js';
-import { eventually, request, sleep, stable } from '../../helpers/raw-client.js';
+import { request } from '../../helpers/raw-client.js';
 import { bodyText } from '../../helpers/response-reader.js';
+import { eventually, sleep, stable } from '../../helpers/wait.js';
 
 const leaks = trackLeaks();
 

@@ -8,8 +8,9 @@ import { test } from 'node:test';
 import { Response } from '../../../src/http/message/index.js';
 import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
-import { eventually, request, sleep } from '../../helpers/raw-client.js';
+import { request } from '../../helpers/raw-client.js';
 import { saysClose } from '../../helpers/response-reader.js';
+import { eventually, sleep } from '../../helpers/wait.js';
 
 const leaks = trackLeaks();
 

@@ -1,5 +1,5 @@
 /**
- * The upgrade hand-off over a real socket (issue 3, DESIGN.md §1): `info.upgrade()` gives the
+ * The upgrade hand-off over a real socket (issue 3; docs/architecture.md, http/server): `info.upgrade()` gives the
  * handler the connection, the bytes that came after the request head as `head` and later bytes
  * through `receive`; a declined Upgrade is a normal response and the connection goes on as HTTP;
  * a declined CONNECT is answered and closed; an accepted CONNECT becomes a tunnel.

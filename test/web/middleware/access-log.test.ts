@@ -14,6 +14,7 @@ import {
 } from '../../../src/web/middleware/index.js';
 import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
+import { eventually } from '../../helpers/wait.js';
 
 const leaks = trackLeaks();
 let events: AccessEvent[] = [];
@@ -144,8 +145,7 @@ describe('events', () => {
       req.on('error', () => {});
       req.end();
     });
-    const deadline = Date.now() + 5000;
-    while (events.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => events.length >= 2, 'both access events');
     const byPath = new Map(events.map((e) => [e.path, e]));
     assert.equal(byPath.get('/fails')?.bytes, 4);
     assert.equal(byPath.get('/fails')?.incomplete, true);

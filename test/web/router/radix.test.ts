@@ -5,7 +5,7 @@ import { routerSuite } from './suite.js';
 
 routerSuite('RadixRouter', (options) => new RadixRouter<string>(options));
 
-// Beyond the contract: the allocation promises of DESIGN.md §4.
+// Beyond the contract: the allocation promises of docs/architecture.md, The write path.
 test('RadixRouter: a static hit returns a shared frozen result; a param hit fresh params', () => {
   const router = new RadixRouter<string>();
   router.add('GET', '/health', 'health');

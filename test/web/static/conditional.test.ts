@@ -4,6 +4,7 @@ import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { trackLeaks } from '../../helpers/leaks.js';
+import { sleep } from '../../helpers/wait.js';
 import { get, serveDir, tempDir, writeFiles } from './helpers.js';
 
 const leaks = trackLeaks();
@@ -161,6 +162,6 @@ test('statCacheMs: a changed file is seen once the cached metadata expires', asy
   const server = await serveDir(leaks, root, { statCacheMs: 100 });
   assert.equal((await get(server, '/a.txt')).body.toString(), 'one');
   await writeFiles(root, { 'a.txt': 'three' });
-  await new Promise((resolve) => setTimeout(resolve, 250));
+  await sleep(250);
   assert.equal((await get(server, '/a.txt')).body.toString(), 'three');
 });

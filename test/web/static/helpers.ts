@@ -3,8 +3,9 @@
  * `node:net` client that sends exactly the request-target it is given (fetch would normalise
  * `..`, `%2e` and backslashes away before they reach the server).
  */
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { App } from '../../../src/web/app.js';
@@ -124,4 +125,29 @@ export function parseMultipart(contentType: string, body: Buffer): BytePart[] {
     at = next + 2;
   }
   throw new Error('multipart body without a close delimiter');
+}
+
+/** The response head and body of one request read off `socket`, at the pace `pace` sets. */
+export async function download(
+  socket: Socket,
+  pace: (bodyBytes: number) => Promise<void>,
+): Promise<{ head: string; bytes: number; sha256: string }> {
+  let head: string | undefined;
+  let pending = Buffer.alloc(0);
+  let bytes = 0;
+  const hash = createHash('sha256');
+  for await (const chunk of socket as AsyncIterable<Buffer>) {
+    let body = chunk;
+    if (head === undefined) {
+      pending = Buffer.concat([pending, chunk]);
+      const end = pending.indexOf('\r\n\r\n');
+      if (end === -1) continue;
+      head = pending.toString('latin1', 0, end);
+      body = pending.subarray(end + 4);
+    }
+    hash.update(body);
+    bytes += body.length;
+    await pace(bytes);
+  }
+  return { head: head ?? '', bytes, sha256: hash.digest('hex') };
 }

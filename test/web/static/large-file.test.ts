@@ -16,7 +16,8 @@ import { createInterface, type Interface } from 'node:readline';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type LeakTracker, trackLeaks } from '../../helpers/leaks.js';
-import { tempDir } from './helpers.js';
+import { sleep } from '../../helpers/wait.js';
+import { download, tempDir } from './helpers.js';
 
 const leaks = trackLeaks({ settleMs: 5000 });
 
@@ -25,8 +26,6 @@ const SIZE = Number(process.env.WK_STATIC_BIG_MIB ?? 256) * MIB;
 /** Generous bound on the server's RSS growth: the file is 256 MiB or more, one chunk is 64 KiB. */
 const MAX_GROWTH = 64 * MIB;
 const CHILD = fileURLToPath(new URL('./serve-child.js', import.meta.url));
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A sparse file of `SIZE` bytes with a marker every 16 MiB; resolves with its SHA-256. */
 async function bigFile(root: string): Promise<string> {
@@ -83,31 +82,6 @@ async function startChild(tracker: LeakTracker, root: string): Promise<Server> {
       return JSON.parse(await nextLine()) as { rss: number; fds: number };
     },
   };
-}
-
-/** The response head and body of one request read off `socket`, at the pace `pace` sets. */
-async function download(
-  socket: Socket,
-  pace: (bodyBytes: number) => Promise<void>,
-): Promise<{ head: string; bytes: number; sha256: string }> {
-  let head: string | undefined;
-  let pending = Buffer.alloc(0);
-  let bytes = 0;
-  const hash = createHash('sha256');
-  for await (const chunk of socket as AsyncIterable<Buffer>) {
-    let body = chunk;
-    if (head === undefined) {
-      pending = Buffer.concat([pending, chunk]);
-      const end = pending.indexOf('\r\n\r\n');
-      if (end === -1) continue;
-      head = pending.toString('latin1', 0, end);
-      body = pending.subarray(end + 4);
-    }
-    hash.update(body);
-    bytes += body.length;
-    await pace(bytes);
-  }
-  return { head: head ?? '', bytes, sha256: hash.digest('hex') };
 }
 
 function request(port: number, target: string): Socket {

@@ -20,7 +20,7 @@ export interface AccessLogOptions<V extends object = Record<string, unknown>> {
 const channel = diagnostics.channel(ACCESS_CHANNEL);
 
 /**
- * An access log without a logger in the core (DESIGN.md habit 13): one {@link AccessEvent} per
+ * An access log without a logger in the core (docs/architecture.md, Observing): one {@link AccessEvent} per
  * request on the `node:diagnostics_channel` channel `wirekit:web.access`, for whoever subscribes
  * (the CLI, a metrics exporter, a test). Costs nothing while nobody listens. Register it first, so
  * it times the whole onion and sees the final status; errors thrown through it are reported with

@@ -26,7 +26,11 @@ export function limitBody(request: Request, maxBytes: number): void {
     body: { get: take, configurable: true },
     bytes: { value: () => readBytes(take(), request.maxBodyBytes), configurable: true, writable: true },
     text: { value: () => readText(take(), request.maxBodyBytes), configurable: true, writable: true },
-    json: { value: () => readJson(take(), request.maxBodyBytes, true), configurable: true, writable: true },
+    json: {
+      value: () => readJson(take(), request.maxBodyBytes, true, request.maxJsonDepth),
+      configurable: true,
+      writable: true,
+    },
   });
 }
 

@@ -1,21 +1,12 @@
-import { constants, type promises } from 'node:fs';
-import { open } from 'node:fs/promises';
+import type { promises } from 'node:fs';
 import { WirekitError } from '../../../errors.js';
+import type { FileIdentity, FoundFile, OpenResult } from './file-lookup.js';
 
 /** A piece of a response body: literal bytes (multipart headers) or a byte range of the file (inclusive). */
 export type BodySegment = Uint8Array | { readonly start: number; readonly end: number };
 
-/** The file a body reads from, and what we told the client about it. */
-export interface FileIdentity {
-  readonly path: string;
-  /** The inode: a file replaced by a rename is another file, even with the same size and mtime. */
-  readonly ino: number;
-  readonly size: number;
-  readonly mtimeMs: number;
-}
-
-/** O_NOFOLLOW: the checked real path must not have become a symlink since (0 where unsupported). */
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+/** Opens a found file through the lookup's checks (see `FileLookup.open`). */
+export type OpenChecked = (file: FoundFile) => Promise<OpenResult>;
 
 /**
  * A response body streamed from a file: an async iterable that opens the file only when the first
@@ -24,13 +15,15 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
  * body ends, fails, or is abandoned: the server calls `return()` for HEAD, for bodies it will not
  * send, and when the client goes away. A HEAD or an abandoned body therefore never opens the file.
  *
- * The opened file is checked against the inode, size and mtime the head announced; if it changed in
- * between, the stream fails (the server then drops the connection instead of sending bytes that do
- * not match the Content-Length and ETag it already sent).
+ * The file is opened through the lookup's checks (the descriptor is the file found, inside the root)
+ * and must still have the device, inode, size and mtime the head announced; if it changed in
+ * between, the stream fails with `WK_ERR_FILE_CHANGED` (the server then drops the connection instead
+ * of sending bytes that do not match the Content-Length and ETag it already sent). Once open, the
+ * descriptor is read to the end: renames and links in the tree no longer change what is sent.
  *
  * @example
  * ```ts
- * const body = new FileBody(file, [{ start: 0, end: file.size - 1 }], 64 * 1024);
+ * const body = new FileBody(file, [{ start: 0, end: file.size - 1 }], 64 * 1024, (f) => lookup.open(f));
  * return c.body(body, 200, { 'Content-Length': String(file.size) });
  * ```
  */
@@ -38,15 +31,17 @@ export class FileBody implements AsyncIterable<Uint8Array> {
   readonly #file: FileIdentity;
   readonly #segments: readonly BodySegment[];
   readonly #chunkBytes: number;
+  readonly #open: OpenChecked;
   #handle: promises.FileHandle | undefined;
   #segment = 0;
   #position = -1;
   #done = false;
 
-  constructor(file: FileIdentity, segments: readonly BodySegment[], chunkBytes: number) {
+  constructor(file: FileIdentity, segments: readonly BodySegment[], chunkBytes: number, open: OpenChecked) {
     this.#file = file;
     this.#segments = segments;
     this.#chunkBytes = chunkBytes;
+    this.#open = open;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
@@ -96,7 +91,7 @@ export class FileBody implements AsyncIterable<Uint8Array> {
   }
 
   async #readFile(length: number): Promise<Uint8Array> {
-    const handle = this.#handle ?? (await this.#open());
+    const handle = this.#handle ?? (await this.#openFile());
     const buffer = Buffer.allocUnsafe(length);
     let filled = 0;
     while (filled < length) {
@@ -108,12 +103,12 @@ export class FileBody implements AsyncIterable<Uint8Array> {
     return buffer;
   }
 
-  async #open(): Promise<promises.FileHandle> {
-    const handle = await open(this.#file.path, OPEN_FLAGS);
-    this.#handle = handle;
-    const stats = await handle.stat();
-    if (!sameFile(stats, this.#file)) throw changed();
-    return handle;
+  async #openFile(): Promise<promises.FileHandle> {
+    const opened = await this.#open({ kind: 'file', ...this.#file });
+    if (opened.kind !== 'opened') throw changed();
+    this.#handle = opened.handle;
+    if (!sameFile(opened.stats, this.#file)) throw changed();
+    return opened.handle;
   }
 
   async #close(): Promise<void> {
@@ -125,7 +120,7 @@ export class FileBody implements AsyncIterable<Uint8Array> {
 }
 
 /**
- * True when `a` and `b` describe the same version of a file: same inode, size and mtime.
+ * True when `a` and `b` describe the same version of a file: same device, inode, size and mtime.
  *
  * @example
  * ```ts
@@ -133,12 +128,13 @@ export class FileBody implements AsyncIterable<Uint8Array> {
  * ```
  */
 export function sameFile(
-  a: Pick<FileIdentity, 'ino' | 'size' | 'mtimeMs'>,
-  b: Pick<FileIdentity, 'ino' | 'size' | 'mtimeMs'>,
+  a: Pick<FileIdentity, 'dev' | 'ino' | 'size' | 'mtimeMs'>,
+  b: Pick<FileIdentity, 'dev' | 'ino' | 'size' | 'mtimeMs'>,
 ): boolean {
-  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
+/** The tree changed under a response whose head is out: a race with whoever edits the files, not a fault. */
 function changed(): WirekitError {
-  return new WirekitError('WK_ERR_HTTP_HANDLER', 'the file changed while it was being sent');
+  return new WirekitError('WK_ERR_FILE_CHANGED', 'the file changed, moved or vanished while it was being sent');
 }

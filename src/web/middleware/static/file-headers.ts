@@ -1,5 +1,5 @@
 import { Headers } from '../../../http/message/headers.js';
-import type { FileIdentity } from './file-body.js';
+import type { FileIdentity } from './file-lookup.js';
 import type { Coding } from './negotiate.js';
 import type { ResolvedStaticOptions } from './options.js';
 import { fileEtag, truncateToSeconds, type Validators } from './validators.js';

@@ -1,7 +1,6 @@
-import { readdir } from 'node:fs/promises';
 import { HttpError } from '../../http-error.js';
 import { isSafeName } from './decode-path.js';
-import type { FileLookup } from './file-lookup.js';
+import type { FileLookup, FoundDirectory } from './file-lookup.js';
 
 /** One row of a directory listing. */
 export interface ListingEntry {
@@ -28,25 +27,25 @@ export interface Listing {
  * Reads a directory for a listing. Each entry goes through the same lookup as a request for it, so
  * the listing shows exactly what can be fetched: no dotfiles unless allowed, no symlink that leaves
  * the root, no name our path decoder would refuse (it could not be linked to). At most `max` entries
- * are looked at (by name), so a huge directory costs a bounded number of stat calls.
+ * are looked at (by name), so a huge directory costs a bounded number of stat calls. The names are
+ * read through a checked descriptor (see `FileLookup.list`). Undefined when the directory is gone
+ * or was replaced since the lookup; a 403 HttpError when the server may not read it.
  *
  * @example
  * ```ts
- * const { entries } = await readListing(lookup, '/srv/www/docs', ['docs'], 5000);
+ * const { entries } = (await readListing(lookup, found, ['docs'], 5000)) ?? { entries: [], omitted: 0 };
  * ```
  */
 export async function readListing(
   lookup: FileLookup,
-  dirPath: string,
+  dir: FoundDirectory,
   segments: readonly string[],
   max: number,
-): Promise<Listing> {
-  let all: string[];
-  try {
-    all = await readdir(dirPath);
-  } catch {
-    // Unreadable (EACCES) or gone since the lookup: say so without naming the directory.
-    throw new HttpError(403);
+): Promise<Listing | undefined> {
+  const all = await lookup.list(dir);
+  if (!Array.isArray(all)) {
+    if (all.kind === 'forbidden') throw new HttpError(403);
+    return undefined;
   }
   const names = all.filter(isSafeName).sort();
   const shown = names.slice(0, max);

@@ -1,38 +1,6 @@
+import { escapeHtml, formatBytes } from '../../../util/text.js';
 import { LISTING_SCRIPT, LISTING_STYLE } from './listing-assets.js';
 import type { Listing, ListingEntry, ListingSort } from './listing-data.js';
-
-/**
- * Escapes text for HTML content and double- or single-quoted attributes.
- *
- * @example
- * ```ts
- * escapeHtml('<a href="x">'); // '&#60;a href=&#34;x&#34;&#62;'
- * ```
- */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-/**
- * Human units, binary (1 KiB = 1024 B), one decimal below 10.
- *
- * @example
- * ```ts
- * formatBytes(512); // '512 B'
- * formatBytes(5000); // '4.9 KiB'
- * ```
- */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 10 ? 0 : 1;
-  return `${value.toFixed(digits)} ${units[unit] as string}`;
-}
 
 /** `2024-06-01 12:00` in UTC (the page's script shows local time when it runs). */
 function formatDate(ms: number): string {

@@ -1,6 +1,7 @@
 import type { Response } from '../../../http/message/response.js';
 import type { Context } from '../../context.js';
 import { decodePath } from '../../router/decode.js';
+import type { FoundDirectory } from './file-lookup.js';
 import { type ListingEntry, readListing, sortEntries, sortFromQuery } from './listing-data.js';
 import { listingHtml } from './listing-html.js';
 import { acceptQuality } from './negotiate.js';
@@ -19,20 +20,22 @@ export interface ListingJsonEntry {
  * else the HTML page. Both honour `?sort=name|size|mtime&order=asc|desc`. The listing changes
  * whenever the directory does, so it is sent with `no-cache` and `Vary: Accept`. `base` is the URL
  * path of the root (mount point and prefix, still percent-encoded), for the page's title.
+ * Undefined when the directory is gone (or was replaced) since it was found.
  *
  * @example
  * ```ts
- * return sendListing(c, '/srv/www/docs', '/', ['docs'], state);
+ * return sendListing(c, found, '/', ['docs'], state);
  * ```
  */
 export async function sendListing(
   c: Context,
-  dirPath: string,
+  dir: FoundDirectory,
   base: string,
   segments: readonly string[],
   state: StaticState,
-): Promise<Response> {
-  const listing = await readListing(state.lookup, dirPath, segments, state.options.maxListingEntries);
+): Promise<Response | undefined> {
+  const listing = await readListing(state.lookup, dir, segments, state.options.maxListingEntries);
+  if (listing === undefined) return undefined;
   const sort = sortFromQuery(c.req.query);
   const entries = sortEntries(listing.entries, sort);
   const headers = { 'Cache-Control': 'no-cache', Vary: 'Accept' };

@@ -5,13 +5,14 @@ import type { Context, HandlerResult } from '../../context.js';
 import { HttpError } from '../../http-error.js';
 import { mountAware } from '../../mount.js';
 import { type DecodedPath, decodePath } from './decode-path.js';
-import { FileLookup, type Lookup } from './file-lookup.js';
+import { FileLookup, type FoundDirectory, type Lookup } from './file-lookup.js';
 import { sendListing } from './listing.js';
 import { loadMimeDatabase } from './mime.js';
 import { namesType } from './negotiate.js';
 import { type ResolvedStaticOptions, resolveOptions, type StaticOptions } from './options.js';
 import { type StaticState, sendFile } from './send-file.js';
 import { SmallFiles } from './small-files.js';
+import { NODE_FS, type StaticFs } from './static-fs.js';
 
 /**
  * Serves the files under `root`: GET and HEAD with ETag/Last-Modified and every conditional header
@@ -22,7 +23,9 @@ import { SmallFiles } from './small-files.js';
  *
  * Safety: the path is decoded once and anything that could leave the root in any encoding is
  * refused (see `decodePath`); symlinks out of the root are treated as absent unless
- * `followSymlinks`; dotfiles are hidden by default. Answers never include a file-system path.
+ * `followSymlinks`; dotfiles are hidden by default; every file is read through a descriptor checked
+ * to be inside the root, so renames and links made while serving cannot lead out of it (see
+ * `FileLookup.open`). Answers never include a file-system path.
  *
  * Requests it does not serve (other methods, paths outside `prefix`, missing files) go to `next()`,
  * or with `fallthrough: false` get 405/404.
@@ -42,12 +45,31 @@ export function serveStatic<V extends object = Record<string, unknown>>(
   root: string,
   options: StaticOptions = {},
 ): Middleware<V> {
+  return serveStaticOn<V>(NODE_FS, root, options);
+}
+
+/**
+ * {@link serveStatic} making its file-system calls through `fs`: tests change the tree at an exact
+ * point between two calls with it. Not part of the package's API.
+ *
+ * @example
+ * ```ts
+ * app.use(serveStaticOn({ ...NODE_FS, descriptorLinks: async () => false }, 'public')); // as where /proc is absent
+ * ```
+ */
+export function serveStaticOn<V extends object = Record<string, unknown>>(
+  fs: StaticFs,
+  root: string,
+  options: StaticOptions = {},
+): Middleware<V> {
   const resolved = resolveOptions(root, options);
   // Ready by the first request; a failure surfaces there, not here.
   loadMimeDatabase().catch(() => {});
+  const lookup = new FileLookup(resolved, fs);
   const state: StaticState = {
     options: resolved,
-    lookup: new FileLookup(resolved),
+    lookup,
+    open: (file) => lookup.open(file),
     smallFiles: new SmallFiles(resolved.memoryCacheBytes),
   };
   const bare = resolved.prefix.slice(0, -1);
@@ -99,7 +121,7 @@ async function serve(
   const { options } = state;
   const found = await state.lookup.find(decoded.segments);
   if (found.kind === 'forbidden') throw new HttpError(403);
-  if (found.kind === 'directory') return serveDirectory(c, next, decoded, base, found.path, state);
+  if (found.kind === 'directory') return serveDirectory(c, next, decoded, base, found, state);
   if (found.kind === 'file' && !decoded.trailingSlash) {
     const response = await sendFile(c, { ...found, segments: decoded.segments }, state);
     if (response !== undefined) return response;
@@ -114,7 +136,7 @@ async function serveDirectory(
   next: Next,
   decoded: DecodedPath,
   base: string,
-  dirPath: string,
+  dir: FoundDirectory,
   state: StaticState,
 ): Promise<HandlerResult> {
   // Relative links in the page resolve against the directory only with the slash (RFC 3986 §5.2).
@@ -126,8 +148,8 @@ async function serveDirectory(
     const response = await sendFile(c, { ...index, segments }, state);
     if (response !== undefined) return response;
   }
-  if (state.options.listing) return sendListing(c, dirPath, base, decoded.segments, state);
-  return notFound(state.options, next);
+  if (!state.options.listing) return notFound(state.options, next);
+  return (await sendListing(c, dir, base, decoded.segments, state)) ?? notFound(state.options, next);
 }
 
 /**

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TimerWheel } from '../../src/util/timer-wheel.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { eventually, sleep } from './fixtures.js';
+import { eventually, sleep } from '../helpers/wait.js';
 
 trackLeaks();
 

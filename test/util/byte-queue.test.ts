@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ByteQueue, DelimiterSearch } from '../../src/util/byte-queue.js';
 import { Fifo } from '../../src/util/fifo.js';
-import { bytes, text } from './fixtures.js';
+import { bytes, text } from '../net/fixtures.js';
 
 function queueOf(...chunks: string[]): ByteQueue {
   const queue = new ByteQueue();

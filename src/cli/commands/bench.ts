@@ -1,0 +1,256 @@
+/**
+ * `wirekit bench URL…`: a load test with a live display and a final report (or `--json`,
+ * `--html`), and `wirekit bench --compare a.json b.json`, on the public `wirekit/tools` API.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isWirekitError } from '../../index.js';
+import {
+  compareResults,
+  formatComparison,
+  formatResult,
+  type LoadTarget,
+  type LoadTestOptions,
+  type LoadTestResult,
+  loadTest,
+  parseRequestList,
+  renderHtmlReport,
+} from '../../tools/index.js';
+import { progressDisplay } from '../bench-display.js';
+import type { CliIo, Command } from '../io.js';
+import { UsageError } from '../usage-error.js';
+
+const HELP = `Usage: wirekit bench URL [URL ...] [options]
+       wirekit bench --list requests.jsonl [URL] [options]
+       wirekit bench --compare a.json b.json
+
+Loads an HTTP/1.1 server and reports latency percentiles (HDR histogram), throughput, bytes,
+statuses and errors by phase. Several URLs (or a --list) are sent in turn on every connection.
+Ctrl-C stops the run and prints the report of what ran.
+
+Options:
+  -c, --connections <n>   connections to keep open (default 10)
+  -d, --duration <time>   how long to run: 10s, 1m, 500ms (default 10s, or none with -n)
+  -n, --requests <n>      stop after this many requests (answered or failed)
+  -p, --pipelining <n>    requests in flight per connection (default 1)
+  -R, --rate <n>          constant throughput in requests/s; latency counts from when each
+                          request was due (coordinated omission corrected, as wrk2 does)
+  -m, --method <method>   request method (default GET, POST with a body)
+  -H, --header <field>    request header 'Name: value' (repeat for more)
+  -b, --body <text>       request body
+      --body-file <file>  request body read from a file
+      --list <file>       request mix, one JSON object per line (see the README)
+      --timeout <time>    limit for connect, TLS, response head and body silence, each (default 10s)
+  -k, --insecure          accept any TLS certificate
+      --ca <file>         also trust this CA certificate (PEM)
+      --json              print the result as JSON on stdout (the live display stays on stderr)
+      --html <file>       write a self-contained HTML report
+      --compare           compare two --json results: differences with 95% intervals
+  -q, --quiet             no banner, no live display
+      --http2             HTTP/2 load (not available yet)
+  -h, --help              show this help
+
+Exit codes: 0 the run got responses, 1 no request got a response, 2 usage error.
+
+Examples:
+  wirekit bench http://127.0.0.1:8080/ -c 100 -d 10s
+  wirekit bench :8080/echo -m POST -H 'content-type: application/json' -b '{"a":1}' -n 100000
+  wirekit bench :8080/ -R 2000 -d 30s --json > after.json
+  wirekit bench --compare before.json after.json
+`;
+
+const OPTIONS = {
+  connections: { type: 'string', short: 'c' },
+  duration: { type: 'string', short: 'd' },
+  requests: { type: 'string', short: 'n' },
+  pipelining: { type: 'string', short: 'p' },
+  rate: { type: 'string', short: 'R' },
+  method: { type: 'string', short: 'm' },
+  header: { type: 'string', short: 'H', multiple: true },
+  body: { type: 'string', short: 'b' },
+  'body-file': { type: 'string' },
+  list: { type: 'string' },
+  timeout: { type: 'string' },
+  insecure: { type: 'boolean', short: 'k', default: false },
+  ca: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  html: { type: 'string' },
+  compare: { type: 'boolean', default: false },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  http2: { type: 'boolean', default: false },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+/** `wirekit bench`. */
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'load-test an HTTP server: latency percentiles, throughput, errors',
+  help: HELP,
+  async run(args, io) {
+    try {
+      const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: OPTIONS });
+      if (values.compare) return await compare(positionals, io);
+      return await bench(values, positionals, io);
+    } catch (error) {
+      if (error instanceof UsageError || isWirekitError(error, 'WK_ERR_INVALID_ARGUMENT') || isArgError(error)) {
+        io.stderr.write(`wirekit bench: ${(error as Error).message}\n`);
+        return 2;
+      }
+      throw error;
+    }
+  },
+};
+
+async function bench(values: Values, positionals: readonly string[], io: CliIo): Promise<number> {
+  const options = await loadOptions(values, positionals, io);
+  const stop = new AbortController();
+  void io.stopped().then(() => stop.abort());
+  const display = values.quiet ? undefined : progressDisplay(io.stderr, io.stderr.isTTY === true);
+  const result = await loadTest({
+    ...options,
+    signal: stop.signal,
+    onStart: () => {
+      if (!values.quiet) io.stderr.write(`${describe(options)} (Ctrl-C stops and reports)\n`);
+    },
+    ...(display === undefined ? {} : { onProgress: display.update }),
+  });
+  display?.done();
+  io.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatResult(result));
+  if (values.html !== undefined) {
+    const file = resolve(io.cwd, values.html);
+    await writeFile(file, renderHtmlReport(result));
+    io.stderr.write(`HTML report: ${file}\n`);
+  }
+  return result.requests > 0 ? 0 : 1;
+}
+
+async function compare(files: readonly string[], io: CliIo): Promise<number> {
+  if (files.length !== 2) throw new UsageError('--compare takes two result files (written with --json)');
+  const [a, b] = await Promise.all(files.map((f) => readResult(resolve(io.cwd, f))));
+  io.stdout.write(formatComparison(compareResults(a as LoadTestResult, b as LoadTestResult), files[0], files[1]));
+  return 0;
+}
+
+async function readResult(file: string): Promise<LoadTestResult> {
+  const text = await readText(file);
+  try {
+    return JSON.parse(text) as LoadTestResult;
+  } catch {
+    throw new UsageError(`${file} is not JSON (write results with --json)`);
+  }
+}
+
+async function loadOptions(values: Values, positionals: readonly string[], io: CliIo): Promise<LoadTestOptions> {
+  if (values.http2) throw new UsageError('--http2 is not available yet: the wirekit client speaks HTTP/1.1 only');
+  const urls = positionals.map(parseUrl);
+  const targets: LoadTarget[] =
+    values.list === undefined
+      ? urls.map((url) => ({ url }))
+      : parseRequestList(await readText(resolve(io.cwd, values.list)), urls[0]);
+  if (targets.length === 0) throw new UsageError('a URL is required (see wirekit bench --help)');
+  const body =
+    values['body-file'] !== undefined
+      ? await readFile(resolve(io.cwd, values['body-file'])).catch(() => {
+          throw new UsageError(`cannot read --body-file ${values['body-file']}`);
+        })
+      : values.body;
+  const headers = (values.header ?? []).map(parseHeader);
+  const shaped = targets.map(
+    (t): LoadTarget => ({
+      ...t,
+      ...(values.method === undefined || values.list !== undefined ? {} : { method: values.method.toUpperCase() }),
+      ...(body === undefined || values.list !== undefined ? {} : { body }),
+      ...(headers.length === 0 ? {} : { headers: [...headerPairs(t.headers), ...headers] }),
+    }),
+  );
+  const options: LoadTestOptions = { targets: shaped };
+  setNumber(options, 'connections', values.connections, '--connections');
+  setNumber(options, 'pipelining', values.pipelining, '--pipelining');
+  setNumber(options, 'requests', values.requests, '--requests');
+  setNumber(options, 'rate', values.rate, '--rate');
+  if (values.duration !== undefined) options.durationMs = parseDuration(values.duration, '--duration');
+  if (values.timeout !== undefined) options.timeoutMs = parseDuration(values.timeout, '--timeout');
+  if (values.insecure || values.ca !== undefined) {
+    options.tls = values.insecure
+      ? { rejectUnauthorized: false }
+      : { ca: await readText(resolve(io.cwd, values.ca as string)) };
+  }
+  return options;
+}
+
+function setNumber(
+  options: LoadTestOptions,
+  key: 'connections' | 'pipelining' | 'requests' | 'rate',
+  text: string | undefined,
+  flag: string,
+): void {
+  if (text === undefined) return;
+  const n = Number(text.replace(/_/g, ''));
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`invalid ${flag} "${text}"`);
+  options[key] = n;
+}
+
+/**
+ * A duration: a number with a unit (`ms`, `s`, `m`, `h`), or bare seconds.
+ *
+ * @example
+ * ```ts
+ * parseDuration('1.5m', '--duration'); // 90000
+ * ```
+ */
+export function parseDuration(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (match === null) throw new UsageError(`invalid ${flag} "${text}" (use 500ms, 10s, 2m or 1h)`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  const ms = Number(match[1]) * unit;
+  if (ms <= 0 && flag === '--duration') throw new UsageError(`${flag} must be more than 0`);
+  return ms;
+}
+
+function parseUrl(text: string): string {
+  let href = text;
+  if (href.startsWith(':')) href = `http://localhost${href.startsWith(':/') ? href.slice(1) : href}`;
+  else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(href)) href = `http://${href}`;
+  try {
+    return new URL(href).href;
+  } catch {
+    throw new UsageError(`not a URL: ${text}`);
+  }
+}
+
+function parseHeader(text: string): [string, string] {
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw new UsageError(`not a header: ${text} (use 'Name: value')`);
+  return [text.slice(0, colon).trim(), text.slice(colon + 1).trim()];
+}
+
+function headerPairs(headers: LoadTarget['headers']): (readonly [string, string])[] {
+  if (headers === undefined) return [];
+  return Array.isArray(headers) ? [...headers] : Object.entries(headers);
+}
+
+function describe(options: LoadTestOptions): string {
+  const first = options.targets[0];
+  const url = typeof first === 'string' ? first : first?.url;
+  const more = options.targets.length > 1 ? ` and ${options.targets.length - 1} more` : '';
+  const bound = [
+    options.durationMs === undefined ? undefined : `${options.durationMs / 1000} s`,
+    options.requests === undefined ? undefined : `${options.requests} requests`,
+  ].filter((x) => x !== undefined);
+  return `Benchmarking ${url}${more}: ${options.connections ?? 10} connections, ${bound.length > 0 ? bound.join(' or ') : '10 s'}${options.rate === undefined ? '' : ` at ${options.rate} req/s`}`;
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read ${file}`);
+  }
+}
+
+function isArgError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}

@@ -1,0 +1,46 @@
+/**
+ * A CliIo in memory, for running CLI commands in process: stdout and stderr are collected (and
+ * report `isTTY` as asked), stdin is the given text, `stopped()` the given promise (never, by default).
+ */
+import { Readable, Writable } from 'node:stream';
+import type { CliIo } from '../../src/cli/io.js';
+
+/** What a test can set of the fake process. */
+export interface MemoryIoOptions {
+  cwd: string;
+  tty?: boolean;
+  stdin?: string;
+  env?: Record<string, string>;
+  stopped?: Promise<NodeJS.Signals>;
+}
+
+/** The io and what was written to it. */
+export interface MemoryIo {
+  io: CliIo;
+  stdout(): Buffer;
+  stderr(): Buffer;
+}
+
+export function memoryIo(options: MemoryIoOptions): MemoryIo {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const sink = (into: Buffer[]) =>
+    Object.assign(
+      new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          into.push(Buffer.from(chunk));
+          callback();
+        },
+      }),
+      { isTTY: options.tty === true },
+    );
+  const io: CliIo = {
+    stdout: sink(out),
+    stderr: sink(err),
+    stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
+    env: options.env ?? {},
+    cwd: options.cwd,
+    stopped: () => options.stopped ?? new Promise(() => {}),
+  };
+  return { io, stdout: () => Buffer.concat(out), stderr: () => Buffer.concat(err) };
+}
