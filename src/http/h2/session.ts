@@ -191,8 +191,17 @@ export class H2Session implements ConnInfo, H2ExchangeHost {
       this.#resets = 0;
     }
     if (++this.#resets > this.#options.maxResetsPerWindow) {
-      this.#session.destroy(undefined, constants.NGHTTP2_ENHANCE_YOUR_CALM);
+      const why = `more than ${this.#options.maxResetsPerWindow} streams reset within ${this.#options.resetWindowMs} ms`;
+      this.#fail(constants.NGHTTP2_ENHANCE_YOUR_CALM, why);
     }
+  }
+
+  /**
+   * Closes the connection with GOAWAY `code`. node:http2 sends that code only with an error object
+   * (without one it says NO_ERROR); the error goes nowhere but the hidden server's `sessionError`.
+   */
+  #fail(code: number, why: string): void {
+    this.#session.destroy(new WirekitError('WK_ERR_H2_SESSION', `HTTP/2 connection closed: ${why}`), code);
   }
 
   // ---- deadlines ----
@@ -217,7 +226,10 @@ export class H2Session implements ConnInfo, H2ExchangeHost {
     }
     this.#deadline = 0;
     if (!this.#settingsAcked) {
-      this.#session.destroy(undefined, constants.NGHTTP2_SETTINGS_TIMEOUT);
+      this.#fail(
+        constants.NGHTTP2_SETTINGS_TIMEOUT,
+        `our SETTINGS were not acknowledged within ${this.#options.settingsTimeoutMs} ms`,
+      );
     } else if (this.#open === 0) {
       // Idle: GOAWAY, so a client that starts a stream now knows to open a new connection.
       this.shutdown();
