@@ -6,6 +6,7 @@
 import { type ClientHttp2Stream, constants, type IncomingHttpHeaders } from 'node:http2';
 import { NetError, type WirekitError } from '../errors.js';
 import { withoutPseudo } from '../http/h2/fields.js';
+import { resetStream } from '../http/h2/reset.js';
 import type { PoolConnection } from './connection.js';
 import type { Exchange } from './exchange.js';
 import { notRetried, requestBodyError, tooLarge } from './failures.js';
@@ -174,7 +175,7 @@ export class H2Call {
   cancel(): void {
     if (this.#done) return;
     this.#finish();
-    if (!this.stream.destroyed) this.stream.close(constants.NGHTTP2_CANCEL);
+    resetStream(this.stream, constants.NGHTTP2_CANCEL);
   }
 
   /** Fails the exchange with `error` and resets the stream. */
@@ -182,7 +183,7 @@ export class H2Call {
     if (this.#done) return;
     this.#finish();
     this.exchange.settleError(error);
-    if (!this.stream.destroyed) this.stream.close(constants.NGHTTP2_CANCEL);
+    resetStream(this.stream, constants.NGHTTP2_CANCEL);
   }
 
   /** The stream closed; a call still open here got no complete answer. */

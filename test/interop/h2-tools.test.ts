@@ -53,7 +53,9 @@ async function tool(command: string, args: readonly string[]): Promise<string> {
     return (await run(command, [...args], { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 })).stdout;
   } catch (error) {
     const failed = error as { stderr?: string; stdout?: string; message: string };
-    throw new Error(`${command} ${args.join(' ')} failed: ${failed.message}\n${failed.stderr ?? ''}${failed.stdout ?? ''}`);
+    throw new Error(
+      `${command} ${args.join(' ')} failed: ${failed.message}\n${failed.stderr ?? ''}${failed.stdout ?? ''}`,
+    );
   }
 }
 

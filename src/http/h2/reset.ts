@@ -1,14 +1,20 @@
 /**
- * Stream resets, told apart by who sent them: the rapid-reset defence (CVE-2023-44487) counts the
- * client's, never the server's own (a send timeout, a body over its limit).
+ * Stream resets: sent without ever passing a cut body off as complete, and told apart by who sent
+ * them (the rapid-reset defence, CVE-2023-44487, counts the client's, never the server's own).
  */
 import { constants, type Http2Stream } from 'node:http2';
 
 /** Streams this server reset itself. Weak: a stream is forgotten with its object. */
 const ours = new WeakSet<Http2Stream>();
 
+/** Why a stream was destroyed mid-message (node:http2 sends RST_STREAM INTERNAL_ERROR for it). */
+const CUT_SHORT = new Error('the stream was reset before its message was complete');
+
 /**
- * Resets `stream` (RST_STREAM with `code`), remembering that the server did.
+ * Resets `stream` (RST_STREAM), remembering that this side did. With its sending side still open,
+ * `close(code)` of node:http2 would end that side first (END_STREAM, then RST_STREAM), and the peer
+ * would take a body cut short for a complete one; such a stream is destroyed instead, which sends
+ * RST_STREAM INTERNAL_ERROR at once. Otherwise it is reset with `code`.
  *
  * @example
  * ```ts
@@ -16,8 +22,10 @@ const ours = new WeakSet<Http2Stream>();
  * ```
  */
 export function resetStream(stream: Http2Stream, code: number): void {
+  if (stream.destroyed) return;
   ours.add(stream);
-  stream.close(code);
+  if (stream.writableEnded) stream.close(code);
+  else stream.destroy(CUT_SHORT);
 }
 
 /**

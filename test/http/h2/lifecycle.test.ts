@@ -123,7 +123,9 @@ test('a client that never acknowledges our SETTINGS gets GOAWAY SETTINGS_TIMEOUT
   const socket = tcpConnect(server.port, '127.0.0.1');
   leaks.defer(() => socket.destroy());
   // The preface and an empty SETTINGS frame (RFC 9113 §3.4, §6.5); the server's SETTINGS are never acknowledged.
-  socket.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]));
+  socket.write(
+    Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]),
+  );
   const frames: { type: number; payload: Buffer }[] = [];
   let pending = Buffer.alloc(0);
   socket.on('data', (chunk: Buffer) => {

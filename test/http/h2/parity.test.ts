@@ -101,7 +101,13 @@ function parityApp(dir: string): App {
 
 const CASES: Case[] = [
   { name: 'GET text', path: '/' },
-  { name: 'POST JSON', method: 'POST', path: '/echo', headers: { 'content-type': 'application/json' }, body: '{"a":[1]}' },
+  {
+    name: 'POST JSON',
+    method: 'POST',
+    path: '/echo',
+    headers: { 'content-type': 'application/json' },
+    body: '{"a":[1]}',
+  },
   { name: '404 as JSON', path: '/nowhere', headers: { accept: 'application/json' } },
   { name: '405 with Allow', method: 'DELETE', path: '/' },
   { name: 'thrown Error', path: '/boom' },
@@ -129,7 +135,9 @@ function appFields(headers: Record<string, string | string[] | undefined>): stri
 /** The body as the application sent it: decompressed, and a multipart boundary (random per response) named BOUNDARY. */
 function decoded(body: Buffer, fields: string[]): Buffer {
   const plain = fields.includes('content-encoding: gzip') ? gunzipSync(body) : body;
-  const boundary = /^content-type: multipart\/byteranges; boundary=(.+)$/.exec(fields.find((f) => f.includes('boundary=')) ?? '');
+  const boundary = /^content-type: multipart\/byteranges; boundary=(.+)$/.exec(
+    fields.find((f) => f.includes('boundary=')) ?? '',
+  );
   if (boundary === null) return plain;
   const at = fields.findIndex((f) => f.includes('boundary='));
   fields[at] = (fields[at] as string).replace(boundary[1] as string, 'BOUNDARY');
@@ -164,7 +172,8 @@ async function viaH2(session: ClientHttp2Session, c: Case): Promise<Answer> {
   const answer = await h2Request(session, { ':method': c.method ?? 'GET', ':path': c.path, ...c.headers }, c.body);
   const fields = appFields(answer.headers);
   const trailers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(answer.trailers ?? {})) if (typeof value === 'string') trailers[name] = value;
+  for (const [name, value] of Object.entries(answer.trailers ?? {}))
+    if (typeof value === 'string') trailers[name] = value;
   return { status: answer.status, body: decoded(answer.body, fields), fields, trailers };
 }
 
@@ -249,12 +258,15 @@ describe('one App over HTTP/1.1 and HTTP/2 answers the same', () => {
   test('a client that goes away aborts the request signal with WK_ERR_HTTP_CLIENT_GONE on both', async () => {
     aborted = [];
     await new Promise<void>((resolve) => {
-      const req = http1Request({ host: '127.0.0.1', port: server.address.port, path: '/ticks', agent: false }, (res) => {
-        res.once('data', () => {
-          req.destroy();
-          resolve();
-        });
-      });
+      const req = http1Request(
+        { host: '127.0.0.1', port: server.address.port, path: '/ticks', agent: false },
+        (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        },
+      );
       req.on('error', () => {});
       req.end();
     });

@@ -53,7 +53,10 @@ test('a header list becomes a Request: method, target, Host from :authority, coo
   assert.equal(seen.info.secure, false);
   assert.equal(seen.info.canUpgrade, false);
   assert.equal(seen.info.remoteAddress?.address, '127.0.0.1');
-  assert.throws(() => seen?.info.upgrade(), (error: WirekitError) => isWirekitError(error, 'WK_ERR_HTTP_UPGRADE'));
+  assert.throws(
+    () => seen?.info.upgrade(),
+    (error: WirekitError) => isWirekitError(error, 'WK_ERR_HTTP_UPGRADE'),
+  );
 });
 
 test('HTTP/1.1 and h2c share one port: the preface decides, and each connection keeps its protocol', async () => {
@@ -268,6 +271,36 @@ test("a client's RST_STREAM aborts the request's signal and stops its streamed r
   // The connection serves on.
   assert.equal((await h2Request(session, {})).body.toString(), 'ok');
   assert.deepEqual(server.errors, []);
+});
+
+test('a streamed response that fails midway resets its stream: the client never takes it for complete', async () => {
+  const server = await startServer(
+    leaks,
+    (req) => {
+      if (req.path !== '/fails') return new Response('ok');
+      const body = (async function* () {
+        yield Buffer.from('partial');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new Error('the source broke');
+      })();
+      return new Response(body);
+    },
+    H2C,
+  );
+  const session = await h2Session(leaks, server.server.url);
+  const stream = session.request({ ':path': '/fails' });
+  let ended = false;
+  stream.on('end', () => {
+    ended = true;
+  });
+  stream.resume();
+  const closed = new Promise<void>((resolve) => stream.on('close', () => resolve()));
+  stream.on('error', () => {});
+  await closed;
+  assert.equal(ended, false, 'no END_STREAM before the reset');
+  assert.equal(stream.rstCode, constants.NGHTTP2_INTERNAL_ERROR);
+  assert.match(server.errors[0]?.message ?? '', /the source broke/);
+  assert.equal((await h2Request(session, {})).body.toString(), 'ok');
 });
 
 test('a request body over maxStreamedBodyBytes is a 413 and the connection serves on', async () => {
