@@ -3,12 +3,14 @@
  * writes that honour backpressure, half-close, and an idle timeout on the shared timer wheel.
  */
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { type SocketAddress, TimeoutError, type WirekitError } from '../errors.js';
 import { type Deferred, deferred } from '../util/deferred.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { closedError, type Endpoints, endpointsOf, netError, type UnixPaths } from './addresses.js';
 import { checkBytes, checkDuration, checkInteger } from './options.js';
 import { ReadBuffer, type ReadSource, type ReceiveHandlers } from './read-buffer.js';
+import { type TlsInfo, tlsInfoOf } from './tls/info.js';
 
 export type { ReceiveHandlers } from './read-buffer.js';
 
@@ -129,6 +131,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   #idleMs = 0;
   #idleHandle: TimerHandle | undefined;
   #lastActivity = 0;
+  #tls: TlsInfo | undefined;
 
   /**
    * Wraps a connected (or connecting) `net.Socket` or `tls.TLSSocket`. The connection takes over
@@ -368,6 +371,18 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   /** Our endpoint, once connected. */
   get localAddress(): SocketAddress | undefined {
     return this.#endpoints.localAddress;
+  }
+
+  /**
+   * What TLS negotiated (protocol, cipher, ALPN, server name, the peer's certificate), or undefined
+   * on a plain TCP connection. Read from the socket on first access.
+   */
+  get tls(): TlsInfo | undefined {
+    // `encrypted` marks a TLSSocket (Node documents it for this); no node:tls import for a plain server.
+    if (this.#tls === undefined && (this.socket as Partial<TLSSocket>).encrypted === true) {
+      this.#tls = tlsInfoOf(this.socket as TLSSocket);
+    }
+    return this.#tls;
   }
 
   /** Bytes received from the peer. */

@@ -13,7 +13,6 @@ export function inProcessInfo(): ConnInfo {
     localAddress: { address: '127.0.0.1', port: 0, family: 'IPv4' },
     secure: false,
     httpVersion: '1.1',
-    alpnProtocol: undefined,
     requestCount: 1,
     canUpgrade: false,
     upgrade(): Upgraded {

@@ -10,8 +10,10 @@
  */
 import { constants, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { type SocketAddress, WirekitError } from '../../errors.js';
 import { endpointsOf } from '../../net/addresses.js';
+import { type TlsInfo, tlsInfoOf } from '../../net/tls/info.js';
 import { type TimerHandle, timerWheel } from '../../util/timer-wheel.js';
 import type { ConnInfo, Upgraded } from '../message/conn-info.js';
 import type { H2Observer, H2ServeContext } from './context.js';
@@ -37,7 +39,8 @@ export class H2Session implements ConnInfo, H2ExchangeHost {
   readonly #options: ResolvedHttp2Options;
   readonly #remoteAddress: SocketAddress | undefined;
   readonly #localAddress: SocketAddress | undefined;
-  readonly #alpnProtocol: string | undefined;
+  readonly #socket: Socket;
+  #tls: TlsInfo | undefined;
   readonly #timer: TimerHandle;
   #deadline = 0;
   #settingsAcked = false;
@@ -62,8 +65,8 @@ export class H2Session implements ConnInfo, H2ExchangeHost {
     const endpoints = endpointsOf(socket);
     this.#remoteAddress = endpoints.remoteAddress;
     this.#localAddress = endpoints.localAddress;
+    this.#socket = socket;
     this.secure = session.encrypted === true;
-    this.#alpnProtocol = this.secure && typeof session.alpnProtocol === 'string' ? session.alpnProtocol : undefined;
     session.on('stream', this.#onStream);
     session.once('localSettings', this.#onSettingsAcked);
     session.once('close', this.#onClose);
@@ -92,8 +95,10 @@ export class H2Session implements ConnInfo, H2ExchangeHost {
     return '2.0';
   }
 
-  get alpnProtocol(): string | undefined {
-    return this.#alpnProtocol;
+  /** What TLS negotiated (`alpnProtocol` is `'h2'`); undefined for h2c. */
+  get tls(): TlsInfo | undefined {
+    if (this.#tls === undefined && this.secure) this.#tls = tlsInfoOf(this.#socket as TLSSocket);
+    return this.#tls;
   }
 
   get requestCount(): number {

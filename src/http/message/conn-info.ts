@@ -1,5 +1,5 @@
 import type { SocketAddress } from '../../errors.js';
-import type { Connection, ReceiveHandlers } from '../../net/index.js';
+import type { Connection, ReceiveHandlers, TlsInfo } from '../../net/index.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
 
@@ -24,8 +24,11 @@ export interface ConnInfo {
    * `request.version`), `'2.0'` for HTTP/2.
    */
   readonly httpVersion: '1.1' | '2.0';
-  /** The protocol TLS negotiated by ALPN (`'h2'`, `'http/1.1'`), or undefined (no TLS, or no ALPN). */
-  readonly alpnProtocol: string | undefined;
+  /**
+   * What TLS negotiated on this connection (protocol, cipher, ALPN, server name, the client's
+   * certificate with `requestCert`); undefined on plain HTTP.
+   */
+  readonly tls?: TlsInfo | undefined;
   /** Requests received on this connection so far, this one included. */
   readonly requestCount: number;
   /**

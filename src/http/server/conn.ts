@@ -1,5 +1,5 @@
 import { ProtocolError, WirekitError } from '../../errors.js';
-import type { Connection, ReceiveHandlers } from '../../net/index.js';
+import type { Connection, ReceiveHandlers, TlsInfo } from '../../net/index.js';
 import { type TimerHandle, timerWheel } from '../../util/timer-wheel.js';
 import type { RequestEvent, RequestHead } from '../codec/request-parser.js';
 import { RequestParser } from '../codec/request-parser.js';
@@ -96,10 +96,8 @@ export class HttpConnection implements ConnInfo {
     return '1.1';
   }
 
-  /** From the TLS socket when there is one (`false` there means no protocol was negotiated). */
-  get alpnProtocol(): string | undefined {
-    const negotiated = (this.#conn.socket as { alpnProtocol?: string | false | null }).alpnProtocol;
-    return typeof negotiated === 'string' ? negotiated : undefined;
+  get tls(): TlsInfo | undefined {
+    return this.#conn.tls;
   }
 
   get requestCount(): number {

@@ -1,9 +1,11 @@
 import { isWirekitError, ProtocolError, WirekitError } from '../../errors.js';
+import type { TlsServerOptions } from '../../net/index.js';
 import { processWarnings } from '../../util/warning-limiter.js';
 import type { ParserLimits } from '../codec/limits.js';
 import type { Http2Options } from '../h2/options.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
 import type { ConnInfo } from '../message/conn-info.js';
+import type { RedirectHttpOptions } from './https-redirect.js';
 
 /** Options of `serve()`. Every limit and wait has a default; units are in the names. */
 export interface ServeOptions {
@@ -18,6 +20,14 @@ export interface ServeOptions {
   maxConnections?: number;
   /** Closes the server (gracefully, without a deadline) when aborted. */
   signal?: AbortSignal;
+  /**
+   * Serve HTTPS: certificates (`key`/`cert`, or `keyFile`/`certFile` reloaded when they change),
+   * SNI, client certificates, protocol versions and the handshake limits. `url` is then `https://…`,
+   * `info.secure` true and `info.tls` tells what each connection negotiated.
+   */
+  tls?: TlsServerOptions;
+  /** With `tls`: also listen for plain HTTP on this port and redirect every request there to HTTPS (308). */
+  redirectHttp?: RedirectHttpOptions;
 
   /**
    * HTTP/2. `'h2c'`: cleartext HTTP/2 with prior knowledge (a client that opens with the HTTP/2

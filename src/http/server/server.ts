@@ -1,6 +1,8 @@
-import { type SocketAddress, TimeoutError } from '../../errors.js';
+import type { TLSSocket } from 'node:tls';
+import { type SocketAddress, TimeoutError, WirekitError } from '../../errors.js';
 import type { Connection } from '../../net/connection.js';
 import { type ListenOptions, listen, type Server } from '../../net/tcp-server.js';
+import type { CertificateUpdate, TlsStats } from '../../net/tls/tls-acceptor.js';
 import { timerWheel } from '../../util/timer-wheel.js';
 import type { H2Observer } from '../h2/context.js';
 import { H2Engine } from '../h2/engine.js';
@@ -8,7 +10,9 @@ import type { Handler } from '../message/conn-info.js';
 import { HttpConnection, type ServerContext } from './conn.js';
 import { publishConnection, publishEnd, publishRequestStart } from './diagnostics.js';
 import { detectH2c } from './h2c.js';
+import { httpsRedirect } from './https-redirect.js';
 import { resolveServeOptions, type ServeOptions } from './options.js';
+import { tlsListenOptions } from './tls.js';
 
 /** HTTP/2 requests and connections go to the same diagnostics channels as HTTP/1.1 ones. */
 const H2_OBSERVER: H2Observer = {
@@ -32,13 +36,22 @@ export class HttpServer implements AsyncDisposable {
   readonly #connections: Set<HttpConnection>;
   readonly #h2: H2Engine | undefined;
   #closing: Promise<void> | undefined;
+  /** The plain-HTTP listener that redirects to this HTTPS server (`redirectHttp`). */
+  readonly redirectServer: HttpServer | undefined;
 
   /** @internal Made by {@link serve}. */
-  constructor(server: Server, ctx: ServerContext, connections: Set<HttpConnection>, h2: H2Engine | undefined) {
+  constructor(
+    server: Server,
+    ctx: ServerContext,
+    connections: Set<HttpConnection>,
+    h2: H2Engine | undefined,
+    redirect?: HttpServer,
+  ) {
     this.#server = server;
     this.#ctx = ctx;
     this.#connections = connections;
     this.#h2 = h2;
+    this.redirectServer = redirect;
   }
 
   /** The bound address (`port` is the real one when 0 was asked for). */
@@ -46,7 +59,7 @@ export class HttpServer implements AsyncDisposable {
     return this.#server.address;
   }
 
-  /** `http://host:port` of the server (IPv6 hosts in brackets); for a Unix socket, its path. */
+  /** `http://host:port` (`https://` with TLS) of the server (IPv6 hosts in brackets); for a Unix socket, its path. */
   get url(): string {
     const { address, port, family } = this.address;
     if (family === 'unix') return address;
@@ -58,6 +71,25 @@ export class HttpServer implements AsyncDisposable {
     return this.#connections.size + (this.#h2?.sessions ?? 0);
   }
 
+  /** TLS handshake counters (completed, resumed, failed, timed out, dropped, in progress); undefined without TLS. */
+  get tlsStats(): TlsStats | undefined {
+    return this.#server.tlsStats;
+  }
+
+  /**
+   * Replaces the certificates (the default pair and/or the SNI table) for new connections without
+   * dropping one: open connections keep the certificate they were made with. The new pair is
+   * checked first; a bad one throws `WK_ERR_TLS_CREDENTIALS` and the old one keeps serving.
+   *
+   * @example
+   * ```ts
+   * server.setCertificates({ key: await readFile('key.pem'), cert: await readFile('fullchain.pem') });
+   * ```
+   */
+  setCertificates(update: CertificateUpdate): void {
+    this.#server.setCertificates(update);
+  }
+
   /**
    * Graceful shutdown: stops accepting, closes idle keep-alive connections at once, lets in-flight
    * requests finish (their responses say `Connection: close`; HTTP/2 connections get GOAWAY), and
@@ -67,7 +99,9 @@ export class HttpServer implements AsyncDisposable {
   close(options: HttpCloseOptions = {}): Promise<void> {
     if (this.#closing === undefined) {
       this.#ctx.closing = true;
-      this.#closing = this.#server.close();
+      const redirect = this.redirectServer?.close(options);
+      const closed = this.#server.close();
+      this.#closing = redirect === undefined ? closed : Promise.all([closed, redirect]).then(() => {});
       for (const conn of this.#connections) conn.shutdown();
       this.#h2?.shutdown();
     }
@@ -95,8 +129,9 @@ export class HttpServer implements AsyncDisposable {
 
 /**
  * Serves HTTP/1.1 with `handler` (docs/architecture.md, The Handler seam: `(request, info) => Response`),
- * and HTTP/2 behind the same handler: with `http2: 'h2c'`, cleartext HTTP/2 with prior knowledge on
- * the same port.
+ * over TLS with `tls` (and a plain-HTTP redirect listener with `redirectHttp`), and HTTP/2 behind the
+ * same handler: offered by ALPN over TLS, and with `http2: 'h2c'` as cleartext HTTP/2 with prior
+ * knowledge on the same port as HTTP/1.1.
  *
  * @example
  * ```ts
@@ -106,9 +141,16 @@ export class HttpServer implements AsyncDisposable {
  * ```
  */
 export async function serve(handler: Handler, options: ServeOptions = {}): Promise<HttpServer> {
-  const ctx: ServerContext = { handler, options: resolveServeOptions(options), secure: false, closing: false };
+  if (options.redirectHttp !== undefined && options.tls === undefined) {
+    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'redirectHttp redirects to HTTPS: it needs tls');
+  }
+  const secure = options.tls !== undefined;
+  const ctx: ServerContext = { handler, options: resolveServeOptions(options), secure, closing: false };
   const connections = new Set<HttpConnection>();
-  const h2c = options.http2 === 'h2c' ? new H2Engine(ctx, H2_OBSERVER, options.http2Options) : undefined;
+  // HTTP/2: by ALPN over TLS unless `http2: false`; on cleartext only with `http2: 'h2c'`.
+  const h2 = (secure ? options.http2 !== false : options.http2 === 'h2c')
+    ? new H2Engine(ctx, H2_OBSERVER, options.http2Options)
+    : undefined;
   const listenOptions: ListenOptions = {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
@@ -121,11 +163,17 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   if (options.backlog !== undefined) listenOptions.backlog = options.backlog;
   if (options.maxConnections !== undefined) listenOptions.maxConnections = options.maxConnections;
   listenOptions.onError = (error) => ctx.options.onError(error, undefined);
+  if (options.tls !== undefined) {
+    const engines = new Map<string, (socket: TLSSocket) => void>();
+    if (h2 !== undefined) engines.set('h2', (socket) => void h2.attach(socket));
+    listenOptions.tls = tlsListenOptions(options.tls, engines);
+  }
   const server = await listen(listenOptions, (conn) => {
-    if (h2c === undefined) serveHttp1(ctx, conn, connections);
-    else return serveCleartext(ctx, conn, connections, h2c);
+    if (h2 === undefined || secure) serveHttp1(ctx, conn, connections);
+    else return serveCleartext(ctx, conn, connections, h2);
   });
-  const httpServer = new HttpServer(server, ctx, connections, h2c);
+  const redirect = await startRedirect(options, server);
+  const httpServer = new HttpServer(server, ctx, connections, h2, redirect);
   options.signal?.addEventListener('abort', () => void httpServer.close(), { once: true });
   return httpServer;
 }
@@ -152,4 +200,19 @@ async function serveCleartext(
   if (ctx.closing) conn.destroy();
   else if (kind === 'http1') serveHttp1(ctx, conn, connections);
   else h2c.attach(conn.detach());
+}
+
+/** The plain-HTTP listener of `redirectHttp`, or undefined. Closes the HTTPS server if it cannot listen. */
+async function startRedirect(options: ServeOptions, https: Server): Promise<HttpServer | undefined> {
+  const redirect = options.redirectHttp;
+  if (redirect === undefined) return undefined;
+  const handler = httpsRedirect(redirect.httpsPort ?? https.address.port);
+  const redirectOptions: ServeOptions = { port: redirect.port, host: redirect.host ?? options.host ?? '127.0.0.1' };
+  if (options.onError !== undefined) redirectOptions.onError = options.onError;
+  try {
+    return await serve(handler, redirectOptions);
+  } catch (error) {
+    await https.close({ timeoutMs: 0 });
+    throw error;
+  }
 }

@@ -49,7 +49,7 @@ test('a header list becomes a Request: method, target, Host from :authority, coo
   assert.equal(seen.fields.filter((_, i) => i % 2 === 0 && seen?.fields[i] === 'cookie').length, 1);
   assert.ok(!seen.fields.some((name, i) => i % 2 === 0 && name.startsWith(':')), 'no pseudo-header field');
   assert.equal(seen.info.httpVersion, '2.0');
-  assert.equal(seen.info.alpnProtocol, undefined);
+  assert.equal(seen.info.tls, undefined);
   assert.equal(seen.info.secure, false);
   assert.equal(seen.info.canUpgrade, false);
   assert.equal(seen.info.remoteAddress?.address, '127.0.0.1');
