@@ -17,6 +17,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import { before, test } from 'node:test';
 import { fetch } from '../../src/client/index.js';
 import { isWirekitError } from '../../src/errors.js';
+import { Response } from '../../src/http/message/index.js';
+import { serve } from '../../src/http/server/index.js';
 import type { LeakTracker } from '../helpers/leaks.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { selfSignedCertificate } from '../helpers/tls-cert.js';
@@ -267,4 +269,37 @@ test('fetch() over HTTP/2', async () => {
   assert.equal(res.status, 201);
   assert.equal(res.headers.get('x-h2'), 'yes');
   assert.equal(await res.text(), 'created');
+});
+
+test("against wirekit's own HTTPS server: h2 by ALPN, one connection, trailers, and an abort reaches the handler", async () => {
+  let aborted: unknown;
+  const server = await serve(
+    async (req, info) => {
+      if (req.path === '/wait') {
+        await new Promise((resolve) => req.signal.addEventListener('abort', resolve));
+        aborted = req.signal.reason;
+        return new Response('late');
+      }
+      const body = (async function* () {
+        yield new TextEncoder().encode(`${info.httpVersion} ${info.tls?.alpnProtocol} ${req.path}`);
+      })();
+      return new Response(body, { trailers: { 'X-Path': req.path } });
+    },
+    { tls: { key, cert } },
+  );
+  leaks.defer(() => server.close({ timeoutMs: 0 }));
+  const pool = trackedPool(leaks, `https://localhost:${server.address.port}`, h2Options());
+  const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => pool.request({ path: `/p${i}` })));
+  for (const [i, res] of answers.entries()) {
+    assert.equal(await res.body.text(), `2.0 h2 /p${i}`);
+    assert.equal(res.trailers.get('x-path'), `/p${i}`);
+  }
+  assert.equal(server.connections, 1);
+  const controller = new AbortController();
+  const waiting = pool.request({ path: '/wait', signal: controller.signal });
+  await eventually(() => server.connections === 1 && aborted === undefined, 'the request is in flight');
+  setTimeout(() => controller.abort(), 50);
+  await assert.rejects(waiting, (error) => isWirekitError(error, 'WK_ERR_ABORTED'));
+  await eventually(() => aborted !== undefined, "the handler's signal aborted");
+  assert.ok(isWirekitError(aborted, 'WK_ERR_HTTP_CLIENT_GONE'));
 });

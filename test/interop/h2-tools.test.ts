@@ -1,11 +1,15 @@
 /**
- * The HTTP/2 server against the tools people check HTTP/2 servers with: curl (`--http2-prior-knowledge`),
- * nghttp (frames, SETTINGS, trailers, flow control with a small window) and h2load (a short bounded
- * load: every request answered, none failed). Needs curl and the Debian package nghttp2-client;
- * required when CI=true, skipped with a note elsewhere.
+ * The HTTP/2 server against the tools people check HTTP/2 servers with, over h2c and over TLS (h2 by
+ * ALPN): curl (`--http2-prior-knowledge`, `--http2`), nghttp (frames, SETTINGS, trailers, flow
+ * control with a small window) and h2load (a short bounded load: every request answered, none
+ * failed). Needs curl and the Debian package nghttp2-client; required when CI=true, skipped with a
+ * note elsewhere.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Response } from '../../src/http/message/index.js';
@@ -13,6 +17,7 @@ import { App } from '../../src/web/app.js';
 import type { AppServer } from '../../src/web/listen.js';
 import { activeResources, assertNoLeaksSince } from '../helpers/leaks.js';
 import { pattern } from '../helpers/patterns.js';
+import { selfSignedCertificate } from '../helpers/tls-cert.js';
 
 const run = promisify(execFile);
 
@@ -109,5 +114,51 @@ describe('HTTP/2 (h2c) with curl, nghttp and h2load', { skip }, () => {
     const out = await tool('h2load', ['-n', '2000', '-c', '4', '-m', '10', '-t', '1', `${url}/`]);
     assert.match(out, /requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored, 0 timeout/);
     assert.match(out, /status codes: 2000 2xx, 0 3xx, 0 4xx, 0 5xx/);
+  });
+});
+
+describe('HTTPS with h2 by ALPN, with curl, nghttp and h2load', { skip }, () => {
+  let server: AppServer;
+  let url = '';
+  let dir = '';
+  let baseline: Map<string, number>;
+
+  before(async () => {
+    baseline = activeResources();
+    const { key, cert } = selfSignedCertificate();
+    dir = mkdtempSync(join(tmpdir(), 'wirekit-h2-tls-'));
+    writeFileSync(join(dir, 'ca.pem'), cert);
+    server = await toolApp().listen({ port: 0, tls: { key, cert } });
+    url = `https://localhost:${server.address.port}`;
+  });
+  after(async () => {
+    await server.close({ timeoutMs: 1_000 });
+    rmSync(dir, { recursive: true, force: true });
+    await assertNoLeaksSince(baseline);
+  });
+
+  test('curl --http2 negotiates h2; --http1.1 gets HTTP/1.1 on the same port', async () => {
+    const ca = join(dir, 'ca.pem');
+    const h2 = await tool('curl', ['-sS', '-i', '--http2', '--cacert', ca, `${url}/`]);
+    assert.match(h2, /^HTTP\/2 200 \r\n/);
+    assert.ok(h2.endsWith('Hello, World!'));
+    const h1 = await tool('curl', ['-sS', '-i', '--http1.1', '--cacert', ca, `${url}/`]);
+    assert.match(h1, /^HTTP\/1\.1 200 OK\r\n/);
+    const post = await tool('curl', ['-sS', '--http2', '--cacert', ca, '--data-binary', 'over tls', `${url}/echo`]);
+    assert.deepEqual(JSON.parse(post), { got: 'over tls' });
+  });
+
+  test('nghttp over TLS: trailers, and a body through a 1 KiB window', async () => {
+    const trailers = await tool('nghttp', ['-nv', `${url}/trailers`]);
+    assert.match(trailers, /x-checksum: abc123/);
+    const big = await tool('nghttp', ['-nv', '-w', '10', `${url}/big`]);
+    const total = [...big.matchAll(/recv DATA frame <length=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    assert.equal(total, BIG.byteLength);
+  });
+
+  test('h2load over TLS: 2,000 requests on 4 connections × 10 streams, all answered 200', async () => {
+    const out = await tool('h2load', ['-n', '2000', '-c', '4', '-m', '10', '-t', '1', `${url}/`]);
+    assert.match(out, /Application protocol: h2/);
+    assert.match(out, /requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored, 0 timeout/);
   });
 });

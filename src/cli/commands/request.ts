@@ -51,6 +51,7 @@ Options:
   -k, --insecure          do not verify the server's TLS certificate
       --ca <file>         also trust this CA certificate (PEM)
       --proxy <url>       tunnel through this HTTP proxy (default: HTTP(S)_PROXY and NO_PROXY)
+      --http2             offer HTTP/2 by ALPN on https: URLs (HTTP/1.1 if the server declines)
   -h, --help              show this help
 
 Exit codes:
@@ -88,6 +89,7 @@ interface Flags {
   insecure: boolean;
   ca: string | undefined;
   proxy: string | undefined;
+  http2: boolean;
 }
 
 const SEPARATORS = [':=', '==', ':', '=', '@'] as const;
@@ -145,6 +147,7 @@ function parseFlags(args: readonly string[]): Flags {
       follow: { type: 'boolean', short: 'F', default: false },
       'max-redirects': { type: 'string' },
       insecure: { type: 'boolean', short: 'k', default: false },
+      http2: { type: 'boolean', default: false },
       ca: { type: 'string' },
       proxy: { type: 'string' },
     },
@@ -171,6 +174,7 @@ function parseFlags(args: readonly string[]): Flags {
     timeoutMs: timeout * 1000,
     maxRedirections: values.follow === true || values['max-redirects'] !== undefined ? maxRedirects : 0,
     insecure: values.insecure === true,
+    http2: values.http2 === true,
     ca: values.ca,
     proxy: values.proxy,
   };
@@ -299,7 +303,9 @@ function requestHead(request: DispatchRequest, paint: Paint): string {
 
 function responseHead(response: ClientResponse, paint: Paint): string {
   const colour = response.status >= 400 ? 31 : response.status >= 300 ? 33 : 32;
-  let out = `HTTP/${response.version} ${paint(colour, `${response.status} ${response.statusText}`)}\n`;
+  // HTTP/2 has no reason phrase: `HTTP/2.0 200`, as curl prints `HTTP/2 200`.
+  const status = response.statusText === '' ? String(response.status) : `${response.status} ${response.statusText}`;
+  let out = `HTTP/${response.version} ${paint(colour, status)}\n`;
   for (const [name, value] of response.headers) out += `${paint(90, name)}: ${value}\n`;
   return `${out}\n`;
 }
@@ -391,6 +397,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   }
   const options: AgentOptions = { tls: { rejectUnauthorized: !flags.insecure } };
   if (ca !== undefined) options.tls = { ...options.tls, ca };
+  if (flags.http2) options.allowH2 = true;
   if (flags.proxy !== undefined) options.proxy = flags.proxy;
   else options.proxyFromEnv = io.env;
   const agent = new Agent(options);
