@@ -10,10 +10,10 @@ import type { ParserLimits } from '../http/codec/limits.js';
 import { abortedError } from '../net/addresses.js';
 import { Fifo } from '../util/fifo.js';
 import { ClientConnection, type ConnectionOwner, type ConnectionSettings, type PoolConnection } from './connection.js';
-import { type ConnectorOptions, openConnection } from './connector.js';
+import { type Connected, type ConnectorOptions, openConnection } from './connector.js';
 import { publishConnection, publishRequest } from './diagnostics.js';
 import { Exchange, type ExchangeContext } from './exchange.js';
-import { H2ClientConnection, type H2Settings } from './h2-connection.js';
+import type { H2ClientConnection, H2Settings } from './h2-connection.js';
 import { type Origin, parseOrigin } from './origin.js';
 import { checkPoolOptions, POOL_DEFAULTS, type PoolOptions, type PoolStats } from './pool-options.js';
 import { type ProxyConfig, parseProxy } from './proxy.js';
@@ -240,43 +240,45 @@ export class Pool implements Dispatcher {
   #connect(trigger: Exchange): void {
     this.#connecting++;
     const options: ConnectorOptions = { ...this.#connector, timeouts: trigger.timeouts };
-    openConnection(this.#origin, options).then(
-      ({ conn, timings, protocol }) => {
-        this.#connecting--;
-        if (this.#shutdown.signal.aborted) {
-          conn.destroy();
+    openConnection(this.#origin, options)
+      .then(withH2Engine)
+      .then(
+        ({ conn, timings, h2 }) => {
+          this.#connecting--;
+          if (this.#shutdown.signal.aborted) {
+            conn.destroy();
+            this.#settle();
+            return;
+          }
+          let client: PoolConnection;
+          if (h2 !== undefined) {
+            client = new h2(conn.detach(), timings, this.#origin, this.#h2, this.#owner);
+            this.#multiplexed.add(client);
+          } else {
+            client = new ClientConnection(conn, timings, this.#settings, this.#owner);
+          }
+          this.#conns.add(client);
+          publishConnection('connectionOpen', () => ({ origin: this.origin, ...addresses(client), timings }));
+          this.#owner.available(client);
+          if (this.#probing) {
+            // The protocol is known: HTTP/1.1 opens connections for the requests that waited, HTTP/2
+            // only for those beyond its streams.
+            this.#probing = false;
+            this.#grow();
+          }
+        },
+        (error: unknown) => {
+          this.#connecting--;
+          // The request that asked for this connection learns why it failed; if nothing else can
+          // serve the queue, every queued request does.
+          this.#peek()?.settleError(error);
+          this.#queue.shift();
+          if (this.#conns.size === 0 && this.#connecting === 0) {
+            for (const exchange of this.#queue.drain()) exchange.settleError(error);
+          }
           this.#settle();
-          return;
-        }
-        let client: PoolConnection;
-        if (protocol === 'h2') {
-          client = new H2ClientConnection(conn.detach(), timings, this.#origin, this.#h2, this.#owner);
-          this.#multiplexed.add(client);
-        } else {
-          client = new ClientConnection(conn, timings, this.#settings, this.#owner);
-        }
-        this.#conns.add(client);
-        publishConnection('connectionOpen', () => ({ origin: this.origin, ...addresses(client), timings }));
-        this.#owner.available(client);
-        if (this.#probing) {
-          // The protocol is known: HTTP/1.1 opens connections for the requests that waited, HTTP/2
-          // only for those beyond its streams.
-          this.#probing = false;
-          this.#grow();
-        }
-      },
-      (error: unknown) => {
-        this.#connecting--;
-        // The request that asked for this connection learns why it failed; if nothing else can
-        // serve the queue, every queued request does.
-        this.#peek()?.settleError(error);
-        this.#queue.shift();
-        if (this.#conns.size === 0 && this.#connecting === 0) {
-          for (const exchange of this.#queue.drain()) exchange.settleError(error);
-        }
-        this.#settle();
-      },
-    );
+        },
+      );
   }
 
   /** Opens connections for queued requests while the limit allows (one per request waiting). */
@@ -360,6 +362,20 @@ export class Pool implements Dispatcher {
       if (empty) this.#closing.resolve();
     }
     if (empty) this.onEmpty?.();
+  }
+}
+
+/**
+ * A connection and, when TLS chose `h2`, the HTTP/2 connection class: node:http2 is loaded only
+ * then, so a client that never meets an HTTP/2 server never loads it.
+ */
+async function withH2Engine(connected: Connected): Promise<Connected & { h2?: typeof H2ClientConnection }> {
+  if (connected.protocol !== 'h2') return connected;
+  try {
+    return { ...connected, h2: (await import('./h2-connection.js')).H2ClientConnection };
+  } catch (error) {
+    connected.conn.destroy();
+    throw error;
   }
 }
 

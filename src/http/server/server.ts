@@ -5,7 +5,7 @@ import { type ListenOptions, listen, type Server } from '../../net/tcp-server.js
 import type { CertificateUpdate, TlsStats } from '../../net/tls/tls-acceptor.js';
 import { timerWheel } from '../../util/timer-wheel.js';
 import type { H2Observer } from '../h2/context.js';
-import { H2Engine } from '../h2/engine.js';
+import type { H2Engine } from '../h2/engine.js';
 import type { Handler } from '../message/conn-info.js';
 import { HttpConnection, type ServerContext } from './conn.js';
 import { publishConnection, publishEnd, publishRequestStart } from './diagnostics.js';
@@ -147,9 +147,10 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   const secure = options.tls !== undefined;
   const ctx: ServerContext = { handler, options: resolveServeOptions(options), secure, closing: false };
   const connections = new Set<HttpConnection>();
-  // HTTP/2: by ALPN over TLS unless `http2: false`; on cleartext only with `http2: 'h2c'`.
+  // HTTP/2: by ALPN over TLS unless `http2: false`; on cleartext only with `http2: 'h2c'`. Loaded
+  // only then: a plain HTTP/1.1 server never loads node:http2 (nor node:crypto, which it needs).
   const h2 = (secure ? options.http2 !== false : options.http2 === 'h2c')
-    ? new H2Engine(ctx, H2_OBSERVER, options.http2Options)
+    ? new (await import('../h2/engine.js')).H2Engine(ctx, H2_OBSERVER, options.http2Options)
     : undefined;
   const listenOptions: ListenOptions = {
     host: options.host ?? '127.0.0.1',
