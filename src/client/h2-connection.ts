@@ -24,7 +24,6 @@ import { closedError, endpointsOf } from '../net/addresses.js';
 import type { ConnectionOwner } from './connection.js';
 import type { ConnectTimings } from './connector.js';
 import type { Exchange } from './exchange.js';
-import { requestBodyError } from './failures.js';
 import { H2Call, type H2CallHost } from './h2-call.js';
 import type { Origin } from './origin.js';
 import { Deadline } from './timeouts.js';
@@ -119,7 +118,10 @@ export class H2ClientConnection implements H2CallHost {
   }
 
   canTake(_exchange: Exchange): boolean {
-    return !this.#closed && this.#reusable && this.#calls.size < this.#maxStreams;
+    const session = this.#session;
+    return (
+      !this.#closed && this.#reusable && !session.destroyed && !session.closed && this.#calls.size < this.#maxStreams
+    );
   }
 
   send(exchange: Exchange): void {
@@ -142,8 +144,8 @@ export class H2ClientConnection implements H2CallHost {
     try {
       stream = this.#session.request(requestHeaders(exchange, this.#origin), { endStream: wire.kind === 'none' });
     } catch (error) {
-      // The session is closing under us, or a field node:http2 refuses: nothing was sent.
-      exchange.settleError(requestBodyError(error, this));
+      // A field node:http2 refuses (it checks more than our serializer), or the session went: nothing was sent.
+      exchange.settleError(this.#refusedRequest(error));
       this.#afterCall();
       return;
     }
@@ -200,6 +202,15 @@ export class H2ClientConnection implements H2CallHost {
     const cause = this.#failure;
     if (cause === undefined) return closedError(this);
     return new NetError('WK_ERR_H2_SESSION', `the HTTP/2 connection failed: ${cause.message}`, {
+      cause,
+      localAddress: this.localAddress,
+      remoteAddress: this.remoteAddress,
+    });
+  }
+
+  #refusedRequest(cause: unknown): WirekitError {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    return new NetError('WK_ERR_H2_SESSION', `the HTTP/2 connection could not open a stream: ${detail}`, {
       cause,
       localAddress: this.localAddress,
       remoteAddress: this.remoteAddress,

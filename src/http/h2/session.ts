@@ -72,6 +72,8 @@ export class H2Session implements ConnInfo, H2ExchangeHost {
     session.once('close', this.#onClose);
     if (options.connectionWindowBytes > 65_535) session.setLocalWindowSize(options.connectionWindowBytes);
     const settingsMs = options.settingsTimeoutMs;
+    // Without a SETTINGS deadline, the idle deadline runs from the start.
+    this.#settingsAcked = settingsMs === 0;
     this.#timer = timerWheel.after(settingsMs > 0 ? settingsMs : ctx.options.idleTimeoutMs, this.#onTimer);
     this.#deadline = settingsMs > 0 || ctx.options.idleTimeoutMs > 0 ? this.#timer.deadline : 0;
     observer.connection('open', this);
