@@ -26,7 +26,7 @@ const server = await app.listen({
   host: process.env.HOST ?? '127.0.0.1',
   idleTimeoutMs: 72_000,
   ...(TLS_CERT !== undefined && TLS_KEY !== undefined ? { tls: { certFile: TLS_CERT, keyFile: TLS_KEY } } : {}),
-  // H2C=1: cleartext HTTP/2 with prior knowledge next to HTTP/1.1 (bench/h2-instructions-per-request.sh).
+  // H2C=1: cleartext HTTP/2 with prior knowledge next to HTTP/1.1 (`PROTOCOL=h2c bench/instructions-per-request.sh`).
   ...(process.env.H2C === '1' ? { http2: 'h2c' as const } : {}),
 });
 process.stdout.write(`bench app listening on ${server.url}\n`);

@@ -1,7 +1,7 @@
 /**
  * The floor of HTTP/2 serving: bare node:http2 (core stream API, cleartext with prior knowledge) with
  * precomputed headers and a hand-written dispatch of the bench contract's GET routes, the ceiling
- * wirekit's HTTP/2 mapping is measured against (bench/h2-instructions-per-request.sh).
+ * wirekit's HTTP/2 mapping is measured against (`PROTOCOL=h2c bench/instructions-per-request.sh`).
  *
  * Run: `PORT=3002 node dist/bench/h2c-floor.js`.
  */

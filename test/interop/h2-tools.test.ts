@@ -17,18 +17,10 @@ import { App } from '../../src/web/app.js';
 import type { AppServer } from '../../src/web/listen.js';
 import { activeResources, assertNoLeaksSince } from '../helpers/leaks.js';
 import { pattern } from '../helpers/patterns.js';
+import { installed } from '../helpers/runtime.js';
 import { selfSignedCertificate } from '../helpers/tls-cert.js';
 
 const run = promisify(execFile);
-
-async function installed(command: string): Promise<boolean> {
-  try {
-    await run('sh', ['-c', `command -v ${command}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const available = (await installed('curl')) && (await installed('nghttp')) && (await installed('h2load'));
 if (!available && process.env.CI === 'true') {

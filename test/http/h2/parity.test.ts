@@ -19,6 +19,7 @@ import type { AppServer } from '../../../src/web/listen.js';
 import { compress, serveStatic } from '../../../src/web/middleware/index.js';
 import { h2Request } from '../../helpers/h2-client.js';
 import { activeResources, assertNoLeaksSince } from '../../helpers/leaks.js';
+import { PARITY_CASES, parityApp } from '../../helpers/parity-app.js';
 import { pattern } from '../../helpers/patterns.js';
 import { eventually } from '../../helpers/wait.js';
 
@@ -44,35 +45,10 @@ const LARGE = pattern(300 * 1024, 3);
 const TEXT = 'wirekit '.repeat(4096);
 let aborted: unknown[] = [];
 
-function parityApp(dir: string): App {
-  const app = new App({ secrets: ['parity'] });
-  app.use(async (c, next) => {
-    c.header('X-App', 'parity');
-    await next();
-  });
+/** The shared parity app with what HTTP/2 must carry as well: events, compression, files, uploads. */
+function h2ParityApp(dir: string): App {
+  const app = parityApp();
   app.use('/text/*', compress({ threshold: 1024 }));
-  app.get('/', (c) => c.text('Hello'));
-  app.post('/echo', async (c) => c.json(await c.req.json(), 201));
-  app.get('/boom', () => {
-    throw new Error('secret detail');
-  });
-  app.get('/stream', (c) =>
-    c.body(
-      (async function* () {
-        for (const part of ['one ', 'two ', 'three']) {
-          await new Promise((resolve) => setImmediate(resolve));
-          yield new TextEncoder().encode(part);
-        }
-      })(),
-      200,
-      { 'Content-Type': 'text/plain' },
-    ),
-  );
-  app.get('/cookies', (c) => {
-    c.cookie('plain', 'a b');
-    c.cookie('signed', 'v', { signed: true });
-    return { got: c.req.cookie('in') ?? null };
-  });
   app.get('/events', (c) =>
     c.sse(async (stream) => {
       for (let n = 0; n < 3; n++) await stream.send({ event: 'tick', id: String(n), data: { n } });
@@ -99,21 +75,9 @@ function parityApp(dir: string): App {
   return app;
 }
 
-const CASES: Case[] = [
-  { name: 'GET text', path: '/' },
-  {
-    name: 'POST JSON',
-    method: 'POST',
-    path: '/echo',
-    headers: { 'content-type': 'application/json' },
-    body: '{"a":[1]}',
-  },
-  { name: '404 as JSON', path: '/nowhere', headers: { accept: 'application/json' } },
-  { name: '405 with Allow', method: 'DELETE', path: '/' },
-  { name: 'thrown Error', path: '/boom' },
-  { name: 'HEAD via GET', method: 'HEAD', path: '/' },
-  { name: 'streamed body', path: '/stream' },
-  { name: 'cookies', path: '/cookies', headers: { cookie: 'in=hello%20there' } },
+/** The shared table, then the cases only a socket can answer. */
+const CASES: readonly Case[] = [
+  ...PARITY_CASES,
   { name: 'server-sent events', path: '/events' },
   { name: 'compression', path: '/text/big', headers: { 'accept-encoding': 'gzip' } },
   { name: 'static file, streamed from disk', path: '/files/large.bin' },
@@ -122,6 +86,13 @@ const CASES: Case[] = [
   { name: 'static file, HEAD', method: 'HEAD', path: '/files/large.bin' },
   { name: 'streamed upload', method: 'POST', path: '/upload', body: pattern(2 * 1024 * 1024, 1) },
 ];
+
+/** A case by name (the checks of the table below). */
+function named(name: string): Case {
+  const found = CASES.find((c) => c.name === name);
+  if (found === undefined) throw new Error(`no case ${name}`);
+  return found;
+}
 
 function appFields(headers: Record<string, string | string[] | undefined>): string[] {
   const out: string[] = [];
@@ -187,7 +158,7 @@ describe('one App over HTTP/1.1 and HTTP/2 answers the same', () => {
     baseline = activeResources();
     dir = mkdtempSync(join(tmpdir(), 'wirekit-h2-parity-'));
     writeFileSync(join(dir, 'large.bin'), LARGE);
-    server = await parityApp(dir).listen({ port: 0, http2: 'h2c' });
+    server = await h2ParityApp(dir).listen({ port: 0, http2: 'h2c' });
     const { connect } = await import('node:http2');
     session = connect(server.url);
     session.on('error', () => {});
@@ -215,17 +186,19 @@ describe('one App over HTTP/1.1 and HTTP/2 answers the same', () => {
   }
 
   test('the cases answer what they should (a check of the table itself)', async () => {
-    const range = await viaH2(session, CASES[11] as Case);
+    const range = await viaH2(session, named('static file, one range'));
     assert.equal(range.status, 206);
     assert.ok(range.body.equals(LARGE.subarray(1000, 71000)));
-    const whole = await viaH2(session, CASES[10] as Case);
+    const whole = await viaH2(session, named('static file, streamed from disk'));
     assert.ok(whole.body.equals(LARGE));
-    const sse = await viaH2(session, CASES[8] as Case);
+    const sse = await viaH2(session, named('server-sent events'));
     assert.match(sse.body.toString(), /^event: tick\nid: 0\ndata: \{"n":0\}\n\n/);
-    const gzip = await viaH2(session, CASES[9] as Case);
+    const gzip = await viaH2(session, named('compression'));
     assert.ok(gzip.fields.includes('content-encoding: gzip'));
     assert.equal(gzip.body.toString(), TEXT);
-    assert.deepEqual(JSON.parse((await viaH2(session, CASES[14] as Case)).body.toString()), { bytes: 2 * 1024 * 1024 });
+    assert.deepEqual(JSON.parse((await viaH2(session, named('streamed upload'))).body.toString()), {
+      bytes: 2 * 1024 * 1024,
+    });
   });
 
   test('trailers of a streamed body', async () => {
