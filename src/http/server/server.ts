@@ -21,6 +21,14 @@ const H2_OBSERVER: H2Observer = {
   connection: publishConnection,
 };
 
+/** The connections a server serves, by engine. */
+interface Served {
+  readonly http1: Set<HttpConnection>;
+  readonly h2: H2Engine | undefined;
+  /** Cleartext connections (h2c next to HTTP/1.1) whose first bytes have not said which they speak. */
+  readonly undecided: Set<Connection>;
+}
+
 /** Options of {@link HttpServer.close}. */
 export interface HttpCloseOptions {
   /** Destroy the connections still open after this long. Default: wait for in-flight requests to finish. */
@@ -33,24 +41,16 @@ export interface HttpCloseOptions {
 export class HttpServer implements AsyncDisposable {
   readonly #server: Server;
   readonly #ctx: ServerContext;
-  readonly #connections: Set<HttpConnection>;
-  readonly #h2: H2Engine | undefined;
+  readonly #served: Served;
   #closing: Promise<void> | undefined;
   /** The plain-HTTP listener that redirects to this HTTPS server (`redirectHttp`). */
   readonly redirectServer: HttpServer | undefined;
 
   /** @internal Made by {@link serve}. */
-  constructor(
-    server: Server,
-    ctx: ServerContext,
-    connections: Set<HttpConnection>,
-    h2: H2Engine | undefined,
-    redirect?: HttpServer,
-  ) {
+  constructor(server: Server, ctx: ServerContext, served: Served, redirect?: HttpServer) {
     this.#server = server;
     this.#ctx = ctx;
-    this.#connections = connections;
-    this.#h2 = h2;
+    this.#served = served;
     this.redirectServer = redirect;
   }
 
@@ -68,7 +68,8 @@ export class HttpServer implements AsyncDisposable {
 
   /** Open connections (HTTP/1.1 and HTTP/2). */
   get connections(): number {
-    return this.#connections.size + (this.#h2?.sessions ?? 0);
+    const served = this.#served;
+    return served.http1.size + (served.h2?.sessions ?? 0);
   }
 
   /** TLS handshake counters (completed, resumed, failed, timed out, dropped, in progress); undefined without TLS. */
@@ -102,8 +103,11 @@ export class HttpServer implements AsyncDisposable {
       const redirect = this.redirectServer?.close(options);
       const closed = this.#server.close();
       this.#closing = redirect === undefined ? closed : Promise.all([closed, redirect]).then(() => {});
-      for (const conn of this.#connections) conn.shutdown();
-      this.#h2?.shutdown();
+      const served = this.#served;
+      for (const conn of served.http1) conn.shutdown();
+      served.h2?.shutdown();
+      // No byte has come on these yet: closed at once, as idle keep-alive connections are.
+      for (const conn of served.undecided) conn.destroy();
     }
     const timeoutMs = options.timeoutMs;
     if (timeoutMs !== undefined) {
@@ -112,8 +116,8 @@ export class HttpServer implements AsyncDisposable {
         timeoutMs,
         () => {
           const error = new TimeoutError('WK_ERR_CLOSE_TIMEOUT', 'server close deadline reached');
-          for (const conn of this.#connections) conn.destroy(error);
-          this.#h2?.destroy();
+          for (const conn of this.#served.http1) conn.destroy(error);
+          this.#served.h2?.destroy();
         },
         { keepAlive: true },
       );
@@ -146,12 +150,12 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   }
   const secure = options.tls !== undefined;
   const ctx: ServerContext = { handler, options: resolveServeOptions(options), secure, closing: false };
-  const connections = new Set<HttpConnection>();
   // HTTP/2: by ALPN over TLS unless `http2: false`; on cleartext only with `http2: 'h2c'`. Loaded
   // only then: a plain HTTP/1.1 server never loads node:http2 (nor node:crypto, which it needs).
   const h2 = (secure ? options.http2 !== false : options.http2 === 'h2c')
     ? new (await import('../h2/engine.js')).H2Engine(ctx, H2_OBSERVER, options.http2Options)
     : undefined;
+  const served: Served = { http1: new Set(), h2, undecided: new Set() };
   const listenOptions: ListenOptions = {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
@@ -170,11 +174,11 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
     listenOptions.tls = tlsListenOptions(options.tls, engines);
   }
   const server = await listen(listenOptions, (conn) => {
-    if (h2 === undefined || secure) serveHttp1(ctx, conn, connections);
-    else return serveCleartext(ctx, conn, connections, h2);
+    if (h2 === undefined || secure) serveHttp1(ctx, conn, served.http1);
+    else return serveCleartext(ctx, conn, served, h2);
   });
   const redirect = await startRedirect(options, server);
-  const httpServer = new HttpServer(server, ctx, connections, h2, redirect);
+  const httpServer = new HttpServer(server, ctx, served, redirect);
   options.signal?.addEventListener('abort', () => void httpServer.close(), { once: true });
   return httpServer;
 }
@@ -190,16 +194,13 @@ function serveHttp1(ctx: ServerContext, conn: Connection, connections: Set<HttpC
 }
 
 /** h2c next to HTTP/1.1: the connection's first bytes say which engine serves it. */
-async function serveCleartext(
-  ctx: ServerContext,
-  conn: Connection,
-  connections: Set<HttpConnection>,
-  h2c: H2Engine,
-): Promise<void> {
+async function serveCleartext(ctx: ServerContext, conn: Connection, served: Served, h2c: H2Engine): Promise<void> {
+  served.undecided.add(conn);
   const kind = await detectH2c(conn, ctx.options.idleTimeoutMs);
+  served.undecided.delete(conn);
   if (kind === 'gone') return;
   if (ctx.closing) conn.destroy();
-  else if (kind === 'http1') serveHttp1(ctx, conn, connections);
+  else if (kind === 'http1') serveHttp1(ctx, conn, served.http1);
   else h2c.attach(conn.detach());
 }
 
