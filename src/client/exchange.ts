@@ -41,9 +41,9 @@ export type ExchangeState = 'queued' | 'sent' | 'streaming' | 'done' | 'failed';
  */
 export interface ExchangeHost {
   /** The reader caught up: read from the socket again. */
-  resumeFor(exchange: Exchange): void;
+  resumeFor(exchange: ClientExchange): void;
   /** The exchange failed from outside (abort, deadline, cancelled body): the connection cannot finish it. */
-  abandon(exchange: Exchange): void;
+  abandon(exchange: ClientExchange): void;
   readonly localAddress: SocketAddress | undefined;
   readonly remoteAddress: SocketAddress | undefined;
 }
@@ -112,12 +112,12 @@ export function isIdempotent(method: string, headers: readonly string[]): boolea
  *
  * @example
  * ```ts
- * const exchange = new Exchange(request, context);
+ * const exchange = new ClientExchange(request, context);
  * queue.push(exchange);
  * return exchange.promise;
  * ```
  */
-export class Exchange implements BodyStreamControl {
+export class ClientExchange implements BodyStreamControl {
   readonly request: DispatchRequest;
   readonly method: string;
   /**

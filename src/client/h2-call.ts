@@ -8,8 +8,9 @@ import { NetError, type WirekitError } from '../errors.js';
 import { withoutPseudo } from '../http/h2/fields.js';
 import { resetStream } from '../http/h2/reset.js';
 import type { PoolConnection } from './connection.js';
-import type { Exchange } from './exchange.js';
+import type { ClientExchange } from './exchange.js';
 import { notRetried, requestBodyError, tooLarge } from './failures.js';
+import { orphanFate } from './retry.js';
 import { Deadline, phaseTimeout } from './timeouts.js';
 import { writeBody } from './upload.js';
 
@@ -27,7 +28,7 @@ export interface H2CallHost extends PoolConnection {
   /** Whether a stream that closed unanswered was never processed by the server. */
   unprocessed(stream: ClientHttp2Stream): boolean;
   /** Sends the exchange again on another connection (or this one, if it has room). */
-  requeue(exchange: Exchange): void;
+  requeue(exchange: ClientExchange): void;
 }
 
 const kCall = Symbol('wirekit.h2.call');
@@ -54,11 +55,6 @@ function onClose(this: Tagged): void {
   this[kCall]?.closed();
 }
 
-/** The retry rules of HTTP/1.1's reuse race: once, idempotent (or an Idempotency-Key), a body that can be sent again. */
-function retryable(exchange: Exchange): boolean {
-  return !exchange.retried && exchange.idempotent && exchange.replayable;
-}
-
 /**
  * One request on one HTTP/2 stream.
  *
@@ -69,7 +65,7 @@ function retryable(exchange: Exchange): boolean {
  * ```
  */
 export class H2Call {
-  readonly exchange: Exchange;
+  readonly exchange: ClientExchange;
   readonly stream: ClientHttp2Stream;
   readonly deadline: Deadline;
   error: Error | undefined;
@@ -78,7 +74,7 @@ export class H2Call {
   #trailers: readonly string[] = [];
   #done = false;
 
-  constructor(conn: H2CallHost, exchange: Exchange, stream: ClientHttp2Stream) {
+  constructor(conn: H2CallHost, exchange: ClientExchange, stream: ClientHttp2Stream) {
     this.#conn = conn;
     this.exchange = exchange;
     this.stream = stream;
@@ -92,15 +88,19 @@ export class H2Call {
     stream.on('close', onClose);
   }
 
-  async upload(wire: Extract<Exchange['wire'], { kind: 'stream' }>): Promise<void> {
+  async upload(wire: Extract<ClientExchange['wire'], { kind: 'stream' }>): Promise<void> {
     const exchange = this.exchange;
     const stream = this.stream;
     this.#phase = 'upload';
     this.deadline.arm(exchange.timeouts.bodyTimeoutMs);
     const failure = await writeBody(wire, {
-      write: (bytes) => stream.write(bytes),
-      end: () => stream.end(),
-      drained: () => drained(stream),
+      output: {
+        send: (bytes) => stream.write(bytes),
+        cork: () => {},
+        uncork: () => {},
+        drained: () => drained(stream),
+      },
+      framed: true,
       stopped: () => this.#done || stream.destroyed,
       progress: () => this.deadline.arm(exchange.timeouts.bodyTimeoutMs),
     });
@@ -109,6 +109,7 @@ export class H2Call {
       this.fail(requestBodyError(failure, this.#conn));
       return;
     }
+    stream.end();
     exchange.sentAt = performance.now();
     if (this.#phase === 'upload') {
       this.#phase = 'headers';
@@ -195,8 +196,8 @@ export class H2Call {
     const conn = this.#conn;
     if (!exchange.settled) {
       if (!exchange.gotBytes && conn.unprocessed(this.stream)) {
-        // Never processed by the server (RFC 9113 §8.7): safe to send again under the retry rules.
-        if (retryable(exchange)) conn.requeue(exchange);
+        // Never processed by the server (RFC 9113 §8.7): sent again on the reuse-race rules.
+        if (orphanFate('unprocessed', 0, exchange) === 'resend') conn.requeue(exchange);
         else exchange.settleError(notRetried(refused(this.stream, conn), exchange));
       } else {
         exchange.settleError(streamError(this.stream, this.error, conn));
@@ -207,8 +208,8 @@ export class H2Call {
   }
 
   /**
-   * The whole connection went. True when the request should be sent again (it was on a reused
-   * connection and got no response byte: the reuse race of HTTP/1.1, same rules); else it fails.
+   * The whole connection went under the request: true when it is to be sent again (the reuse race
+   * of HTTP/1.1, same rules: `orphanFate`); else it fails here.
    */
   connectionClosed(error: WirekitError): boolean {
     if (this.#done) return false;
@@ -216,13 +217,17 @@ export class H2Call {
     this.deadline.cancel();
     const exchange = this.exchange;
     if (exchange.settled) return false;
-    const lostRace = !exchange.gotBytes && exchange.reused;
-    if (lostRace && retryable(exchange)) {
-      exchange.requeue();
-      return true;
+    switch (orphanFate('raced', 0, exchange)) {
+      case 'resend':
+        exchange.requeue();
+        return true;
+      case 'not-retried':
+        exchange.settleError(notRetried(error, exchange));
+        return false;
+      case 'fail':
+        exchange.settleError(error);
+        return false;
     }
-    exchange.settleError(lostRace ? notRetried(error, exchange) : error);
-    return false;
   }
 
   #finish(): void {

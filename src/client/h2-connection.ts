@@ -23,7 +23,7 @@ import { addFields } from '../http/h2/fields.js';
 import { closedError, endpointsOf } from '../net/addresses.js';
 import type { ConnectionOwner } from './connection.js';
 import type { ConnectTimings } from './connector.js';
-import type { Exchange } from './exchange.js';
+import type { ClientExchange } from './exchange.js';
 import { H2Call, type H2CallHost } from './h2-call.js';
 import type { Origin } from './origin.js';
 import { Deadline } from './timeouts.js';
@@ -117,14 +117,14 @@ export class H2ClientConnection implements H2CallHost {
     return this.#calls.size;
   }
 
-  canTake(_exchange: Exchange): boolean {
+  canTake(_exchange: ClientExchange): boolean {
     const session = this.#session;
     return (
       !this.#closed && this.#reusable && !session.destroyed && !session.closed && this.#calls.size < this.#maxStreams
     );
   }
 
-  send(exchange: Exchange): void {
+  send(exchange: ClientExchange): void {
     const now = performance.now();
     exchange.attach(this, this.#served > 0, now);
     this.#served++;
@@ -176,11 +176,11 @@ export class H2ClientConnection implements H2CallHost {
 
   // ---- ExchangeHost ----
 
-  resumeFor(exchange: Exchange): void {
+  resumeFor(exchange: ClientExchange): void {
     for (const call of this.#calls) if (call.exchange === exchange) call.resume();
   }
 
-  abandon(exchange: Exchange): void {
+  abandon(exchange: ClientExchange): void {
     for (const call of this.#calls) if (call.exchange === exchange) call.cancel();
   }
 
@@ -218,7 +218,7 @@ export class H2ClientConnection implements H2CallHost {
   }
 
   /** A call to send again on another connection (refused, or above the GOAWAY's last stream). */
-  requeue(exchange: Exchange): void {
+  requeue(exchange: ClientExchange): void {
     exchange.requeue();
     this.#owner.requeue([exchange]);
   }
@@ -247,7 +247,7 @@ export class H2ClientConnection implements H2CallHost {
     this.#reusable = false;
     this.#idle.cancel();
     const error = this.failure();
-    const resend: Exchange[] = [];
+    const resend: ClientExchange[] = [];
     for (const call of this.#calls) if (call.connectionClosed(error)) resend.push(call.exchange);
     this.#calls.clear();
     if (resend.length > 0) this.#owner.requeue(resend);
@@ -256,7 +256,7 @@ export class H2ClientConnection implements H2CallHost {
 }
 
 /** The request's header list: pseudo-header fields, then its fields without the connection-specific ones. */
-function requestHeaders(exchange: Exchange, origin: Origin): OutgoingHttpHeaders {
+function requestHeaders(exchange: ClientExchange, origin: Origin): OutgoingHttpHeaders {
   const request = exchange.request;
   const headers = addFields(
     {

@@ -141,3 +141,66 @@ function sleep(ms: number, request: DispatchRequest): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * Why a client connection closes, which decides what becomes of the requests in flight on it:
+ * - `raced`: the socket closed or failed under them; those that saw no response byte may be resent;
+ * - `failed`: the request at the head of the line failed (or was given up); it gets the error, and
+ *   those behind it, which did nothing wrong, may be resent;
+ * - `destroyed`: the pool is destroyed; every request fails with the error, none is resent;
+ * - `unprocessed`: the server said it did not process the request (HTTP/2: RST_STREAM REFUSED_STREAM,
+ *   or a stream above the last one a GOAWAY names, RFC 9113 §8.7): it may be resent even if it went
+ *   out on a new connection.
+ *
+ * @example
+ * ```ts
+ * const ending: ConnectionEnding = 'raced';
+ * ```
+ */
+export type ConnectionEnding = 'raced' | 'failed' | 'destroyed' | 'unprocessed';
+
+/**
+ * What a request left in flight on a closing connection knows about itself.
+ *
+ * @example
+ * ```ts
+ * const facts: OrphanFacts = { reused: true, gotBytes: false, retried: false, idempotent: true, replayable: true };
+ * ```
+ */
+export interface OrphanFacts {
+  /** It was written on a connection that had been used before (it may have lost the reuse race). */
+  readonly reused: boolean;
+  /** Some byte of its response arrived. */
+  readonly gotBytes: boolean;
+  /** It was already sent once more after losing the race. */
+  readonly retried: boolean;
+  /** Its method is idempotent, or it carries an Idempotency-Key. */
+  readonly idempotent: boolean;
+  /** Its body can be sent again. */
+  readonly replayable: boolean;
+}
+
+/**
+ * What becomes of a request in flight on a closing connection: `'resend'` (it lost the reuse race
+ * and is safe to send once more), `'not-retried'` (it lost the race but may not be resent: its error
+ * says why), or `'fail'` (it gets the connection's error as is).
+ *
+ * A request lost the reuse race when it went out on a reused connection and no byte of its response
+ * came back before the connection closed under it (`raced`), or behind the request whose failure
+ * closed it (`failed`, `position > 0`). It is resent once, and only when that is safe (RFC 9110
+ * §9.2.2: idempotent, with a body that can be sent again). A destroyed pool resends nothing.
+ *
+ * @example
+ * ```ts
+ * orphanFate('raced', 0, { reused: true, gotBytes: false, retried: false, idempotent: true, replayable: true }); // 'resend'
+ * ```
+ */
+export function orphanFate(
+  ending: ConnectionEnding,
+  position: number,
+  orphan: OrphanFacts,
+): 'resend' | 'not-retried' | 'fail' {
+  if (ending === 'destroyed' || (ending === 'failed' && position === 0)) return 'fail';
+  if (orphan.gotBytes || (!orphan.reused && ending !== 'unprocessed')) return 'fail';
+  return !orphan.retried && orphan.idempotent && orphan.replayable ? 'resend' : 'not-retried';
+}

@@ -1,11 +1,11 @@
 /**
- * Writing a streamed request body, under its declared length when there is one (and checked against
- * it), waiting for the transport to drain between chunks so a slow server holds the producer back
- * (docs/architecture.md, Rules). The transport frames the chunks: chunked on HTTP/1.1 when the length
- * is unknown (RFC 9112 §7.1), DATA frames on HTTP/2.
+ * Writing a streamed request body: chunked when its length is unknown (RFC 9112 §7.1; HTTP/2 frames
+ * it itself), under the declared length otherwise (and checked against it), waiting for the
+ * transport to drain between chunks so a slow server holds the producer back (docs/architecture.md,
+ * Rules).
  */
-import type { Socket } from 'node:net';
 import { CHUNK_END, chunkHeader, lastChunk } from '../http/codec/serializer.js';
+import type { WriteBatch } from '../net/write-batch.js';
 import type { WireBody } from './body.js';
 
 /** A body the connection streams (a `WireBody` of kind `'stream'`). */
@@ -13,31 +13,34 @@ export type StreamedBody = Extract<WireBody, { kind: 'stream' }>;
 
 /** What {@link writeBody} writes to and reports to. */
 export interface UploadTarget {
-  /** Sends one chunk; false when the transport is behind (then wait for {@link UploadTarget.drained}). */
-  write(bytes: Uint8Array): boolean;
-  /** The body ended: writes what ends it. */
-  end(): void;
-  /** Resolves when the transport has drained; rejects if it dies. */
-  drained(): Promise<void>;
+  /** The connection's writes (held with the head until the turn ends, then straight through). */
+  readonly output: Pick<WriteBatch, 'send' | 'cork' | 'uncork' | 'drained'>;
   /** True when writing should stop (the connection closed, or the exchange ended early). */
   stopped(): boolean;
-  /** Called after each chunk is handed over (the upload timeout is re-armed). */
+  /** Called after each chunk is handed to the socket (the upload timeout is re-armed). */
   progress(): void;
+  /**
+   * The transport frames the body itself (HTTP/2 DATA frames, END_STREAM at the end): no chunked
+   * coding even when the length is unknown, and nothing written at the end. Default false.
+   */
+  readonly framed?: boolean;
 }
 
 /**
- * Writes `wire`'s chunks to `target` (the head must already be out). Resolves with undefined on
- * success or when stopped, or with the failure: the source threw, the transport died, or the length
- * was not the one declared.
+ * Writes `wire`'s chunks to `target.output` (the head must already be written). Resolves with
+ * undefined on success or when stopped, or with the failure: the source threw, the socket died, or
+ * the length was not the one declared.
  *
  * @example
  * ```ts
- * const failure = await writeBody(wire, { ...http1Framing(socket, wire), drained: () => conn.drained(), stopped: () => false, progress() {} });
+ * const failure = await writeBody(wire, { output: new WriteBatch(conn), stopped: () => false, progress() {} });
  * if (failure !== undefined) conn.destroy(failure);
  * ```
  */
 export async function writeBody(wire: StreamedBody, target: UploadTarget): Promise<unknown> {
+  const { output } = target;
   const length = wire.length;
+  const chunked = length === undefined && target.framed !== true;
   let sent = 0;
   try {
     for await (const chunk of wire.source) {
@@ -47,39 +50,24 @@ export async function writeBody(wire: StreamedBody, target: UploadTarget): Promi
       if (bytes.byteLength === 0) continue;
       sent += bytes.byteLength;
       if (length !== undefined && sent > length) throw new RangeError(`the body is longer than its length ${length}`);
-      const ok = target.write(bytes);
+      let ok: boolean;
+      if (chunked) {
+        output.cork();
+        output.send(chunkHeader(bytes.byteLength));
+        output.send(bytes);
+        ok = output.send(CHUNK_END);
+        output.uncork();
+      } else {
+        ok = output.send(bytes);
+      }
       target.progress();
-      if (!ok) await target.drained();
+      if (!ok) await output.drained();
     }
     if (target.stopped()) return undefined;
     if (length !== undefined && sent !== length) throw new RangeError(`the body ended at ${sent} of ${length} bytes`);
-    target.end();
+    if (chunked) output.send(lastChunk());
     return undefined;
   } catch (error) {
     return error;
   }
-}
-
-/**
- * HTTP/1.1 framing of a streamed body on `socket`: chunked when its length is unknown, raw bytes
- * under a Content-Length otherwise.
- *
- * @example
- * ```ts
- * const framing = http1Framing(socket, wire); // { write, end }
- * ```
- */
-export function http1Framing(socket: Socket, wire: StreamedBody): Pick<UploadTarget, 'write' | 'end'> {
-  if (wire.length !== undefined) return { write: (bytes) => socket.write(bytes), end: () => {} };
-  return {
-    write: (bytes) => {
-      socket.cork();
-      socket.write(chunkHeader(bytes.byteLength), 'latin1');
-      socket.write(bytes);
-      const ok = socket.write(CHUNK_END, 'latin1');
-      socket.uncork();
-      return ok;
-    },
-    end: () => socket.write(lastChunk(), 'latin1'),
-  };
 }

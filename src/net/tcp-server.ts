@@ -3,11 +3,13 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { isWirekitError, type SocketAddress, TimeoutError, WirekitError } from '../errors.js';
 import { type Deferred, deferred } from '../util/deferred.js';
+import { boolean, func, instanceOf, integer, OptionsSchema, object, port, string } from '../util/options.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { processWarnings } from '../util/warning-limiter.js';
 import { abortedError, endpoint, netError } from './addresses.js';
 import { Connection, type ConnectionOptions } from './connection.js';
-import { checkBytes, checkDuration, checkInteger, checkPort } from './options.js';
+import { CONNECTION_SPECS, checkDuration } from './options.js';
+import { addressInUseHint } from './port-holder.js';
 import { checkTlsOptions, type TlsListenOptions } from './tls/options.js';
 import type { CertificateUpdate, TlsAcceptor, TlsStats } from './tls/tls-acceptor.js';
 
@@ -116,8 +118,9 @@ const DRAIN_POLL_MS = 100;
  * console.log('listening on', server.address.port);
  * ```
  */
-export async function listen(options: ListenOptions, onConnection: ConnectionHandler): Promise<Server> {
-  checkListenOptions(options);
+export async function listen(given: ListenOptions, onConnection: ConnectionHandler): Promise<Server> {
+  const options = LISTEN_OPTIONS.check(given);
+  if (options.tls !== undefined) checkTlsOptions(options.tls);
   const host = options.host ?? '127.0.0.1';
   const local = endpoint(host, options.port ?? 0, options.path);
   const signal = options.signal;
@@ -145,13 +148,19 @@ export async function listen(options: ListenOptions, onConnection: ConnectionHan
   return server;
 }
 
-function checkListenOptions(options: ListenOptions): void {
-  checkPort('port', options.port);
-  checkInteger('backlog', options.backlog, 0, 2 ** 31 - 1);
-  checkBytes('maxConnections', options.maxConnections, 0);
-  checkDuration('idleTimeoutMs', options.idleTimeoutMs);
-  if (options.tls !== undefined) checkTlsOptions(options.tls);
-}
+/** The options of {@link listen} (util/options.ts: unknown keys and bad values fail at the call). */
+const LISTEN_OPTIONS = new OptionsSchema<ListenOptions>('listen()', {
+  ...CONNECTION_SPECS,
+  port: port(),
+  host: string(),
+  path: string(),
+  ipv6Only: boolean(),
+  backlog: integer(0, 2 ** 31 - 1),
+  maxConnections: integer(0),
+  signal: instanceOf(AbortSignal, 'an AbortSignal'),
+  onError: func(),
+  tls: object(),
+});
 
 function startListening(netServer: NetServer, options: ListenOptions, host: string, local: SocketAddress) {
   const signal = options.signal;
@@ -168,7 +177,7 @@ function startListening(netServer: NetServer, options: ListenOptions, host: stri
       reject(error);
     };
     const onListening = (): void => settle();
-    const onError = (error: Error): void => settle(netError('WK_ERR_LISTEN', error, { localAddress: local }));
+    const onError = (error: Error): void => settle(listenError(error, local));
     const onAbort = (): void => settle(abortedError(signal as AbortSignal, { localAddress: local }));
     netServer.once('listening', onListening);
     netServer.once('error', onError);
@@ -179,6 +188,15 @@ function startListening(netServer: NetServer, options: ListenOptions, host: stri
       ...(options.ipv6Only === undefined ? {} : { ipv6Only: options.ipv6Only }),
     });
   });
+}
+
+/** A listen failure; EADDRINUSE says who holds the port (when the OS tells) and what to do. */
+function listenError(error: Error, local: SocketAddress): WirekitError {
+  const failure = netError('WK_ERR_LISTEN', error, { localAddress: local });
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && local.port > 0) {
+    failure.message = `${failure.message}: ${addressInUseHint(local.port)}`;
+  }
+  return failure;
 }
 
 /**

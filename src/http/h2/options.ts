@@ -3,7 +3,7 @@
  * `node:http2` settings they become. Every limit has a default (docs/architecture.md, Rules).
  */
 import type { ServerOptions } from 'node:http2';
-import { checkDuration, checkInteger } from '../../net/options.js';
+import { duration, integer, OptionsSchema } from '../../util/options.js';
 
 /**
  * HTTP/2 limits of a server. The header limits, body limits and timeouts of `serve()` apply too:
@@ -61,7 +61,24 @@ export type ResolvedHttp2Options = { readonly [K in keyof typeof HTTP2_DEFAULTS]
 const MAX_WINDOW = 2 ** 31 - 1;
 
 /**
- * Checks `options` and fills the defaults (`WK_ERR_INVALID_ARGUMENT` for a bad value).
+ * The checks of {@link Http2Options} (util/options.ts: unknown keys and bad values fail at the call).
+ *
+ * @example
+ * ```ts
+ * HTTP2_OPTIONS.check({ maxConcurrentStreams: 50 });
+ * ```
+ */
+export const HTTP2_OPTIONS = new OptionsSchema<Http2Options>('serve() http2Options', {
+  maxConcurrentStreams: integer(1, MAX_WINDOW),
+  maxResetsPerWindow: integer(0),
+  resetWindowMs: duration(),
+  settingsTimeoutMs: duration(),
+  connectionWindowBytes: integer(65_535, MAX_WINDOW),
+  maxSessionMemoryMiB: integer(1, 1 << 20),
+});
+
+/**
+ * Fills the defaults of `options` (checked by {@link HTTP2_OPTIONS} first).
  *
  * @example
  * ```ts
@@ -69,12 +86,7 @@ const MAX_WINDOW = 2 ** 31 - 1;
  * ```
  */
 export function resolveHttp2Options(options: Http2Options = {}): ResolvedHttp2Options {
-  checkInteger('maxConcurrentStreams', options.maxConcurrentStreams, 1, MAX_WINDOW);
-  checkInteger('maxResetsPerWindow', options.maxResetsPerWindow, 0, Number.MAX_SAFE_INTEGER);
-  checkDuration('resetWindowMs', options.resetWindowMs);
-  checkDuration('settingsTimeoutMs', options.settingsTimeoutMs);
-  checkInteger('connectionWindowBytes', options.connectionWindowBytes, 65_535, MAX_WINDOW);
-  checkInteger('maxSessionMemoryMiB', options.maxSessionMemoryMiB, 1, 1 << 20);
+  HTTP2_OPTIONS.check(options);
   const out: Record<keyof typeof HTTP2_DEFAULTS, number> = { ...HTTP2_DEFAULTS };
   for (const key of Object.keys(HTTP2_DEFAULTS) as (keyof typeof HTTP2_DEFAULTS)[]) {
     const value = options[key];

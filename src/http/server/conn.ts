@@ -1,5 +1,6 @@
 import { ProtocolError, WirekitError } from '../../errors.js';
 import type { Connection, ReceiveHandlers, TlsInfo } from '../../net/index.js';
+import { WriteBatch } from '../../net/write-batch.js';
 import { type TimerHandle, timerWheel } from '../../util/timer-wheel.js';
 import type { RequestEvent, RequestHead } from '../codec/request-parser.js';
 import { RequestParser } from '../codec/request-parser.js';
@@ -14,7 +15,6 @@ import { publishRequestEnd, publishRequestStart } from './diagnostics.js';
 import { Exchange } from './exchange.js';
 import type { ResolvedServeOptions } from './options.js';
 import { writeResponse } from './response-writer.js';
-import { WriteBatch } from './write-batch.js';
 
 /** What every connection of one server shares. */
 export interface ServerContext {

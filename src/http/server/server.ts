@@ -11,7 +11,7 @@ import { HttpConnection, type ServerContext } from './conn.js';
 import { publishConnection, publishEnd, publishRequestStart } from './diagnostics.js';
 import { detectH2c } from './h2c.js';
 import { httpsRedirect } from './https-redirect.js';
-import { resolveServeOptions, type ServeOptions } from './options.js';
+import { resolveServeOptions, SERVE_OPTIONS, type ServeOptions } from './options.js';
 import { tlsListenOptions } from './tls.js';
 
 /** HTTP/2 requests and connections go to the same diagnostics channels as HTTP/1.1 ones. */
@@ -144,7 +144,8 @@ export class HttpServer implements AsyncDisposable {
  * console.log(`listening on ${server.url}`);
  * ```
  */
-export async function serve(handler: Handler, options: ServeOptions = {}): Promise<HttpServer> {
+export async function serve(handler: Handler, given: ServeOptions = {}): Promise<HttpServer> {
+  const options = SERVE_OPTIONS.check(given);
   if (options.redirectHttp !== undefined && options.tls === undefined) {
     throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'redirectHttp redirects to HTTPS: it needs tls');
   }
