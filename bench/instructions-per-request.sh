@@ -5,10 +5,25 @@
 # request without start-up and JIT warm-up. Kernel time (read/write syscalls) is not counted.
 # Usage: bench/instructions-per-request.sh PATH NAME=COMMAND [NAME=COMMAND ...]
 # BODY_FILE=file makes every request a POST of that file (application/json), e.g. PATH /echo.
+# PROTOCOL=h2c sends the requests as cleartext HTTP/2 with prior knowledge instead (h2load, 10
+# connections × 10 streams; servers get H2C=1, which the bench app takes as `http2: 'h2c'`):
+#   PROTOCOL=h2c bench/instructions-per-request.sh / floor="node dist/bench/h2c-floor.js" wirekit="node dist/bench/app.js"
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 path=$1; shift
+protocol=${PROTOCOL:-http1}
 command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install -y valgrind)" >&2; exit 1; }
+if [ "$protocol" = h2c ]; then
+  command -v h2load >/dev/null || { echo "needs h2load (apt-get install -y nghttp2-client)" >&2; exit 1; }
+fi
+
+load() { # PORT N: the requests
+  if [ "$protocol" = h2c ]; then
+    h2load -n "$2" -c 10 -m 10 -t 1 "http://127.0.0.1:$1$path" | grep -q "$2 succeeded" || echo "h2load: requests failed" >&2
+  else
+    node "$here/keepalive-gets.mjs" "$1" "$path" "$2"
+  fi
+}
 
 # A port nothing listens on (other benchmarks may run on this machine at the same time: the loader
 # must never talk to their server).
@@ -26,10 +41,10 @@ count() { # N COMMAND -> total instructions
   port=$(free_port)
   out=$(mktemp -d)
   # shellcheck disable=SC2086 # the command is split into words on purpose
-  PORT=$port HOST=127.0.0.1 valgrind --tool=callgrind --callgrind-out-file="$out/cg.%p" $cmd >"$out/log" 2>&1 &
+  H2C=$([ "$protocol" = h2c ] && echo 1 || echo 0) PORT=$port HOST=127.0.0.1 valgrind --tool=callgrind --callgrind-out-file="$out/cg.%p" $cmd >"$out/log" 2>&1 &
   local vpid=$!
   for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
-  node "$here/keepalive-gets.mjs" "$port" "$path" "$n"
+  load "$port" "$n"
   kill -INT $vpid; wait $vpid 2>/dev/null || true
   grep -h '^summary:' "$out"/cg.* | awk '{s += $2} END {printf "%.0f\n", s}'
   rm -rf "$out"

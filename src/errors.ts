@@ -96,6 +96,12 @@ export const ERROR_CODES = {
   WK_ERR_DECOMPRESS: 'A response body is not valid for its Content-Encoding (gzip, deflate, br).',
   WK_ERR_REQUEST_BODY:
     'The request body could not be sent: its stream failed, or its length differs from the Content-Length given.',
+  WK_ERR_H2_STREAM:
+    'An HTTP/2 stream closed before its response was complete: reset by the server (RST_STREAM, its error code in the message) or cut short.',
+  WK_ERR_H2_REFUSED:
+    'The HTTP/2 server did not process the request (RST_STREAM REFUSED_STREAM, or a GOAWAY below its stream): it was retried if idempotent and replayable, else not sent again.',
+  WK_ERR_H2_SESSION:
+    'The HTTP/2 connection failed (a protocol or socket error, a GOAWAY with an error code); its requests in flight fail with this. A server closes a client this way (GOAWAY ENHANCE_YOUR_CALM, SETTINGS_TIMEOUT) for resetting streams too fast or never acknowledging its SETTINGS.',
 } as const;
 
 /** A stable wirekit error code such as `WK_ERR_CONNECT_TIMEOUT`. */

@@ -147,14 +147,17 @@ function sleep(ms: number, request: DispatchRequest): Promise<void> {
  * - `raced`: the socket closed or failed under them; those that saw no response byte may be resent;
  * - `failed`: the request at the head of the line failed (or was given up); it gets the error, and
  *   those behind it, which did nothing wrong, may be resent;
- * - `destroyed`: the pool is destroyed; every request fails with the error, none is resent.
+ * - `destroyed`: the pool is destroyed; every request fails with the error, none is resent;
+ * - `unprocessed`: the server said it did not process the request (HTTP/2: RST_STREAM REFUSED_STREAM,
+ *   or a stream above the last one a GOAWAY names, RFC 9113 §8.7): it may be resent even if it went
+ *   out on a new connection.
  *
  * @example
  * ```ts
  * const ending: ConnectionEnding = 'raced';
  * ```
  */
-export type ConnectionEnding = 'raced' | 'failed' | 'destroyed';
+export type ConnectionEnding = 'raced' | 'failed' | 'destroyed' | 'unprocessed';
 
 /**
  * What a request left in flight on a closing connection knows about itself.
@@ -198,6 +201,6 @@ export function orphanFate(
   orphan: OrphanFacts,
 ): 'resend' | 'not-retried' | 'fail' {
   if (ending === 'destroyed' || (ending === 'failed' && position === 0)) return 'fail';
-  if (orphan.gotBytes || !orphan.reused) return 'fail';
+  if (orphan.gotBytes || (!orphan.reused && ending !== 'unprocessed')) return 'fail';
   return !orphan.retried && orphan.idempotent && orphan.replayable ? 'resend' : 'not-retried';
 }

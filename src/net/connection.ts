@@ -333,6 +333,32 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     this.socket.destroy();
   }
 
+  /**
+   * Hands the socket to another engine that reads it itself (node:http2 serving a connection that
+   * turned out to speak HTTP/2): this connection stops reading it, and the bytes it had received
+   * and not delivered go back into the socket's own buffer, so the socket is left paused and as if
+   * nobody had read it. Writes, `destroy()` and `closed` still work (a server still counts the
+   * connection until it closes); reads reject `WK_ERR_SOCKET_CLOSED`; the idle timeout stops.
+   *
+   * @example
+   * ```ts
+   * const first = await conn.read();
+   * if (first !== null) conn.unshift(first);
+   * http2Server.emit('connection', conn.detach());
+   * ```
+   */
+  detach(): Socket {
+    const socket = this.socket;
+    // Paused before the listener goes: a flowing socket with no 'data' listener would drop bytes.
+    socket.pause();
+    socket.off('data', this.#onSocketData);
+    socket.off('end', this.#onSocketEnd);
+    this.idleTimeoutMs = 0;
+    const unread = this.#reader.detach(closedError(this.#endpoints));
+    if (unread.length > 0) socket.unshift(unread.length === 1 ? (unread[0] as Uint8Array) : Buffer.concat(unread));
+    return socket;
+  }
+
   // ---- socket settings and facts ----
 
   /** Enables or disables Nagle's algorithm (true = send small writes at once). */
@@ -461,14 +487,11 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     };
     if (socket.connecting) socket.once('connect', learnEndpoints);
     else learnEndpoints();
-    socket.on('data', (chunk: Buffer) => {
-      this.#touch();
-      this.#reader.push(chunk);
-    });
+    socket.on('data', this.#onSocketData);
     // A socket handed over paused (pauseOnConnect, an upgrade) must flow: the read buffer decides
     // from now on when to pause it.
     if (socket.isPaused()) socket.resume();
-    socket.on('end', () => this.#reader.end());
+    socket.on('end', this.#onSocketEnd);
     socket.on('drain', () => this.#settleDrain());
     socket.on('error', (error) => this.#fail(netError('WK_ERR_SOCKET', error, this.#endpoints)));
     socket.on('close', () => {
@@ -481,6 +504,13 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     });
     if (socket.closed) resolveClosed();
   }
+
+  readonly #onSocketData = (chunk: Buffer): void => {
+    this.#touch();
+    this.#reader.push(chunk);
+  };
+
+  readonly #onSocketEnd = (): void => this.#reader.end();
 
   #settleDrain(): void {
     const drain = this.#drain;

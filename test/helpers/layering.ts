@@ -13,6 +13,7 @@ const LAYER_PREFIXES: ReadonlyArray<[prefix: string, layer: string]> = [
   ['http/codec/', 'http-codec'],
   ['http/message/', 'http-message'],
   ['http/server/', 'http-server'],
+  ['http/h2/', 'http-h2'],
   ['http/', 'http'],
   ['ws/frame/', 'ws-frame'],
   ['ws/', 'ws'],
@@ -38,9 +39,12 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'ws-frame': BASE,
   // Types only: ConnInfo names the net Connection an upgrade hands over.
   'http-message': [...BASE, 'http-codec', 'net'],
-  'http-server': [...HTTP_CORE, 'net'],
-  http: [...HTTP_CORE, 'net', 'http-server'],
-  client: [...HTTP_CORE, 'net'],
+  // HTTP/2 behind the same Handler: the server dispatches a connection to it.
+  'http-h2': [...HTTP_CORE, 'net'],
+  'http-server': [...HTTP_CORE, 'net', 'http-h2'],
+  http: [...HTTP_CORE, 'net', 'http-server', 'http-h2'],
+  // The HTTP/2 client maps fields as the HTTP/2 server does (http/h2/fields.ts).
+  client: [...HTTP_CORE, 'net', 'http-h2'],
   web: [...HTTP_CORE, 'web-listen'],
   'web-listen': [...HTTP_CORE, 'web', 'http-server', 'net'],
   ws: [...HTTP_CORE, 'ws-frame', 'http-server', 'net'],

@@ -63,6 +63,7 @@ Options:
   -k, --insecure          do not verify the server's TLS certificate
       --ca <file>         also trust this CA certificate (PEM)
       --proxy <url>       tunnel through this HTTP proxy (default: HTTP(S)_PROXY and NO_PROXY)
+      --http2             offer HTTP/2 by ALPN on https: URLs (HTTP/1.1 if the server declines)
   -h, --help              show this help
 
 On a terminal a body ends with a newline; piped, nothing is added to it. Colours follow the
@@ -96,6 +97,7 @@ async function readCa(io: CliIo, path: string): Promise<Buffer> {
 
 function agentFor(flags: RequestFlags, io: CliIo, ca: Buffer | undefined): Agent {
   const options: AgentOptions = { tls: { rejectUnauthorized: !flags.insecure, ...(ca === undefined ? {} : { ca }) } };
+  if (flags.http2) options.allowH2 = true;
   if (flags.proxy !== undefined) options.proxy = flags.proxy;
   else options.proxyFromEnv = io.env;
   return new Agent(options);

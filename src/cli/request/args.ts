@@ -51,6 +51,8 @@ export interface RequestFlags {
   insecure: boolean;
   ca: string | undefined;
   proxy: string | undefined;
+  /** `--http2`: offer h2 by ALPN on https: URLs. */
+  http2: boolean;
 }
 
 const OPTIONS = {
@@ -67,6 +69,7 @@ const OPTIONS = {
   follow: { type: 'boolean', short: 'F', default: false },
   'max-redirects': { type: 'string' },
   insecure: { type: 'boolean', short: 'k', default: false },
+  http2: { type: 'boolean', default: false },
   ca: { type: 'string' },
   proxy: { type: 'string' },
 } as const;
@@ -167,6 +170,7 @@ export function parseRequestArgs(args: readonly string[]): RequestFlags {
     // A download follows redirects (as httpie's does): the file is what the user asked for.
     maxRedirections: values.follow || download || values['max-redirects'] !== undefined ? maxRedirects : 0,
     insecure: values.insecure,
+    http2: values.http2,
     ca: values.ca,
     proxy: values.proxy,
   };

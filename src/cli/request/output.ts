@@ -205,7 +205,10 @@ export function requestHead(request: DispatchRequest, paint: Paint): string {
  * ```
  */
 export function responseHead(response: ClientResponse, paint: Paint): string {
-  const status = paint(statusStyle(response.status), `${response.status} ${visible(response.statusText)}`);
+  // HTTP/2 has no reason phrase: `HTTP/2.0 200`, as curl prints `HTTP/2 200`.
+  const text =
+    response.statusText === '' ? String(response.status) : `${response.status} ${visible(response.statusText)}`;
+  const status = paint(statusStyle(response.status), text);
   let out = `${paint('dim', `HTTP/${response.version}`)} ${paint('bold', status)}\n`;
   for (const [name, value] of response.headers) out += field(name, value, paint);
   return out;

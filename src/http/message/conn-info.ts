@@ -20,6 +20,11 @@ export interface ConnInfo {
   /** True on TLS connections. */
   readonly secure: boolean;
   /**
+   * The HTTP version the connection speaks: `'1.1'` for HTTP/1.x (a request's own version is
+   * `request.version`), `'2.0'` for HTTP/2.
+   */
+  readonly httpVersion: '1.1' | '2.0';
+  /**
    * What TLS negotiated on this connection (protocol, cipher, ALPN, server name, the client's
    * certificate with `requestCert`); undefined on plain HTTP.
    */
@@ -28,7 +33,8 @@ export interface ConnInfo {
   readonly requestCount: number;
   /**
    * True when the current request asks for a protocol change (`Connection: upgrade` with `Upgrade`,
-   * or CONNECT) that `upgrade()` can accept.
+   * or CONNECT) that `upgrade()` can accept. Always false on HTTP/2, which has no upgrade (RFC 9113
+   * §8.6; WebSockets over HTTP/2, RFC 8441, is not supported).
    */
   readonly canUpgrade: boolean;
   /**

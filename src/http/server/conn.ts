@@ -8,6 +8,7 @@ import type { Upgraded } from '../message/conn-info.js';
 import { adopt } from '../message/headers.js';
 import { requestInternals } from '../message/request.js';
 import type { Response } from '../message/response.js';
+import { statusResponse } from '../message/status-response.js';
 import { EventBacklog, severalHeads } from './backlog.js';
 import { type KeepAlive, nextKeepAlive, nextReading, type Reading } from './conn-state.js';
 import { ConnTimer, type TimerHost } from './conn-timer.js';
@@ -18,7 +19,6 @@ import { keepAliveAfter, noneBegunAfter, unreadBodyBound } from './keep-alive.js
 import { type GateHost, ReadGate } from './read-gate.js';
 import { type ResponseHost, ResponseQueue } from './responses.js';
 import type { ServerContext } from './server-context.js';
-import { statusResponse } from './status-response.js';
 
 /** How long a closing connection keeps reading (and dropping) what the client still sends, so our
  * last response is not lost to a reset (RFC 9112 §9.6). */
@@ -78,6 +78,10 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
 
   get secure(): boolean {
     return this.#ctx.secure;
+  }
+
+  get httpVersion(): '1.1' {
+    return '1.1';
   }
 
   get tls(): TlsInfo | undefined {

@@ -2,6 +2,8 @@ import { isWirekitError, ProtocolError } from '../../errors.js';
 import type { TlsServerOptions } from '../../net/index.js';
 import { faultLog, type Logger, loggerSpec } from '../../util/logger.js';
 import {
+  anyOf,
+  boolean,
   duration,
   func,
   instanceOf,
@@ -9,11 +11,13 @@ import {
   nested,
   OptionsSchema,
   object,
+  oneOf,
   port,
   string,
 } from '../../util/options.js';
 import { processWarnings } from '../../util/warning-limiter.js';
 import type { ParserLimits } from '../codec/limits.js';
+import { HTTP2_OPTIONS, type Http2Options } from '../h2/options.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
 import type { ConnInfo } from '../message/conn-info.js';
 import type { RedirectHttpOptions } from './https-redirect.js';
@@ -39,6 +43,15 @@ export interface ServeOptions {
   tls?: TlsServerOptions;
   /** With `tls`: also listen for plain HTTP on this port and redirect every request there to HTTPS (308). */
   redirectHttp?: RedirectHttpOptions;
+
+  /**
+   * HTTP/2. `'h2c'`: cleartext HTTP/2 with prior knowledge (a client that opens with the HTTP/2
+   * preface, as a proxy in front does) on the same port as HTTP/1.1. Over TLS, `h2` is offered by
+   * ALPN unless this is `false`. Default `true`.
+   */
+  http2?: boolean | 'h2c';
+  /** HTTP/2 limits (streams per connection, rapid-reset defence, SETTINGS timeout, windows). */
+  http2Options?: Http2Options;
 
   /** From the first byte of a request head to its end (slowloris guard). Default 10 s; then 408 and close. */
   headerTimeoutMs?: number;
@@ -145,6 +158,8 @@ export const SERVE_OPTIONS = new OptionsSchema<ServeOptions>('serve()', {
   maxConnections: integer(0),
   signal: instanceOf(AbortSignal, 'an AbortSignal'),
   tls: object(),
+  http2: anyOf(boolean(), oneOf('h2c')),
+  http2Options: nested(HTTP2_OPTIONS),
   redirectHttp: nested(
     new OptionsSchema<RedirectHttpOptions>('serve() redirectHttp', { port: port(), host: string(), httpsPort: port() }),
   ),

@@ -4,13 +4,13 @@ import { WriteBatch, type WriteWaiter } from '../../net/write-batch.js';
 import type { ConnInfo } from '../message/conn-info.js';
 import { requestInternals } from '../message/request.js';
 import { Response } from '../message/response.js';
+import { statusResponse } from '../message/status-response.js';
 import { clientLeft } from './client-left.js';
 import { nextWriting, type Writing } from './conn-state.js';
 import { publishRequestEnd } from './diagnostics.js';
 import { type Exchange, nextAnswer } from './exchange.js';
 import { writeResponse } from './response-writer.js';
 import type { ServerContext } from './server-context.js';
-import { statusResponse } from './status-response.js';
 
 /**
  * What a {@link ResponseQueue} asks of its connection (the connection itself; not part of `ConnInfo`).

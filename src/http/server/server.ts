@@ -1,14 +1,34 @@
+import type { TLSSocket } from 'node:tls';
 import { type SocketAddress, TimeoutError, WirekitError } from '../../errors.js';
+import type { Connection } from '../../net/connection.js';
 import { type ListenOptions, listen, type Server } from '../../net/tcp-server.js';
 import type { CertificateUpdate, TlsStats } from '../../net/tls/tls-acceptor.js';
 import { type TimerWheel, timerWheel } from '../../util/timer-wheel.js';
+import type { H2Observer } from '../h2/context.js';
+import type { H2Engine } from '../h2/engine.js';
 import type { Handler } from '../message/conn-info.js';
 import { HttpConnection } from './conn.js';
-import { publishConnection } from './diagnostics.js';
+import { publishConnection, publishEnd, publishRequestStart } from './diagnostics.js';
+import { detectH2c } from './h2c.js';
 import { httpsRedirect } from './https-redirect.js';
 import { resolveServeOptions, SERVE_OPTIONS, type ServeOptions } from './options.js';
 import type { ServerContext } from './server-context.js';
 import { tlsListenOptions } from './tls.js';
+
+/** HTTP/2 requests and connections go to the same diagnostics channels as HTTP/1.1 ones. */
+const H2_OBSERVER: H2Observer = {
+  requestStart: publishRequestStart,
+  requestEnd: publishEnd,
+  connection: publishConnection,
+};
+
+/** The connections a server serves, by engine. */
+interface Served {
+  readonly http1: Set<HttpConnection>;
+  readonly h2: H2Engine | undefined;
+  /** Cleartext connections (h2c next to HTTP/1.1) whose first bytes have not said which they speak. */
+  readonly undecided: Set<Connection>;
+}
 
 /** Options of {@link HttpServer.close}. */
 export interface HttpCloseOptions {
@@ -22,16 +42,16 @@ export interface HttpCloseOptions {
 export class HttpServer implements AsyncDisposable {
   readonly #server: Server;
   readonly #ctx: ServerContext;
-  readonly #connections: Set<HttpConnection>;
+  readonly #served: Served;
   #closing: Promise<void> | undefined;
   /** The plain-HTTP listener that redirects to this HTTPS server (`redirectHttp`). */
   readonly redirectServer: HttpServer | undefined;
 
   /** @internal Made by {@link serve}. */
-  constructor(server: Server, ctx: ServerContext, connections: Set<HttpConnection>, redirect?: HttpServer) {
+  constructor(server: Server, ctx: ServerContext, served: Served, redirect?: HttpServer) {
     this.#server = server;
     this.#ctx = ctx;
-    this.#connections = connections;
+    this.#served = served;
     this.redirectServer = redirect;
   }
 
@@ -47,9 +67,10 @@ export class HttpServer implements AsyncDisposable {
     return `http${this.#ctx.secure ? 's' : ''}://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
   }
 
-  /** Open connections. */
+  /** Open connections (HTTP/1.1 and HTTP/2). */
   get connections(): number {
-    return this.#connections.size;
+    const served = this.#served;
+    return served.http1.size + (served.h2?.sessions ?? 0);
   }
 
   /** TLS handshake counters (completed, resumed, failed, timed out, dropped, in progress); undefined without TLS. */
@@ -73,9 +94,10 @@ export class HttpServer implements AsyncDisposable {
 
   /**
    * Graceful shutdown: stops accepting, lets in-flight requests finish (bodies still arriving are
-   * read; the answers say `Connection: close`), gives keep-alive connections `closeGraceMs` to deliver
-   * a request already on their way (then an idle one closes), and with `timeoutMs` destroys what is
-   * still open at the deadline. Resolves when every connection has closed.
+   * read; the answers say `Connection: close`; HTTP/2 connections get GOAWAY), gives keep-alive
+   * connections `closeGraceMs` to deliver a request already on their way (then an idle one closes),
+   * and with `timeoutMs` destroys what is still open at the deadline. Resolves when every connection
+   * has closed.
    */
   close(options: HttpCloseOptions = {}): Promise<void> {
     if (this.#closing === undefined) {
@@ -83,7 +105,11 @@ export class HttpServer implements AsyncDisposable {
       const redirect = this.redirectServer?.close(options);
       const closed = this.#server.close();
       this.#closing = redirect === undefined ? closed : Promise.all([closed, redirect]).then(() => {});
-      for (const conn of this.#connections) conn.shutdown();
+      const served = this.#served;
+      for (const conn of served.http1) conn.shutdown();
+      served.h2?.shutdown();
+      // No byte has come on these yet: closed at once, as idle keep-alive connections are.
+      for (const conn of served.undecided) conn.destroy();
     }
     const timeoutMs = options.timeoutMs;
     if (timeoutMs !== undefined) {
@@ -92,7 +118,8 @@ export class HttpServer implements AsyncDisposable {
         timeoutMs,
         () => {
           const error = new TimeoutError('WK_ERR_CLOSE_TIMEOUT', 'server close deadline reached');
-          for (const conn of this.#connections) conn.destroy(error);
+          for (const conn of this.#served.http1) conn.destroy(error);
+          this.#served.h2?.destroy();
         },
         { keepAlive: true },
       );
@@ -108,7 +135,9 @@ export class HttpServer implements AsyncDisposable {
 
 /**
  * Serves HTTP/1.1 with `handler` (docs/architecture.md, The Handler seam: `(request, info) => Response`),
- * over TLS with `tls` (and a plain-HTTP redirect listener with `redirectHttp`).
+ * over TLS with `tls` (and a plain-HTTP redirect listener with `redirectHttp`), and HTTP/2 behind the
+ * same handler: offered by ALPN over TLS, and with `http2: 'h2c'` as cleartext HTTP/2 with prior
+ * knowledge on the same port as HTTP/1.1.
  *
  * @example
  * ```ts
@@ -140,7 +169,12 @@ export async function serveOn(wheel: TimerWheel, handler: Handler, given: ServeO
   }
   const secure = options.tls !== undefined;
   const ctx: ServerContext = { handler, options: resolveServeOptions(options), secure, closing: false, wheel };
-  const connections = new Set<HttpConnection>();
+  // HTTP/2: by ALPN over TLS unless `http2: false`; on cleartext only with `http2: 'h2c'`. Loaded
+  // only then: a plain HTTP/1.1 server never loads node:http2 (nor node:crypto, which it needs).
+  const h2 = (secure ? options.http2 !== false : options.http2 === 'h2c')
+    ? new (await import('../h2/engine.js')).H2Engine(ctx, H2_OBSERVER, options.http2Options)
+    : undefined;
+  const served: Served = { http1: new Set(), h2, undecided: new Set() };
   const listenOptions: ListenOptions = {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
@@ -153,20 +187,40 @@ export async function serveOn(wheel: TimerWheel, handler: Handler, given: ServeO
   if (options.backlog !== undefined) listenOptions.backlog = options.backlog;
   if (options.maxConnections !== undefined) listenOptions.maxConnections = options.maxConnections;
   listenOptions.onError = (error) => ctx.options.onError(error, undefined);
-  if (options.tls !== undefined) listenOptions.tls = tlsListenOptions(options.tls);
+  if (options.tls !== undefined) {
+    const engines = new Map<string, (socket: TLSSocket) => void>();
+    if (h2 !== undefined) engines.set('h2', (socket) => void h2.attach(socket));
+    listenOptions.tls = tlsListenOptions(options.tls, engines);
+  }
   const server = await listen(listenOptions, (conn) => {
-    const http = new HttpConnection(ctx, conn);
-    connections.add(http);
-    publishConnection('open', http);
-    conn.closed.then(() => {
-      connections.delete(http);
-      publishConnection('close', http);
-    });
+    if (h2 === undefined || secure) serveHttp1(ctx, conn, served.http1);
+    else return serveCleartext(ctx, conn, served, h2);
   });
   const redirect = await startRedirect(options, server);
-  const httpServer = new HttpServer(server, ctx, connections, redirect);
+  const httpServer = new HttpServer(server, ctx, served, redirect);
   options.signal?.addEventListener('abort', () => void httpServer.close(), { once: true });
   return httpServer;
+}
+
+function serveHttp1(ctx: ServerContext, conn: Connection, connections: Set<HttpConnection>): void {
+  const http = new HttpConnection(ctx, conn);
+  connections.add(http);
+  publishConnection('open', http);
+  conn.closed.then(() => {
+    connections.delete(http);
+    publishConnection('close', http);
+  });
+}
+
+/** h2c next to HTTP/1.1: the connection's first bytes say which engine serves it. */
+async function serveCleartext(ctx: ServerContext, conn: Connection, served: Served, h2c: H2Engine): Promise<void> {
+  served.undecided.add(conn);
+  const kind = await detectH2c(conn, ctx.options.idleTimeoutMs);
+  served.undecided.delete(conn);
+  if (kind === 'gone') return;
+  if (ctx.closing) conn.destroy();
+  else if (kind === 'http1') serveHttp1(ctx, conn, served.http1);
+  else h2c.attach(conn.detach());
 }
 
 /** The plain-HTTP listener of `redirectHttp`, or undefined. Closes the HTTPS server if it cannot listen. */
