@@ -4,6 +4,7 @@ import { requestFromFetch, responseToFetch } from '../http/message/fetch.js';
 import type { FormLimits } from '../http/message/form.js';
 import { Request, type RequestInit } from '../http/message/request.js';
 import type { Response } from '../http/message/response.js';
+import { compileTrustProxy, type ProxyTrust, type TrustProxy } from '../http/message/trust-proxy.js';
 import { type Middleware, runChain } from './compose.js';
 import { Context } from './context.js';
 import { errorResponse, warnUnexpected, withErrorFields } from './error-response.js';
@@ -28,6 +29,13 @@ export interface AppOptions extends RouterOptions {
    * body; deeper: 400 `WK_ERR_JSON_TOO_DEEP`. Default 128 (`DEFAULT_MAX_JSON_DEPTH`).
    */
   maxJsonDepth?: number;
+  /**
+   * Which reverse proxies are trusted to say who the client is, for `c.req.ip`, `c.req.protocol`,
+   * `c.req.host` (and so `clientIp()`, the rate limiter's key, the access log's address). Default:
+   * the server's `trustProxy` (`app.listen({ trustProxy })`), which defaults to trusting nobody.
+   * See the README's "Behind a proxy".
+   */
+  trustProxy?: TrustProxy;
 }
 
 /** Maps an error to a response; the default answers JSON or text by `Accept`, never a stack. */
@@ -81,6 +89,8 @@ export class App<V extends object = Record<string, unknown>> {
   #onError: ErrorHandler<V> = (error, c) => errorResponse(error, c.req.header('accept'));
   #errorHook: ((error: unknown, c: Context<V>) => void) | undefined;
   #customOnError = false;
+  /** The App's own `trustProxy`, or `'server'`: the server's applies. */
+  readonly #trust: ProxyTrust | 'server';
 
   constructor(options: AppOptions = {}) {
     const depth = options.maxJsonDepth;
@@ -88,6 +98,7 @@ export class App<V extends object = Record<string, unknown>> {
       throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'maxJsonDepth must be a non-negative integer');
     }
     this.#options = options;
+    this.#trust = 'trustProxy' in options ? (compileTrustProxy(options.trustProxy) ?? TRUST_NOBODY) : 'server';
     this.#router = new RadixRouter<RouteEntry<V>>(options);
   }
 
@@ -254,7 +265,15 @@ export class App<V extends object = Record<string, unknown>> {
     }
     if (this.#options.maxJsonDepth !== undefined) request.maxJsonDepth = this.#options.maxJsonDepth;
     const c = new Context<V>(
-      new WebRequest(request, params, pattern, this.#options.form ?? {}, this.#options.secrets ?? []),
+      new WebRequest(
+        request,
+        params,
+        pattern,
+        this.#options.form ?? {},
+        this.#options.secrets ?? [],
+        info,
+        this.#trust,
+      ),
       info,
       this.#options.secrets === undefined ? NO_SECRETS : { secrets: this.#options.secrets },
     );
@@ -389,6 +408,9 @@ function settle<V extends object>(c: Context<V>, mapped: Response | Promise<Resp
     c.res = response;
   });
 }
+
+/** An App's `trustProxy: false`: the server's option does not apply either. */
+const TRUST_NOBODY: ProxyTrust = Object.freeze({ trusts: () => false, header: 'x-forwarded' as const });
 
 const NO_SECRETS = Object.freeze({ secrets: Object.freeze([]) as readonly string[] });
 

@@ -2,6 +2,7 @@ import type { SocketAddress } from '../../errors.js';
 import type { Connection, ReceiveHandlers } from '../../net/index.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
+import type { ProxyTrust } from './trust-proxy.js';
 
 /** A connection handed over by `info.upgrade()`: the HTTP server no longer reads or writes it. */
 export interface Upgraded {
@@ -19,6 +20,13 @@ export interface ConnInfo {
   readonly localAddress: SocketAddress | undefined;
   /** True on TLS connections. */
   readonly secure: boolean;
+  /**
+   * With PROXY protocol (`proxyProtocol` of `serve()`), the proxy's own address; `remoteAddress`
+   * is then the client's as the proxy reported it. Undefined otherwise.
+   */
+  readonly proxiedBy?: SocketAddress | undefined;
+  /** The server's `trustProxy`, compiled: whose forwarding fields `clientOf()` and an App believe. */
+  readonly trustProxy?: ProxyTrust | undefined;
   /** Requests received on this connection so far, this one included. */
   readonly requestCount: number;
   /**

@@ -92,6 +92,10 @@ export class HttpConnection implements ConnInfo {
     return this.#ctx.secure;
   }
 
+  get trustProxy() {
+    return this.#ctx.options.trustProxy;
+  }
+
   get requestCount(): number {
     return this.#requestCount;
   }

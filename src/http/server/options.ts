@@ -3,6 +3,7 @@ import { processWarnings } from '../../util/warning-limiter.js';
 import type { ParserLimits } from '../codec/limits.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
 import type { ConnInfo } from '../message/conn-info.js';
+import { compileTrustProxy, type ProxyTrust, type TrustProxy } from '../message/trust-proxy.js';
 
 /** Options of `serve()`. Every limit and wait has a default; units are in the names. */
 export interface ServeOptions {
@@ -56,6 +57,14 @@ export interface ServeOptions {
    * `WK_ERR_HTTP_CLIENT_GONE` (a handler that read the body of a client that left).
    */
   onError?: (error: Error, info: ConnInfo | undefined) => void;
+
+  /**
+   * Which reverse proxies in front are trusted to say who the client is (`X-Forwarded-For`,
+   * `-Proto`, `-Host`, or RFC 7239 `Forwarded`): `info.trustProxy`, read by `clientOf(request,
+   * info)` and an App's `c.req.ip`/`protocol`/`host`. Default false: nobody, the fields are
+   * ignored. See the README's "Behind a proxy".
+   */
+  trustProxy?: TrustProxy;
 }
 
 /** Resolved server options: every default filled in. */
@@ -71,6 +80,7 @@ export interface ResolvedServeOptions {
   maxDiscardBytes: number;
   limits: Partial<ParserLimits>;
   onError: (error: Error, info: ConnInfo | undefined) => void;
+  trustProxy: ProxyTrust | undefined;
 }
 
 export const SERVE_DEFAULTS = Object.freeze({
@@ -102,7 +112,12 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
   if (options.maxHeaderCount !== undefined) limits.maxHeaderCount = options.maxHeaderCount;
   if (options.maxChunkExtensionBytes !== undefined) limits.maxChunkExtensionBytes = options.maxChunkExtensionBytes;
   if (options.maxStreamedBodyBytes !== undefined) limits.maxBodyBytes = options.maxStreamedBodyBytes;
-  return { ...out, limits, onError: options.onError ?? warnServerFault };
+  return {
+    ...out,
+    limits,
+    onError: options.onError ?? warnServerFault,
+    trustProxy: compileTrustProxy(options.trustProxy),
+  };
 }
 
 /**

@@ -1,11 +1,11 @@
 import diagnostics from 'node:diagnostics_channel';
 import { isBodylessStatus } from '../../../http/codec/status.js';
+import { clientIp } from '../../client-ip.js';
 import type { Middleware } from '../../compose.js';
 import type { Context } from '../../context.js';
 import { errorStatus } from '../../error-response.js';
 import { isStreamed, observeBody, withBody } from '../../observe-body.js';
 import { knownSize } from '../shared/content-size.js';
-
 import { ACCESS_CHANNEL, type AccessEvent } from './event.js';
 
 export { ACCESS_CHANNEL, type AccessEvent } from './event.js';
@@ -79,7 +79,7 @@ function publish<V extends object>(
     path: c.req.path,
     status,
     durationMs: performance.now() - start,
-    remoteAddress: c.info.remoteAddress?.address,
+    remoteAddress: clientIp(c),
   };
   if (bytes !== undefined) event.bytes = bytes;
   if (incomplete) event.incomplete = true;
