@@ -8,6 +8,7 @@ import { type Deferred, deferred } from '../util/deferred.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { closedError, type Endpoints, endpointsOf, netError, type UnixPaths } from './addresses.js';
 import { checkBytes, checkDuration, checkInteger } from './options.js';
+import type { ProxiedEndpoints } from './proxy-header.js';
 import { ReadBuffer, type ReadSource, type ReceiveHandlers } from './read-buffer.js';
 
 export type { ReceiveHandlers } from './read-buffer.js';
@@ -63,6 +64,11 @@ export interface ConnectionOptions {
   noDelay?: boolean;
   /** Paths to report as endpoints of a Unix socket connection (Node reports none). */
   unix?: UnixPaths;
+  /**
+   * The endpoints a PROXY protocol header gave (a listener with `proxyProtocol`): reported as
+   * `remoteAddress`/`localAddress`, the socket's own peer as `proxiedBy`.
+   */
+  proxied?: ProxiedEndpoints;
 }
 
 /**
@@ -123,6 +129,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   readonly #reader: ReadBuffer;
   readonly #allowHalfOpen: boolean;
   readonly #unix: UnixPaths | undefined;
+  readonly #proxied: ProxiedEndpoints | undefined;
   #endpoints: Endpoints = { localAddress: undefined, remoteAddress: undefined };
   #error: WirekitError | undefined;
   #drain: Deferred<void> | undefined;
@@ -150,6 +157,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     this.socket = socket;
     this.#allowHalfOpen = options.allowHalfOpen ?? false;
     this.#unix = options.unix;
+    this.#proxied = options.proxied;
     // Node would end our side as soon as the peer's FIN arrives, even with unread data; we end it
     // when the application has seen that EOF instead (see ConnectionOptions.allowHalfOpen).
     socket.allowHalfOpen = true;
@@ -344,6 +352,11 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     return this.#endpoints.localAddress;
   }
 
+  /** On a listener with `proxyProtocol`: the proxy the connection came through (its socket's peer). */
+  get proxiedBy(): SocketAddress | undefined {
+    return this.#proxied?.proxiedBy;
+  }
+
   /** Bytes received from the peer. */
   get bytesRead(): number {
     return this.socket.bytesRead;
@@ -434,7 +447,11 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   #listen(resolveClosed: () => void): void {
     const socket = this.socket;
     const learnEndpoints = (): void => {
-      this.#endpoints = endpointsOf(socket, this.#unix);
+      const proxied = this.#proxied;
+      this.#endpoints =
+        proxied === undefined
+          ? endpointsOf(socket, this.#unix)
+          : { remoteAddress: proxied.remoteAddress, localAddress: proxied.localAddress };
     };
     if (socket.connecting) socket.once('connect', learnEndpoints);
     else learnEndpoints();

@@ -1,12 +1,18 @@
 /** `listen()` and `Server`: accept TCP or Unix socket connections, and close gracefully. */
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { isWirekitError, type SocketAddress, TimeoutError } from '../errors.js';
+import { isWirekitError, type SocketAddress, TimeoutError, WirekitError } from '../errors.js';
 import { type Deferred, deferred } from '../util/deferred.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { processWarnings } from '../util/warning-limiter.js';
 import { abortedError, endpoint, netError } from './addresses.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { checkBytes, checkDuration, checkInteger, checkPort } from './options.js';
+import {
+  type ProxiedEndpoints,
+  type ProxyProtocolOptions,
+  proxyProtocolOptions,
+  readProxyHeader,
+} from './proxy-header.js';
 
 /**
  * Handles one accepted connection; may be async. A throw or rejection destroys that connection.
@@ -50,6 +56,20 @@ export interface ListenOptions extends Omit<ConnectionOptions, 'unix'> {
   /** Aborting it closes the server like `close()` (or cancels the listen with `WK_ERR_ABORTED`). */
   signal?: AbortSignal;
   /**
+   * Every connection starts with a PROXY protocol header (v1 or v2, as HAProxy's `send-proxy` and
+   * nginx's `proxy_protocol on` write it): the connection reports the client's address from it as
+   * `remoteAddress` and the proxy's as `proxiedBy`. A connection without a valid header within
+   * `headerTimeoutMs` (default 5 s) is closed (`WK_ERR_PROXY_PROTOCOL`, told to `onError`). Only
+   * for listeners that nothing but your proxies can reach. Default false.
+   */
+  proxyProtocol?: boolean | ProxyProtocolOptions;
+  /**
+   * Let other sockets (other processes: a cluster's workers) listen on the same address and port,
+   * the kernel spreading connections among them (`SO_REUSEPORT`; Linux, FreeBSD 12+ and DragonFly;
+   * Node 22.12 / 23.1 or later, refused with `WK_ERR_INVALID_ARGUMENT` before). Default false.
+   */
+  reusePort?: boolean;
+  /**
    * Told about errors the server cannot throw to anyone: a connection handler's throw or rejection
    * (`conn` is that connection, already destroyed), or a failure of the listening socket (`conn` is
    * undefined). Default: `process.emitWarning(error)`, rate-limited per kind (one line a minute, with
@@ -83,6 +103,25 @@ export interface ServerCloseOptions {
  * ```
  */
 export const DEFAULT_SERVER_IDLE_TIMEOUT_MS = 5 * 60_000;
+
+/** Whether `net.Server#listen` knows `reusePort` (Node 22.12 / 23.1+) on a platform with SO_REUSEPORT load balancing. */
+const REUSE_PORT_SUPPORTED = (() => {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const node = major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+  return node && ['linux', 'freebsd', 'dragonfly', 'android', 'sunos'].includes(process.platform);
+})();
+
+/**
+ * Whether this runtime can listen with `reusePort` (see {@link ListenOptions.reusePort}).
+ *
+ * @example
+ * ```ts
+ * await listen({ port: 8080, reusePort: canReusePort() }, handler);
+ * ```
+ */
+export function canReusePort(): boolean {
+  return REUSE_PORT_SUPPORTED;
+}
 
 /** How often a graceful close looks for connections that became idle: 100 ms. */
 const DRAIN_POLL_MS = 100;
@@ -121,6 +160,13 @@ export async function listen(options: ListenOptions, onConnection: ConnectionHan
 
 function checkListenOptions(options: ListenOptions): void {
   checkPort('port', options.port);
+  proxyProtocolOptions(options.proxyProtocol);
+  if (options.reusePort === true && !REUSE_PORT_SUPPORTED) {
+    throw new WirekitError(
+      'WK_ERR_INVALID_ARGUMENT',
+      `reusePort needs Node 22.12 / 23.1 or later on Linux or FreeBSD (this is Node ${process.versions.node} on ${process.platform})`,
+    );
+  }
   checkInteger('backlog', options.backlog, 0, 2 ** 31 - 1);
   checkBytes('maxConnections', options.maxConnections, 0);
   checkDuration('idleTimeoutMs', options.idleTimeoutMs);
@@ -150,6 +196,7 @@ function startListening(netServer: NetServer, options: ListenOptions, host: stri
       ...(options.path === undefined ? { port: options.port ?? 0, host } : { path: options.path }),
       ...(options.backlog === undefined ? {} : { backlog: options.backlog }),
       ...(options.ipv6Only === undefined ? {} : { ipv6Only: options.ipv6Only }),
+      ...(options.reusePort === true ? { reusePort: true } : {}),
     });
   });
 }
@@ -171,6 +218,9 @@ export class Server implements AsyncDisposable {
   readonly #options: ListenOptions;
   readonly #onConnection: ConnectionHandler;
   readonly #connections = new Set<Connection>();
+  /** Accepted sockets still sending their PROXY header (closed with the server: nobody owns them yet). */
+  readonly #awaitingHeader = new Set<Socket>();
+  readonly #proxyProtocol: ProxyProtocolOptions | undefined;
   #closed: Deferred<void> | undefined;
   #listenerClosed = false;
   #drainTimer: TimerHandle | undefined;
@@ -181,6 +231,7 @@ export class Server implements AsyncDisposable {
     this.#netServer = netServer;
     this.#options = options;
     this.#onConnection = onConnection;
+    this.#proxyProtocol = proxyProtocolOptions(options.proxyProtocol);
     this.address = serverAddress(netServer, options.path);
     netServer.on('connection', (socket: Socket) => this.#accept(socket));
     netServer.on('error', (error) =>
@@ -214,6 +265,8 @@ export class Server implements AsyncDisposable {
         this.#listenerClosed = true;
         this.#checkClosed();
       });
+      // Nobody owns these yet and they have not asked for anything: nothing in flight to finish.
+      for (const socket of this.#awaitingHeader) socket.destroy();
     }
     if (options.timeoutMs !== undefined) this.#drain(timerWheel.now() + options.timeoutMs);
     return this.#closed.promise;
@@ -233,7 +286,39 @@ export class Server implements AsyncDisposable {
       socket.destroy();
       return;
     }
-    const conn = new Connection(socket, this.#connectionOptions());
+    if (this.#proxyProtocol !== undefined) {
+      this.#acceptProxied(socket, this.#proxyProtocol);
+      return;
+    }
+    this.#open(socket, undefined);
+  }
+
+  /** Reads the PROXY header first; a connection without a good one is closed and reported. */
+  #acceptProxied(socket: Socket, options: ProxyProtocolOptions): void {
+    this.#awaitingHeader.add(socket);
+    readProxyHeader(socket, options).then(
+      (proxied) => {
+        this.#awaitingHeader.delete(socket);
+        if (this.#closed !== undefined || socket.destroyed) {
+          socket.destroy();
+          this.#checkClosed();
+          return;
+        }
+        this.#open(socket, proxied);
+      },
+      (error: Error) => {
+        this.#awaitingHeader.delete(socket);
+        socket.destroy();
+        this.#report(error, undefined);
+        this.#checkClosed();
+      },
+    );
+  }
+
+  #open(socket: Socket, proxied: ProxiedEndpoints | undefined): void {
+    const options = this.#connectionOptions();
+    if (proxied !== undefined) options.proxied = proxied;
+    const conn = new Connection(socket, options);
     this.#connections.add(conn);
     conn.closed.then(() => {
       this.#connections.delete(conn);
@@ -315,7 +400,8 @@ export class Server implements AsyncDisposable {
   };
 
   #checkClosed(): void {
-    if (this.#closed === undefined || !this.#listenerClosed || this.#connections.size > 0) return;
+    if (this.#closed === undefined || !this.#listenerClosed) return;
+    if (this.#connections.size > 0 || this.#awaitingHeader.size > 0) return;
     this.#drainTimer?.cancel();
     this.#closed.resolve();
   }

@@ -161,3 +161,30 @@ export function inIpRange(address: Uint8Array, range: IpRange): boolean {
   const mask = (0xff << (8 - rest)) & 0xff;
   return ((address[whole] as number) & mask) === ((range.base[whole] as number) & mask);
 }
+
+/**
+ * Eight 16-bit groups in RFC 5952 text form: lower-case hex, the longest run of two or more zero
+ * groups as `::`.
+ *
+ * @example
+ * ```ts
+ * formatIpv6([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1]); // '2001:db8::1'
+ * ```
+ */
+export function formatIpv6(groups: readonly number[]): string {
+  let best = -1;
+  let bestLength = 1;
+  for (let i = 0; i < groups.length; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < groups.length && groups[j] === 0) j++;
+    if (j - i > bestLength) [best, bestLength] = [i, j - i];
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best === -1) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLength).join(':')}`;
+}

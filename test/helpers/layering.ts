@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 const LAYER_PREFIXES: ReadonlyArray<[prefix: string, layer: string]> = [
   ['errors.ts', 'errors'],
   ['util/', 'util'],
+  ['net/codec/', 'net-codec'],
   ['net/', 'net'],
   ['http/codec/', 'http-codec'],
   ['http/message/', 'http-message'],
@@ -32,7 +33,8 @@ const HTTP_CORE = [...BASE, 'http-codec', 'http-message'];
 export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   errors: [],
   util: [],
-  net: BASE,
+  'net-codec': BASE,
+  net: [...BASE, 'net-codec'],
   'http-codec': BASE,
   'ws-frame': BASE,
   // Types only: ConnInfo names the net Connection an upgrade hands over.
@@ -61,7 +63,7 @@ const RUNTIME_DEPENDENCIES: ReadonlyMap<string, readonly string[]> = new Map([
 ]);
 
 /** Pure layers may import no Node module that does I/O, timing or streaming (docs/architecture.md, http/codec). */
-const PURE_LAYERS = new Set(['http-codec', 'ws-frame', 'errors', 'util']);
+const PURE_LAYERS = new Set(['http-codec', 'net-codec', 'ws-frame', 'errors', 'util']);
 const PURE_ALLOWED_NODE = new Set(['node:buffer']);
 
 export function layerOf(srcRelative: string): string | undefined {

@@ -92,6 +92,10 @@ export class HttpConnection implements ConnInfo {
     return this.#ctx.secure;
   }
 
+  get proxiedBy() {
+    return this.#conn.proxiedBy;
+  }
+
   get trustProxy() {
     return this.#ctx.options.trustProxy;
   }

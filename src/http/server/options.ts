@@ -1,4 +1,5 @@
 import { isWirekitError, ProtocolError, WirekitError } from '../../errors.js';
+import type { ProxyProtocolOptions } from '../../net/proxy-header.js';
 import { processWarnings } from '../../util/warning-limiter.js';
 import type { ParserLimits } from '../codec/limits.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
@@ -18,6 +19,14 @@ export interface ServeOptions {
   maxConnections?: number;
   /** Closes the server (gracefully, without a deadline) when aborted. */
   signal?: AbortSignal;
+  /**
+   * Connections start with a PROXY protocol header (v1 or v2, from HAProxy `send-proxy[-v2]`,
+   * nginx `proxy_protocol on`): `info.remoteAddress` is then the client's, `info.proxiedBy` the
+   * proxy's. Missing or malformed headers close the connection. Default false. See `listen()`.
+   */
+  proxyProtocol?: boolean | ProxyProtocolOptions;
+  /** Share the port with other processes' listeners, the kernel balancing (`SO_REUSEPORT`). See `listen()`. Default false. */
+  reusePort?: boolean;
 
   /** From the first byte of a request head to its end (slowloris guard). Default 10 s; then 408 and close. */
   headerTimeoutMs?: number;

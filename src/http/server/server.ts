@@ -101,6 +101,8 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   if (options.path !== undefined) listenOptions.path = options.path;
   if (options.backlog !== undefined) listenOptions.backlog = options.backlog;
   if (options.maxConnections !== undefined) listenOptions.maxConnections = options.maxConnections;
+  if (options.proxyProtocol !== undefined) listenOptions.proxyProtocol = options.proxyProtocol;
+  if (options.reusePort !== undefined) listenOptions.reusePort = options.reusePort;
   listenOptions.onError = (error) => ctx.options.onError(error, undefined);
   const server = await listen(listenOptions, (conn) => {
     const http = new HttpConnection(ctx, conn);

@@ -1,4 +1,4 @@
-import { ipv6Groups } from '../../../util/ip-address.js';
+import { formatIpv6, ipv6Groups } from '../../../util/ip-address.js';
 
 /**
  * The rate-limit key of a client address: an IPv4 address as it is (an IPv4-mapped IPv6 address,
@@ -27,24 +27,5 @@ export function ipKey(address: string | undefined, subnetBits: number): string {
     const bits = Math.max(0, Math.min(16, subnetBits - i * 16));
     return bits === 0 ? 0 : group & (0xffff << (16 - bits)) & 0xffff;
   });
-  return `${compress(masked)}/${subnetBits}`;
-}
-
-/** The groups in RFC 5952 text form (lower-case hex, the longest run of two or more zero groups as `::`). */
-function compress(groups: readonly number[]): string {
-  let best = -1;
-  let bestLength = 1;
-  for (let i = 0; i < groups.length; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < groups.length && groups[j] === 0) j++;
-    if (j - i > bestLength) [best, bestLength] = [i, j - i];
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (best === -1) return hex.join(':');
-  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLength).join(':')}`;
+  return `${formatIpv6(masked)}/${subnetBits}`;
 }
