@@ -1,5 +1,18 @@
 /** HTTP/1.1: the pure codec, messages and the server. */
 // Every entry point carries the error classes, so `isWirekitError` needs no second import.
+
+// serve() with `workers` (a cluster) too: this explicit export takes the place of the engine's.
+export {
+  type Balancing,
+  CLUSTER_DEFAULTS,
+  type ClusterOptions,
+  type ClusterServeOptions,
+  type ClusterServer,
+  type ClusterWorkerInfo,
+  isPrimary,
+  MAX_RELAYED_TOPICS_PER_WORKER,
+  serve,
+} from '../cluster/index.js';
 export * from '../errors.js';
 export * from './codec/index.js';
 export * from './message/index.js';

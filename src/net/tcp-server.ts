@@ -70,6 +70,12 @@ export interface ListenOptions extends Omit<ConnectionOptions, 'unix'> {
    */
   reusePort?: boolean;
   /**
+   * Listen on an existing listening socket instead of binding: a handle received from another
+   * process over IPC (`process.on('message', (m, handle) => …)`), as `net.Server#listen(handle)`
+   * takes it. `port`/`host`/`path` then only name it in errors.
+   */
+  handle?: object;
+  /**
    * Told about errors the server cannot throw to anyone: a connection handler's throw or rejection
    * (`conn` is that connection, already destroyed), or a failure of the listening socket (`conn` is
    * undefined). Default: `process.emitWarning(error)`, rate-limited per kind (one line a minute, with
@@ -192,11 +198,16 @@ function startListening(netServer: NetServer, options: ListenOptions, host: stri
     netServer.once('listening', onListening);
     netServer.once('error', onError);
     signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.handle !== undefined) {
+      netServer.listen(options.handle);
+      return;
+    }
     netServer.listen({
       ...(options.path === undefined ? { port: options.port ?? 0, host } : { path: options.path }),
       ...(options.backlog === undefined ? {} : { backlog: options.backlog }),
       ...(options.ipv6Only === undefined ? {} : { ipv6Only: options.ipv6Only }),
-      ...(options.reusePort === true ? { reusePort: true } : {}),
+      // In a cluster worker, a socket of its own (not one shared through the primary).
+      ...(options.reusePort === true ? { reusePort: true, exclusive: true } : {}),
     });
   });
 }
@@ -243,6 +254,11 @@ export class Server implements AsyncDisposable {
   /** Number of open connections. */
   get connections(): number {
     return this.#connections.size;
+  }
+
+  /** The listening socket's native handle (to pass to another process over IPC); undefined once closed. */
+  get handle(): object | undefined {
+    return (this.#netServer as unknown as { _handle?: object | null })._handle ?? undefined;
   }
 
   /** True once `close()` was called. */

@@ -10,7 +10,13 @@ import { Context } from './context.js';
 import { errorResponse, warnUnexpected, withErrorFields } from './error-response.js';
 import { HttpError } from './http-error.js';
 import { asSent, inProcessInfo, inProcessRequest } from './in-process.js';
-import { type AppServer, type ListenOptions, listenApp } from './listen.js';
+import {
+  type AppServer,
+  type ClusterListenOptions,
+  type ClusterServer,
+  type ListenOptions,
+  listenApp,
+} from './listen.js';
 import { mountAt, wrapMountable } from './mount.js';
 import { isStreamed, observeBody, withBody } from './observe-body.js';
 import { compileMatcher, joinPaths, type PathMatcher } from './path-matcher.js';
@@ -236,8 +242,14 @@ export class App<V extends object = Record<string, unknown>> {
     return asSent(await this.#handle(request, inProcessInfo()), request.method);
   }
 
-  /** Serves the app on our HTTP server; resolves with the bound address and a graceful `close()`. */
-  listen(options: ListenOptions = {}): Promise<AppServer> {
+  /**
+   * Serves the app on our HTTP server; resolves with the bound address and a graceful `close()`.
+   * With `workers`, on a cluster of processes (see the README's "Scaling out": the main module
+   * runs in the primary and in every worker).
+   */
+  listen(options: ClusterListenOptions): Promise<ClusterServer>;
+  listen(options?: ListenOptions): Promise<AppServer>;
+  listen(options: ListenOptions | ClusterListenOptions = {}): Promise<AppServer | ClusterServer> {
     return listenApp(this.handler, options, reportedStreamErrors);
   }
 

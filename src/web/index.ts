@@ -18,7 +18,12 @@ export {
   UnauthorizedError,
   UnprocessableError,
 } from './http-error.js';
-export type { AppServer, ListenOptions as AppListenOptions } from './listen.js';
+export type {
+  AppServer,
+  ClusterListenOptions as AppClusterListenOptions,
+  ClusterServer,
+  ListenOptions as AppListenOptions,
+} from './listen.js';
 export * from './middleware/index.js';
 export {
   LinearRouter,

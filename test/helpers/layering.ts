@@ -21,6 +21,7 @@ const LAYER_PREFIXES: ReadonlyArray<[prefix: string, layer: string]> = [
   ['web/listen.ts', 'web-listen'],
   ['web/', 'web'],
   ['cluster/', 'cluster'],
+  ['redis/', 'redis'],
   ['tools/', 'tools'],
   ['cli/', 'cli'],
   ['index.ts', 'index'],
@@ -40,14 +41,18 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // Types only: ConnInfo names the net Connection an upgrade hands over.
   'http-message': [...BASE, 'http-codec', 'net'],
   'http-server': [...HTTP_CORE, 'net'],
-  http: [...HTTP_CORE, 'net', 'http-server'],
+  // wirekit/http's serve() is the cluster-aware one (workers), which runs the engine's.
+  http: [...HTTP_CORE, 'net', 'http-server', 'cluster'],
   client: [...HTTP_CORE, 'net'],
   web: [...HTTP_CORE, 'web-listen'],
-  'web-listen': [...HTTP_CORE, 'web', 'http-server', 'net'],
+  'web-listen': [...HTTP_CORE, 'web', 'http-server', 'net', 'cluster'],
   ws: [...HTTP_CORE, 'ws-frame', 'http-server', 'net'],
   // The control API of the fault proxy is an HTTP service: it is built on the web framework's App.
   tools: [...HTTP_CORE, 'net', 'client', 'web'],
-  cluster: [...HTTP_CORE, 'net', 'http-server', 'web', 'web-listen', 'ws', 'ws-frame', 'client'],
+  // Process supervision around a Handler server: below web-listen, so app.listen({ workers }) uses it.
+  cluster: [...HTTP_CORE, 'net', 'http-server', 'ws', 'ws-frame'],
+  // wirekit/redis: adapters for the rate limiter's store and the topic bus.
+  redis: [...HTTP_CORE, 'net', 'cluster', 'web', 'ws', 'ws-frame'],
   cli: Object.keys(Object.fromEntries(LAYER_PREFIXES.map(([, l]) => [l, 1]))),
   index: Object.keys(Object.fromEntries(LAYER_PREFIXES.map(([, l]) => [l, 1]))),
 };
@@ -59,6 +64,8 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
  */
 const RUNTIME_DEPENDENCIES: ReadonlyMap<string, readonly string[]> = new Map([
   ['mime', ['web/middleware/static/mime.ts']],
+  // An optional peer dependency: only wirekit/redis loads it (docs/dependencies.md).
+  ['ioredis', ['redis/client.ts']],
   ['hdr-histogram-js', ['tools/loadgen/histogram.ts']],
 ]);
 

@@ -25,6 +25,11 @@ export interface ConnInfo {
    * is then the client's as the proxy reported it. Undefined otherwise.
    */
   readonly proxiedBy?: SocketAddress | undefined;
+  /**
+   * True once the server drains (`server.drain()`, `close()`, a cluster's reload or shutdown): a
+   * readiness check should answer 503 so load balancers stop sending here (`healthCheck()`).
+   */
+  readonly draining?: boolean;
   /** The server's `trustProxy`, compiled: whose forwarding fields `clientOf()` and an App believe. */
   readonly trustProxy?: ProxyTrust | undefined;
   /** Requests received on this connection so far, this one included. */

@@ -22,6 +22,8 @@ export interface ServerContext {
   readonly options: ResolvedServeOptions;
   readonly secure: boolean;
   closing: boolean;
+  /** Set by `HttpServer#drain()` before it closes: readiness checks answer 503 (see `ConnInfo.draining`). */
+  draining?: boolean;
 }
 
 /** How long a closing connection keeps reading (and dropping) what the client still sends, so our
@@ -90,6 +92,10 @@ export class HttpConnection implements ConnInfo {
 
   get secure(): boolean {
     return this.#ctx.secure;
+  }
+
+  get draining(): boolean {
+    return this.#ctx.closing || this.#ctx.draining === true;
   }
 
   get proxiedBy() {

@@ -27,6 +27,8 @@ export interface ServeOptions {
   proxyProtocol?: boolean | ProxyProtocolOptions;
   /** Share the port with other processes' listeners, the kernel balancing (`SO_REUSEPORT`). See `listen()`. Default false. */
   reusePort?: boolean;
+  /** Listen on a socket handle received from another process instead of binding (see `listen()`). */
+  handle?: object;
 
   /** From the first byte of a request head to its end (slowloris guard). Default 10 s; then 408 and close. */
   headerTimeoutMs?: number;

@@ -6,6 +6,15 @@ import { HttpConnection, type ServerContext } from './conn.js';
 import { publishConnection } from './diagnostics.js';
 import { resolveServeOptions, type ServeOptions } from './options.js';
 
+/** Options of {@link HttpServer.drain}. */
+export interface HttpDrainOptions extends HttpCloseOptions {
+  /**
+   * How long to keep serving, with `info.draining` set (readiness checks answer 503), before
+   * closing: time for a load balancer's health check to notice. Default 0.
+   */
+  delayMs?: number;
+}
+
 /** Options of {@link HttpServer.close}. */
 export interface HttpCloseOptions {
   /** Destroy the connections still open after this long. Default: wait for in-flight requests to finish. */
@@ -72,6 +81,37 @@ export class HttpServer implements AsyncDisposable {
     return this.#closing;
   }
 
+  /** True once `drain()` or `close()` began. */
+  get draining(): boolean {
+    return this.#ctx.closing || this.#ctx.draining === true;
+  }
+
+  /**
+   * Drains for a load balancer: `info.draining` turns true at once (so `healthCheck()` answers
+   * 503), requests are still served for `delayMs`, then `close({ timeoutMs })`.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => server.drain({ delayMs: 5_000, timeoutMs: 10_000 }));
+   * ```
+   */
+  async drain(options: HttpDrainOptions = {}): Promise<void> {
+    this.#ctx.draining = true;
+    const delayMs = options.delayMs ?? 0;
+    if (delayMs > 0 && this.#closing === undefined) {
+      await new Promise<void>((resolve) => timerWheel.after(delayMs, resolve, { keepAlive: true }));
+    }
+    await this.close(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+  }
+
+  /**
+   * The listening socket's handle, for passing it to another process (a cluster's reload hands a
+   * worker's `SO_REUSEPORT` socket to its successor: see docs/architecture.md, Scaling out).
+   */
+  get listenerHandle(): object | undefined {
+    return this.#server.handle;
+  }
+
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
@@ -103,6 +143,7 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   if (options.maxConnections !== undefined) listenOptions.maxConnections = options.maxConnections;
   if (options.proxyProtocol !== undefined) listenOptions.proxyProtocol = options.proxyProtocol;
   if (options.reusePort !== undefined) listenOptions.reusePort = options.reusePort;
+  if (options.handle !== undefined) listenOptions.handle = options.handle;
   listenOptions.onError = (error) => ctx.options.onError(error, undefined);
   const server = await listen(listenOptions, (conn) => {
     const http = new HttpConnection(ctx, conn);
