@@ -3,6 +3,8 @@
  * API exactly as a user would: 100 parameterised and 10 static routes registered before the four
  * contract routes (so the router does real work), and a keep-alive idle timeout of 72 s like the
  * peers'. `bench/engine-app.ts` is the same contract on the bare engine, for the overhead ratio.
+ * With `TLS_CERT` and `TLS_KEY` (paths of PEM files) it serves HTTPS, offering http/1.1 by ALPN
+ * (`tls-bench.sh` starts it that way).
  */
 // The package entry, as a user imports it (the bundle in dist/pkg): only the web layer is loaded.
 import { App } from 'wirekit/web';
@@ -18,10 +20,12 @@ app.get('/json', (c) => c.json({ message: HELLO }));
 app.get('/users/:id', (c) => c.json({ id: c.req.param('id') }));
 app.post('/echo', async (c) => c.json(await c.req.json()));
 
+const { TLS_CERT, TLS_KEY } = process.env;
 const server = await app.listen({
   port: Number(process.env.PORT ?? 3000),
   host: process.env.HOST ?? '127.0.0.1',
   idleTimeoutMs: 72_000,
+  ...(TLS_CERT !== undefined && TLS_KEY !== undefined ? { tls: { certFile: TLS_CERT, keyFile: TLS_KEY } } : {}),
 });
 process.stdout.write(`bench app listening on ${server.url}\n`);
 const stop = (): void => {

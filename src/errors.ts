@@ -75,6 +75,15 @@ export const ERROR_CODES = {
     'The host name could not be resolved, or its lookup outlived connectTimeoutMs (the resolver error is the cause).',
   WK_ERR_TLS: "The TLS handshake failed or the server's certificate was refused (the TLS error is the cause).",
   WK_ERR_TLS_TIMEOUT: 'The TLS handshake did not finish within tlsTimeoutMs.',
+  WK_ERR_TLS_CREDENTIALS:
+    'A TLS key or certificate cannot be used: missing, unreadable, not PEM, a wrong passphrase, or a key that does not match its certificate (a reload refused this way keeps the old pair serving).',
+  WK_ERR_TLS_HANDSHAKE:
+    "A client's TLS handshake with the server failed (no common protocol version or cipher, a malformed hello, an unknown server name, a reset); counted and published, never thrown.",
+  WK_ERR_TLS_HANDSHAKE_TIMEOUT: "A client's TLS handshake with the server did not finish within handshakeTimeoutMs.",
+  WK_ERR_TLS_HANDSHAKE_DROPPED:
+    'A TLS handshake in progress was dropped to make room for a new connection: maxConcurrentHandshakes were in progress and it was the oldest.',
+  WK_ERR_TLS_CLIENT_CERT:
+    'A client certificate was required (requestCert with rejectUnauthorized) and the client sent none or one the CAs do not vouch for; the connection was closed.',
   WK_ERR_HEADERS_TIMEOUT: 'The response head did not arrive within headersTimeoutMs of sending the request.',
   WK_ERR_BODY_TIMEOUT: 'No response body byte arrived (or no request body byte could be written) for bodyTimeoutMs.',
   WK_ERR_TOTAL_TIMEOUT: 'The request, from the call to the end of the response body, took longer than totalTimeoutMs.',

@@ -3,6 +3,7 @@
  * writes that honour backpressure, half-close, and an idle timeout on the shared timer wheel.
  */
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { type SocketAddress, TimeoutError, type WirekitError } from '../errors.js';
 import { type Deferred, deferred } from '../util/deferred.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
@@ -10,6 +11,7 @@ import { closedError, type Endpoints, endpointsOf, netError, type UnixPaths } fr
 import { checkBytes, checkDuration, checkInteger } from './options.js';
 import type { ProxiedEndpoints } from './proxy-header.js';
 import { ReadBuffer, type ReadSource, type ReceiveHandlers } from './read-buffer.js';
+import { type TlsInfo, tlsInfoOf } from './tls/info.js';
 
 export type { ReceiveHandlers } from './read-buffer.js';
 
@@ -136,6 +138,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   #idleMs = 0;
   #idleHandle: TimerHandle | undefined;
   #lastActivity = 0;
+  #tls: TlsInfo | undefined;
 
   /**
    * Wraps a connected (or connecting) `net.Socket` or `tls.TLSSocket`. The connection takes over
@@ -355,6 +358,18 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   /** On a listener with `proxyProtocol`: the proxy the connection came through (its socket's peer). */
   get proxiedBy(): SocketAddress | undefined {
     return this.#proxied?.proxiedBy;
+  }
+
+  /**
+   * What TLS negotiated (protocol, cipher, ALPN, server name, the peer's certificate), or undefined
+   * on a plain TCP connection. Read from the socket on first access.
+   */
+  get tls(): TlsInfo | undefined {
+    // `encrypted` marks a TLSSocket (Node documents it for this); no node:tls import for a plain server.
+    if (this.#tls === undefined && (this.socket as Partial<TLSSocket>).encrypted === true) {
+      this.#tls = tlsInfoOf(this.socket as TLSSocket);
+    }
+    return this.#tls;
   }
 
   /** Bytes received from the peer. */

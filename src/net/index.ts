@@ -1,5 +1,5 @@
 /**
- * `wirekit/net`: TCP (IPv4, IPv6, Unix sockets) and UDP with async/await, line and
+ * `wirekit/net`: TCP (IPv4, IPv6, Unix sockets, TLS) and UDP with async/await, line and
  * length-prefix framing, and the shared timer wheel. Everything public of the socket layer.
  */
 
@@ -48,6 +48,22 @@ export {
   Server,
   type ServerCloseOptions,
 } from './tcp-server.js';
+export { type HandshakeFailure, tlsChannels } from './tls/diagnostics.js';
+export { type DistinguishedName, type PeerCertificate, type TlsInfo, tlsInfoOf } from './tls/info.js';
+export {
+  DEFAULT_FILE_RELOAD_GRACE_MS,
+  DEFAULT_MAX_CONCURRENT_HANDSHAKES,
+  DEFAULT_TICKET_KEY_ROTATION_MS,
+  DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
+  type Pem,
+  type SecureConnectionOutcome,
+  type SniOption,
+  type TlsCredentials,
+  type TlsListenOptions,
+  type TlsServerOptions,
+  type TlsVersion,
+} from './tls/options.js';
+export type { CertificateUpdate, TlsStats } from './tls/tls-acceptor.js';
 export {
   type BindOptions,
   bind,

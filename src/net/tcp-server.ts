@@ -1,5 +1,6 @@
 /** `listen()` and `Server`: accept TCP or Unix socket connections, and close gracefully. */
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { isWirekitError, type SocketAddress, TimeoutError, WirekitError } from '../errors.js';
 import { type Deferred, deferred } from '../util/deferred.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
@@ -13,6 +14,8 @@ import {
   proxyProtocolOptions,
   readProxyHeader,
 } from './proxy-header.js';
+import { checkTlsOptions, type TlsListenOptions } from './tls/options.js';
+import type { CertificateUpdate, TlsAcceptor, TlsStats } from './tls/tls-acceptor.js';
 
 /**
  * Handles one accepted connection; may be async. A throw or rejection destroys that connection.
@@ -82,6 +85,12 @@ export interface ListenOptions extends Omit<ConnectionOptions, 'unix'> {
    * a count), except for handlers cut short by close()'s deadline. Never crashes the process.
    */
   onError?: (error: Error, conn: Connection | undefined) => void;
+  /**
+   * Speak TLS: every accepted socket does a TLS handshake first and the handler gets a `Connection`
+   * over the TLS socket (`conn.tls` tells what was negotiated). Certificates are read and checked
+   * before the port is bound (`WK_ERR_TLS_CREDENTIALS`).
+   */
+  tls?: TlsListenOptions;
 }
 
 /**
@@ -158,10 +167,27 @@ export async function listen(options: ListenOptions, onConnection: ConnectionHan
   const local = endpoint(host, options.port ?? 0, options.path);
   const signal = options.signal;
   if (signal?.aborted) throw abortedError(signal, { localAddress: local });
+  // The server exists only once listening; TLS events cannot come before (nothing is accepted yet).
+  let server: Server | undefined;
+  const tls =
+    options.tls === undefined
+      ? undefined
+      : // Loaded on demand: node:tls, node:crypto and node:fs cost memory in every plain server.
+        await (await import('./tls/tls-acceptor.js')).TlsAcceptor.create(
+          options.tls,
+          (socket) => server?.secured(socket),
+          (error) => server?.report(error),
+        );
   const netServer = createServer({ allowHalfOpen: true, noDelay: options.noDelay ?? true });
   if (options.maxConnections !== undefined) netServer.maxConnections = options.maxConnections;
-  await startListening(netServer, options, host, local);
-  return new Server(netServer, options, onConnection);
+  try {
+    await startListening(netServer, options, host, local);
+  } catch (error) {
+    tls?.close();
+    throw error;
+  }
+  server = new Server(netServer, options, onConnection, tls);
+  return server;
 }
 
 function checkListenOptions(options: ListenOptions): void {
@@ -176,6 +202,7 @@ function checkListenOptions(options: ListenOptions): void {
   checkInteger('backlog', options.backlog, 0, 2 ** 31 - 1);
   checkBytes('maxConnections', options.maxConnections, 0);
   checkDuration('idleTimeoutMs', options.idleTimeoutMs);
+  if (options.tls !== undefined) checkTlsOptions(options.tls);
 }
 
 function startListening(netServer: NetServer, options: ListenOptions, host: string, local: SocketAddress) {
@@ -232,17 +259,23 @@ export class Server implements AsyncDisposable {
   /** Accepted sockets still sending their PROXY header (closed with the server: nobody owns them yet). */
   readonly #awaitingHeader = new Set<Socket>();
   readonly #proxyProtocol: ProxyProtocolOptions | undefined;
+  /** What the PROXY header said about a raw socket, until its TLS handshake is done. */
+  readonly #proxied = new WeakMap<Socket, ProxiedEndpoints>();
+  readonly #tls: TlsAcceptor | undefined;
+  /** TLS sockets a protocol engine took over (`onSecureConnection` → `'handled'`). */
+  readonly #handled = new Set<TLSSocket>();
   #closed: Deferred<void> | undefined;
   #listenerClosed = false;
   #drainTimer: TimerHandle | undefined;
   #deadline = Number.POSITIVE_INFINITY;
 
   /** @internal Use {@link listen}. */
-  constructor(netServer: NetServer, options: ListenOptions, onConnection: ConnectionHandler) {
+  constructor(netServer: NetServer, options: ListenOptions, onConnection: ConnectionHandler, tls?: TlsAcceptor) {
     this.#netServer = netServer;
     this.#options = options;
     this.#onConnection = onConnection;
     this.#proxyProtocol = proxyProtocolOptions(options.proxyProtocol);
+    this.#tls = tls;
     this.address = serverAddress(netServer, options.path);
     netServer.on('connection', (socket: Socket) => this.#accept(socket));
     netServer.on('error', (error) =>
@@ -251,9 +284,34 @@ export class Server implements AsyncDisposable {
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
-  /** Number of open connections. */
+  /** Number of open connections (TLS sockets handed to another engine included). */
   get connections(): number {
-    return this.#connections.size;
+    return this.#connections.size + this.#handled.size;
+  }
+
+  /** True when the server speaks TLS. */
+  get secure(): boolean {
+    return this.#tls !== undefined;
+  }
+
+  /** Handshake counters of a TLS server (undefined without TLS). */
+  get tlsStats(): TlsStats | undefined {
+    return this.#tls?.stats;
+  }
+
+  /**
+   * Replaces the certificates of a TLS server for new connections; open connections keep theirs.
+   * The new pair is checked first: a key that does not match its certificate (or any unreadable
+   * input) throws `WK_ERR_TLS_CREDENTIALS` and the old certificates keep serving.
+   *
+   * @example
+   * ```ts
+   * server.setCertificates({ key: readFileSync('new-key.pem'), cert: readFileSync('new-cert.pem') });
+   * ```
+   */
+  setCertificates(update: CertificateUpdate): void {
+    if (this.#tls === undefined) throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'this server does not speak TLS');
+    this.#tls.setCertificates(update);
   }
 
   /** The listening socket's native handle (to pass to another process over IPC); undefined once closed. */
@@ -277,6 +335,7 @@ export class Server implements AsyncDisposable {
     if (this.#closed === undefined) {
       this.#closed = deferred<void>();
       this.#options.signal?.removeEventListener('abort', this.#onAbort);
+      this.#tls?.close();
       this.#netServer.close(() => {
         this.#listenerClosed = true;
         this.#checkClosed();
@@ -306,10 +365,16 @@ export class Server implements AsyncDisposable {
       this.#acceptProxied(socket, this.#proxyProtocol);
       return;
     }
-    this.#open(socket, undefined);
+    this.#secure(socket);
   }
 
-  /** Reads the PROXY header first; a connection without a good one is closed and reported. */
+  /** Plain TCP: a Connection at once; TLS: after the handshake. */
+  #secure(socket: Socket): void {
+    if (this.#tls !== undefined) this.#tls.accept(socket);
+    else this.#adopt(socket);
+  }
+
+  /** Reads the PROXY header first (before any TLS); a connection without a good one is closed and reported. */
   #acceptProxied(socket: Socket, options: ProxyProtocolOptions): void {
     this.#awaitingHeader.add(socket);
     readProxyHeader(socket, options).then(
@@ -320,7 +385,8 @@ export class Server implements AsyncDisposable {
           this.#checkClosed();
           return;
         }
-        this.#open(socket, proxied);
+        this.#proxied.set(socket, proxied);
+        this.#secure(socket);
       },
       (error: Error) => {
         this.#awaitingHeader.delete(socket);
@@ -331,8 +397,29 @@ export class Server implements AsyncDisposable {
     );
   }
 
-  #open(socket: Socket, proxied: ProxiedEndpoints | undefined): void {
+  /** @internal A TLS handshake finished: hand the socket to its engine, or wrap it as a Connection. */
+  secured(socket: TLSSocket): void {
+    if (this.#closed !== undefined) {
+      socket.destroy();
+      return;
+    }
+    const outcome = this.#options.tls?.onSecureConnection?.(socket) ?? 'connection';
+    if (outcome === 'connection') {
+      this.#adopt(socket);
+      return;
+    }
+    this.#handled.add(socket);
+    socket.once('close', () => {
+      this.#handled.delete(socket);
+      this.#checkClosed();
+    });
+  }
+
+  #adopt(socket: Socket): void {
     const options = this.#connectionOptions();
+    // A TLS socket wraps the raw one the PROXY header came on.
+    const raw = (socket as unknown as { _parent?: Socket })._parent ?? socket;
+    const proxied = this.#proxied.get(raw);
     if (proxied !== undefined) options.proxied = proxied;
     const conn = new Connection(socket, options);
     this.#connections.add(conn);
@@ -384,6 +471,11 @@ export class Server implements AsyncDisposable {
     this.#report(error, conn);
   }
 
+  /** @internal Reports an error no caller can receive (a certificate reload that keeps failing). */
+  report(error: Error): void {
+    this.#report(error, undefined);
+  }
+
   #report(error: Error, conn: Connection | undefined): void {
     try {
       if (this.#options.onError !== undefined) this.#options.onError(error, conn);
@@ -408,7 +500,9 @@ export class Server implements AsyncDisposable {
       if (overdue) conn.destroy(new TimeoutError('WK_ERR_CLOSE_TIMEOUT', 'server close deadline reached'));
       else if (conn.waitingForPeer && !conn.socket.writableEnded) conn.end().catch(() => {});
     }
-    if (!overdue && this.#connections.size > 0) {
+    // Sockets another engine took over: it closes them gracefully; the deadline still holds.
+    if (overdue) for (const socket of this.#handled) socket.destroy();
+    if (!overdue && this.connections > 0) {
       this.#drainTimer?.refresh(Math.min(now + DRAIN_POLL_MS, this.#deadline));
     } else {
       this.#drainTimer?.cancel();
@@ -417,7 +511,7 @@ export class Server implements AsyncDisposable {
 
   #checkClosed(): void {
     if (this.#closed === undefined || !this.#listenerClosed) return;
-    if (this.#connections.size > 0 || this.#awaitingHeader.size > 0) return;
+    if (this.connections > 0 || this.#awaitingHeader.size > 0) return;
     this.#drainTimer?.cancel();
     this.#closed.resolve();
   }

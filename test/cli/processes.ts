@@ -18,8 +18,14 @@ export interface Proc {
   waitFor(pattern: RegExp, onStdout?: boolean, timeoutMs?: number): Promise<RegExpExecArray>;
 }
 
-export function start(leaks: LeakTracker, command: string, args: string[], stdin?: string | null): Proc {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+export function start(
+  leaks: LeakTracker,
+  command: string,
+  args: string[],
+  stdin?: string | null,
+  env?: NodeJS.ProcessEnv,
+): Proc {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(env === undefined ? {} : { env }) });
   const out: Buffer[] = [];
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
@@ -58,6 +64,6 @@ export function start(leaks: LeakTracker, command: string, args: string[], stdin
 }
 
 /** `wirekit <args>` from the bundle, as users run it. */
-export function wirekit(leaks: LeakTracker, args: string[], stdin?: string | null): Proc {
-  return start(leaks, process.execPath, [BIN, ...args], stdin);
+export function wirekit(leaks: LeakTracker, args: string[], stdin?: string | null, env?: NodeJS.ProcessEnv): Proc {
+  return start(leaks, process.execPath, [BIN, ...args], stdin, env);
 }

@@ -15,16 +15,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { RequestParser } from '../../src/http/codec/request-parser.js';
-import { Response } from '../../src/http/message/index.js';
-import { type Handler, type HttpServer, serve } from '../../src/http/server/index.js';
-import { type EchoObject, judge, type Observation } from '../helpers/corpus-judge.js';
+import { type HttpServer, serve } from '../../src/http/server/index.js';
+import { judge, type Observation } from '../helpers/corpus-judge.js';
+import { echoOf, isHeadEcho, wireEchoHandler } from '../helpers/echo-wire.js';
 import { splits } from '../helpers/http-parse.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { alternatives, type CorpusCase, caseBytes, loadRequestCorpus } from '../helpers/request-corpus.js';
-import { header, type RawResponse } from '../helpers/response-reader.js';
 import { ServerSockets } from '../helpers/server-sockets.js';
-import { ECHO_MAX_BODY_BYTES, echoHandler } from './echo-handler.js';
+import { ECHO_MAX_BODY_BYTES } from './echo-handler.js';
 
 /** Long enough that a byte-at-a-time head is never cut, short enough for cases that end mid-request. */
 const HEADER_TIMEOUT_MS = 1_000;
@@ -36,26 +35,13 @@ const CONCURRENCY = 64;
 const PROBE_TARGET = '/__wirekit_probe__';
 const PROBE = `GET ${PROBE_TARGET} HTTP/1.1\r\nHost: probe\r\n\r\n`;
 
-/**
- * The echo handler, plus one thing for HEAD: the response to HEAD has no body (RFC 9110 §9.3.2), so
- * the echo also travels base64-encoded in `X-Echo`, and the test can still judge what was parsed.
- */
-const handler: Handler = async (req, info) => {
-  const response = await echoHandler(req, info);
-  if (req.method !== 'HEAD') return response;
-  const echo = await response.text();
-  return new Response(echo, {
-    headers: { 'content-type': 'application/json', 'x-echo': Buffer.from(echo).toString('base64') },
-  });
-};
-
 trackLeaks();
 let server: HttpServer;
 let sockets: ServerSockets;
 
 before(async () => {
   sockets = new ServerSockets();
-  server = await serve(handler, {
+  server = await serve(wireEchoHandler, {
     port: 0,
     maxBodyBytes: ECHO_MAX_BODY_BYTES,
     headerTimeoutMs: HEADER_TIMEOUT_MS,
@@ -70,25 +56,6 @@ after(async () => {
   await server.close({ timeoutMs: 0 });
 });
 
-const isHead = (_index: number, response: RawResponse): boolean => header(response, 'x-echo') !== undefined;
-
-function echoOf(response: RawResponse): EchoObject {
-  const encoded = header(response, 'x-echo');
-  const json = encoded === undefined ? response.body.toString('utf8') : Buffer.from(encoded, 'base64').toString();
-  try {
-    return JSON.parse(json) as EchoObject;
-  } catch {
-    return {
-      method: `<not an echo: ${json.slice(0, 80)}>`,
-      target: '',
-      version: '',
-      headers: [],
-      body: '',
-      trailers: [],
-    };
-  }
-}
-
 /** What the client saw, in the judge's terms; a probe answer (the last one) is not counted. */
 function observe(client: RawClient): Observation & { probeAnswered: boolean } {
   const obs: Observation & { probeAnswered: boolean } = {
@@ -99,7 +66,7 @@ function observe(client: RawClient): Observation & { probeAnswered: boolean } {
     silentRejectOk: true,
     probeAnswered: false,
   };
-  for (const response of client.finals({ isHead })) {
+  for (const response of client.finals({ isHead: isHeadEcho })) {
     if (obs.refusal !== undefined) obs.afterRefusal++;
     else if (response.status >= 200 && response.status < 300) obs.accepted.push(echoOf(response));
     else obs.refusal = response.status;
@@ -128,7 +95,7 @@ interface Run {
 async function runOnSocket(c: CorpusCase, run: Run, probeOk: boolean): Promise<Observation> {
   const client = await RawClient.connect(server.address.port);
   try {
-    const serverSide = await sockets.socketFor(client.socket.localPort as number);
+    const serverSide = await sockets.socketFor(client.socket);
     let written = 0;
     for (const [i, piece] of run.chunks.entries()) {
       if (client.ended || !(await client.write(piece))) break;

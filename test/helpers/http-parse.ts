@@ -20,6 +20,8 @@ export interface ParsedRequest extends ParsedMessage {
   target: string;
   upgrade: boolean;
   expectContinue: boolean;
+  /** An Expect other than 100-continue (a server answers 417), else undefined. */
+  expect: string | undefined;
 }
 
 export interface ParseResult {
@@ -87,6 +89,7 @@ export function parseChunks(
         keepAlive: event.keepAlive,
         upgrade: event.upgrade,
         expectContinue: event.expectContinue,
+        expect: event.expect,
       });
     }
   };

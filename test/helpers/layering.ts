@@ -60,13 +60,16 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
 /**
  * The runtime dependencies allowed outside the networking core, each in the one file that wraps it
  * (justified in docs/dependencies.md): the MIME database of the static middleware, and the HDR
- * latency histogram of the load generator.
+ * latency histogram of the load generator, and the X.509 library of the CLI's development
+ * certificates (pkijs with its own ASN.1 layer, asn1js).
  */
 const RUNTIME_DEPENDENCIES: ReadonlyMap<string, readonly string[]> = new Map([
   ['mime', ['web/middleware/static/mime.ts']],
   // An optional peer dependency: only wirekit/redis loads it (docs/dependencies.md).
   ['ioredis', ['redis/client.ts']],
   ['hdr-histogram-js', ['tools/loadgen/histogram.ts']],
+  ['pkijs', ['cli/cert/x509.ts']],
+  ['asn1js', ['cli/cert/x509.ts']],
 ]);
 
 /** Pure layers may import no Node module that does I/O, timing or streaming (docs/architecture.md, http/codec). */

@@ -4,6 +4,7 @@
  * ended its side (EOF), reset the connection, or both sides are closed.
  */
 import { connect as netConnect, type Socket } from 'node:net';
+import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { type RawResponse, type ReadOptions, readResponses } from './response-reader.js';
 
 export class RawClient {
@@ -58,6 +59,30 @@ export class RawClient {
       });
       socket.once('error', reject);
     });
+  }
+
+  /**
+   * Connects over TLS (to 127.0.0.1 unless `options.host` says otherwise) and resolves once the
+   * handshake is done; rejects with the handshake's error (or a close before it finished).
+   */
+  static connectTls(port: number, options: ConnectionOptions = {}): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = tlsConnect({ ...options, host: options.host ?? '127.0.0.1', port });
+      const fail = (error?: Error): void => reject(error ?? new Error('closed during the TLS handshake'));
+      socket.once('secureConnect', () => {
+        socket.off('error', fail);
+        socket.off('close', onClose);
+        resolve(new RawClient(socket));
+      });
+      const onClose = (): void => fail();
+      socket.once('error', fail);
+      socket.once('close', onClose);
+    });
+  }
+
+  /** The TLS socket of a {@link RawClient.connectTls} client. */
+  get tls(): TLSSocket {
+    return this.socket as TLSSocket;
   }
 
   /** Everything received so far (a view: later data never changes the bytes it shows). */

@@ -7,18 +7,27 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 
+/**
+ * A connection's key on both sides: the server's port and the client's. The client's port alone is
+ * not enough when several servers in the process are watched: one local port can be connected to
+ * two of them at once.
+ */
+const key = (serverPort: number | undefined, clientPort: number | undefined): string => `${serverPort}:${clientPort}`;
+
 export class ServerSockets {
-  /** Accepted sockets by their remote port (the client's local port). */
-  readonly #byPort = new Map<number, Socket>();
-  readonly #waiting = new Map<number, (socket: Socket) => void>();
+  /** Accepted sockets by connection key. */
+  readonly #byKey = new Map<string, Socket>();
+  readonly #waiting = new Map<string, (socket: Socket) => void>();
   readonly #onSocket = (message: unknown): void => {
     const socket = (message as { socket: Socket }).socket;
-    const port = socket.remotePort;
-    if (port === undefined) return;
-    this.#byPort.set(port, socket);
-    socket.once('close', () => this.#byPort.delete(port));
-    this.#waiting.get(port)?.(socket);
-    this.#waiting.delete(port);
+    if (socket.remotePort === undefined) return;
+    const k = key(socket.localPort, socket.remotePort);
+    this.#byKey.set(k, socket);
+    socket.once('close', () => {
+      if (this.#byKey.get(k) === socket) this.#byKey.delete(k);
+    });
+    this.#waiting.get(k)?.(socket);
+    this.#waiting.delete(k);
   };
 
   constructor() {
@@ -30,16 +39,17 @@ export class ServerSockets {
     diagnostics.unsubscribe('net.server.socket', this.#onSocket);
   }
 
-  /** The server's socket of the connection whose client side has local port `port`. */
-  socketFor(port: number, timeoutMs = 5_000): Promise<Socket> {
-    const known = this.#byPort.get(port);
+  /** The server's socket of the connection whose client side is `client` (connected). */
+  socketFor(client: Socket, timeoutMs = 5_000): Promise<Socket> {
+    const k = key(client.remotePort, client.localPort);
+    const known = this.#byKey.get(k);
     if (known !== undefined) return Promise.resolve(known);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#waiting.delete(port);
-        reject(new Error(`the server never accepted the connection from port ${port}`));
+        this.#waiting.delete(k);
+        reject(new Error(`the server never accepted the connection ${k}`));
       }, timeoutMs);
-      this.#waiting.set(port, (socket) => {
+      this.#waiting.set(k, (socket) => {
         clearTimeout(timer);
         resolve(socket);
       });

@@ -1,5 +1,6 @@
 import type { Command } from '../io.js';
 import { benchCommand } from './bench.js';
+import { certCommand } from './cert.js';
 import { proxyCommand } from './proxy.js';
 import { requestCommand } from './request.js';
 import { serveCommand } from './serve.js';
@@ -14,4 +15,5 @@ export const COMMANDS: readonly Command[] = [
   tcpCommand,
   udpCommand,
   proxyCommand,
+  certCommand,
 ];

@@ -23,6 +23,10 @@ Options:
       --compress        gzip/brotli responses the client accepts
       --cache <s>       Cache-Control max-age in seconds (default 0: revalidate every time)
       --dotfiles        serve dotfiles (hidden by default)
+      --tls             serve HTTPS; without --cert/--key with the development certificate of
+                        \`wirekit cert\` (made on first use; trust its CA once, see wirekit cert --help)
+      --cert <file>     HTTPS with this certificate chain (PEM; reloaded when the file changes)
+      --key <file>      and its private key
   -q, --quiet           do not log requests
   -h, --help            show this help
 
@@ -33,6 +37,7 @@ Examples:
   wirekit serve                       # the current directory on http://127.0.0.1:8080
   wirekit serve ./public --port 0 --spa --compress
   wirekit serve dist/app.js --cors
+  wirekit serve ./public --tls --port 8443
 `;
 
 /** Parsed `serve` flags. */
@@ -47,6 +52,8 @@ interface ServeFlags {
   cacheSeconds: number;
   dotfiles: boolean;
   quiet: boolean;
+  /** HTTPS: the certificate and key files, or 'dev' for the development certificate. */
+  tls: { certFile: string; keyFile: string } | 'dev' | undefined;
 }
 
 function parseFlags(args: readonly string[]): ServeFlags {
@@ -63,8 +70,12 @@ function parseFlags(args: readonly string[]): ServeFlags {
       cache: { type: 'string', default: '0' },
       dotfiles: { type: 'boolean', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
+      tls: { type: 'boolean', default: false },
+      cert: { type: 'string' },
+      key: { type: 'string' },
     },
   });
+  if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('--cert and --key go together');
   if (positionals.length > 1) throw new UsageError('serve takes one directory or module');
   const port = Number(values.port);
   const cacheSeconds = Number(values.cache);
@@ -81,6 +92,12 @@ function parseFlags(args: readonly string[]): ServeFlags {
     cacheSeconds,
     dotfiles: values.dotfiles === true,
     quiet: values.quiet === true,
+    tls:
+      values.cert !== undefined && values.key !== undefined
+        ? { certFile: values.cert, keyFile: values.key }
+        : values.tls === true
+          ? 'dev'
+          : undefined,
   };
 }
 
@@ -132,7 +149,13 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write(`wirekit serve: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
-  const server = await built.app.listen({ port: flags.port, host: flags.host });
+  let server: Awaited<ReturnType<App['listen']>>;
+  try {
+    server = await built.app.listen({ port: flags.port, host: flags.host, ...(await tlsOptions(flags, io)) });
+  } catch (error) {
+    io.stderr.write(`wirekit serve: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
   const color = io.stdout.isTTY === true && io.env.NO_COLOR === undefined;
   const unsubscribe = flags.quiet ? () => {} : subscribeRequestLog((line) => io.stdout.write(`${line}\n`), color);
   // Listen for Ctrl-C and SIGTERM before saying where we serve: whoever reads that line may stop us at once.
@@ -143,6 +166,17 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   await server.close({ timeoutMs: 5_000 });
   unsubscribe();
   return 0;
+}
+
+/** The `tls` option of the flags; the development certificate is made (or reused) on the way. */
+async function tlsOptions(flags: ServeFlags, io: CliIo): Promise<{ tls?: { certFile: string; keyFile: string } }> {
+  if (flags.tls === undefined) return {};
+  if (flags.tls !== 'dev') return { tls: flags.tls };
+  // Loaded here: the X.509 library is needed for the development certificate only.
+  const { defaultCertDir, ensureDevCertificate } = await import('../cert/dev-cert.js');
+  const dev = await ensureDevCertificate({ dir: defaultCertDir(io.env) });
+  io.stdout.write(`Development certificate ${dev.certFile} (CA ${dev.caFile}; to trust it: wirekit cert --help)\n`);
+  return { tls: { certFile: dev.certFile, keyFile: dev.keyFile } };
 }
 
 /** `wirekit serve`: a directory or an app module on our server. */

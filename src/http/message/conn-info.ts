@@ -1,5 +1,5 @@
 import type { SocketAddress } from '../../errors.js';
-import type { Connection, ReceiveHandlers } from '../../net/index.js';
+import type { Connection, ReceiveHandlers, TlsInfo } from '../../net/index.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
 import type { ProxyTrust } from './trust-proxy.js';
@@ -32,6 +32,11 @@ export interface ConnInfo {
   readonly draining?: boolean;
   /** The server's `trustProxy`, compiled: whose forwarding fields `clientOf()` and an App believe. */
   readonly trustProxy?: ProxyTrust | undefined;
+  /**
+   * What TLS negotiated on this connection (protocol, cipher, ALPN, server name, the client's
+   * certificate with `requestCert`); undefined on plain HTTP.
+   */
+  readonly tls?: TlsInfo | undefined;
   /** Requests received on this connection so far, this one included. */
   readonly requestCount: number;
   /**

@@ -1,5 +1,5 @@
 import { ProtocolError, WirekitError } from '../../errors.js';
-import type { Connection, ReceiveHandlers } from '../../net/index.js';
+import type { Connection, ReceiveHandlers, TlsInfo } from '../../net/index.js';
 import { type TimerHandle, timerWheel } from '../../util/timer-wheel.js';
 import type { RequestEvent, RequestHead } from '../codec/request-parser.js';
 import { RequestParser } from '../codec/request-parser.js';
@@ -104,6 +104,10 @@ export class HttpConnection implements ConnInfo {
 
   get trustProxy() {
     return this.#ctx.options.trustProxy;
+  }
+
+  get tls(): TlsInfo | undefined {
+    return this.#conn.tls;
   }
 
   get requestCount(): number {

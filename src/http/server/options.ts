@@ -1,10 +1,12 @@
 import { isWirekitError, ProtocolError, WirekitError } from '../../errors.js';
+import type { TlsServerOptions } from '../../net/index.js';
 import type { ProxyProtocolOptions } from '../../net/proxy-header.js';
 import { processWarnings } from '../../util/warning-limiter.js';
 import type { ParserLimits } from '../codec/limits.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
 import type { ConnInfo } from '../message/conn-info.js';
 import { compileTrustProxy, type ProxyTrust, type TrustProxy } from '../message/trust-proxy.js';
+import type { RedirectHttpOptions } from './https-redirect.js';
 
 /** Options of `serve()`. Every limit and wait has a default; units are in the names. */
 export interface ServeOptions {
@@ -29,6 +31,14 @@ export interface ServeOptions {
   reusePort?: boolean;
   /** Listen on a socket handle received from another process instead of binding (see `listen()`). */
   handle?: object;
+  /**
+   * Serve HTTPS: certificates (`key`/`cert`, or `keyFile`/`certFile` reloaded when they change),
+   * SNI, client certificates, protocol versions and the handshake limits. `url` is then `https://…`,
+   * `info.secure` true and `info.tls` tells what each connection negotiated.
+   */
+  tls?: TlsServerOptions;
+  /** With `tls`: also listen for plain HTTP on this port and redirect every request there to HTTPS (308). */
+  redirectHttp?: RedirectHttpOptions;
 
   /** From the first byte of a request head to its end (slowloris guard). Default 10 s; then 408 and close. */
   headerTimeoutMs?: number;

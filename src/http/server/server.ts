@@ -1,10 +1,13 @@
-import { type SocketAddress, TimeoutError } from '../../errors.js';
+import { type SocketAddress, TimeoutError, WirekitError } from '../../errors.js';
 import { type ListenOptions, listen, type Server } from '../../net/tcp-server.js';
+import type { CertificateUpdate, TlsStats } from '../../net/tls/tls-acceptor.js';
 import { timerWheel } from '../../util/timer-wheel.js';
 import type { Handler } from '../message/conn-info.js';
 import { HttpConnection, type ServerContext } from './conn.js';
 import { publishConnection } from './diagnostics.js';
+import { httpsRedirect } from './https-redirect.js';
 import { resolveServeOptions, type ServeOptions } from './options.js';
+import { tlsListenOptions } from './tls.js';
 
 /** Options of {@link HttpServer.drain}. */
 export interface HttpDrainOptions extends HttpCloseOptions {
@@ -29,12 +32,15 @@ export class HttpServer implements AsyncDisposable {
   readonly #ctx: ServerContext;
   readonly #connections: Set<HttpConnection>;
   #closing: Promise<void> | undefined;
+  /** The plain-HTTP listener that redirects to this HTTPS server (`redirectHttp`). */
+  readonly redirectServer: HttpServer | undefined;
 
   /** @internal Made by {@link serve}. */
-  constructor(server: Server, ctx: ServerContext, connections: Set<HttpConnection>) {
+  constructor(server: Server, ctx: ServerContext, connections: Set<HttpConnection>, redirect?: HttpServer) {
     this.#server = server;
     this.#ctx = ctx;
     this.#connections = connections;
+    this.redirectServer = redirect;
   }
 
   /** The bound address (`port` is the real one when 0 was asked for). */
@@ -42,7 +48,7 @@ export class HttpServer implements AsyncDisposable {
     return this.#server.address;
   }
 
-  /** `http://host:port` of the server (IPv6 hosts in brackets); for a Unix socket, its path. */
+  /** `http://host:port` (`https://` with TLS) of the server (IPv6 hosts in brackets); for a Unix socket, its path. */
   get url(): string {
     const { address, port, family } = this.address;
     if (family === 'unix') return address;
@@ -54,6 +60,25 @@ export class HttpServer implements AsyncDisposable {
     return this.#connections.size;
   }
 
+  /** TLS handshake counters (completed, resumed, failed, timed out, dropped, in progress); undefined without TLS. */
+  get tlsStats(): TlsStats | undefined {
+    return this.#server.tlsStats;
+  }
+
+  /**
+   * Replaces the certificates (the default pair and/or the SNI table) for new connections without
+   * dropping one: open connections keep the certificate they were made with. The new pair is
+   * checked first; a bad one throws `WK_ERR_TLS_CREDENTIALS` and the old one keeps serving.
+   *
+   * @example
+   * ```ts
+   * server.setCertificates({ key: await readFile('key.pem'), cert: await readFile('fullchain.pem') });
+   * ```
+   */
+  setCertificates(update: CertificateUpdate): void {
+    this.#server.setCertificates(update);
+  }
+
   /**
    * Graceful shutdown: stops accepting, closes idle keep-alive connections at once, lets in-flight
    * requests finish (their responses say `Connection: close`), and with `timeoutMs` destroys what is
@@ -62,7 +87,9 @@ export class HttpServer implements AsyncDisposable {
   close(options: HttpCloseOptions = {}): Promise<void> {
     if (this.#closing === undefined) {
       this.#ctx.closing = true;
-      this.#closing = this.#server.close();
+      const redirect = this.redirectServer?.close(options);
+      const closed = this.#server.close();
+      this.#closing = redirect === undefined ? closed : Promise.all([closed, redirect]).then(() => {});
       for (const conn of this.#connections) conn.shutdown();
     }
     const timeoutMs = options.timeoutMs;
@@ -118,7 +145,8 @@ export class HttpServer implements AsyncDisposable {
 }
 
 /**
- * Serves HTTP/1.1 with `handler` (docs/architecture.md, The Handler seam: `(request, info) => Response`).
+ * Serves HTTP/1.1 with `handler` (docs/architecture.md, The Handler seam: `(request, info) => Response`),
+ * over TLS with `tls` (and a plain-HTTP redirect listener with `redirectHttp`).
  *
  * @example
  * ```ts
@@ -128,7 +156,11 @@ export class HttpServer implements AsyncDisposable {
  * ```
  */
 export async function serve(handler: Handler, options: ServeOptions = {}): Promise<HttpServer> {
-  const ctx: ServerContext = { handler, options: resolveServeOptions(options), secure: false, closing: false };
+  if (options.redirectHttp !== undefined && options.tls === undefined) {
+    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'redirectHttp redirects to HTTPS: it needs tls');
+  }
+  const secure = options.tls !== undefined;
+  const ctx: ServerContext = { handler, options: resolveServeOptions(options), secure, closing: false };
   const connections = new Set<HttpConnection>();
   const listenOptions: ListenOptions = {
     host: options.host ?? '127.0.0.1',
@@ -145,6 +177,7 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   if (options.reusePort !== undefined) listenOptions.reusePort = options.reusePort;
   if (options.handle !== undefined) listenOptions.handle = options.handle;
   listenOptions.onError = (error) => ctx.options.onError(error, undefined);
+  if (options.tls !== undefined) listenOptions.tls = tlsListenOptions(options.tls);
   const server = await listen(listenOptions, (conn) => {
     const http = new HttpConnection(ctx, conn);
     connections.add(http);
@@ -154,7 +187,23 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
       publishConnection('close', http);
     });
   });
-  const httpServer = new HttpServer(server, ctx, connections);
+  const redirect = await startRedirect(options, server);
+  const httpServer = new HttpServer(server, ctx, connections, redirect);
   options.signal?.addEventListener('abort', () => void httpServer.close(), { once: true });
   return httpServer;
+}
+
+/** The plain-HTTP listener of `redirectHttp`, or undefined. Closes the HTTPS server if it cannot listen. */
+async function startRedirect(options: ServeOptions, https: Server): Promise<HttpServer | undefined> {
+  const redirect = options.redirectHttp;
+  if (redirect === undefined) return undefined;
+  const handler = httpsRedirect(redirect.httpsPort ?? https.address.port);
+  const redirectOptions: ServeOptions = { port: redirect.port, host: redirect.host ?? options.host ?? '127.0.0.1' };
+  if (options.onError !== undefined) redirectOptions.onError = options.onError;
+  try {
+    return await serve(handler, redirectOptions);
+  } catch (error) {
+    await https.close({ timeoutMs: 0 });
+    throw error;
+  }
 }
