@@ -22,7 +22,7 @@ import { closedError } from '../net/addresses.js';
 import type { Connection } from '../net/connection.js';
 import { Fifo } from '../util/fifo.js';
 import type { ConnectTimings } from './connector.js';
-import type { Exchange, ExchangeHost } from './exchange.js';
+import { type Exchange, type ExchangeHost, MAX_REUSE_RESENDS } from './exchange.js';
 import { abandoned, closedBefore, locate, notRetried, requestBodyError, tooLarge } from './failures.js';
 import { keepAliveHintMs } from './fields.js';
 import { Deadline, phaseTimeout } from './timeouts.js';
@@ -484,7 +484,7 @@ export class ClientConnection implements ExchangeHost, Batched {
       const exchange = orphans[i] as Exchange;
       if (exchange.settled) continue;
       const lostRace = ending !== 'destroyed' && (ending === 'raced' || i > 0) && !exchange.gotBytes && exchange.reused;
-      if (lostRace && !exchange.retried && exchange.idempotent && exchange.replayable) {
+      if (lostRace && exchange.resends < MAX_REUSE_RESENDS && exchange.idempotent && exchange.replayable) {
         exchange.requeue();
         resend.push(exchange);
       } else if (lostRace) {

@@ -91,6 +91,18 @@ export function isIdempotent(method: string, headers: readonly string[]): boolea
 }
 
 /**
+ * Most resends of one request after reuse races: a request that lost the race on a reused
+ * connection goes out again, and again if its next connection was a reused one that closed too
+ * (a server draining closes many idle connections at once); a loss on a new connection is final.
+ *
+ * @example
+ * ```ts
+ * assert.equal(MAX_REUSE_RESENDS, 3);
+ * ```
+ */
+export const MAX_REUSE_RESENDS = 3;
+
+/**
  * One request in flight through a pool.
  *
  * @example
@@ -117,8 +129,11 @@ export class Exchange implements BodyStreamControl {
   host: ExchangeHost | undefined;
   /** Sent on a connection that had carried a request before. */
   reused = false;
-  /** Already resent once after a reuse race. */
-  retried = false;
+  /**
+   * Times resent after a reuse race. Each race costs one idle connection (it is closed), so the
+   * resends end; they are bounded anyway, by {@link MAX_REUSE_RESENDS}.
+   */
+  resends = 0;
   /** Some byte of its response has arrived. */
   gotBytes = false;
   /** When the request was completely written (performance.now()). */
@@ -250,11 +265,11 @@ export class Exchange implements BodyStreamControl {
     host?.abandon(this);
   }
 
-  /** Back to the queue for the one resend after a reuse race. */
+  /** Back to the queue for a resend after a reuse race. */
   requeue(): void {
     this.state = 'queued';
     this.host = undefined;
-    this.retried = true;
+    this.resends++;
     this.gotBytes = false;
     this.reused = false;
     const body = this.request.body;

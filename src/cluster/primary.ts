@@ -238,6 +238,9 @@ class Primary {
         this.#relay.joined(record.worker);
         record.listening.resolve();
         return;
+      case 'drained':
+        send(record.worker, { wirekit: 'exit' });
+        return;
       case 'reload?':
         this.reload().catch(() => {});
         return;

@@ -35,6 +35,20 @@ export interface Drain {
   readonly timeoutMs: number;
 }
 
+/**
+ * Worker → primary: drained, may I exit? The primary answers `exit` once it has read this, so it
+ * has read the worker's listener close before it too (one ordered channel): no connection handed
+ * to this worker (round robin) is left in flight when it exits.
+ */
+export interface Drained {
+  readonly wirekit: 'drained';
+}
+
+/** Primary → worker: exit now. */
+export interface Exit {
+  readonly wirekit: 'exit';
+}
+
 /** Worker → primary: reload every worker (`server.reload()` called in a worker). */
 export interface ReloadRequest {
   readonly wirekit: 'reload?';
@@ -61,11 +75,24 @@ export type ClusterMessage =
   | ListenReply
   | Listening
   | Drain
+  | Drained
+  | Exit
   | ReloadRequest
   | TopicMessage
   | TopicInterest;
 
-const KINDS = new Set(['listen?', 'listen', 'listening', 'drain', 'reload?', 'topic', 'subscribe', 'unsubscribe']);
+const KINDS = new Set([
+  'listen?',
+  'listen',
+  'listening',
+  'drain',
+  'drained',
+  'exit',
+  'reload?',
+  'topic',
+  'subscribe',
+  'unsubscribe',
+]);
 
 /** True for a message of ours (not the application's). */
 export function isClusterMessage(message: unknown): message is ClusterMessage {

@@ -12,6 +12,11 @@ import type { ClusterServer } from './cluster-server.js';
 import type { ResolvedClusterOptions } from './options.js';
 import { type ClusterMessage, isClusterMessage, type ListenReply, workerIdentity } from './protocol.js';
 
+function ignore(): void {}
+
+/** How long a drained worker waits for the primary's `exit` before it exits anyway. */
+const EXIT_WAIT_MS = 5_000;
+
 /** Sends a cluster message to the primary (with a handle, when given). */
 export function toPrimary(message: ClusterMessage, handle?: object): void {
   if (process.connected !== true || process.send === undefined) return;
@@ -75,19 +80,25 @@ function workerServer(
   let draining: Promise<void> | undefined;
   const drain = (delayMs: number, timeoutMs: number): Promise<void> => {
     draining ??= server.drain({ delayMs, timeoutMs }).then(() => {
-      process.off('message', onMessage);
-      // Exit once drained: the primary counts on it, and user timers or pools would keep us alive.
-      process.exit(0);
+      // Exit once drained (user timers or pools would keep us alive), after the primary's word:
+      // a connection it handed us meanwhile (round robin) is then refused back to it, not lost.
+      if (process.connected !== true) process.exit(0);
+      toPrimary({ wirekit: 'drained' });
+      timerWheel.after(EXIT_WAIT_MS, () => process.exit(0), { keepAlive: true });
     });
     return draining;
   };
   const onMessage = (message: unknown): void => {
-    if (isClusterMessage(message) && message.wirekit === 'drain') void drain(message.delayMs, message.timeoutMs);
+    if (!isClusterMessage(message)) return;
+    if (message.wirekit === 'drain') void drain(message.delayMs, message.timeoutMs);
+    else if (message.wirekit === 'exit') process.exit(0);
   };
   const onSignal = (): void => void drain(cluster.drainDelayMs, cluster.drainTimeoutMs);
   process.on('message', onMessage);
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  // A hangup sent to the whole process group is the primary's to act on (a reload), not ours to die of.
+  process.on('SIGHUP', ignore);
   // The primary is gone (killed): nobody will tell us to drain, nor restart us.
   process.once('disconnect', onSignal);
   const address: SocketAddress = server.address;

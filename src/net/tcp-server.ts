@@ -180,13 +180,22 @@ export async function listen(options: ListenOptions, onConnection: ConnectionHan
         );
   const netServer = createServer({ allowHalfOpen: true, noDelay: options.noDelay ?? true });
   if (options.maxConnections !== undefined) netServer.maxConnections = options.maxConnections;
+  // A connection can come with the listen itself: node:cluster's primary hands a queued one to a new
+  // worker in the same IPC read as its listen reply, before 'listening' is emitted. Held till the Server exists.
+  const early: Socket[] = [];
+  const holdEarly = (socket: Socket): void => void early.push(socket);
+  netServer.on('connection', holdEarly);
   try {
     await startListening(netServer, options, host, local);
   } catch (error) {
     tls?.close();
+    for (const socket of early) socket.destroy();
     throw error;
+  } finally {
+    netServer.off('connection', holdEarly);
   }
   server = new Server(netServer, options, onConnection, tls);
+  for (const socket of early) netServer.emit('connection', socket);
   return server;
 }
 

@@ -9,6 +9,9 @@ import { httpsRedirect } from './https-redirect.js';
 import { resolveServeOptions, type ServeOptions } from './options.js';
 import { tlsListenOptions } from './tls.js';
 
+/** How long `drain()` waits between closing the listener and ending idle connections. */
+const DRAIN_SETTLE_MS = 250;
+
 /** Options of {@link HttpServer.drain}. */
 export interface HttpDrainOptions extends HttpCloseOptions {
   /**
@@ -125,10 +128,19 @@ export class HttpServer implements AsyncDisposable {
   async drain(options: HttpDrainOptions = {}): Promise<void> {
     this.#ctx.draining = true;
     const delayMs = options.delayMs ?? 0;
-    if (delayMs > 0 && this.#closing === undefined) {
-      await new Promise<void>((resolve) => timerWheel.after(delayMs, resolve, { keepAlive: true }));
+    if (delayMs > 0 && this.#closing === undefined) await this.#wait(delayMs);
+    if (this.#closing === undefined) {
+      // Stop accepting first, and only then end idle connections: one accepted a moment ago has its
+      // first request on the way, and close() would end it unanswered (a client does not resend a
+      // request whose new connection closed, as it does on a reused one).
+      void this.#server.close();
+      await this.#wait(DRAIN_SETTLE_MS);
     }
     await this.close(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+  }
+
+  #wait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => timerWheel.after(ms, resolve, { keepAlive: true }));
   }
 
   /**
