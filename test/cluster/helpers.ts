@@ -11,6 +11,7 @@ export const CLUSTER_APP = fileURLToPath(new URL('./fixtures/cluster-app.js', im
 
 export interface RunningPrimary {
   readonly child: ChildProcess;
+  /** The URL of the `listening` line, or the whole `ready` line. */
   readonly url: string;
   /** Every line the primary and its workers printed so far. */
   readonly lines: string[];
@@ -20,13 +21,15 @@ export interface RunningPrimary {
   line(pattern: RegExp, what: string, timeoutMs?: number): Promise<string>;
 }
 
-/** Starts `script` with `env` and waits for its `listening <url>` line. */
+/** Starts `script` (with `args`) and `env`, and waits for its `listening <url>` line (or `ready`). */
 export async function startPrimary(
   leaks: LeakTracker,
   env: Record<string, string>,
   script = CLUSTER_APP,
+  args: readonly string[] = [],
+  ready = /^listening /,
 ): Promise<RunningPrimary> {
-  const child = spawn(process.execPath, ['--enable-source-maps', script], {
+  const child = spawn(process.execPath, ['--enable-source-maps', script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -58,6 +61,8 @@ export async function startPrimary(
       throw new Error(`${what}: the primary exited (${child.exitCode}); it said:\n${lines.join('\n')}`);
     return found;
   };
-  const listening = await line(/^listening /, 'the cluster listens');
-  return { child, url: listening.slice('listening '.length), lines, exited, line };
+  const listening = await line(ready, 'the cluster listens');
+  // `listening <url>` from the fixture; another ready line is returned whole.
+  const url = listening.startsWith('listening ') ? listening.slice('listening '.length) : listening;
+  return { child, url, lines, exited, line };
 }

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { App, compress, cors, type Middleware, serveStatic } from '../../index.js';
+import { App, type ClusterServer, compress, cors, isPrimary, type Middleware, serveStatic } from '../../index.js';
 import { loadAppModule } from '../app-module.js';
 import type { CliIo, Command } from '../io.js';
 import { subscribeRequestLog } from '../request-log.js';
@@ -27,6 +27,8 @@ Options:
                         \`wirekit cert\` (made on first use; trust its CA once, see wirekit cert --help)
       --cert <file>     HTTPS with this certificate chain (PEM; reloaded when the file changes)
       --key <file>      and its private key
+  -w, --workers <n>     run n worker processes (or "auto": one per core) behind the port;
+                        SIGHUP reloads them with no dropped request (README: "Scaling out")
   -q, --quiet           do not log requests
   -h, --help            show this help
 
@@ -54,6 +56,7 @@ interface ServeFlags {
   quiet: boolean;
   /** HTTPS: the certificate and key files, or 'dev' for the development certificate. */
   tls: { certFile: string; keyFile: string } | 'dev' | undefined;
+  workers: number | 'auto' | undefined;
 }
 
 function parseFlags(args: readonly string[]): ServeFlags {
@@ -70,6 +73,7 @@ function parseFlags(args: readonly string[]): ServeFlags {
       cache: { type: 'string', default: '0' },
       dotfiles: { type: 'boolean', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
+      workers: { type: 'string', short: 'w' },
       tls: { type: 'boolean', default: false },
       cert: { type: 'string' },
       key: { type: 'string' },
@@ -81,7 +85,12 @@ function parseFlags(args: readonly string[]): ServeFlags {
   const cacheSeconds = Number(values.cache);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid port "${values.port}"`);
   if (!Number.isInteger(cacheSeconds) || cacheSeconds < 0) throw new UsageError(`invalid --cache "${values.cache}"`);
+  const workers = values.workers === undefined || values.workers === 'auto' ? values.workers : Number(values.workers);
+  if (typeof workers === 'number' && (!Number.isInteger(workers) || workers < 1)) {
+    throw new UsageError(`invalid --workers "${values.workers}"`);
+  }
   return {
+    workers,
     target: positionals[0] ?? '.',
     port,
     host: values.host as string,
@@ -149,6 +158,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write(`wirekit serve: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
+  if (flags.workers !== undefined) return runCluster(built, flags, io);
   let server: Awaited<ReturnType<App['listen']>>;
   try {
     server = await built.app.listen({ port: flags.port, host: flags.host, ...(await tlsOptions(flags, io)) });
@@ -177,6 +187,45 @@ async function tlsOptions(flags: ServeFlags, io: CliIo): Promise<{ tls?: { certF
   const dev = await ensureDevCertificate({ dir: defaultCertDir(io.env) });
   io.stdout.write(`Development certificate ${dev.certFile} (CA ${dev.caFile}; to trust it: wirekit cert --help)\n`);
   return { tls: { certFile: dev.certFile, keyFile: dev.keyFile } };
+}
+
+/**
+ * `--workers`: this process is the primary (the workers run this same command again and serve;
+ * their request lines reach the terminal through the inherited stdout).
+ */
+async function runCluster(built: { app: App; what: string }, flags: ServeFlags, io: CliIo): Promise<number> {
+  const color = io.stdout.isTTY === true && io.env.NO_COLOR === undefined;
+  const stopped = isPrimary() ? io.stopped() : undefined;
+  let server: ClusterServer;
+  try {
+    server = await built.app.listen({
+      port: flags.port,
+      host: flags.host,
+      ...(await tlsOptions(flags, io)),
+      workers: flags.workers ?? 1,
+      drainTimeoutMs: 5_000,
+      // The primary's signals are this command's: Ctrl-C and SIGTERM below, SIGHUP a reload.
+      handleSignals: false,
+      log: (message: string) => io.stderr.write(`wirekit serve: ${message}\n`),
+    });
+  } catch (error) {
+    io.stderr.write(`wirekit serve: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  if (server.role === 'worker') {
+    if (!flags.quiet) subscribeRequestLog((line) => io.stdout.write(`${line}\n`), color);
+    return new Promise<number>(() => {}); // a worker serves until the primary drains it, and then exits
+  }
+  const reload = (): void => void server.reload().catch(() => {});
+  process.on('SIGHUP', reload);
+  io.stdout.write(
+    `Serving ${built.what} at ${server.url}/ with ${server.workers.length} workers (pid ${process.pid})\n`,
+  );
+  const signal = await (stopped as Promise<NodeJS.Signals>);
+  process.off('SIGHUP', reload);
+  io.stdout.write(`\n${signal}: draining the workers (in-flight requests finish, 5 s at most)\n`);
+  await server.close();
+  return 0;
 }
 
 /** `wirekit serve`: a directory or an app module on our server. */
