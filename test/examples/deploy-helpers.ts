@@ -90,11 +90,13 @@ export async function startNodes(leaks: LeakTracker, env: Record<string, string>
 }
 
 async function freeOnAll(port: number, hosts: readonly string[]): Promise<boolean> {
+  const { createServer } = await import('node:net');
   for (const host of hosts) {
-    const free = await freePort(host).then(
-      () => true,
-      () => false,
-    );
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, host, () => server.close(() => resolve(true)));
+    });
     if (!free) return false;
   }
   return true;
@@ -177,7 +179,7 @@ export async function exchange(
   url: string,
   head: string,
   until: RegExp,
-  options: { localAddress?: string; then?: string } = {},
+  options: { localAddress?: string; afterUpgrade?: string } = {},
 ): Promise<string> {
   const { connect } = await import('node:net');
   const { port, hostname } = new URL(url);
@@ -188,9 +190,9 @@ export async function exchange(
   return new Promise((resolve, reject) => {
     socket.on('data', (chunk: Buffer) => {
       text += chunk.toString();
-      if (options.then !== undefined && !sentThen && / 101 /.test(text) && /\r\n\r\n/.test(text)) {
+      if (options.afterUpgrade !== undefined && !sentThen && / 101 /.test(text) && /\r\n\r\n/.test(text)) {
         sentThen = true;
-        socket.write(options.then);
+        socket.write(options.afterUpgrade);
       }
       if (until.test(text)) {
         socket.destroy();

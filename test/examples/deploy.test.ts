@@ -53,7 +53,7 @@ describe('nginx in front (examples/deploy/nginx.conf)', { skip: needs('nginx') }
     const events = await exchange(leaks, nginx.url, 'GET /events HTTP/1.1', /event: hello\ndata: n\d\n\n/);
     assert.match(events, /content-type: text\/event-stream/i);
     const tunnel = await exchange(leaks, nginx.url, TUNNEL, /n\d\nping over the tunnel/, {
-      then: 'ping over the tunnel',
+      afterUpgrade: 'ping over the tunnel',
     });
     assert.match(tunnel, /^HTTP\/1\.1 101 /);
   });
@@ -70,7 +70,7 @@ describe('HAProxy in front (examples/deploy/haproxy.cfg)', { skip: needs('haprox
     assert.match(who, /"ip":"127\.0\.0\.5"/, who);
     assert.match(who, /"proxiedBy":"127\.0\.0\.1"/, 'the TCP peer is HAProxy');
     await exchange(leaks, haproxy.url, 'GET /events HTTP/1.1', /event: hello\ndata: n\d\n\n/);
-    await exchange(leaks, haproxy.url, TUNNEL, /n\d\nping over the tunnel/, { then: 'ping over the tunnel' });
+    await exchange(leaks, haproxy.url, TUNNEL, /n\d\nping over the tunnel/, { afterUpgrade: 'ping over the tunnel' });
   });
 
   test('a draining node answers 503 to the health check and leaves the rotation: no request fails', async () => {
