@@ -3,13 +3,13 @@
  * request for `poolIdleTimeoutMs`; and the global dispatcher `request()` and `fetch()` use.
  */
 import { WirekitError } from '../errors.js';
-import { checkDuration } from '../net/options.js';
+import { anyOf, boolean, duration, object } from '../util/options.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { parseOrigin } from './origin.js';
 import { Pool } from './pool.js';
-import { checkPoolOptions, type PoolOptions, type PoolStats } from './pool-options.js';
+import { POOL_OPTIONS, type PoolOptions, type PoolStats } from './pool-options.js';
 import { type ProxyEnvironment, proxyFromEnvironment } from './proxy.js';
-import { type RequestOptions, runRequest } from './request-options.js';
+import { REQUEST_OPTIONS, type RequestOptions, runRequest } from './request-options.js';
 import type { ClientResponse } from './response.js';
 import type { Dispatcher, DispatchRequest } from './types.js';
 
@@ -61,8 +61,7 @@ export class Agent implements Dispatcher {
   #closed = false;
 
   constructor(options: AgentOptions = {}) {
-    checkPoolOptions(options);
-    checkDuration('poolIdleTimeoutMs', options.poolIdleTimeoutMs);
+    AGENT_OPTIONS.check(options);
     this.#options = options;
     this.#idleMs = options.poolIdleTimeoutMs ?? DEFAULT_POOL_IDLE_TIMEOUT_MS;
   }
@@ -94,7 +93,7 @@ export class Agent implements Dispatcher {
     } catch (cause) {
       return Promise.reject(new WirekitError('WK_ERR_INVALID_ARGUMENT', `not a URL: ${String(url)}`, { cause }));
     }
-    return runRequest(this, target.origin, `${target.pathname}${target.search}`, options);
+    return runRequest(this, target.origin, `${target.pathname}${target.search}`, options, AGENT_REQUEST_OPTIONS);
   }
 
   dispatch(request: DispatchRequest): Promise<ClientResponse> {
@@ -127,8 +126,8 @@ export class Agent implements Dispatcher {
   }
 
   #create(origin: string): Pool {
-    const options: PoolOptions = { ...this.#options };
-    const env = this.#options.proxyFromEnv;
+    const { poolIdleTimeoutMs: _idle, proxyFromEnv: env, ...poolOptions } = this.#options;
+    const options: PoolOptions = poolOptions;
     if (options.proxy === undefined && env !== undefined && env !== false) {
       const proxy = proxyFromEnvironment(parseOrigin(origin), env === true ? process.env : env);
       if (proxy !== undefined) options.proxy = proxy;
@@ -159,6 +158,15 @@ export class Agent implements Dispatcher {
 }
 
 let globalDispatcher: Dispatcher | undefined;
+
+/** The keys of `agent.request(url, options)`. */
+const AGENT_REQUEST_OPTIONS = REQUEST_OPTIONS.extend<RequestOptions>('agent.request()', {});
+
+/** The options of `new Agent()`: a pool's, and its own two. */
+const AGENT_OPTIONS = POOL_OPTIONS.extend<AgentOptions>('new Agent()', {
+  poolIdleTimeoutMs: duration(),
+  proxyFromEnv: anyOf(boolean(), object()),
+});
 
 /**
  * The dispatcher `request()` and `fetch()` use when none is given (an {@link Agent}, made on first use).

@@ -1,6 +1,10 @@
 /** `Client`: one keep-alive connection to one origin, optionally pipelined. */
 import { Pool } from './pool.js';
 import type { PoolOptions } from './pool-options.js';
+import { POOL_OPTIONS } from './pool-options.js';
+
+/** The options of `new Client()`: a pool's but `connections` (always 1). */
+const CLIENT_OPTIONS = POOL_OPTIONS.omit<ClientOptions>('new Client()', ['connections']);
 
 /**
  * Options of a {@link Client}: a pool's, without `connections` (always 1).
@@ -26,6 +30,7 @@ export type ClientOptions = Omit<PoolOptions, 'connections'>;
  */
 export class Client extends Pool {
   constructor(origin: string | URL, options: ClientOptions = {}) {
+    CLIENT_OPTIONS.check(options);
     super(origin, { ...options, connections: 1 });
   }
 }

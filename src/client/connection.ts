@@ -20,11 +20,14 @@ import type { ResponseEvent, ResponseHead } from '../http/codec/response-parser.
 import { ResponseParser } from '../http/codec/response-parser.js';
 import { closedError } from '../net/addresses.js';
 import type { Connection } from '../net/connection.js';
+import { WriteBatch } from '../net/write-batch.js';
+import { assertNever } from '../util/assert-never.js';
 import { Fifo } from '../util/fifo.js';
 import type { ConnectTimings } from './connector.js';
-import { type Exchange, type ExchangeHost, MAX_REUSE_RESENDS } from './exchange.js';
+import type { ClientExchange, ExchangeHost } from './exchange.js';
 import { abandoned, closedBefore, locate, notRetried, requestBodyError, tooLarge } from './failures.js';
 import { keepAliveHintMs } from './fields.js';
+import { type ConnectionEnding, orphanFate } from './retry.js';
 import { Deadline, phaseTimeout } from './timeouts.js';
 import { atTurnEnd, type Batched } from './turn-batch.js';
 import { type StreamedBody, writeBody } from './upload.js';
@@ -64,19 +67,10 @@ export interface ConnectionOwner {
   /** The connection is closed; it takes no more requests. */
   closed(conn: ClientConnection): void;
   /** Requests that lost the reuse race, oldest first, to be sent again ahead of those queued. */
-  requeue(exchanges: readonly Exchange[]): void;
+  requeue(exchanges: readonly ClientExchange[]): void;
 }
 
 type Phase = 'idle' | 'headers' | 'body' | 'upload' | 'paused';
-
-/**
- * Why a connection closes, which decides what becomes of the requests in flight on it:
- * - `raced`: the socket closed or failed under them; those that saw no response byte may be resent;
- * - `failed`: the request at the head of the line failed (or was given up); it gets the error, and
- *   those behind it, which did nothing wrong, may be resent;
- * - `destroyed`: the pool is destroyed; every request fails with the error, none is resent.
- */
-type Ending = 'raced' | 'failed' | 'destroyed';
 
 const NO_TRAILERS: readonly string[] = [];
 
@@ -94,31 +88,32 @@ export class ClientConnection implements ExchangeHost, Batched {
   parked = false;
   readonly #conn: Connection;
   readonly #socket: Socket;
+  readonly #output: WriteBatch;
   readonly #parser: ResponseParser;
   readonly #settings: ConnectionSettings;
   readonly #owner: ConnectionOwner;
-  readonly #inflight = new Fifo<Exchange>();
+  readonly #inflight = new Fifo<ClientExchange>();
   readonly #deadline: Deadline;
   #setup: ConnectTimings | undefined;
   #phase: Phase = 'idle';
   #served = 0;
   #reusable = true;
   #closed = false;
-  #writer: Exchange | undefined;
+  #writer: ClientExchange | undefined;
   #paused = false;
   #idempotentOnly = true;
   #idleMs: number;
   #trailers: readonly string[] = NO_TRAILERS;
   #notify = false;
-  #corked = false;
+  /** Writes are held until the end of this turn (see `turn-batch.ts`). */
   #scheduled = false;
-  #held = '';
   /** When the chunk being handled arrived (one clock read per chunk). */
   #now = 0;
 
   constructor(conn: Connection, setup: ConnectTimings, settings: ConnectionSettings, owner: ConnectionOwner) {
     this.#conn = conn;
     this.#socket = conn.socket;
+    this.#output = new WriteBatch(conn, 'latin1');
     this.#setup = setup;
     this.#settings = settings;
     this.#owner = owner;
@@ -156,7 +151,7 @@ export class ClientConnection implements ExchangeHost, Batched {
    * Whether `exchange` may be written now: the connection is idle, or pipelining has room, no body
    * is being streamed, and both it and everything in flight are idempotent (RFC 9112 §9.3.2).
    */
-  canTake(exchange: Exchange): boolean {
+  canTake(exchange: ClientExchange): boolean {
     if (this.#closed || !this.#reusable || this.#writer !== undefined) return false;
     const n = this.#inflight.length;
     if (n === 0) return true;
@@ -164,7 +159,7 @@ export class ClientConnection implements ExchangeHost, Batched {
   }
 
   /** Writes the request of `exchange` (check {@link ClientConnection.canTake} first). */
-  send(exchange: Exchange): void {
+  send(exchange: ClientExchange): void {
     const now = performance.now();
     exchange.attach(this, this.#served > 0 || this.#inflight.length > 0, now);
     const setup = this.#setup;
@@ -180,18 +175,13 @@ export class ClientConnection implements ExchangeHost, Batched {
     if (exchange.closeAfter) this.#reusable = false;
     this.#parser.expect(exchange.method);
     const wire = exchange.wire;
+    this.#holdTurn();
     if (wire.kind === 'stream') {
-      this.#cork();
       void this.#pump(exchange, wire);
       return;
     }
-    if (wire.kind === 'bytes') {
-      this.#cork();
-      this.#socket.write(exchange.head, 'latin1');
-      this.#socket.write(wire.bytes);
-    } else {
-      this.#hold(exchange.head);
-    }
+    this.#output.send(exchange.head);
+    if (wire.kind === 'bytes') this.#output.send(wire.bytes);
     exchange.sentAt = now;
     if (this.#inflight.length === 1) this.#arm(now);
   }
@@ -199,45 +189,17 @@ export class ClientConnection implements ExchangeHost, Batched {
   /** Releases the writes held since the turn began (see `turn-batch.ts`). */
   flush(): void {
     this.#scheduled = false;
-    const held = this.#held;
-    if (held !== '') {
-      this.#held = '';
-      if (!this.#closed) this.#socket.write(held, 'latin1');
-    }
-    if (this.#corked) {
-      this.#corked = false;
-      this.#socket.uncork();
-    }
+    this.#output.end();
   }
 
   /**
-   * Holds a bodyless request head until the turn ends, so requests to many connections leave as one
-   * burst; heads held on one connection leave in one write.
+   * Holds this connection's writes until the turn ends, so requests to many connections leave as one
+   * burst and the requests written to one connection in a turn leave in one write.
    */
-  #hold(head: string): void {
-    if (this.#corked) {
-      this.#socket.write(head, 'latin1');
-      return;
-    }
-    this.#held += head;
-    this.#schedule();
-  }
-
-  /** Holds every write until the turn ends (for bodies); heads held before go first. */
-  #cork(): void {
-    if (this.#corked) return;
-    this.#corked = true;
-    this.#socket.cork();
-    if (this.#held !== '') {
-      this.#socket.write(this.#held, 'latin1');
-      this.#held = '';
-    }
-    this.#schedule();
-  }
-
-  #schedule(): void {
+  #holdTurn(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
+    this.#output.begin();
     atTurnEnd(this);
   }
 
@@ -254,7 +216,7 @@ export class ClientConnection implements ExchangeHost, Batched {
 
   // ---- ExchangeHost ----
 
-  resumeFor(exchange: Exchange): void {
+  resumeFor(exchange: ClientExchange): void {
     if (!this.#paused || this.#inflight.at(0) !== exchange) return;
     this.#paused = false;
     this.#conn.resume();
@@ -266,7 +228,7 @@ export class ClientConnection implements ExchangeHost, Batched {
    * of the line its response is skipped by closing now; behind the head, the responses ahead of it
    * are still wanted, so the connection takes nothing more and closes when its response comes up.
    */
-  abandon(exchange: Exchange): void {
+  abandon(exchange: ClientExchange): void {
     if (this.#closed || exchange.state === 'done') return;
     if (this.#inflight.at(0) === exchange) this.#destroy(abandoned(exchange, this), 'failed');
     else this.#reusable = false;
@@ -330,13 +292,13 @@ export class ClientConnection implements ExchangeHost, Batched {
     }
   }
 
-  #firstByte(exchange: Exchange, now = performance.now()): void {
+  #firstByte(exchange: ClientExchange, now = performance.now()): void {
     exchange.gotBytes = true;
     if (exchange.sentAt > 0) exchange.timings.ttfb = now - exchange.sentAt;
   }
 
   #onHead(head: ResponseHead): void {
-    const exchange = this.#inflight.at(0) as Exchange;
+    const exchange = this.#inflight.at(0) as ClientExchange;
     if (head.contentLength > exchange.maxResponseBytes) {
       this.#destroy(tooLarge(exchange, this), 'failed');
       return;
@@ -354,7 +316,7 @@ export class ClientConnection implements ExchangeHost, Batched {
   }
 
   #onBody(data: Uint8Array): void {
-    const exchange = this.#inflight.at(0) as Exchange;
+    const exchange = this.#inflight.at(0) as ClientExchange;
     exchange.received += data.byteLength;
     if (exchange.received > exchange.maxResponseBytes) {
       this.#destroy(tooLarge(exchange, this), 'failed');
@@ -372,7 +334,7 @@ export class ClientConnection implements ExchangeHost, Batched {
   }
 
   #onMessageEnd(): void {
-    const exchange = this.#inflight.shift() as Exchange;
+    const exchange = this.#inflight.shift() as ClientExchange;
     this.#served++;
     const trailers = this.#trailers;
     this.#trailers = NO_TRAILERS;
@@ -408,13 +370,12 @@ export class ClientConnection implements ExchangeHost, Batched {
 
   // ---- writing a streamed body ----
 
-  async #pump(exchange: Exchange, wire: StreamedBody): Promise<void> {
+  async #pump(exchange: ClientExchange, wire: StreamedBody): Promise<void> {
     this.#writer = exchange;
-    this.#socket.write(exchange.head, 'latin1');
+    this.#output.send(exchange.head);
     if (this.#inflight.at(0) === exchange) this.#arm();
     const failure = await writeBody(wire, {
-      socket: this.#socket,
-      drained: () => this.#conn.drained(),
+      output: this.#output,
       stopped: () => this.#closed || exchange.settled,
       progress: () => {
         if (this.#phase === 'upload') this.#deadline.arm(exchange.timeouts.bodyTimeoutMs);
@@ -469,28 +430,34 @@ export class ClientConnection implements ExchangeHost, Batched {
   // ---- closing ----
 
   /**
-   * Closes the socket and settles everything in flight (see {@link Ending}). Requests that lost the
-   * reuse race and may be sent again go back to the pool together, oldest first.
+   * Closes the socket and settles everything in flight, each as `orphanFate` (retry.ts) decides.
+   * Requests that lost the reuse race and may be sent again go back to the pool together, oldest first.
    */
-  #destroy(error: WirekitError, ending: Ending): void {
+  #destroy(error: WirekitError, ending: ConnectionEnding): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#reusable = false;
     this.#deadline.cancel();
     this.#conn.destroy();
     const orphans = this.#inflight.drain();
-    const resend: Exchange[] = [];
+    const resend: ClientExchange[] = [];
     for (let i = 0; i < orphans.length; i++) {
-      const exchange = orphans[i] as Exchange;
+      const exchange = orphans[i] as ClientExchange;
       if (exchange.settled) continue;
-      const lostRace = ending !== 'destroyed' && (ending === 'raced' || i > 0) && !exchange.gotBytes && exchange.reused;
-      if (lostRace && exchange.resends < MAX_REUSE_RESENDS && exchange.idempotent && exchange.replayable) {
-        exchange.requeue();
-        resend.push(exchange);
-      } else if (lostRace) {
-        exchange.settleError(notRetried(error, exchange));
-      } else {
-        exchange.settleError(error);
+      const fate = orphanFate(ending, i, exchange);
+      switch (fate) {
+        case 'resend':
+          exchange.requeue();
+          resend.push(exchange);
+          break;
+        case 'not-retried':
+          exchange.settleError(notRetried(error, exchange));
+          break;
+        case 'fail':
+          exchange.settleError(error);
+          break;
+        default:
+          assertNever(fate);
       }
     }
     if (resend.length > 0) this.#owner.requeue(resend);

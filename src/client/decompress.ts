@@ -28,7 +28,7 @@ export function decompress(): Interceptor {
   return (next) => async (request) => {
     const ask = hasHeader(request.headers, 'accept-encoding')
       ? request
-      : { ...request, headers: [...request.headers, 'accept-encoding', ACCEPT] };
+      : { ...request, headers: [...request.headers, 'Accept-Encoding', ACCEPT] };
     const response = await next(ask);
     if (request.method === 'HEAD' || response.status === 204 || response.status === 304) return response;
     const codings = contentCodings(response.headers.get('content-encoding'));

@@ -42,9 +42,9 @@ export type ExchangeState = 'queued' | 'sent' | 'streaming' | 'done' | 'failed';
  */
 export interface ExchangeHost {
   /** The reader caught up: read from the socket again. */
-  resumeFor(exchange: Exchange): void;
+  resumeFor(exchange: ClientExchange): void;
   /** The exchange failed from outside (abort, deadline, cancelled body): the connection cannot finish it. */
-  abandon(exchange: Exchange): void;
+  abandon(exchange: ClientExchange): void;
   readonly localAddress: SocketAddress | undefined;
   readonly remoteAddress: SocketAddress | undefined;
 }
@@ -91,28 +91,16 @@ export function isIdempotent(method: string, headers: readonly string[]): boolea
 }
 
 /**
- * Most resends of one request after reuse races: a request that lost the race on a reused
- * connection goes out again, and again if its next connection was a reused one that closed too
- * (a server draining closes many idle connections at once); a loss on a new connection is final.
- *
- * @example
- * ```ts
- * assert.equal(MAX_REUSE_RESENDS, 3);
- * ```
- */
-export const MAX_REUSE_RESENDS = 3;
-
-/**
  * One request in flight through a pool.
  *
  * @example
  * ```ts
- * const exchange = new Exchange(request, context);
+ * const exchange = new ClientExchange(request, context);
  * queue.push(exchange);
  * return exchange.promise;
  * ```
  */
-export class Exchange implements BodyStreamControl {
+export class ClientExchange implements BodyStreamControl {
   readonly request: DispatchRequest;
   readonly method: string;
   readonly head: string;
@@ -131,7 +119,7 @@ export class Exchange implements BodyStreamControl {
   reused = false;
   /**
    * Times resent after a reuse race. Each race costs one idle connection (it is closed), so the
-   * resends end; they are bounded anyway, by {@link MAX_REUSE_RESENDS}.
+   * resends end; they are bounded anyway, by `MAX_REUSE_RESENDS` (retry.ts).
    */
   resends = 0;
   /** Some byte of its response has arrived. */

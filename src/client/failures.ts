@@ -11,7 +11,8 @@ import {
   WirekitError,
   type WirekitErrorOptions,
 } from '../errors.js';
-import { type Exchange, MAX_REUSE_RESENDS } from './exchange.js';
+import type { ClientExchange } from './exchange.js';
+import { MAX_REUSE_RESENDS } from './retry.js';
 
 interface Located {
   readonly localAddress: SocketAddress | undefined;
@@ -28,7 +29,7 @@ interface Located {
  * // '… POST /orders was not retried: POST is not idempotent (send an Idempotency-Key header to allow it)'
  * ```
  */
-export function notRetried(error: WirekitError, exchange: Exchange): WirekitError {
+export function notRetried(error: WirekitError, exchange: ClientExchange): WirekitError {
   const what = `${exchange.method} ${exchange.request.path}`;
   let why: string;
   if (exchange.resends >= MAX_REUSE_RESENDS) why = `it was already resent ${exchange.resends} times`;
@@ -113,7 +114,7 @@ export function closedBefore(conn: Located, message: string): NetError {
  * conn.destroy(abandoned(exchange, conn)); // '… closed to skip the response to GET /b, which was abandoned …'
  * ```
  */
-export function abandoned(exchange: Exchange, conn: Located): NetError {
+export function abandoned(exchange: ClientExchange, conn: Located): NetError {
   return closedBefore(
     conn,
     `the connection was closed to skip the response to ${exchange.method} ${exchange.request.path}, which was abandoned (aborted, timed out or cancelled)`,
@@ -128,7 +129,7 @@ export function abandoned(exchange: Exchange, conn: Located): NetError {
  * if (exchange.received > exchange.maxResponseBytes) conn.destroy(tooLarge(exchange, conn));
  * ```
  */
-export function tooLarge(exchange: Exchange, conn: Located): LimitError {
+export function tooLarge(exchange: ClientExchange, conn: Located): LimitError {
   return new LimitError(
     'WK_ERR_RESPONSE_TOO_LARGE',
     `the response body of ${exchange.method} ${exchange.request.path} is larger than ${exchange.maxResponseBytes} bytes`,

@@ -12,8 +12,10 @@
 import { WirekitError } from '../errors.js';
 import { responseToFetch } from '../http/message/fetch.js';
 import { Response } from '../http/message/response.js';
+import { anything, OptionsSchema } from '../util/options.js';
 import { getGlobalDispatcher } from './agent.js';
 import type { RequestBodyInit } from './body.js';
+import { TIMEOUT_OPTIONS } from './pool-options.js';
 import { runRequest } from './request-options.js';
 import type { ClientResponse } from './response.js';
 import type { Timeouts } from './timeouts.js';
@@ -46,6 +48,50 @@ export interface FetchInit extends Omit<globalThis.RequestInit, 'dispatcher'> {
  */
 const dropped = new FinalizationRegistry<ClientResponse['body']>((body) => body.cancel());
 
+/** The standard RequestInit's keys (some are absent from Node 20's types), and wirekit's. */
+type FetchKey =
+  | keyof FetchInit
+  | 'body'
+  | 'cache'
+  | 'credentials'
+  | 'headers'
+  | 'integrity'
+  | 'keepalive'
+  | 'method'
+  | 'mode'
+  | 'redirect'
+  | 'referrer'
+  | 'referrerPolicy'
+  | 'signal'
+  | 'window'
+  | 'duplex'
+  | 'priority';
+
+/**
+ * The keys `fetch()` takes: the standard RequestInit's (Node's fetch and undici take the same) and
+ * wirekit's three. Checked per call against a Set.
+ */
+const FETCH_INIT = new OptionsSchema<{ [K in FetchKey]?: unknown }>('fetch()', {
+  body: anything(),
+  cache: anything(),
+  credentials: anything(),
+  headers: anything(),
+  integrity: anything(),
+  keepalive: anything(),
+  method: anything(),
+  mode: anything(),
+  redirect: anything(),
+  referrer: anything(),
+  referrerPolicy: anything(),
+  signal: anything(),
+  window: anything(),
+  duplex: anything(),
+  priority: anything(),
+  dispatcher: anything(),
+  timeouts: anything(),
+  maxRedirections: anything(),
+});
+
 /** Methods Fetch normalises to upper case (Fetch §2.2.1). */
 const NORMALISED = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 
@@ -62,6 +108,8 @@ export async function fetch(
   input: string | URL | globalThis.Request,
   init: FetchInit = {},
 ): Promise<globalThis.Response> {
+  FETCH_INIT.checkKeys(init);
+  if (init.timeouts !== undefined) TIMEOUT_OPTIONS.checkKeys(init.timeouts);
   const source = input instanceof globalThis.Request ? input : undefined;
   const url = new URL(source === undefined ? String(input) : source.url);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

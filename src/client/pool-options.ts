@@ -1,6 +1,16 @@
 /** The options of a `Pool` (and of the pools an `Agent` makes), their defaults and their checks. */
-import { WirekitError } from '../errors.js';
-import { checkBytes, checkDuration, checkInteger } from '../net/options.js';
+
+import {
+  anyOf,
+  duration,
+  instanceOf,
+  integer,
+  nested,
+  number,
+  OptionsSchema,
+  object,
+  string,
+} from '../util/options.js';
 import type { TlsOptions } from './connector.js';
 import type { ProxyConfig } from './proxy.js';
 import type { Timeouts } from './timeouts.js';
@@ -91,17 +101,49 @@ export const POOL_DEFAULTS = Object.freeze({
  * checkPoolOptions({ connections: 0 }); // throws: connections must be an integer in [1, …]
  * ```
  */
-export function checkPoolOptions(options: PoolOptions): void {
-  checkInteger('connections', options.connections, 1, 1_000_000);
-  checkInteger('pipelining', options.pipelining, 1, 1_000);
-  checkInteger('maxQueue', options.maxQueue, 0, Number.MAX_SAFE_INTEGER);
-  checkDuration('keepAliveTimeoutMs', options.keepAliveTimeoutMs);
-  checkDuration('keepAliveMaxTimeoutMs', options.keepAliveMaxTimeoutMs);
-  checkDuration('keepAliveTimeoutThresholdMs', options.keepAliveTimeoutThresholdMs);
-  checkBytes('maxHeadBytes', options.maxHeadBytes);
-  checkBytes('maxHeaderCount', options.maxHeaderCount);
-  checkBytes('bodyHighWaterBytes', options.bodyHighWaterBytes);
-  if (options.maxResponseBytes !== undefined && !(options.maxResponseBytes >= 0)) {
-    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `maxResponseBytes must be ≥ 0, got ${options.maxResponseBytes}`);
-  }
+export function checkPoolOptions(options: PoolOptions, where = 'new Pool()'): void {
+  const schema = where === POOL_OPTIONS.where ? POOL_OPTIONS : POOL_OPTIONS.extend<PoolOptions>(where, {});
+  schema.check(options);
 }
+
+/**
+ * The keys of {@link Timeouts}, for `timeouts` options (of a pool, and of each request).
+ *
+ * @example
+ * ```ts
+ * TIMEOUT_OPTIONS.check({ headersTimeoutMs: 5_000 });
+ * ```
+ */
+export const TIMEOUT_OPTIONS = new OptionsSchema<Timeouts>('timeouts', {
+  queueTimeoutMs: duration(),
+  connectTimeoutMs: duration(),
+  tlsTimeoutMs: duration(),
+  headersTimeoutMs: duration(),
+  bodyTimeoutMs: duration(),
+  totalTimeoutMs: duration(),
+});
+
+/**
+ * The options of a pool (util/options.ts: unknown keys and bad values fail at set-up).
+ *
+ * @example
+ * ```ts
+ * POOL_OPTIONS.check({ connections: 8 });
+ * ```
+ */
+export const POOL_OPTIONS = new OptionsSchema<PoolOptions>('new Pool()', {
+  connections: integer(1, 1_000_000),
+  pipelining: integer(1, 1_000),
+  maxQueue: integer(0),
+  timeouts: nested(TIMEOUT_OPTIONS),
+  keepAliveTimeoutMs: duration(),
+  keepAliveMaxTimeoutMs: duration(),
+  keepAliveTimeoutThresholdMs: duration(),
+  maxResponseBytes: number(0),
+  maxHeadBytes: integer(1),
+  maxHeaderCount: integer(1),
+  bodyHighWaterBytes: integer(1),
+  tls: object(),
+  proxy: anyOf(string(), instanceOf(URL, 'a URL'), object()),
+  localAddress: string(),
+});

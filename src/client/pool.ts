@@ -12,11 +12,11 @@ import { Fifo } from '../util/fifo.js';
 import { ClientConnection, type ConnectionOwner, type ConnectionSettings } from './connection.js';
 import { type ConnectorOptions, openConnection } from './connector.js';
 import { publishConnection, publishRequest } from './diagnostics.js';
-import { Exchange, type ExchangeContext } from './exchange.js';
+import { ClientExchange, type ExchangeContext } from './exchange.js';
 import { type Origin, parseOrigin } from './origin.js';
 import { checkPoolOptions, POOL_DEFAULTS, type PoolOptions, type PoolStats } from './pool-options.js';
 import { type ProxyConfig, parseProxy } from './proxy.js';
-import { runRequest, type TargetedRequestOptions } from './request-options.js';
+import { runRequest, TARGETED_REQUEST_OPTIONS, type TargetedRequestOptions } from './request-options.js';
 import type { ClientResponse } from './response.js';
 import { resolveTimeouts, type Timeouts } from './timeouts.js';
 import type { Dispatcher, DispatchRequest } from './types.js';
@@ -44,7 +44,7 @@ export class Pool implements Dispatcher {
   readonly #connector: Omit<ConnectorOptions, 'timeouts'>;
   readonly #conns = new Set<ClientConnection>();
   readonly #idle: ClientConnection[] = [];
-  readonly #queue = new Fifo<Exchange>();
+  readonly #queue = new Fifo<ClientExchange>();
   readonly #shutdown = new AbortController();
   #connecting = 0;
   #closed = false;
@@ -113,7 +113,7 @@ export class Pool implements Dispatcher {
    * ```
    */
   request(options: TargetedRequestOptions): Promise<ClientResponse> {
-    return runRequest(this, this.origin, options.path ?? '/', options);
+    return runRequest(this, this.origin, options.path ?? '/', options, TARGETED_REQUEST_OPTIONS);
   }
 
   dispatch(request: DispatchRequest): Promise<ClientResponse> {
@@ -127,11 +127,11 @@ export class Pool implements Dispatcher {
       );
     }
     if (request.signal?.aborted) return Promise.reject(abortedError(request.signal));
-    let exchange: Exchange;
+    let exchange: ClientExchange;
     try {
       const timeouts =
         request.timeouts === undefined ? this.#timeouts : resolveTimeouts(request.timeouts, this.#timeouts);
-      exchange = new Exchange(request, this.#context, timeouts);
+      exchange = new ClientExchange(request, this.#context, timeouts);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -165,7 +165,7 @@ export class Pool implements Dispatcher {
 
   // ---- scheduling ----
 
-  #schedule(exchange: Exchange): void {
+  #schedule(exchange: ClientExchange): void {
     const idle = this.#unpark();
     if (idle !== undefined) {
       idle.send(exchange);
@@ -193,13 +193,13 @@ export class Pool implements Dispatcher {
     this.#enqueue(exchange);
   }
 
-  #enqueue(exchange: Exchange, connecting = false): void {
+  #enqueue(exchange: ClientExchange, connecting = false): void {
     exchange.waitForConnection(connecting);
     this.#queue.push(exchange);
   }
 
   /** The front queued request that is still waiting (aborted ones are dropped here). */
-  #peek(): Exchange | undefined {
+  #peek(): ClientExchange | undefined {
     for (;;) {
       const exchange = this.#queue.at(0);
       if (exchange === undefined || exchange.state === 'queued') return exchange;
@@ -213,7 +213,7 @@ export class Pool implements Dispatcher {
     return n;
   }
 
-  #connect(trigger: Exchange): void {
+  #connect(trigger: ClientExchange): void {
     this.#connecting++;
     const options: ConnectorOptions = { ...this.#connector, timeouts: trigger.timeouts };
     openConnection(this.#origin, options).then(
@@ -248,7 +248,7 @@ export class Pool implements Dispatcher {
     const waiting = this.#liveQueued();
     let room = Math.min(waiting - this.#connecting, this.#max - this.#conns.size - this.#connecting);
     for (let i = 0; room > 0 && i < this.#queue.length; i++) {
-      const exchange = this.#queue.at(i) as Exchange;
+      const exchange = this.#queue.at(i) as ClientExchange;
       if (exchange.state !== 'queued') continue;
       this.#connect(exchange);
       room--;
@@ -277,7 +277,7 @@ export class Pool implements Dispatcher {
     },
     requeue: (exchanges) => {
       for (let i = exchanges.length - 1; i >= 0; i--) {
-        const exchange = exchanges[i] as Exchange;
+        const exchange = exchanges[i] as ClientExchange;
         exchange.waitForConnection();
         this.#queue.unshift(exchange);
       }

@@ -3,14 +3,61 @@
  * {@link DispatchRequest} and sent through the interceptors they ask for (redirect, retry,
  * decompress), so a plain request pays for none of them.
  */
+
+import {
+  anyOf,
+  anything,
+  boolean,
+  instanceOf,
+  integer,
+  nested,
+  number,
+  OptionsSchema,
+  object,
+  string,
+} from '../util/options.js';
 import { type PreparedBody, prepareBody, type RequestBodyInit } from './body.js';
 import { decompress } from './decompress.js';
 import { flattenHeaders, type HeadersLike, hasHeader } from './fields.js';
+import { TIMEOUT_OPTIONS } from './pool-options.js';
 import { redirect } from './redirect.js';
 import type { ClientResponse } from './response.js';
 import { type RetryOptions, retry } from './retry.js';
 import type { Timeouts } from './timeouts.js';
 import type { Dispatch, Dispatcher, DispatchRequest } from './types.js';
+
+/**
+ * The keys of {@link RequestOptions} (`agent.request(url, options)`); `runRequest` checks a request's
+ * keys against it, or against one of its extensions.
+ *
+ * @example
+ * ```ts
+ * REQUEST_OPTIONS.checkKeys({ method: 'GET' });
+ * ```
+ */
+export const REQUEST_OPTIONS = new OptionsSchema<RequestOptions>('request()', {
+  method: string(),
+  headers: anything(),
+  body: anything(),
+  signal: instanceOf(AbortSignal, 'an AbortSignal'),
+  timeouts: nested(TIMEOUT_OPTIONS),
+  maxRedirections: integer(0),
+  retry: anyOf(boolean(), integer(0), object()),
+  decompress: boolean(),
+  maxResponseBytes: number(0),
+});
+
+/**
+ * The keys of {@link TargetedRequestOptions} (`pool.request(options)`).
+ *
+ * @example
+ * ```ts
+ * TARGETED_REQUEST_OPTIONS.checkKeys({ path: '/users/1' });
+ * ```
+ */
+export const TARGETED_REQUEST_OPTIONS = REQUEST_OPTIONS.extend<TargetedRequestOptions>('pool.request()', {
+  path: string(),
+});
 
 /**
  * Options of one request.
@@ -64,10 +111,14 @@ export function runRequest(
   origin: string,
   path: string,
   options: RequestOptions,
+  schema: OptionsSchema<RequestOptions> = REQUEST_OPTIONS,
 ): Promise<ClientResponse> {
   let prepared: PreparedBody | Promise<PreparedBody>;
   let headers: readonly string[];
   try {
+    // Per request: keys only, against a Set (values are checked where they are used).
+    schema.checkKeys(options);
+    if (options.timeouts !== undefined) TIMEOUT_OPTIONS.checkKeys(options.timeouts);
     headers = flattenHeaders(options.headers);
     prepared = prepareBody(options.body);
   } catch (error) {
@@ -94,7 +145,7 @@ function send(
     headers:
       contentType === undefined || hasHeader(headers, 'content-type')
         ? headers
-        : [...headers, 'content-type', contentType],
+        : [...headers, 'Content-Type', contentType],
     body: prepared.body,
     signal: options.signal,
     timeouts: options.timeouts,

@@ -1,7 +1,8 @@
 /** `request()`: one request to any URL through the global dispatcher (or the one given). */
 import { WirekitError } from '../errors.js';
+import { object } from '../util/options.js';
 import { getGlobalDispatcher } from './agent.js';
-import { type RequestOptions, runRequest } from './request-options.js';
+import { REQUEST_OPTIONS, type RequestOptions, runRequest } from './request-options.js';
 import type { ClientResponse } from './response.js';
 import type { Dispatcher } from './types.js';
 
@@ -17,6 +18,9 @@ export interface RequestInit extends RequestOptions {
   /** Default: the global dispatcher (`getGlobalDispatcher()`, an `Agent`). */
   dispatcher?: Dispatcher;
 }
+
+/** The keys of `request(url, init)`: a request's options and `dispatcher`. */
+const REQUEST_INIT = REQUEST_OPTIONS.extend<RequestInit>('request()', { dispatcher: object() });
 
 /**
  * Sends one request and resolves with the response head; read the body from `response.body`.
@@ -47,5 +51,5 @@ export function request(url: string | URL, options: RequestInit = {}): Promise<C
     );
   }
   const dispatcher = options.dispatcher ?? getGlobalDispatcher();
-  return runRequest(dispatcher, target.origin, `${target.pathname}${target.search}`, options);
+  return runRequest(dispatcher, target.origin, `${target.pathname}${target.search}`, options, REQUEST_INIT);
 }

@@ -141,3 +141,76 @@ function sleep(ms: number, request: DispatchRequest): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * Why a client connection closes, which decides what becomes of the requests in flight on it:
+ * - `raced`: the socket closed or failed under them; those that saw no response byte may be resent;
+ * - `failed`: the request at the head of the line failed (or was given up); it gets the error, and
+ *   those behind it, which did nothing wrong, may be resent;
+ * - `destroyed`: the pool is destroyed; every request fails with the error, none is resent.
+ *
+ * @example
+ * ```ts
+ * const ending: ConnectionEnding = 'raced';
+ * ```
+ */
+export type ConnectionEnding = 'raced' | 'failed' | 'destroyed';
+
+/**
+ * What a request left in flight on a closing connection knows about itself.
+ *
+ * @example
+ * ```ts
+ * const facts: OrphanFacts = { reused: true, gotBytes: false, resends: 0, idempotent: true, replayable: true };
+ * ```
+ */
+export interface OrphanFacts {
+  /** It was written on a connection that had been used before (it may have lost the reuse race). */
+  readonly reused: boolean;
+  /** Some byte of its response arrived. */
+  readonly gotBytes: boolean;
+  /** Times it was already sent again after losing the race (at most {@link MAX_REUSE_RESENDS}). */
+  readonly resends: number;
+  /** Its method is idempotent, or it carries an Idempotency-Key. */
+  readonly idempotent: boolean;
+  /** Its body can be sent again. */
+  readonly replayable: boolean;
+}
+
+/**
+ * Most resends of one request after reuse races: a request that lost the race on a reused
+ * connection goes out again, and again if its next connection was a reused one that closed too
+ * (a server draining closes many idle connections at once); a loss on a new connection is final.
+ *
+ * @example
+ * ```ts
+ * assert.equal(MAX_REUSE_RESENDS, 3);
+ * ```
+ */
+export const MAX_REUSE_RESENDS = 3;
+
+/**
+ * What becomes of a request in flight on a closing connection: `'resend'` (it lost the reuse race
+ * and is safe to send once more), `'not-retried'` (it lost the race but may not be resent: its error
+ * says why), or `'fail'` (it gets the connection's error as is).
+ *
+ * A request lost the reuse race when it went out on a reused connection and no byte of its response
+ * came back before the connection closed under it (`raced`), or behind the request whose failure
+ * closed it (`failed`, `position > 0`). It is resent, only when that is safe (RFC 9110 §9.2.2:
+ * idempotent, with a body that can be sent again), and again if its next connection was a reused
+ * one that closed too, up to {@link MAX_REUSE_RESENDS} times. A destroyed pool resends nothing.
+ *
+ * @example
+ * ```ts
+ * orphanFate('raced', 0, { reused: true, gotBytes: false, resends: 0, idempotent: true, replayable: true }); // 'resend'
+ * ```
+ */
+export function orphanFate(
+  ending: ConnectionEnding,
+  position: number,
+  orphan: OrphanFacts,
+): 'resend' | 'not-retried' | 'fail' {
+  if (ending === 'destroyed' || (ending === 'failed' && position === 0)) return 'fail';
+  if (orphan.gotBytes || !orphan.reused) return 'fail';
+  return orphan.resends < MAX_REUSE_RESENDS && orphan.idempotent && orphan.replayable ? 'resend' : 'not-retried';
+}

@@ -3,8 +3,8 @@
  * declared length otherwise (and checked against it), waiting for the socket to drain between
  * chunks so a slow server holds the producer back (docs/architecture.md, Rules).
  */
-import type { Socket } from 'node:net';
 import { CHUNK_END, chunkHeader, lastChunk } from '../http/codec/serializer.js';
+import type { WriteBatch } from '../net/write-batch.js';
 import type { WireBody } from './body.js';
 
 /** A body the connection streams (a `WireBody` of kind `'stream'`). */
@@ -12,9 +12,8 @@ export type StreamedBody = Extract<WireBody, { kind: 'stream' }>;
 
 /** What {@link writeBody} writes to and reports to. */
 export interface UploadTarget {
-  readonly socket: Socket;
-  /** Resolves when the socket's write buffer has drained; rejects if it dies. */
-  drained(): Promise<void>;
+  /** The connection's writes (held with the head until the turn ends, then straight through). */
+  readonly output: Pick<WriteBatch, 'send' | 'cork' | 'uncork' | 'drained'>;
   /** True when writing should stop (the connection closed, or the exchange ended early). */
   stopped(): boolean;
   /** Called after each chunk is handed to the socket (the upload timeout is re-armed). */
@@ -22,18 +21,18 @@ export interface UploadTarget {
 }
 
 /**
- * Writes `wire`'s chunks to `target.socket` (the head must already be written). Resolves with
+ * Writes `wire`'s chunks to `target.output` (the head must already be written). Resolves with
  * undefined on success or when stopped, or with the failure: the source threw, the socket died, or
  * the length was not the one declared.
  *
  * @example
  * ```ts
- * const failure = await writeBody(wire, { socket, drained: () => conn.drained(), stopped: () => false, progress() {} });
+ * const failure = await writeBody(wire, { output: new WriteBatch(conn), stopped: () => false, progress() {} });
  * if (failure !== undefined) conn.destroy(failure);
  * ```
  */
 export async function writeBody(wire: StreamedBody, target: UploadTarget): Promise<unknown> {
-  const { socket } = target;
+  const { output } = target;
   const length = wire.length;
   let sent = 0;
   try {
@@ -46,20 +45,20 @@ export async function writeBody(wire: StreamedBody, target: UploadTarget): Promi
       if (length !== undefined && sent > length) throw new RangeError(`the body is longer than its length ${length}`);
       let ok: boolean;
       if (length === undefined) {
-        socket.cork();
-        socket.write(chunkHeader(bytes.byteLength), 'latin1');
-        socket.write(bytes);
-        ok = socket.write(CHUNK_END, 'latin1');
-        socket.uncork();
+        output.cork();
+        output.send(chunkHeader(bytes.byteLength));
+        output.send(bytes);
+        ok = output.send(CHUNK_END);
+        output.uncork();
       } else {
-        ok = socket.write(bytes);
+        ok = output.send(bytes);
       }
       target.progress();
-      if (!ok) await target.drained();
+      if (!ok) await output.drained();
     }
     if (target.stopped()) return undefined;
     if (length !== undefined && sent !== length) throw new RangeError(`the body ended at ${sent} of ${length} bytes`);
-    if (length === undefined) socket.write(lastChunk(), 'latin1');
+    if (length === undefined) output.send(lastChunk());
     return undefined;
   } catch (error) {
     return error;

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { WirekitError } from '../errors.js';
 import { canReusePort } from '../net/tcp-server.js';
+import { anyOf, boolean, duration, func, integer, type OptionSpecs, oneOf, string } from '../util/options.js';
 
 /**
  * How connections reach the workers: `'reuseport'` (each worker has its own `SO_REUSEPORT`
@@ -82,6 +83,28 @@ export const CLUSTER_DEFAULTS = Object.freeze({
   maxCrashes: 5,
   crashWindowMs: 60_000,
   restartDelayMs: 100,
+});
+
+/**
+ * The option specs of a cluster, which `app.listen()` adds to the server's (util/options.ts).
+ *
+ * @example
+ * ```ts
+ * const schema = SERVE_OPTIONS.extend<ClusterServeOptions>('app.listen()', CLUSTER_OPTION_SPECS);
+ * ```
+ */
+export const CLUSTER_OPTION_SPECS: OptionSpecs<ClusterOptions> = Object.freeze({
+  workers: anyOf(integer(1, 1024), oneOf('auto')),
+  balancing: oneOf('reuseport', 'round-robin'),
+  exec: string(),
+  startTimeoutMs: duration(),
+  drainTimeoutMs: duration(),
+  drainDelayMs: duration(),
+  maxCrashes: integer(1),
+  crashWindowMs: duration(),
+  restartDelayMs: duration(),
+  handleSignals: boolean(),
+  log: func(),
 });
 
 /** Checks the options and fills the defaults. */

@@ -14,6 +14,8 @@ export {
   serve,
 } from '../cluster/index.js';
 export * from '../errors.js';
+// The logger the server (and the App) log through: pino's shape, and the built-in JSON one.
+export { type JsonLoggerOptions, jsonLogger, type LogFn, type Logger, type LogLevel } from '../util/logger.js';
 export * from './codec/index.js';
 export * from './message/index.js';
 export * from './server/index.js';

@@ -1,10 +1,11 @@
 /** `connect()`: open a TCP or Unix socket connection, with a connect timeout and an abort signal. */
 import { createConnection, type Socket } from 'node:net';
 import { type SocketAddress, TimeoutError, WirekitError } from '../errors.js';
+import { duration, instanceOf, OptionsSchema, port, string } from '../util/options.js';
 import { timerWheel } from '../util/timer-wheel.js';
 import { abortedError, endpoint, netError } from './addresses.js';
 import { Connection, type ConnectionOptions } from './connection.js';
-import { checkDuration, checkPort } from './options.js';
+import { CONNECTION_SPECS } from './options.js';
 
 /**
  * Default of {@link ConnectOptions.connectTimeoutMs}: 30 seconds.
@@ -24,7 +25,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
  * await connect({ host: '::1', port: 7000, connectTimeoutMs: 5_000, idleTimeoutMs: 60_000, signal });
  * ```
  */
-export interface ConnectOptions extends Omit<ConnectionOptions, 'unix' | 'noDelay'> {
+export interface ConnectOptions extends Omit<ConnectionOptions, 'unix' | 'noDelay' | 'proxied'> {
   /** The port to connect to (required unless `path` is given). */
   port?: number;
   /** The host to connect to. Default `'127.0.0.1'`: loopback unless you say otherwise. */
@@ -52,8 +53,11 @@ export interface ConnectOptions extends Omit<ConnectionOptions, 'unix' | 'noDela
  * await conn.write('hello\n');
  * ```
  */
-export async function connect(options: ConnectOptions): Promise<Connection> {
-  checkConnectOptions(options);
+export async function connect(given: ConnectOptions): Promise<Connection> {
+  const options = CONNECT_OPTIONS.check(given);
+  if (options.path === undefined && options.port === undefined) {
+    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'connect() needs a port or a path');
+  }
   const target = endpoint(options.host ?? '127.0.0.1', options.port ?? 0, options.path);
   const signal = options.signal;
   if (signal?.aborted) throw abortedError(signal, { remoteAddress: target });
@@ -83,13 +87,16 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   });
 }
 
-function checkConnectOptions(options: ConnectOptions): void {
-  checkPort('port', options.port);
-  checkDuration('connectTimeoutMs', options.connectTimeoutMs);
-  if (options.path === undefined && options.port === undefined) {
-    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'connect() needs a port or a path');
-  }
-}
+/** The options of {@link connect} (util/options.ts: unknown keys and bad values fail at the call). */
+const CONNECT_OPTIONS = new OptionsSchema<ConnectOptions>('connect()', {
+  ...CONNECTION_SPECS,
+  port: port(),
+  host: string(),
+  path: string(),
+  connectTimeoutMs: duration(),
+  signal: instanceOf(AbortSignal, 'an AbortSignal'),
+  localAddress: string(),
+});
 
 function openSocket(options: ConnectOptions, target: SocketAddress): Socket {
   if (options.path !== undefined) return createConnection({ path: options.path, allowHalfOpen: true });

@@ -6,12 +6,20 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { type SocketAddress, TimeoutError, type WirekitError } from '../errors.js';
 import { type Deferred, deferred } from '../util/deferred.js';
+import { OptionsSchema, object } from '../util/options.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { closedError, type Endpoints, endpointsOf, netError, type UnixPaths } from './addresses.js';
-import { checkBytes, checkDuration, checkInteger } from './options.js';
+import { CONNECTION_SPECS, checkBytes, checkDuration, checkInteger } from './options.js';
 import type { ProxiedEndpoints } from './proxy-header.js';
 import { ReadBuffer, type ReadSource, type ReceiveHandlers } from './read-buffer.js';
 import { type TlsInfo, tlsInfoOf } from './tls/info.js';
+
+/** The options of `Connection.from()` (listen and connect check theirs before they make one). */
+const CONNECTION_OPTIONS = new OptionsSchema<ConnectionOptions>('Connection.from()', {
+  ...CONNECTION_SPECS,
+  unix: object(),
+  proxied: object(),
+});
 
 export type { ReceiveHandlers } from './read-buffer.js';
 
@@ -150,7 +158,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   static from(socket: Socket, options: ConnectionOptions = {}): Connection {
-    return new Connection(socket, options);
+    return new Connection(socket, CONNECTION_OPTIONS.check(options));
   }
 
   /** Same as {@link Connection.from}. */
@@ -250,12 +258,13 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   /**
    * Writes without a promise, for hot loops: returns `socket.write`'s answer (false = buffer over its
    * high-water mark; wait for {@link Connection.drained}). Returns false and writes nothing when
-   * the connection is closed. Failures surface on the next read, write or `drained()`.
+   * the connection is closed. Failures surface on the next read, write or `drained()`. A string is
+   * encoded with `encoding` (UTF-8 by default; latin1 writes each character as one byte).
    */
-  send(data: string | Uint8Array): boolean {
+  send(data: string | Uint8Array, encoding: 'utf8' | 'latin1' = 'utf8'): boolean {
     if (this.#writeRefusal() !== undefined) return false;
     this.#touch();
-    return this.socket.write(data);
+    return typeof data === 'string' ? this.socket.write(data, encoding) : this.socket.write(data);
   }
 
   /** Resolves when the write buffer is below its high-water mark; rejects if the socket dies first. */

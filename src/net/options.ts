@@ -1,8 +1,9 @@
 /**
- * Option checks shared by listen, connect, bind and the codecs. A bad option is a
- * `WK_ERR_INVALID_ARGUMENT` at the call, not a confusing failure later.
+ * Checks of single values shared by listen, connect, bind, the codecs and the tools (a bad value is
+ * a `WK_ERR_INVALID_ARGUMENT` at the call, not a confusing failure later), on the one options
+ * checker (util/options.ts), and the specs of the options every net connection takes.
  */
-import { WirekitError } from '../errors.js';
+import { boolean, checkOption, duration, integer, type OptionSpec } from '../util/options.js';
 
 /**
  * Throws `WK_ERR_INVALID_ARGUMENT` unless `value` is undefined or an integer in [min, max].
@@ -13,10 +14,7 @@ import { WirekitError } from '../errors.js';
  * ```
  */
 export function checkInteger(name: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `${name} must be an integer in [${min}, ${max}], got ${value}`);
-  }
+  checkOption('', name, integer(min, max), value);
 }
 
 /**
@@ -28,7 +26,7 @@ export function checkInteger(name: string, value: number | undefined, min: numbe
  * ```
  */
 export function checkPort(name: string, value: number | undefined): void {
-  checkInteger(name, value, 0, 65535);
+  checkOption('', name, integer(0, 65535), value);
 }
 
 /**
@@ -40,10 +38,7 @@ export function checkPort(name: string, value: number | undefined): void {
  * ```
  */
 export function checkDuration(name: string, value: number | undefined): void {
-  if (value === undefined) return;
-  if (!(value >= 0) || !Number.isFinite(value)) {
-    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `${name} must be a finite number ≥ 0, got ${value}`);
-  }
+  checkOption('', name, duration(), value);
 }
 
 /**
@@ -55,5 +50,20 @@ export function checkDuration(name: string, value: number | undefined): void {
  * ```
  */
 export function checkBytes(name: string, value: number | undefined, min = 1): void {
-  checkInteger(name, value, min, Number.MAX_SAFE_INTEGER);
+  checkOption('', name, integer(min), value);
 }
+
+/**
+ * The specs of `ConnectionOptions` that listen() and connect() pass on to each connection.
+ *
+ * @example
+ * ```ts
+ * new OptionsSchema<ListenOptions>('listen()', { ...CONNECTION_SPECS, port: port() });
+ * ```
+ */
+export const CONNECTION_SPECS = Object.freeze({
+  idleTimeoutMs: duration(),
+  readHighWaterBytes: integer(1),
+  allowHalfOpen: boolean(),
+  noDelay: boolean(),
+}) satisfies Record<string, OptionSpec>;

@@ -3,11 +3,13 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { isWirekitError, type SocketAddress, TimeoutError, WirekitError } from '../errors.js';
 import { type Deferred, deferred } from '../util/deferred.js';
+import { anyOf, boolean, func, instanceOf, integer, OptionsSchema, object, port, string } from '../util/options.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { processWarnings } from '../util/warning-limiter.js';
 import { abortedError, endpoint, netError } from './addresses.js';
 import { Connection, type ConnectionOptions } from './connection.js';
-import { checkBytes, checkDuration, checkInteger, checkPort } from './options.js';
+import { CONNECTION_SPECS, checkDuration } from './options.js';
+import { addressInUseHint } from './port-holder.js';
 import {
   type ProxiedEndpoints,
   type ProxyProtocolOptions,
@@ -35,7 +37,7 @@ export type ConnectionHandler = (conn: Connection) => void | Promise<void>;
  * await listen({ port: 8080, host: '0.0.0.0', idleTimeoutMs: 60_000, maxConnections: 1000 }, handler);
  * ```
  */
-export interface ListenOptions extends Omit<ConnectionOptions, 'unix'> {
+export interface ListenOptions extends Omit<ConnectionOptions, 'unix' | 'proxied'> {
   /**
    * Destroy a connection after this long without reading or writing anything
    * (`WK_ERR_IDLE_TIMEOUT`). Default {@link DEFAULT_SERVER_IDLE_TIMEOUT_MS} (5 minutes): a silent
@@ -161,8 +163,10 @@ const DRAIN_POLL_MS = 100;
  * console.log('listening on', server.address.port);
  * ```
  */
-export async function listen(options: ListenOptions, onConnection: ConnectionHandler): Promise<Server> {
-  checkListenOptions(options);
+export async function listen(given: ListenOptions, onConnection: ConnectionHandler): Promise<Server> {
+  const options = LISTEN_OPTIONS.check(given);
+  if (options.tls !== undefined) checkTlsOptions(options.tls);
+  checkScaleOptions(options);
   const host = options.host ?? '127.0.0.1';
   const local = endpoint(host, options.port ?? 0, options.path);
   const signal = options.signal;
@@ -199,8 +203,25 @@ export async function listen(options: ListenOptions, onConnection: ConnectionHan
   return server;
 }
 
-function checkListenOptions(options: ListenOptions): void {
-  checkPort('port', options.port);
+/** The options of {@link listen} (util/options.ts: unknown keys and bad values fail at the call). */
+const LISTEN_OPTIONS = new OptionsSchema<ListenOptions>('listen()', {
+  ...CONNECTION_SPECS,
+  port: port(),
+  host: string(),
+  path: string(),
+  ipv6Only: boolean(),
+  backlog: integer(0, 2 ** 31 - 1),
+  maxConnections: integer(0),
+  signal: instanceOf(AbortSignal, 'an AbortSignal'),
+  onError: func(),
+  tls: object(),
+  proxyProtocol: anyOf(boolean(), object()),
+  reusePort: boolean(),
+  handle: object(),
+});
+
+/** What the schema cannot say: PROXY protocol limits, and whether this runtime has reusePort. */
+function checkScaleOptions(options: ListenOptions): void {
   proxyProtocolOptions(options.proxyProtocol);
   if (options.reusePort === true && !REUSE_PORT_SUPPORTED) {
     throw new WirekitError(
@@ -208,10 +229,6 @@ function checkListenOptions(options: ListenOptions): void {
       `reusePort needs Node 22.12 / 23.1 or later on Linux or FreeBSD (this is Node ${process.versions.node} on ${process.platform})`,
     );
   }
-  checkInteger('backlog', options.backlog, 0, 2 ** 31 - 1);
-  checkBytes('maxConnections', options.maxConnections, 0);
-  checkDuration('idleTimeoutMs', options.idleTimeoutMs);
-  if (options.tls !== undefined) checkTlsOptions(options.tls);
 }
 
 function startListening(netServer: NetServer, options: ListenOptions, host: string, local: SocketAddress) {
@@ -229,7 +246,7 @@ function startListening(netServer: NetServer, options: ListenOptions, host: stri
       reject(error);
     };
     const onListening = (): void => settle();
-    const onError = (error: Error): void => settle(netError('WK_ERR_LISTEN', error, { localAddress: local }));
+    const onError = (error: Error): void => settle(listenError(error, local));
     const onAbort = (): void => settle(abortedError(signal as AbortSignal, { localAddress: local }));
     netServer.once('listening', onListening);
     netServer.once('error', onError);
@@ -246,6 +263,15 @@ function startListening(netServer: NetServer, options: ListenOptions, host: stri
       ...(options.reusePort === true ? { reusePort: true, exclusive: true } : {}),
     });
   });
+}
+
+/** A listen failure; EADDRINUSE says who holds the port (when the OS tells) and what to do. */
+function listenError(error: Error, local: SocketAddress): WirekitError {
+  const failure = netError('WK_ERR_LISTEN', error, { localAddress: local });
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && local.port > 0) {
+    failure.message = `${failure.message}: ${addressInUseHint(local.port)}`;
+  }
+  return failure;
 }
 
 /**

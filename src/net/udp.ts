@@ -11,8 +11,9 @@ import {
 } from '../errors.js';
 import { toBytes } from '../util/bytes.js';
 import { Fifo } from '../util/fifo.js';
+import { boolean, integer, OptionsSchema, oneOf, port, string } from '../util/options.js';
 import { abortedError, closedError, endpoint, netError } from './addresses.js';
-import { checkBytes, checkDuration, checkInteger, checkPort } from './options.js';
+import { checkDuration, checkInteger, checkPort } from './options.js';
 import { Waiters } from './waiters.js';
 
 /**
@@ -120,9 +121,10 @@ export interface Datagram {
  * for await (const { data, address, port } of socket) await socket.send(data, port, address); // echo
  * ```
  */
-export async function bind(options: BindOptions = {}): Promise<UdpSocket> {
+export async function bind(given: BindOptions = {}): Promise<UdpSocket> {
+  const options = BIND_OPTIONS.check(given);
   const type = options.type ?? (options.host !== undefined && isIP(options.host) === 6 ? 'udp6' : 'udp4');
-  checkBindOptions(options, type);
+  checkInteger('maxDatagramBytes', options.maxDatagramBytes, 1, maxDatagramBytesOf(type));
   const host = options.host ?? (type === 'udp6' ? '::1' : '127.0.0.1');
   const socket = createSocket({
     type,
@@ -149,13 +151,18 @@ function maxDatagramBytesOf(type: SocketType): number {
   return type === 'udp6' ? MAX_UDP6_DATAGRAM_BYTES : MAX_UDP4_DATAGRAM_BYTES;
 }
 
-function checkBindOptions(options: BindOptions, type: SocketType): void {
-  checkPort('port', options.port);
-  checkInteger('maxDatagramBytes', options.maxDatagramBytes, 1, maxDatagramBytesOf(type));
-  checkBytes('recvBufferBytes', options.recvBufferBytes);
-  checkBytes('sendBufferBytes', options.sendBufferBytes);
-  checkBytes('queueLimit', options.queueLimit, 0);
-}
+/** The options of {@link bind} (util/options.ts: unknown keys and bad values fail at the call). */
+const BIND_OPTIONS = new OptionsSchema<BindOptions>('bind()', {
+  port: port(),
+  host: string(),
+  type: oneOf('udp4', 'udp6'),
+  reuseAddr: boolean(),
+  ipv6Only: boolean(),
+  maxDatagramBytes: integer(1, MAX_UDP6_DATAGRAM_BYTES),
+  recvBufferBytes: integer(1),
+  sendBufferBytes: integer(1),
+  queueLimit: integer(0),
+});
 
 /**
  * A bound UDP socket: an async iterable of received datagrams, plus `send()`. Received datagrams

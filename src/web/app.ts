@@ -1,13 +1,15 @@
-import { WirekitError } from '../errors.js';
 import type { ConnInfo } from '../http/message/conn-info.js';
 import { requestFromFetch, responseToFetch } from '../http/message/fetch.js';
 import type { FormLimits } from '../http/message/form.js';
 import { Request, type RequestInit } from '../http/message/request.js';
 import type { Response } from '../http/message/response.js';
+import { isStreamed, observeBody, withBody } from '../http/message/response-content.js';
 import { compileTrustProxy, type ProxyTrust, type TrustProxy } from '../http/message/trust-proxy.js';
+import { type FaultLog, faultLog, type Logger, loggerSpec } from '../util/logger.js';
+import { anyOf, boolean, func, integer, listOf, nested, OptionsSchema, object, string } from '../util/options.js';
 import { type Middleware, runChain } from './compose.js';
-import { Context } from './context.js';
-import { errorResponse, warnUnexpected, withErrorFields } from './error-response.js';
+import { Context, type ContextConfig } from './context.js';
+import { asError, errorResponse, isUnexpected, warnUnexpected, withErrorFields } from './error-response.js';
 import { HttpError } from './http-error.js';
 import { asSent, inProcessInfo, inProcessRequest } from './in-process.js';
 import {
@@ -18,8 +20,8 @@ import {
   listenApp,
 } from './listen.js';
 import { mountAt, wrapMountable } from './mount.js';
-import { isStreamed, observeBody, withBody } from './observe-body.js';
 import { compileMatcher, joinPaths, type PathMatcher } from './path-matcher.js';
+import type { RequestIdSource } from './request-ids.js';
 import { RadixRouter } from './router/radix-router.js';
 import type { Params, Router, RouterOptions } from './router/router.js';
 import { WebRequest } from './web-request.js';
@@ -30,6 +32,17 @@ export interface AppOptions extends RouterOptions {
   secrets?: readonly string[];
   /** Default limits of `c.req.form()`. */
   form?: FormLimits;
+  /**
+   * Where the app logs: a pino logger, `jsonLogger()`, or anything with pino's
+   * `error/warn/info/debug(objOrMsg, msg?)` and `child(bindings)`. `c.log` is a child of it per
+   * request (with `reqId`); `accessLog()` writes one line per request to it; 5xx errors are logged
+   * with their stack (never sent to the client) instead of a process warning; `app.listen()` gives
+   * it to the server. Default: none (`c.log` then writes JSON lines to standard error, and errors
+   * stay process warnings).
+   */
+  logger?: Logger;
+  /** How `c.requestId` is made: by default a per-process prefix and a counter; see {@link RequestIdSource}. */
+  requestId?: RequestIdSource;
   /**
    * Deepest nesting of arrays and objects `c.req.json()` (and `validate()`) accepts in a request
    * body; deeper: 400 `WK_ERR_JSON_TOO_DEEP`. Default 128 (`DEFAULT_MAX_JSON_DEPTH`).
@@ -84,6 +97,10 @@ const EMPTY_PARAMS: Params = Object.freeze(Object.create(null)) as Params;
  */
 export class App<V extends object = Record<string, unknown>> {
   readonly #options: AppOptions;
+  /** What every Context of this app shares (one object, not one per request). */
+  readonly #config: ContextConfig;
+  /** Where 5xx errors are logged when the app has a logger (rate-limited per kind). */
+  readonly #faults: FaultLog = faultLog();
   readonly #router: Router<RouteEntry<V>>;
   readonly #routes: RouteEntry<V>[] = [];
   readonly #uses: UseEntry<V>[] = [];
@@ -98,13 +115,15 @@ export class App<V extends object = Record<string, unknown>> {
   /** The App's own `trustProxy`, or `'server'`: the server's applies. */
   readonly #trust: ProxyTrust | 'server';
 
-  constructor(options: AppOptions = {}) {
-    const depth = options.maxJsonDepth;
-    if (depth !== undefined && !(Number.isInteger(depth) && depth >= 0)) {
-      throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'maxJsonDepth must be a non-negative integer');
-    }
+  constructor(given: AppOptions = {}) {
+    const options = APP_OPTIONS.check(given);
     this.#options = options;
     this.#trust = 'trustProxy' in options ? (compileTrustProxy(options.trustProxy) ?? TRUST_NOBODY) : 'server';
+    this.#config = {
+      secrets: options.secrets ?? NO_SECRETS,
+      logger: options.logger,
+      requestId: options.requestId ?? {},
+    };
     this.#router = new RadixRouter<RouteEntry<V>>(options);
   }
 
@@ -250,7 +269,7 @@ export class App<V extends object = Record<string, unknown>> {
   listen(options: ClusterListenOptions): Promise<ClusterServer>;
   listen(options?: ListenOptions): Promise<AppServer>;
   listen(options: ListenOptions | ClusterListenOptions = {}): Promise<AppServer | ClusterServer> {
-    return listenApp(this.handler, options, reportedStreamErrors);
+    return listenApp(this.handler, options, reportedStreamErrors, this.#options.logger);
   }
 
   #handle(request: Request, info: ConnInfo): Response | Promise<Response> {
@@ -287,7 +306,7 @@ export class App<V extends object = Record<string, unknown>> {
         this.#trust,
       ),
       info,
-      this.#options.secrets === undefined ? NO_SECRETS : { secrets: this.#options.secrets },
+      this.#config,
     );
     return this.#run(c, chain);
   }
@@ -341,7 +360,8 @@ export class App<V extends object = Record<string, unknown>> {
   #failWith(onError: ErrorHandler<V>, error: unknown, c: Context<V>): Response | Promise<Response> {
     try {
       if (this.#errorHook !== undefined) this.#errorHook(error, c);
-      else warnUnexpected(error);
+      else if (this.#options.logger === undefined) warnUnexpected(error);
+      else if (isUnexpected(error)) this.#faults(c.log, asError(error), { status: 500 });
     } catch {
       // An observer must not change the answer.
     }
@@ -424,7 +444,34 @@ function settle<V extends object>(c: Context<V>, mapped: Response | Promise<Resp
 /** An App's `trustProxy: false`: the server's option does not apply either. */
 const TRUST_NOBODY: ProxyTrust = Object.freeze({ trusts: () => false, header: 'x-forwarded' as const });
 
-const NO_SECRETS = Object.freeze({ secrets: Object.freeze([]) as readonly string[] });
+const NO_SECRETS: readonly string[] = Object.freeze([]);
+
+/** The options of `new App()` (util/options.ts: unknown keys and bad values fail at set-up). */
+const APP_OPTIONS = new OptionsSchema<AppOptions>('new App()', {
+  ignoreTrailingSlash: boolean(),
+  caseSensitive: boolean(),
+  maxParamLength: integer(1),
+  secrets: listOf(string()),
+  form: nested(
+    new OptionsSchema<FormLimits>('new App() form', {
+      maxBodyBytes: integer(0),
+      maxFileBytes: integer(0),
+      maxFieldBytes: integer(0),
+      maxFiles: integer(0),
+      maxFields: integer(0),
+    }),
+  ),
+  maxJsonDepth: integer(0),
+  trustProxy: anyOf(boolean(), integer(0), string(), listOf(string()), func(), object()),
+  logger: loggerSpec(),
+  requestId: nested(
+    new OptionsSchema<RequestIdSource>('new App() requestId', {
+      header: string(),
+      trustIncoming: boolean(),
+      generator: func(),
+    }),
+  ),
+});
 
 function methodNotAllowed<V extends object>(method: string, allow: readonly string[]): Middleware<V> {
   return (c) => {

@@ -5,6 +5,8 @@ import { type CookieOptions, serializeCookie, signCookieValue } from '../http/me
 import { responseFromFetch } from '../http/message/fetch.js';
 import { adopt, Headers } from '../http/message/headers.js';
 import { Response } from '../http/message/response.js';
+import { jsonLogger, type Logger } from '../util/logger.js';
+import { type RequestIdSource, requestIdFor } from './request-ids.js';
 import { SSE_HEADERS, type SseHandler, type SseOptions, SseStream } from './sse.js';
 import type { WebRequest } from './web-request.js';
 
@@ -12,9 +14,45 @@ import type { WebRequest } from './web-request.js';
 // biome-ignore lint/suspicious/noConfusingVoidType: `void` lets `async (c) => { c.text('x') }` (a Promise<void>) be a handler.
 export type HandlerResult = Response | globalThis.Response | string | object | null | undefined | void;
 
-/** What a Context needs from its App. */
+/** What a Context needs from its App (one object per App, shared by its requests). */
 export interface ContextConfig {
   readonly secrets: readonly string[];
+  /** The App's `logger` option; undefined when none was given (then `c.log` is the default logger). */
+  readonly logger: Logger | undefined;
+  /** How `c.requestId` is made. */
+  readonly requestId: RequestIdSource;
+}
+
+/** The logger of apps given none: the built-in JSON logger on standard error, made on first use. */
+let defaultLogger: Logger | undefined;
+
+/**
+ * The logger `c.log` derives from when the App was given none: `jsonLogger()` (level info, standard
+ * error), made once.
+ *
+ * @example
+ * ```ts
+ * defaultAppLogger().info('started');
+ * ```
+ */
+export function defaultAppLogger(): Logger {
+  defaultLogger ??= jsonLogger();
+  return defaultLogger;
+}
+
+let configuredLoggerOf: (c: Context<object>) => Logger | undefined;
+
+/**
+ * The logger the App of `c` was given, or undefined (middleware that only logs when the user asked
+ * for logs, as `accessLog()` does, checks this).
+ *
+ * @example
+ * ```ts
+ * if (configuredLogger(c) !== undefined) c.log.info({ status }, 'request completed');
+ * ```
+ */
+export function configuredLogger(c: Context<object>): Logger | undefined {
+  return configuredLoggerOf(c);
 }
 
 /** Extra fields for a helper's response: a status and headers. */
@@ -40,6 +78,8 @@ export class Context<V extends object = Record<string, unknown>> {
   /** Per-request state set by middleware. */
   readonly var: V;
   readonly #config: ContextConfig;
+  #requestId: string | undefined;
+  #log: Logger | undefined;
   #status = 200;
   #headers: Headers | undefined;
   #res: Response | undefined;
@@ -49,6 +89,48 @@ export class Context<V extends object = Record<string, unknown>> {
     this.info = info;
     this.var = Object.create(null) as V;
     this.#config = config;
+  }
+
+  static {
+    configuredLoggerOf = (c) => c.#config.logger;
+  }
+
+  /**
+   * This request's id: made on first use (a per-process prefix and a counter), or the incoming
+   * `X-Request-Id` when the App's `requestId` option trusts it; `requestId()` middleware sets it.
+   *
+   * @example
+   * ```ts
+   * app.get('/', (c) => c.text(`request ${c.requestId}`));
+   * ```
+   */
+  get requestId(): string {
+    this.#requestId ??= requestIdFor(this.req.headers, this.#config.requestId);
+    return this.#requestId;
+  }
+
+  /** Sets the id (middleware that assigns ids); `c.log` is bound to the new one from then on. */
+  set requestId(id: string) {
+    this.#requestId = id;
+    this.#log = undefined;
+  }
+
+  /**
+   * A logger for this request: a child of the App's `logger` (or of the default JSON logger on
+   * standard error) whose records carry `reqId`. Made on first use, so a request that does not log
+   * pays nothing.
+   *
+   * @example
+   * ```ts
+   * app.get('/items', (c) => {
+   *   c.log.info({ count: 3 }, 'listed items'); // {"level":"info","reqId":"k3x9a2-1","count":3,"msg":"listed items",…}
+   *   return c.json([]);
+   * });
+   * ```
+   */
+  get log(): Logger {
+    this.#log ??= (this.#config.logger ?? defaultAppLogger()).child({ reqId: this.requestId });
+    return this.#log;
   }
 
   /** The response so far (set by a helper, a returned value or a later middleware); undefined before. */

@@ -21,9 +21,18 @@ export function errorStatus(error: unknown): number {
  * warnings that remain are rate-limited per kind (see util/warning-limiter.ts).
  */
 export function warnUnexpected(error: unknown): void {
-  if (error instanceof HttpError || errorStatus(error) < 500) return;
-  if (isWirekitError(error, 'WK_ERR_HTTP_CLIENT_GONE')) return;
-  processWarnings.warn(error instanceof Error ? error : new Error(String(error)));
+  if (isUnexpected(error)) processWarnings.warn(asError(error));
+}
+
+/** Whether an app reports `error` (see {@link warnUnexpected}): a 500 nobody meant to answer with. */
+export function isUnexpected(error: unknown): boolean {
+  if (error instanceof HttpError || errorStatus(error) < 500) return false;
+  return !isWirekitError(error, 'WK_ERR_HTTP_CLIENT_GONE');
+}
+
+/** `error` itself when it is an Error, else an Error saying what was thrown. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /**

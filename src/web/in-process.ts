@@ -4,7 +4,7 @@ import { isBodylessStatus } from '../http/codec/status.js';
 import type { ConnInfo, Upgraded } from '../http/message/conn-info.js';
 import { Request, type RequestInit } from '../http/message/request.js';
 import { Response } from '../http/message/response.js';
-import { knownSize } from './middleware/shared/content-size.js';
+import { knownSize } from '../http/message/response-content.js';
 
 /** The ConnInfo of a request run without a socket (`app.request`, `app.fetch`): loopback, no upgrade. */
 export function inProcessInfo(): ConnInfo {

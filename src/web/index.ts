@@ -1,6 +1,7 @@
 /** The web framework: App, router, middleware onion, context, errors. */
 // Every entry point carries the error classes, so `isWirekitError` needs no second import.
 export * from '../errors.js';
+export { type JsonLoggerOptions, jsonLogger, type LogFn, type Logger, type LogLevel } from '../util/logger.js';
 export { App, type AppOptions, type ErrorHandler } from './app.js';
 export { clientIp } from './client-ip.js';
 export { compose, type Middleware, type Next } from './compose.js';
@@ -25,6 +26,7 @@ export type {
   ListenOptions as AppListenOptions,
 } from './listen.js';
 export * from './middleware/index.js';
+export { nextRequestId, type RequestIdSource } from './request-ids.js';
 export {
   LinearRouter,
   type Params,

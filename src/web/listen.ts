@@ -1,9 +1,11 @@
 /** The one file of the web layer that touches the server (docs/architecture.md, Layers). */
 import type { ClusterServer } from '../cluster/cluster-server.js';
+import { CLUSTER_OPTION_SPECS } from '../cluster/options.js';
 import { type ClusterServeOptions, serve } from '../cluster/serve.js';
 import type { Handler } from '../http/message/conn-info.js';
 import type { HttpServer, ServeOptions } from '../http/server/index.js';
-import { warnServerFault } from '../http/server/options.js';
+import { logServerFault, SERVE_OPTIONS, warnServerFault } from '../http/server/options.js';
+import type { Logger } from '../util/logger.js';
 
 export type { ClusterServer };
 
@@ -13,23 +15,31 @@ export type ListenOptions = ServeOptions;
 /** Options of `app.listen({ workers })`: the server's and the cluster's (see the README's "Scaling out"). */
 export type ClusterListenOptions = ClusterServeOptions;
 
+/** The options of `app.listen()`: those of `serve()` and of a cluster, named for the call in errors. */
+const APP_LISTEN_OPTIONS = SERVE_OPTIONS.extend<ClusterListenOptions>('app.listen()', CLUSTER_OPTION_SPECS);
+
 /** A listening app: `address`, `url`, `connections` and a graceful `close({ timeoutMs })`. */
 export type AppServer = HttpServer;
 
 /**
  * Serves `handler`; errors the app has already reported (a streamed body failing after its head
- * went out, told to `reportErrors`) are not reported again by the server.
+ * went out, told to `reportErrors`) are not reported again by the server. The server logs through
+ * the listen options' `logger`, else the App's.
  */
-export function listenApp(
+export async function listenApp(
   handler: Handler,
-  options: ListenOptions | ClusterListenOptions,
+  given: ListenOptions | ClusterListenOptions,
   reported: WeakSet<object>,
+  appLogger: Logger | undefined,
 ): Promise<AppServer | ClusterServer> {
-  const onError = options.onError ?? warnServerFault;
-  const withHook = {
+  const options = APP_LISTEN_OPTIONS.check(given as ClusterListenOptions);
+  const logger = options.logger ?? appLogger;
+  const onError = options.onError ?? (logger === undefined ? warnServerFault : logServerFault(logger));
+  const serveOptions = {
     ...options,
     onError: (error: Error, info: Parameters<typeof onError>[1]) => reported.has(error) || onError(error, info),
   };
-  if ('workers' in withHook && withHook.workers !== undefined) return serve(handler, withHook);
-  return serve(handler, withHook as ListenOptions);
+  if (logger !== undefined) serveOptions.logger = logger;
+  if (serveOptions.workers !== undefined) return serve(handler, serveOptions);
+  return serve(handler, serveOptions as ServeOptions);
 }

@@ -146,6 +146,21 @@ describe('request heads', () => {
     assert.equal(seen.body.toString(), 'abc');
   });
 
+  test('fields the client adds itself are spelled as registered: Content-Type of a form, Accept-Encoding', async () => {
+    const server = await rawServer(leaks, (_req, socket) => socket.write(reply('ok')));
+    const p = pool(server.url);
+    const res = await p.request({
+      path: '/f',
+      method: 'POST',
+      body: new URLSearchParams({ a: '1' }),
+      decompress: true,
+    });
+    await res.body.dump();
+    const seen = server.requests[0];
+    assert.ok(seen !== undefined);
+    assert.deepEqual(seen.fieldNames, ['Host', 'Content-Type', 'Accept-Encoding', 'Content-Length']);
+  });
+
   test('a header with CR LF in it is refused before anything is sent', async () => {
     const server = await rawServer(leaks, (_req, socket) => socket.write(reply('ok')));
     const p = pool(server.url);

@@ -1,5 +1,5 @@
 /**
- * The echo handler of DESIGN.md §2 as the socket tests serve it, and reading its answers back off
+ * The echo handler (docs/architecture.md, Apps that outside tools start) as the socket tests serve it, and reading its answers back off
  * the wire. The answer to HEAD carries no body (RFC 9110 §9.3.2), so for HEAD the echo also travels
  * base64-encoded in `X-Echo`, and a test can still see what was parsed.
  */

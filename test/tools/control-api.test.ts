@@ -247,6 +247,10 @@ describe('Toxiproxy 2.x shapes and status codes', () => {
     assert.deepEqual([browser.status, browser.text], [403, 'User agent not allowed\n']);
     const version = await request(`${api.url}/version`, { dispatcher: agent });
     assert.equal(version.headers.get('content-type'), 'application/json;charset=utf-8');
+    assert.ok(
+      [...version.headers].some(([name]) => name === 'Content-Type'),
+      'spelled as registered on the wire',
+    );
     assert.equal(await version.body.text(), '{"version": "2.12.0+wirekit"}\n');
   });
 });

@@ -10,7 +10,7 @@ import { WebRequest } from '../../src/web/web-request.js';
 
 function context(): Context {
   const req = new WebRequest(new Request('/'), Object.create(null), undefined, {}, []);
-  return new Context(req, inProcessInfo(), { secrets: [] });
+  return new Context(req, inProcessInfo(), { secrets: [], logger: undefined, requestId: {} });
 }
 
 test('middleware runs as an onion: before parts in order, after parts in reverse', async () => {

@@ -1,5 +1,6 @@
 import { ProtocolError, WirekitError } from '../../errors.js';
 import type { Connection, ReceiveHandlers, TlsInfo } from '../../net/index.js';
+import { WriteBatch } from '../../net/write-batch.js';
 import { type TimerHandle, timerWheel } from '../../util/timer-wheel.js';
 import type { RequestEvent, RequestHead } from '../codec/request-parser.js';
 import { RequestParser } from '../codec/request-parser.js';
@@ -10,11 +11,10 @@ import { Request, requestInternals } from '../message/request.js';
 import { Response } from '../message/response.js';
 import { clientLeft } from './client-left.js';
 import { publishRequestEnd, publishRequestStart } from './diagnostics.js';
-import { statusResponse } from './error-response.js';
 import { Exchange } from './exchange.js';
 import type { ResolvedServeOptions } from './options.js';
 import { writeResponse } from './response-writer.js';
-import { WriteBatch } from './write-batch.js';
+import { statusResponse } from './status-response.js';
 
 /** What every connection of one server shares. */
 export interface ServerContext {

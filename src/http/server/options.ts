@@ -1,6 +1,21 @@
-import { isWirekitError, ProtocolError, WirekitError } from '../../errors.js';
+import { isWirekitError, ProtocolError } from '../../errors.js';
 import type { TlsServerOptions } from '../../net/index.js';
 import type { ProxyProtocolOptions } from '../../net/proxy-header.js';
+import { faultLog, type Logger, loggerSpec } from '../../util/logger.js';
+import {
+  anyOf,
+  boolean,
+  duration,
+  func,
+  instanceOf,
+  integer,
+  listOf,
+  nested,
+  OptionsSchema,
+  object,
+  port,
+  string,
+} from '../../util/options.js';
 import { processWarnings } from '../../util/warning-limiter.js';
 import type { ParserLimits } from '../codec/limits.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
@@ -86,6 +101,13 @@ export interface ServeOptions {
    * ignored. See the README's "Behind a proxy".
    */
   trustProxy?: TrustProxy;
+  /**
+   * Where the server logs (a pino logger, `jsonLogger()`, anything with pino's `error/warn/info/debug`
+   * and `child`). With a logger and no `onError`, server-side faults (5xx handler errors, responses
+   * that failed midway) go to `logger.error` with their stack, instead of a process warning. The
+   * client never sees a stack either way.
+   */
+  logger?: Logger;
 }
 
 /** Resolved server options: every default filled in. */
@@ -116,16 +138,54 @@ export const SERVE_DEFAULTS = Object.freeze({
   maxDiscardBytes: 64 * 1024,
 });
 
-/** Fills defaults and checks every number. */
+/**
+ * The options of `serve()` and `app.listen()`: unknown keys and bad values fail at the call
+ * (util/options.ts); a port may be a string of digits (`process.env.PORT`).
+ *
+ * @example
+ * ```ts
+ * const options = SERVE_OPTIONS.check({ port: '3000' }); // { port: 3000 }
+ * ```
+ */
+export const SERVE_OPTIONS = new OptionsSchema<ServeOptions>('serve()', {
+  port: port(),
+  host: string(),
+  path: string(),
+  backlog: integer(0, 2 ** 31 - 1),
+  maxConnections: integer(0),
+  signal: instanceOf(AbortSignal, 'an AbortSignal'),
+  tls: object(),
+  redirectHttp: nested(
+    new OptionsSchema<RedirectHttpOptions>('serve() redirectHttp', { port: port(), host: string(), httpsPort: port() }),
+  ),
+  headerTimeoutMs: duration(),
+  requestTimeoutMs: duration(),
+  idleTimeoutMs: duration(),
+  sendTimeoutMs: duration(),
+  maxRequestsPerConnection: integer(0),
+  maxPipelinedRequests: integer(0),
+  maxRequestLineBytes: integer(1),
+  maxHeadBytes: integer(1),
+  maxHeaderCount: integer(1),
+  maxChunkExtensionBytes: integer(0),
+  maxBodyBytes: integer(0),
+  maxStreamedBodyBytes: integer(0),
+  bodyHighWaterBytes: integer(0),
+  maxDiscardBytes: integer(0),
+  onError: func(),
+  logger: loggerSpec(),
+  trustProxy: anyOf(boolean(), integer(0), string(), listOf(string()), func(), object()),
+  proxyProtocol: anyOf(boolean(), object()),
+  reusePort: boolean(),
+  handle: object(),
+});
+
+/** Fills defaults (the values were checked by {@link SERVE_OPTIONS}). */
 export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions {
   const out: Record<keyof typeof SERVE_DEFAULTS, number> = { ...SERVE_DEFAULTS };
   for (const key of Object.keys(SERVE_DEFAULTS) as (keyof typeof SERVE_DEFAULTS)[]) {
     const value = options[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-      throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `${key} must be a non-negative number`);
-    }
-    out[key] = value;
+    if (value !== undefined) out[key] = value;
   }
   const limits: Partial<ParserLimits> = {};
   if (options.maxRequestLineBytes !== undefined) limits.maxRequestLineBytes = options.maxRequestLineBytes;
@@ -133,12 +193,8 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
   if (options.maxHeaderCount !== undefined) limits.maxHeaderCount = options.maxHeaderCount;
   if (options.maxChunkExtensionBytes !== undefined) limits.maxChunkExtensionBytes = options.maxChunkExtensionBytes;
   if (options.maxStreamedBodyBytes !== undefined) limits.maxBodyBytes = options.maxStreamedBodyBytes;
-  return {
-    ...out,
-    limits,
-    onError: options.onError ?? warnServerFault,
-    trustProxy: compileTrustProxy(options.trustProxy),
-  };
+  const onError = options.onError ?? (options.logger === undefined ? warnServerFault : logServerFault(options.logger));
+  return { ...out, limits, onError, trustProxy: compileTrustProxy(options.trustProxy) };
 }
 
 /**
@@ -149,7 +205,30 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
  * flood the server's log. Faults that do warn are rate-limited per kind (see util/warning-limiter.ts).
  */
 export function warnServerFault(error: Error): void {
-  if (error instanceof ProtocolError && error.status < 500) return;
-  if (isWirekitError(error, 'WK_ERR_HTTP_CLIENT_GONE') || isWirekitError(error, 'WK_ERR_FILE_CHANGED')) return;
-  processWarnings.warn(error);
+  if (isServerFault(error)) processWarnings.warn(error);
+}
+
+/**
+ * The default `onError` of a server given a `logger`: the faults {@link warnServerFault} would
+ * warn of go to `logger.error`, with the stack and the client's address, rate-limited per kind as
+ * the warnings are.
+ *
+ * @example
+ * ```ts
+ * const onError = logServerFault(jsonLogger());
+ * ```
+ */
+export function logServerFault(logger: Logger): (error: Error, info: ConnInfo | undefined) => void {
+  const faults = faultLog();
+  return (error, info) => {
+    if (!isServerFault(error)) return;
+    const address = info?.remoteAddress?.address;
+    faults(logger, error, address === undefined ? undefined : { remoteAddress: address });
+  };
+}
+
+/** Whether an error reported to the server is its own fault (see {@link warnServerFault}). */
+function isServerFault(error: Error): boolean {
+  if (error instanceof ProtocolError && error.status < 500) return false;
+  return !isWirekitError(error, 'WK_ERR_HTTP_CLIENT_GONE') && !isWirekitError(error, 'WK_ERR_FILE_CHANGED');
 }

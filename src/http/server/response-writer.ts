@@ -1,10 +1,10 @@
 import { TimeoutError, WirekitError } from '../../errors.js';
+import type { WriteBatch } from '../../net/write-batch.js';
 import { timerWheel } from '../../util/timer-wheel.js';
 import { CHUNK_END, chunkHeader, lastChunk, serializeResponseHead } from '../codec/serializer.js';
 import { isBodylessStatus } from '../codec/status.js';
 import { Headers, type HeadersInit } from '../message/headers.js';
 import type { Response } from '../message/response.js';
-import type { WriteBatch } from './write-batch.js';
 
 /** Where a response is written: the connection, through its write batch. */
 type Output = WriteBatch;

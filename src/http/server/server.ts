@@ -6,7 +6,7 @@ import type { Handler } from '../message/conn-info.js';
 import { HttpConnection, type ServerContext } from './conn.js';
 import { publishConnection } from './diagnostics.js';
 import { httpsRedirect } from './https-redirect.js';
-import { resolveServeOptions, type ServeOptions } from './options.js';
+import { resolveServeOptions, SERVE_OPTIONS, type ServeOptions } from './options.js';
 import { tlsListenOptions } from './tls.js';
 
 /** How long `drain()` waits between closing the listener and ending idle connections. */
@@ -167,7 +167,8 @@ export class HttpServer implements AsyncDisposable {
  * console.log(`listening on ${server.url}`);
  * ```
  */
-export async function serve(handler: Handler, options: ServeOptions = {}): Promise<HttpServer> {
+export async function serve(handler: Handler, given: ServeOptions = {}): Promise<HttpServer> {
+  const options = SERVE_OPTIONS.check(given);
   if (options.redirectHttp !== undefined && options.tls === undefined) {
     throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'redirectHttp redirects to HTTPS: it needs tls');
   }

@@ -5,6 +5,19 @@
  */
 import type { TLSSocket } from 'node:tls';
 import { WirekitError } from '../../errors.js';
+import {
+  anyOf,
+  boolean,
+  duration,
+  func,
+  instanceOf,
+  integer,
+  listOf,
+  OptionsSchema,
+  object,
+  oneOf,
+  string,
+} from '../../util/options.js';
 import { checkBytes, checkDuration, checkInteger } from '../options.js';
 
 /** PEM text (or its bytes). */
@@ -192,6 +205,34 @@ export const DEFAULT_FILE_RELOAD_GRACE_MS = 10_000;
 
 const VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
+/** A PEM: text or bytes. */
+const PEM = anyOf(string(), instanceOf(Uint8Array, 'a Uint8Array'));
+
+/** The keys and kinds of the TLS options (util/options.ts); how they fit together is checked below. */
+const TLS_OPTIONS = new OptionsSchema<TlsListenOptions>('tls', {
+  key: PEM,
+  cert: PEM,
+  passphrase: string(),
+  keyFile: string(),
+  certFile: string(),
+  sni: anyOf(object(), func()),
+  sniUnknown: oneOf('default', 'reject'),
+  ca: anyOf(PEM, listOf(PEM, 'a list of PEMs')),
+  requestCert: boolean(),
+  rejectUnauthorized: boolean(),
+  minVersion: oneOf(...VERSIONS),
+  maxVersion: oneOf(...VERSIONS),
+  ciphers: string(),
+  ecdhCurve: string(),
+  handshakeTimeoutMs: duration(),
+  maxConcurrentHandshakes: integer(1),
+  sessionTimeoutSeconds: integer(0, 2 ** 31 - 1),
+  ticketKeyRotationMs: duration(),
+  fileReloadGraceMs: duration(),
+  alpnProtocols: listOf(string(), 'a list of strings'),
+  onSecureConnection: func(),
+});
+
 /**
  * Throws `WK_ERR_INVALID_ARGUMENT` for an inconsistent or out-of-range TLS option.
  *
@@ -201,6 +242,7 @@ const VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3
  * ```
  */
 export function checkTlsOptions(options: TlsListenOptions): void {
+  TLS_OPTIONS.check(options);
   const hasPem = options.key !== undefined || options.cert !== undefined;
   const hasFiles = options.keyFile !== undefined || options.certFile !== undefined;
   if (hasPem && hasFiles) invalid('give key/cert or keyFile/certFile, not both');

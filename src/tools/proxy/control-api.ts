@@ -126,7 +126,7 @@ export function controlApp(registry: ProxyRegistry, options: ControlAppOptions =
   });
   app.get('/version', (c) =>
     // Byte for byte what Toxiproxy writes (a space after the colon, a newline).
-    c.body(`{"version": ${JSON.stringify(version)}}\n`, 200, { 'content-type': 'application/json;charset=utf-8' }),
+    c.body(`{"version": ${JSON.stringify(version)}}\n`, 200, { 'Content-Type': 'application/json;charset=utf-8' }),
   );
   return app;
 }

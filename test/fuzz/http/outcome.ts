@@ -6,7 +6,7 @@
 import type { EchoObject } from '../../helpers/corpus-judge.js';
 import type { Finding } from '../core/buckets.js';
 
-/** A request as the echo contract reports it (DESIGN.md §2), body in base64. */
+/** A request as the echo contract reports it (docs/architecture.md, Apps that outside tools start), body in base64. */
 export type EchoMessage = EchoObject;
 
 export type Answer =

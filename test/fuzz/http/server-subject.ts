@@ -1,5 +1,5 @@
 /**
- * Our HTTP server as a fuzz subject: `serve()` with the echo handler of DESIGN.md §2 in this
+ * Our HTTP server as a fuzz subject: `serve()` with the echo handler (docs/architecture.md, Apps that outside tools start) in this
  * process, fed over a real socket (`wire.ts`); its answers are read off the wire with the
  * independent response reader. A 2xx is a parsed request (the echo says how), 417 a policy
  * answer, any other status a refusal (at once when it arrived before the half-close).

@@ -1,11 +1,11 @@
 import diagnostics from 'node:diagnostics_channel';
 import { isBodylessStatus } from '../../../http/codec/status.js';
+import { isStreamed, knownSize, observeBody, withBody } from '../../../http/message/response-content.js';
+import { func, OptionsSchema } from '../../../util/options.js';
 import { clientIp } from '../../client-ip.js';
 import type { Middleware } from '../../compose.js';
-import type { Context } from '../../context.js';
+import { type Context, configuredLogger } from '../../context.js';
 import { errorStatus } from '../../error-response.js';
-import { isStreamed, observeBody, withBody } from '../../observe-body.js';
-import { knownSize } from '../shared/content-size.js';
 import { ACCESS_CHANNEL, type AccessEvent } from './event.js';
 
 export { ACCESS_CHANNEL, type AccessEvent } from './event.js';
@@ -19,10 +19,14 @@ export interface AccessLogOptions<V extends object = Record<string, unknown>> {
 
 const channel = diagnostics.channel(ACCESS_CHANNEL);
 
+const ACCESS_LOG_OPTIONS = new OptionsSchema<AccessLogOptions>('accessLog()', { skip: func() });
+
 /**
- * An access log without a logger in the core (docs/architecture.md, Observing): one {@link AccessEvent} per
- * request on the `node:diagnostics_channel` channel `wirekit:web.access`, for whoever subscribes
- * (the CLI, a metrics exporter, a test). Costs nothing while nobody listens. Register it first, so
+ * An access log: one {@link AccessEvent} per request on the `node:diagnostics_channel` channel
+ * `wirekit:web.access`, for whoever subscribes (the CLI, a metrics exporter, a test), and, when the
+ * App has a `logger`, one `request completed` line per request through `c.log` (with `reqId`,
+ * method, path, status, bytes, durationMs, remoteAddress). Costs nothing while nobody listens and
+ * no logger is set. Register it first, so
  * it times the whole onion and sees the final status; errors thrown through it are reported with
  * the status the default error mapping gives them.
  *
@@ -36,9 +40,10 @@ const channel = diagnostics.channel(ACCESS_CHANNEL);
 export function accessLog<V extends object = Record<string, unknown>>(
   options: AccessLogOptions<V> = {},
 ): Middleware<V> {
+  ACCESS_LOG_OPTIONS.check(options as AccessLogOptions);
   const skip = options.skip;
   return async (c, next) => {
-    if (!channel.hasSubscribers || skip?.(c) === true) return next();
+    if ((!channel.hasSubscribers && configuredLogger(c) === undefined) || skip?.(c) === true) return next();
     const time = Date.now();
     const start = performance.now();
     try {
@@ -85,5 +90,20 @@ function publish<V extends object>(
   if (incomplete) event.incomplete = true;
   const id = (c.var as { requestId?: unknown }).requestId;
   if (typeof id === 'string') event.requestId = id;
-  channel.publish(event);
+  if (channel.hasSubscribers) channel.publish(event);
+  if (configuredLogger(c) !== undefined) logAccess(c, event);
+}
+
+/** The access line through the App's logger: `c.log` (so it carries `reqId`), at info level. */
+function logAccess<V extends object>(c: Context<V>, event: AccessEvent): void {
+  const fields: Record<string, unknown> = {
+    method: event.method,
+    path: event.path,
+    status: event.status,
+    bytes: event.bytes,
+    durationMs: Math.round(event.durationMs * 1000) / 1000,
+    remoteAddress: event.remoteAddress,
+  };
+  if (event.incomplete === true) fields.incomplete = true;
+  c.log.info(fields, 'request completed');
 }

@@ -1,4 +1,5 @@
 import { WirekitError } from '../../../errors.js';
+import { func, OptionsSchema, object, string } from '../../../util/options.js';
 import type { Middleware } from '../../compose.js';
 import type { Context } from '../../context.js';
 import { UnauthorizedError } from '../../http-error.js';
@@ -28,6 +29,12 @@ export interface BasicAuthVariables {
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+const BASIC_AUTH_OPTIONS = new OptionsSchema<BasicAuthOptions>('basicAuth()', {
+  users: object(),
+  verify: func(),
+  realm: string(),
+});
+
 /**
  * HTTP Basic authentication (RFC 7617). A request without valid credentials gets 401 with
  * `WWW-Authenticate: Basic realm="…", charset="UTF-8"`, so a browser asks for a name and password;
@@ -45,6 +52,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * ```
  */
 export function basicAuth<V extends object = Record<string, unknown>>(options: BasicAuthOptions<V>): Middleware<V> {
+  BASIC_AUTH_OPTIONS.check(options as BasicAuthOptions);
   exactlyOne('basicAuth', { users: options.users, verify: options.verify });
   const challenge = `Basic ${realmParam(options.realm ?? 'Restricted')}, charset="UTF-8"`;
   const check = options.verify ?? checkUsers(options.users as Readonly<Record<string, string>>);

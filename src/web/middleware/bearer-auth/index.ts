@@ -1,8 +1,16 @@
 import { WirekitError } from '../../../errors.js';
+import { anyOf, func, listOf, OptionsSchema, object, string } from '../../../util/options.js';
 import type { Middleware } from '../../compose.js';
 import type { Context } from '../../context.js';
 import { BadRequestError, UnauthorizedError } from '../../http-error.js';
 import { digest, exactlyOne, matchingEntry, presented, realmParam } from '../shared/credentials.js';
+
+const BEARER_AUTH_OPTIONS = new OptionsSchema<BearerAuthOptions>('bearerAuth()', {
+  token: string(),
+  tokens: anyOf(listOf(string()), object()),
+  verify: func(),
+  realm: string(),
+});
 
 /**
  * Options of {@link bearerAuth}: `token`, `tokens` or `verify` (exactly one), and a realm. `U` is
@@ -55,6 +63,7 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 export function bearerAuth<V extends object = Record<string, unknown>, U = unknown>(
   options: BearerAuthOptions<V, U>,
 ): Middleware<V> {
+  BEARER_AUTH_OPTIONS.check(options as BearerAuthOptions);
   const source = exactlyOne('bearerAuth', { token: options.token, tokens: options.tokens, verify: options.verify });
   const realm = realmParam(options.realm ?? 'Restricted');
   const verify = source === 'verify' ? checkVerify(options.verify) : checkTokens(options.token, options.tokens);

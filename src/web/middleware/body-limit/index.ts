@@ -1,5 +1,6 @@
+import { integer, OptionsSchema } from '../../../util/options.js';
 import type { Middleware } from '../../compose.js';
-import { checkInteger } from '../shared/options.js';
+import { integerOption } from '../shared/options.js';
 import { limitBody, tooLarge } from './limited-body.js';
 
 /** Options of {@link bodyLimit}. */
@@ -7,6 +8,8 @@ export interface BodyLimitOptions {
   /** Most request-body bytes accepted; more is a 413. */
   maxBytes: number;
 }
+
+const BODY_LIMIT_OPTIONS = new OptionsSchema<BodyLimitOptions>('bodyLimit()', { maxBytes: integer(0) });
 
 /**
  * Refuses request bodies over `maxBytes` with 413: at once from `Content-Length` (the body is never
@@ -24,7 +27,8 @@ export interface BodyLimitOptions {
  * ```
  */
 export function bodyLimit<V extends object = Record<string, unknown>>(options: BodyLimitOptions): Middleware<V> {
-  const maxBytes = checkInteger('maxBytes', options.maxBytes);
+  BODY_LIMIT_OPTIONS.check(options);
+  const maxBytes = integerOption('maxBytes', options.maxBytes);
   return (c, next) => {
     // A valid Content-Length is exact (the server frames the body by it), so it decides before any read.
     const declared = c.req.header('content-length');

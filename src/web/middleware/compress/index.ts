@@ -2,10 +2,10 @@ import zlib from 'node:zlib';
 import type { BodyContent, BodyInit } from '../../../http/message/body.js';
 import type { Headers } from '../../../http/message/headers.js';
 import type { Response } from '../../../http/message/response.js';
+import { isStreamed, knownSize, withBody } from '../../../http/message/response-content.js';
+import { func, integer, listOf, OptionsSchema, object, oneOf } from '../../../util/options.js';
 import type { Middleware } from '../../compose.js';
-import { isStreamed, withBody } from '../../observe-body.js';
-import { knownSize } from '../shared/content-size.js';
-import { checkInteger } from '../shared/options.js';
+import { integerOption } from '../shared/options.js';
 import { addVary } from '../shared/vary.js';
 import { availableCodecs, type Codec, type Encoding, type ZlibLike } from './codecs.js';
 import { isCompressible, mustNotEncode } from './eligible.js';
@@ -35,6 +35,16 @@ export interface CompressOptions {
   zlib?: ZlibLike;
 }
 
+const COMPRESS_OPTIONS = new OptionsSchema<CompressOptions>('compress()', {
+  encodings: listOf(oneOf('br', 'zstd', 'gzip'), 'a list of "br", "zstd" and "gzip"'),
+  threshold: integer(0),
+  filter: func(),
+  gzipLevel: integer(0, 9),
+  brotliQuality: integer(0, 11),
+  zstdLevel: integer(1, 22),
+  zlib: object(),
+});
+
 /**
  * Compresses responses with the best coding the client accepts (`Accept-Encoding` with q-values;
  * br > zstd > gzip on ties). Skipped for small bodies, types not worth it, responses already encoded
@@ -50,13 +60,14 @@ export interface CompressOptions {
  * ```
  */
 export function compress<V extends object = Record<string, unknown>>(options: CompressOptions = {}): Middleware<V> {
+  COMPRESS_OPTIONS.check(options);
   const codecs = availableCodecs(options.zlib ?? (zlib as unknown as ZlibLike), options.encodings ?? DEFAULT_ORDER, {
-    gzipLevel: checkInteger('gzipLevel', options.gzipLevel ?? 6, 0, 9),
-    brotliQuality: checkInteger('brotliQuality', options.brotliQuality ?? 4, 0, 11),
-    zstdLevel: checkInteger('zstdLevel', options.zstdLevel ?? 3, 1, 22),
+    gzipLevel: integerOption('gzipLevel', options.gzipLevel ?? 6, 0, 9),
+    brotliQuality: integerOption('brotliQuality', options.brotliQuality ?? 4, 0, 11),
+    zstdLevel: integerOption('zstdLevel', options.zstdLevel ?? 3, 1, 22),
   });
   const offered = codecs.map((codec) => codec.encoding);
-  const threshold = checkInteger('threshold', options.threshold ?? 1024);
+  const threshold = integerOption('threshold', options.threshold ?? 1024);
   const filter = options.filter ?? isCompressible;
   return async (c, next) => {
     await next();

@@ -1,7 +1,8 @@
 import { WirekitError } from '../../../errors.js';
+import { anything, boolean, integer, listOf, OptionsSchema, string } from '../../../util/options.js';
 import type { Middleware } from '../../compose.js';
 import type { Context } from '../../context.js';
-import { checkInteger } from '../shared/options.js';
+import { integerOption } from '../shared/options.js';
 import { addVary } from '../shared/vary.js';
 import { allowedOrigin, type CorsOrigin, variesByOrigin } from './origin.js';
 
@@ -29,6 +30,15 @@ export interface CorsOptions {
 
 const DEFAULT_METHODS = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'];
 
+const CORS_OPTIONS = new OptionsSchema<CorsOptions>('cors()', {
+  origin: anything(),
+  credentials: boolean(),
+  allowMethods: listOf(string(), 'a list of strings'),
+  allowHeaders: listOf(string(), 'a list of strings'),
+  exposeHeaders: listOf(string(), 'a list of strings'),
+  maxAgeSeconds: integer(0),
+});
+
 /**
  * Cross-origin resource sharing (Fetch standard, "CORS protocol"). A preflight (`OPTIONS` with
  * `Origin` and `Access-Control-Request-Method`) is answered here with 204 and never reaches the
@@ -42,6 +52,7 @@ const DEFAULT_METHODS = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'];
  * ```
  */
 export function cors<V extends object = Record<string, unknown>>(options: CorsOptions = {}): Middleware<V> {
+  CORS_OPTIONS.check(options);
   const policy = options.origin ?? '*';
   const credentials = options.credentials ?? false;
   if (credentials && policy === '*') {
@@ -53,7 +64,7 @@ export function cors<V extends object = Record<string, unknown>>(options: CorsOp
   const methods = (options.allowMethods ?? DEFAULT_METHODS).join(', ');
   const allowHeaders = options.allowHeaders?.join(', ');
   const expose = options.exposeHeaders?.join(', ') ?? '';
-  const maxAge = String(checkInteger('maxAgeSeconds', options.maxAgeSeconds ?? 600));
+  const maxAge = String(integerOption('maxAgeSeconds', options.maxAgeSeconds ?? 600));
   return async (c, next) => {
     const origin = c.req.header('origin');
     const allowed = origin === null ? undefined : allowedOrigin(policy, origin, c.req);

@@ -1,10 +1,13 @@
 import { WirekitError } from '../../../errors.js';
+import { anything, OptionsSchema } from '../../../util/options.js';
 import type { Middleware } from '../../compose.js';
 import type { Context } from '../../context.js';
 import { ForbiddenError } from '../../http-error.js';
 
 /** The values of `Sec-Fetch-Site` (Fetch Metadata Request Headers). */
 export type FetchSite = 'same-origin' | 'same-site' | 'cross-site' | 'none';
+
+const CSRF_OPTIONS = new OptionsSchema<CsrfOptions>('csrf()', { origin: anything(), secFetchSite: anything() });
 
 /**
  * Which origins may send unsafe form-like requests: one origin (`https://app.example`), a list, or
@@ -62,6 +65,7 @@ const FETCH_SITES = new Set<string>(['same-origin', 'same-site', 'cross-site', '
  * ```
  */
 export function csrf<V extends object = Record<string, unknown>>(options: CsrfOptions<V> = {}): Middleware<V> {
+  CSRF_OPTIONS.check(options as CsrfOptions);
   const originAllowed = originPolicy(options.origin);
   const siteAllowed = sitePolicy(options.secFetchSite ?? 'same-origin');
   return (c, next) => {

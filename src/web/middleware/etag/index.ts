@@ -1,4 +1,5 @@
 import { Response } from '../../../http/message/response.js';
+import { boolean, OptionsSchema } from '../../../util/options.js';
 import type { Middleware } from '../../compose.js';
 import { listMatches } from '../static/validators.js';
 import { bodyEtag } from './hash.js';
@@ -13,6 +14,8 @@ export interface EtagOptions {
    */
   weak?: boolean;
 }
+
+const ETAG_OPTIONS = new OptionsSchema<EtagOptions>('etag()', { weak: boolean() });
 
 /**
  * ETags for dynamic responses: a 200 answer to GET or HEAD whose body is text or bytes gets an
@@ -30,6 +33,7 @@ export interface EtagOptions {
  * ```
  */
 export function etag<V extends object = Record<string, unknown>>(options: EtagOptions = {}): Middleware<V> {
+  ETAG_OPTIONS.check(options);
   const weak = options.weak ?? false;
   return async (c, next) => {
     await next();

@@ -1,10 +1,11 @@
 import { WirekitError } from '../../../errors.js';
+import { boolean, func, integer, number, OptionsSchema, object, string } from '../../../util/options.js';
 import { clientIp } from '../../client-ip.js';
 import type { Middleware } from '../../compose.js';
 import { Context } from '../../context.js';
 import { TooManyRequestsError } from '../../http-error.js';
 import { digest } from '../shared/credentials.js';
-import { checkInteger } from '../shared/options.js';
+import { integerOption } from '../shared/options.js';
 import { delaySeconds, limitField, policyField, policyName } from './fields.js';
 import { ipKey } from './ip-key.js';
 import { MemoryStore } from './memory-store.js';
@@ -45,6 +46,17 @@ export type RateLimitMiddleware<V extends object = Record<string, unknown>> = Mi
 const MAX_KEY_LENGTH = 128;
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
+const RATE_LIMIT_OPTIONS = new OptionsSchema<RateLimitOptions>('rateLimit()', {
+  windowMs: number(),
+  limit: number(),
+  key: func(),
+  store: object(),
+  skip: func(),
+  name: string(),
+  headers: boolean(),
+  ipv6Subnet: integer(1, 128),
+});
+
 /**
  * Limits how many requests a client makes per window: the `limit + 1`-th request within any
  * `windowMs` (a sliding window counter: see `sliding-window.ts` for why) is answered 429 with
@@ -69,17 +81,18 @@ const YEAR_MS = 365 * 24 * 3600 * 1000;
 export function rateLimit<V extends object = Record<string, unknown>>(
   options: RateLimitOptions<V>,
 ): RateLimitMiddleware<V> {
-  const windowMs = checkInteger('windowMs', options.windowMs, 1000, YEAR_MS);
+  RATE_LIMIT_OPTIONS.check(options as RateLimitOptions);
+  const windowMs = integerOption('windowMs', options.windowMs, 1000, YEAR_MS);
   if (windowMs % 1000 !== 0) {
     throw new WirekitError(
       'WK_ERR_INVALID_ARGUMENT',
       `windowMs must be whole seconds (RateLimit-Policy's w), not ${windowMs}`,
     );
   }
-  const limit = checkInteger('limit', options.limit, 1);
+  const limit = integerOption('limit', options.limit, 1);
   const rawName = options.name ?? `${limit}-in-${windowMs / 1000}s`;
   const name = policyName(rawName);
-  const subnet = checkInteger('ipv6Subnet', options.ipv6Subnet ?? 56, 1, 128);
+  const subnet = integerOption('ipv6Subnet', options.ipv6Subnet ?? 56, 1, 128);
   const keyOf = checkFunction('key', options.key) ?? ((c: Context<V>) => ipKey(clientIp(c), subnet));
   const skip = checkFunction('skip', options.skip);
   const store = options.store ?? new MemoryStore();

@@ -1,4 +1,5 @@
-import { checkInteger } from '../shared/options.js';
+import { func, integer, OptionsSchema } from '../../../util/options.js';
+import { integerOption } from '../shared/options.js';
 import type { RateLimitCounts, RateLimitStore } from './store.js';
 
 /** Options of {@link MemoryStore}. */
@@ -11,6 +12,11 @@ export interface MemoryStoreOptions {
   /** The clock, in milliseconds. Default wall-clock time that never steps back. Injectable for tests. */
   now?: () => number;
 }
+
+const MEMORY_STORE_OPTIONS = new OptionsSchema<MemoryStoreOptions>('new MemoryStore()', {
+  maxKeys: integer(1),
+  now: func(),
+});
 
 /**
  * Default {@link MemoryStoreOptions.maxKeys}.
@@ -65,7 +71,8 @@ export class MemoryStore implements RateLimitStore {
   #newest: Entry | undefined;
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.maxKeys = checkInteger('maxKeys', options.maxKeys ?? DEFAULT_RATE_LIMIT_MAX_KEYS, 1);
+    MEMORY_STORE_OPTIONS.check(options);
+    this.maxKeys = integerOption('maxKeys', options.maxKeys ?? DEFAULT_RATE_LIMIT_MAX_KEYS, 1);
     this.#now = options.now ?? monotonicWallClock;
   }
 

@@ -1,5 +1,9 @@
 import { nodeCrypto } from '../../../http/message/node-crypto.js';
+import { boolean, func, OptionsSchema, string } from '../../../util/options.js';
 import type { Middleware } from '../../compose.js';
+import { requestIdFor } from '../../request-ids.js';
+
+export { isValidRequestId } from '../../request-ids.js';
 
 /** Options of {@link requestId}; every one has a default. */
 export interface RequestIdOptions {
@@ -20,26 +24,16 @@ export interface RequestIdVariables {
   requestId: string;
 }
 
-/** Visible ASCII (VCHAR, RFC 5234), no spaces: safe to log and to echo in a header. */
-const VALID_ID = /^[\x21-\x7e]{1,200}$/;
-
-/**
- * Whether an incoming id is one we reuse: 1–200 visible ASCII characters.
- *
- * @example
- * ```ts
- * isValidRequestId('4bf92f35-77b3'); // true
- * isValidRequestId('a b'); // false
- * ```
- */
-export function isValidRequestId(id: string): boolean {
-  return VALID_ID.test(id);
-}
+const REQUEST_ID_OPTIONS = new OptionsSchema<RequestIdOptions>('requestId()', {
+  header: string(),
+  generator: func(),
+  trustIncoming: boolean(),
+});
 
 /**
  * Gives every request an id: the valid one it came with (when trusted) or a new one. It is
- * `c.var.requestId` for handlers and logs, and the same field on the response, error responses
- * included. `accessLog()` reports it.
+ * `c.requestId` (and `c.var.requestId`) for handlers, the `reqId` of `c.log`'s records, and the same
+ * field on the response, error responses included. `accessLog()` reports it.
  *
  * @example
  * ```ts
@@ -49,14 +43,17 @@ export function isValidRequestId(id: string): boolean {
  * ```
  */
 export function requestId<V extends object = Record<string, unknown>>(options: RequestIdOptions = {}): Middleware<V> {
+  REQUEST_ID_OPTIONS.check(options);
   const header = options.header ?? 'X-Request-Id';
-  const generate = options.generator ?? (() => nodeCrypto().randomUUID());
-  const trust = options.trustIncoming ?? true;
+  const source = {
+    header,
+    generator: options.generator ?? (() => nodeCrypto().randomUUID()),
+    trustIncoming: options.trustIncoming ?? true,
+  };
   return async (c, next) => {
-    const incoming = trust ? c.req.headers.getAll(header) : [];
-    // Two copies of the field are ambiguous (which one did the proxy add?): make a new id.
-    const id = incoming.length === 1 && isValidRequestId(incoming[0] as string) ? (incoming[0] as string) : generate();
+    const id = requestIdFor(c.req.headers, source);
     (c.var as Partial<RequestIdVariables>).requestId = id;
+    c.requestId = id;
     // Before next() for responses built by helpers and for error responses; after, for any other.
     c.header(header, id);
     await next();

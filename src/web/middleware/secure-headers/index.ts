@@ -1,9 +1,39 @@
 import { WirekitError } from '../../../errors.js';
 import { isFieldName, isFieldValue } from '../../../http/codec/field-validation.js';
+import { anyOf, boolean, listOf, nested, OptionsSchema, object, oneOf, string } from '../../../util/options.js';
 import type { Middleware } from '../../compose.js';
 import type { Context } from '../../context.js';
 import { type CompiledPolicy, type ContentSecurityPolicyOptions, compilePolicy, renderPolicy } from './csp.js';
 import { freshNonce } from './nonce.js';
+
+/** A field's value, or false to leave the field out. */
+const FIELD = anyOf(string(), oneOf(false));
+
+const SECURE_HEADERS_OPTIONS = new OptionsSchema<SecureHeadersOptions>('secureHeaders()', {
+  contentSecurityPolicy: anyOf(
+    nested(
+      new OptionsSchema<ContentSecurityPolicyOptions>('secureHeaders() contentSecurityPolicy', {
+        directives: object(),
+        useDefaults: boolean(),
+        reportOnly: boolean(),
+      }),
+    ),
+    oneOf(false),
+  ),
+  strictTransportSecurity: FIELD,
+  xContentTypeOptions: FIELD,
+  referrerPolicy: FIELD,
+  crossOriginOpenerPolicy: FIELD,
+  crossOriginResourcePolicy: FIELD,
+  crossOriginEmbedderPolicy: FIELD,
+  originAgentCluster: FIELD,
+  xFrameOptions: FIELD,
+  xDnsPrefetchControl: FIELD,
+  xPermittedCrossDomainPolicies: FIELD,
+  xXssProtection: FIELD,
+  permissionsPolicy: FIELD,
+  removeHeaders: listOf(string(), 'a list of field names'),
+});
 
 /**
  * Options of {@link secureHeaders}. Each field option takes a string (the value to send) or
@@ -85,6 +115,7 @@ const DEFAULT_REMOVED = ['X-Powered-By', 'X-AspNet-Version', 'X-AspNetMvc-Versio
 export function secureHeaders<V extends object = Record<string, unknown>>(
   options: SecureHeadersOptions = {},
 ): Middleware<V> {
+  SECURE_HEADERS_OPTIONS.check(options);
   const fields = fixedFields(options);
   const hsts = fieldValue('strictTransportSecurity', options.strictTransportSecurity, DEFAULT_HSTS);
   if (hsts !== false && !/(?:^|;)\s*max-age=\d+\s*(?:;|$)/i.test(hsts)) {

@@ -1,21 +1,16 @@
-import { WirekitError } from '../../../errors.js';
+import { checkOption, integer } from '../../../util/options.js';
 
 /**
- * Checks an integer option (a size, a count, a level) when the middleware is created, so a typo
+ * An integer option (a size, a count, a level), checked when the middleware is created, so a typo
  * fails at startup with `WK_ERR_INVALID_ARGUMENT` rather than on the first request.
  *
  * @example
  * ```ts
- * const maxBytes = checkInteger('maxBytes', options.maxBytes);
- * const quality = checkInteger('brotliQuality', options.brotliQuality ?? 4, 0, 11);
+ * const maxBytes = integerOption('maxBytes', options.maxBytes);
+ * const quality = integerOption('brotliQuality', options.brotliQuality ?? 4, 0, 11);
  * ```
  */
-export function checkInteger(name: string, value: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new WirekitError(
-      'WK_ERR_INVALID_ARGUMENT',
-      `${name} must be an integer from ${min} to ${max}, not ${String(value)}`,
-    );
-  }
-  return value;
+export function integerOption(name: string, value: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) checkOption('', name, integer(min, max), Number.NaN);
+  return checkOption('', name, integer(min, max), value);
 }

@@ -1,7 +1,68 @@
+import { type Stats, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { WirekitError } from '../../../errors.js';
+import {
+  anyOf,
+  boolean,
+  checkOption,
+  duration,
+  instanceOf,
+  integer,
+  listOf,
+  number,
+  OptionsSchema,
+  oneOf,
+  string,
+} from '../../../util/options.js';
 
 /** What to do with a path segment that starts with a dot (`.env`, `.git/config`). */
 export type DotfilesPolicy = 'ignore' | 'deny' | 'allow';
+
+const STATIC_OPTIONS = new OptionsSchema<StaticOptions>('serveStatic()', {
+  prefix: string(),
+  index: anyOf(listOf(string(), 'a list of file names'), oneOf(false)),
+  listing: boolean(),
+  dotfiles: oneOf('ignore', 'deny', 'allow'),
+  followSymlinks: boolean(),
+  fallthrough: boolean(),
+  maxAgeSeconds: number(0),
+  immutable: anyOf(instanceOf(RegExp, 'a RegExp'), oneOf(false)),
+  precompressed: boolean(),
+  spa: anyOf(boolean(), string()),
+  etag: oneOf('strong', 'weak', false),
+  lastModified: boolean(),
+  maxRanges: integer(1),
+  statCacheMs: duration(),
+  smallFileBytes: integer(0),
+  memoryCacheBytes: integer(0),
+  chunkBytes: integer(1024),
+  maxListingEntries: integer(1),
+});
+
+/**
+ * The root as an absolute path, once it is known to be a directory: a typo in the path fails when
+ * the app is set up, not as a 404 on every request.
+ */
+function checkRoot(root: string): string {
+  checkOption('serveStatic()', 'root', string(), root);
+  const absolute = resolve(root);
+  let stats: Stats;
+  try {
+    stats = statSync(absolute);
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
+    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `serveStatic(): the root ${JSON.stringify(absolute)} ${why}`, {
+      cause: error,
+    });
+  }
+  if (!stats.isDirectory()) {
+    throw new WirekitError(
+      'WK_ERR_INVALID_ARGUMENT',
+      `serveStatic(): the root ${JSON.stringify(absolute)} is not a directory`,
+    );
+  }
+  return absolute;
+}
 
 /**
  * Options of {@link serveStatic}. Every option has a default; units are in the names.
@@ -102,9 +163,10 @@ export const DEFAULT_IMMUTABLE = /[.-](?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-
  * ```
  */
 export function resolveOptions(root: string, options: StaticOptions): ResolvedStaticOptions {
+  STATIC_OPTIONS.check(options);
   const prefix = options.prefix ?? '/';
   return {
-    root: resolve(root),
+    root: checkRoot(root),
     prefix: prefix.endsWith('/') ? prefix : `${prefix}/`,
     index: options.index === false ? [] : (options.index ?? ['index.html']),
     listing: options.listing ?? true,

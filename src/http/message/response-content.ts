@@ -1,15 +1,30 @@
 /**
- * Watching a streamed response body go out: the App tells `reportErrors` of a body that fails after
- * its head was sent, the access log counts what a stream sent and when it ended. Both wrap the
- * body in {@link observeBody} and put it in a response with the same fields ({@link withBody}).
+ * Helpers over a {@link Response}'s content, for code that wraps answers (the App, middleware,
+ * `app.request`): whether it is a stream, its size when held whole, the same answer with another
+ * body, and watching a streamed body go out (the App tells `reportErrors` of a body that fails after
+ * its head was sent; the access log counts what a stream sent and when it ended).
  */
-import type { BodyContent, BodyInit } from '../http/message/body.js';
-import { Response } from '../http/message/response.js';
+import type { BodyContent, BodyInit } from './body.js';
+import { Response } from './response.js';
 
-/** How a watched body ended: read to its end, failed (`error`), or abandoned (`return()` first). */
+/**
+ * How a watched body ended: read to its end, failed (`error`), or abandoned (`return()` first).
+ *
+ * @example
+ * ```ts
+ * const outcome: BodyOutcome = { kind: 'complete' };
+ * ```
+ */
 export type BodyOutcome = { kind: 'complete' } | { kind: 'failed'; error: unknown } | { kind: 'abandoned' };
 
-/** What {@link observeBody} tells. */
+/**
+ * What {@link observeBody} tells.
+ *
+ * @example
+ * ```ts
+ * const observer: BodyObserver = { end: (outcome) => console.log(outcome.kind) };
+ * ```
+ */
 export interface BodyObserver {
   /** Each chunk as the reader takes it. */
   chunk?(bytes: Uint8Array): void;
@@ -59,7 +74,14 @@ export function observeBody(source: AsyncIterable<Uint8Array>, observer: BodyObs
   };
 }
 
-/** True when a response's content is a stream (an async iterable), not text, bytes or nothing. */
+/**
+ * True when a response's content is a stream (an async iterable), not text, bytes or nothing.
+ *
+ * @example
+ * ```ts
+ * if (isStreamed(res.peekContent())) return; // its size is known only once sent
+ * ```
+ */
 export function isStreamed(content: BodyContent): content is AsyncIterable<Uint8Array> {
   return content !== null && typeof content !== 'string' && !(content instanceof Uint8Array);
 }
@@ -76,4 +98,20 @@ export function isStreamed(content: BodyContent): content is AsyncIterable<Uint8
 export function withBody(response: Response, body: BodyInit): Response {
   const init = { status: response.status, statusText: response.statusText, headers: response.headers };
   return new Response(body, response.trailers === undefined ? init : { ...init, trailers: response.trailers });
+}
+
+/**
+ * The size in bytes of a body the response holds whole (text, bytes, nothing); undefined for a
+ * stream, whose size is known only once it has been sent.
+ *
+ * @example
+ * ```ts
+ * knownSize(res.peekContent()); // 5 for 'héllo' (UTF-8), undefined for an async iterable
+ * ```
+ */
+export function knownSize(content: BodyContent): number | undefined {
+  if (content === null) return 0;
+  if (typeof content === 'string') return Buffer.byteLength(content);
+  if (content instanceof Uint8Array) return content.byteLength;
+  return undefined;
 }
