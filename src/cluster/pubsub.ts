@@ -31,6 +31,62 @@ export interface TopicPubSub {
 }
 
 /**
+ * The listeners of each topic in this process, and delivery to them (a listener that throws is
+ * reported as a warning and the others still get the message). `onFirst`/`onLast` tell a relay
+ * when to start and stop receiving a topic.
+ *
+ * @example
+ * ```ts
+ * const listeners = new TopicListeners((t) => upstream.subscribe(t), (t) => upstream.unsubscribe(t));
+ * ```
+ */
+export class TopicListeners {
+  readonly #byTopic = new Map<string, Set<(data: TopicData) => void>>();
+  readonly #onFirst: (topic: string) => void;
+  readonly #onLast: (topic: string) => void;
+
+  constructor(onFirst: (topic: string) => void, onLast: (topic: string) => void) {
+    this.#onFirst = onFirst;
+    this.#onLast = onLast;
+  }
+
+  /** The topics that have listeners. */
+  get topics(): IterableIterator<string> {
+    return this.#byTopic.keys();
+  }
+
+  add(topic: string, listener: (data: TopicData) => void): () => void {
+    let set = this.#byTopic.get(topic);
+    if (set === undefined) {
+      set = new Set();
+      this.#byTopic.set(topic, set);
+      this.#onFirst(topic);
+    }
+    set.add(listener);
+    return () => {
+      const current = this.#byTopic.get(topic);
+      if (current === undefined || !current.delete(listener) || current.size > 0) return;
+      this.#byTopic.delete(topic);
+      this.#onLast(topic);
+    };
+  }
+
+  deliver(topic: string, data: TopicData): void {
+    for (const listener of this.#byTopic.get(topic) ?? []) {
+      try {
+        listener(data);
+      } catch (error) {
+        processWarnings.warn(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  }
+
+  clear(): void {
+    this.#byTopic.clear();
+  }
+}
+
+/**
  * The cluster's topic relay, worker side.
  *
  * @example
@@ -40,8 +96,11 @@ export interface TopicPubSub {
  * ```
  */
 export class ClusterPubSub implements TopicPubSub {
-  readonly #listeners = new Map<string, Set<(data: TopicData) => void>>();
   readonly #relayed = workerIdentity() !== undefined;
+  readonly #listeners = new TopicListeners(
+    (topic) => this.#relay({ wirekit: 'subscribe', topic }),
+    (topic) => this.#relay({ wirekit: 'unsubscribe', topic }),
+  );
   #closed = false;
 
   constructor() {
@@ -50,57 +109,34 @@ export class ClusterPubSub implements TopicPubSub {
 
   publish(topic: string, data: TopicData): void {
     if (this.#closed) return;
-    this.#deliver(topic, data);
-    if (!this.#relayed) return;
-    const message: ClusterMessage =
-      typeof data === 'string'
-        ? { wirekit: 'topic', topic, text: data }
-        : {
-            wirekit: 'topic',
-            topic,
-            base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
-          };
-    send(message);
+    this.#listeners.deliver(topic, data);
+    if (typeof data === 'string') this.#relay({ wirekit: 'topic', topic, text: data });
+    else {
+      const base64 = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+      this.#relay({ wirekit: 'topic', topic, base64 });
+    }
   }
 
   subscribe(topic: string, listener: (data: TopicData) => void): () => void {
     if (this.#closed) throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'this ClusterPubSub is closed');
-    let set = this.#listeners.get(topic);
-    if (set === undefined) {
-      set = new Set();
-      this.#listeners.set(topic, set);
-      if (this.#relayed) send({ wirekit: 'subscribe', topic });
-    }
-    set.add(listener);
-    return () => {
-      const current = this.#listeners.get(topic);
-      if (current === undefined || !current.delete(listener) || current.size > 0) return;
-      this.#listeners.delete(topic);
-      if (this.#relayed) send({ wirekit: 'unsubscribe', topic });
-    };
+    return this.#listeners.add(topic, listener);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     process.off('message', this.#onMessage);
-    for (const topic of this.#listeners.keys()) if (this.#relayed) send({ wirekit: 'unsubscribe', topic });
+    for (const topic of this.#listeners.topics) this.#relay({ wirekit: 'unsubscribe', topic });
     this.#listeners.clear();
   }
 
   readonly #onMessage = (message: unknown): void => {
     if (!isClusterMessage(message) || message.wirekit !== 'topic') return;
-    const data = message.text ?? new Uint8Array(Buffer.from(message.base64 ?? '', 'base64'));
-    this.#deliver(message.topic, data);
+    this.#listeners.deliver(message.topic, message.text ?? new Uint8Array(Buffer.from(message.base64 ?? '', 'base64')));
   };
 
-  #deliver(topic: string, data: TopicData): void {
-    for (const listener of this.#listeners.get(topic) ?? []) {
-      try {
-        listener(data);
-      } catch (error) {
-        processWarnings.warn(error instanceof Error ? error : new Error(String(error)));
-      }
-    }
+  /** To the primary, in a worker; nowhere in a process of its own. */
+  #relay(message: ClusterMessage): void {
+    if (this.#relayed) send(message);
   }
 }
 

@@ -41,8 +41,12 @@ export class TopicRelay {
       }
       return;
     }
-    const topics = this.#interest.get(from);
-    if (topics === undefined || typeof message.topic !== 'string') return;
+    if (typeof message.topic !== 'string') return;
+    let topics = this.#interest.get(from);
+    if (topics === undefined) {
+      topics = new Set();
+      this.#interest.set(from, topics);
+    }
     if (message.wirekit === 'unsubscribe') topics.delete(message.topic);
     else if (topics.size < MAX_RELAYED_TOPICS_PER_WORKER) topics.add(message.topic);
   }

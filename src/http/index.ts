@@ -6,12 +6,15 @@ export {
   type Balancing,
   CLUSTER_DEFAULTS,
   type ClusterOptions,
+  ClusterPubSub,
   type ClusterServeOptions,
   type ClusterServer,
   type ClusterWorkerInfo,
   isPrimary,
   MAX_RELAYED_TOPICS_PER_WORKER,
   serve,
+  type TopicData,
+  type TopicPubSub,
 } from '../cluster/index.js';
 export * from '../errors.js';
 // The logger the server (and the App) log through: pino's shape, and the built-in JSON one.

@@ -3,22 +3,10 @@
  * docs/dependencies.md). Everything else in wirekit/redis talks to Redis through {@link RedisLink}.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-
-/**
- * Where Redis is: a `redis://` URL, or ioredis options (host, port, path, password, tls, db, …).
- *
- * @example
- * ```ts
- * const where: RedisConnection = 'redis://127.0.0.1:6379/0';
- * ```
- */
-export type RedisConnection = string | RedisOptions;
+import { MAX_RECONNECT_DELAY_MS, type RedisConnection } from './options.js';
 
 /** A command connection and, for pub/sub, a subscriber connection (Redis puts one in subscriber mode). */
 export type RedisLink = Redis;
-
-/** Longest wait between reconnection attempts. */
-export const MAX_RECONNECT_DELAY_MS = 2_000;
 
 /**
  * Options wirekit needs on every connection, whatever the user gave: reconnect forever with a
@@ -26,7 +14,12 @@ export const MAX_RECONNECT_DELAY_MS = 2_000;
  * once while disconnected instead of queueing them without bound; re-subscribe after a reconnect.
  */
 export function openRedis(connection: RedisConnection, commandTimeoutMs: number): RedisLink {
-  const base: RedisOptions = typeof connection === 'string' ? {} : connection;
+  const base: RedisOptions = {};
+  if (typeof connection !== 'string') {
+    const { connectTimeoutMs, ...rest } = connection;
+    Object.assign(base, rest);
+    if (connectTimeoutMs !== undefined) base.connectTimeout = connectTimeoutMs;
+  }
   const options: RedisOptions = {
     ...base,
     lazyConnect: false,
@@ -34,7 +27,7 @@ export function openRedis(connection: RedisConnection, commandTimeoutMs: number)
     autoResubscribe: true,
     maxRetriesPerRequest: 0,
     commandTimeout: commandTimeoutMs,
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), MAX_RECONNECT_DELAY_MS),
+    retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 10), MAX_RECONNECT_DELAY_MS),
   };
   // ioredis's overloads refuse its own RedisOptions under exactOptionalPropertyTypes: one typed door.
   const Client = Redis as unknown as new (...args: [string, RedisOptions] | [RedisOptions]) => Redis;

@@ -3,7 +3,17 @@
  * (`RedisPubSub`) and a rate limiter store (`RedisRateLimitStore`). Needs the `ioredis` package
  * (an optional peer dependency: `npm install ioredis`); nothing else in wirekit loads it.
  */
+
+export type { TopicData, TopicPubSub } from '../cluster/pubsub.js';
 export * from '../errors.js';
-export { MAX_RECONNECT_DELAY_MS, type RedisConnection } from './client.js';
-export { RedisPubSub, type RedisPubSubOptions, type RedisPubSubStats, type TopicData } from './pubsub.js';
+export {
+  DEFAULT_COUNT_TIMEOUT_MS,
+  DEFAULT_MAX_PENDING_BYTES,
+  DEFAULT_MAX_PENDING_MESSAGES,
+  DEFAULT_REDIS_URL,
+  MAX_RECONNECT_DELAY_MS,
+  type RedisConnection,
+  type RedisConnectionOptions,
+} from './options.js';
+export { RedisPubSub, type RedisPubSubOptions, type RedisPubSubStats } from './pubsub.js';
 export { RedisRateLimitStore, type RedisRateLimitStoreOptions } from './rate-limit-store.js';

@@ -6,9 +6,16 @@
  * are renewed on every reconnection.
  */
 import { randomBytes } from 'node:crypto';
+import { type TopicData, TopicListeners, type TopicPubSub } from '../cluster/pubsub.js';
 import { WirekitError } from '../errors.js';
 import { processWarnings } from '../util/warning-limiter.js';
-import { openRedis, type RedisConnection, type RedisLink } from './client.js';
+import { openRedis, type RedisLink } from './client.js';
+import {
+  DEFAULT_MAX_PENDING_BYTES,
+  DEFAULT_MAX_PENDING_MESSAGES,
+  DEFAULT_REDIS_URL,
+  type RedisConnection,
+} from './options.js';
 
 /**
  * Options of {@link RedisPubSub}.
@@ -19,7 +26,7 @@ import { openRedis, type RedisConnection, type RedisLink } from './client.js';
  * ```
  */
 export interface RedisPubSubOptions {
-  /** Where Redis is (a URL or ioredis options). Default `redis://127.0.0.1:6379`. */
+  /** Where Redis is (a URL or host, port, password…). Default `redis://127.0.0.1:6379`. */
   redis?: RedisConnection;
   /** Prefix of the Redis channels. Default `wk:topic:`. */
   prefix?: string;
@@ -30,9 +37,6 @@ export interface RedisPubSubOptions {
   /** How long one PUBLISH may take before it counts as failed (and is held for a resend). Default 2 s. */
   commandTimeoutMs?: number;
 }
-
-/** A message of a topic: text or bytes, as published. */
-export type TopicData = string | Uint8Array;
 
 /** Counters of a {@link RedisPubSub}. */
 export interface RedisPubSubStats {
@@ -59,13 +63,16 @@ const HEADER_BYTES = 2 + 16;
  * bus.publish('chat', 'hello everyone');
  * ```
  */
-export class RedisPubSub {
+export class RedisPubSub implements TopicPubSub {
   /** This node's id: its own messages, echoed back by Redis, are not delivered twice. */
   readonly nodeId: Buffer = randomBytes(16);
   readonly #pub: RedisLink;
   readonly #sub: RedisLink;
   readonly #prefix: string;
-  readonly #listeners = new Map<string, Set<(data: TopicData) => void>>();
+  readonly #listeners = new TopicListeners(
+    (topic) => void this.#sub.subscribe(this.#prefix + topic).catch(() => {}),
+    (topic) => void this.#sub.unsubscribe(this.#prefix + topic).catch(() => {}),
+  );
   readonly #pending: Buffer[][] = [];
   readonly #maxMessages: number;
   readonly #maxBytes: number;
@@ -76,9 +83,9 @@ export class RedisPubSub {
 
   constructor(options: RedisPubSubOptions = {}) {
     this.#prefix = options.prefix ?? 'wk:topic:';
-    this.#maxMessages = positive('maxPendingMessages', options.maxPendingMessages ?? 1_000);
-    this.#maxBytes = positive('maxPendingBytes', options.maxPendingBytes ?? 1024 * 1024);
-    const where = options.redis ?? 'redis://127.0.0.1:6379';
+    this.#maxMessages = positive('maxPendingMessages', options.maxPendingMessages ?? DEFAULT_MAX_PENDING_MESSAGES);
+    this.#maxBytes = positive('maxPendingBytes', options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES);
+    const where = options.redis ?? DEFAULT_REDIS_URL;
     const timeout = options.commandTimeoutMs ?? 2_000;
     this.#pub = openRedis(where, timeout);
     this.#sub = openRedis(where, timeout);
@@ -96,7 +103,7 @@ export class RedisPubSub {
   /** Sends `data` to the listeners of `topic` on every node, this one included. Never throws. */
   publish(topic: string, data: TopicData): void {
     if (this.#closed) return;
-    this.#deliver(topic, data);
+    this.#listeners.deliver(topic, data);
     const frame = encode(this.nodeId, data);
     this.#enqueue([Buffer.from(this.#prefix + topic), frame]);
     this.#flush();
@@ -104,19 +111,7 @@ export class RedisPubSub {
 
   /** Listens to `topic` (on every node); returns the function that stops listening. */
   subscribe(topic: string, listener: (data: TopicData) => void): () => void {
-    let set = this.#listeners.get(topic);
-    if (set === undefined) {
-      set = new Set();
-      this.#listeners.set(topic, set);
-      this.#sub.subscribe(this.#prefix + topic).catch(() => {});
-    }
-    set.add(listener);
-    return () => {
-      const current = this.#listeners.get(topic);
-      if (current === undefined || !current.delete(listener) || current.size > 0) return;
-      this.#listeners.delete(topic);
-      this.#sub.unsubscribe(this.#prefix + topic).catch(() => {});
-    };
+    return this.#listeners.add(topic, listener);
   }
 
   /** Closes both connections; what is still pending is dropped. */
@@ -125,23 +120,16 @@ export class RedisPubSub {
     await Promise.all([this.#pub, this.#sub].map((r) => r.quit().catch(() => r.disconnect())));
   }
 
-  #deliver(topic: string, data: TopicData): void {
-    for (const listener of this.#listeners.get(topic) ?? []) {
-      try {
-        listener(data);
-      } catch (error) {
-        processWarnings.warn(error instanceof Error ? error : new Error(String(error)));
-      }
-    }
-  }
-
   #receive(channel: Buffer, message: Buffer): void {
     const name = channel.toString();
     if (!name.startsWith(this.#prefix) || message.length < HEADER_BYTES || message[0] !== VERSION) return;
     if (message.subarray(2, HEADER_BYTES).equals(this.nodeId)) return;
     const payload = message.subarray(HEADER_BYTES);
     this.stats.received++;
-    this.#deliver(name.slice(this.#prefix.length), message[1] === 0 ? payload.toString() : new Uint8Array(payload));
+    this.#listeners.deliver(
+      name.slice(this.#prefix.length),
+      message[1] === 0 ? payload.toString() : new Uint8Array(payload),
+    );
   }
 
   #enqueue(entry: Buffer[], front = false): void {
@@ -190,7 +178,7 @@ export class RedisPubSub {
   }
 
   #resubscribe(): void {
-    const channels = [...this.#listeners.keys()].map((topic) => this.#prefix + topic);
+    const channels = [...this.#listeners.topics].map((topic) => this.#prefix + topic);
     if (channels.length > 0) this.#sub.subscribe(...channels).catch(() => {});
   }
 }

@@ -5,7 +5,8 @@ import {
   type RateLimitCounts,
   type RateLimitStore,
 } from '../web/middleware/rate-limit/store.js';
-import { openRedis, type RedisConnection, type RedisLink, whenReady } from './client.js';
+import { openRedis, type RedisLink, whenReady } from './client.js';
+import { DEFAULT_COUNT_TIMEOUT_MS, DEFAULT_REDIS_URL, type RedisConnection } from './options.js';
 
 /**
  * Options of {@link RedisRateLimitStore}.
@@ -16,7 +17,7 @@ import { openRedis, type RedisConnection, type RedisLink, whenReady } from './cl
  * ```
  */
 export interface RedisRateLimitStoreOptions {
-  /** Where Redis is (a URL or ioredis options). Default `redis://127.0.0.1:6379`. */
+  /** Where Redis is (a URL or host, port, password…). Default `redis://127.0.0.1:6379`. */
   redis?: RedisConnection;
   /** Prefix of every key. Default `wk:rl:`. */
   prefix?: string;
@@ -58,8 +59,8 @@ export class RedisRateLimitStore implements RateLimitStore {
     }
     this.#whenDown = whenDown;
     this.#prefix = options.prefix ?? 'wk:rl:';
-    this.#timeoutMs = options.commandTimeoutMs ?? 500;
-    this.#redis = openRedis(options.redis ?? 'redis://127.0.0.1:6379', this.#timeoutMs);
+    this.#timeoutMs = options.commandTimeoutMs ?? DEFAULT_COUNT_TIMEOUT_MS;
+    this.#redis = openRedis(options.redis ?? DEFAULT_REDIS_URL, this.#timeoutMs);
   }
 
   async increment(key: string, windowMs: number): Promise<RateLimitCounts> {

@@ -11,8 +11,9 @@ import { describe, test } from 'node:test';
 import { Agent } from '../../src/client/agent.js';
 import { type RequestInit, request as send } from '../../src/client/request.js';
 import { canReusePort } from '../../src/net/tcp-server.js';
+import { StreamClient } from '../helpers/event-stream.js';
 import { trackLeaks } from '../helpers/leaks.js';
-import { sleep } from '../helpers/wait.js';
+import { eventually, sleep } from '../helpers/wait.js';
 import { startPrimary } from './helpers.js';
 
 const leaks = trackLeaks({ settleMs: 50 });
@@ -118,5 +119,23 @@ describe('cluster supervision', () => {
     assert.equal(await res.body.text(), 'reload asked');
     await primary.line(/reloaded: generation 1 serving/, 'reloaded');
     assert.equal((await getJson(primary.url)).generation, 1);
+  });
+});
+
+describe('topics across workers', () => {
+  test('a message published in one worker reaches the streams of every worker (relayed by the primary)', async () => {
+    const primary = await startPrimary(leaks, { WORKERS: '2' });
+    const clients: StreamClient[] = [];
+    for (let i = 0; i < 20 && new Set(clients.map((c) => c.node)).size < 2; i++) {
+      const client = new StreamClient(primary.url, leaks);
+      clients.push(client);
+      await eventually(() => client.node !== '', 'the stream says its worker', 20_000);
+    }
+    assert.deepEqual(new Set(clients.map((c) => c.node)), new Set(['0', '1']));
+    const res = await request(`${primary.url}/publish`, { method: 'POST', body: 'to everyone' });
+    assert.equal(res.status, 202);
+    await res.body.dump();
+    await eventually(() => clients.every((c) => c.messages.includes('to everyone')), 'every stream heard it', 20_000);
+    for (const client of clients) assert.equal(client.messages.filter((m) => m === 'to everyone').length, 1);
   });
 });

@@ -119,28 +119,29 @@ function render(file: string, nodePort: number, listen: [from: number, to: numbe
   return { dir, config };
 }
 
-/** nginx with examples/deploy/nginx.conf; resolves with its URL once it answers. */
-export async function startNginx(leaks: LeakTracker, nodePort: number): Promise<{ url: string; proc: Proc }> {
-  const port = await freePort();
-  const { dir, config } = render('nginx.conf', nodePort, [8080, port]);
-  leaks.defer(() => rmSync(dir, { recursive: true, force: true }));
-  const proc = run(leaks, 'nginx', ['-p', dir, '-c', config]);
-  leaks.defer(async () => {
-    if (proc.child.exitCode === null) {
-      proc.child.kill('SIGTERM');
-      await proc.exited;
-    }
-  });
-  await listening(port, proc);
-  return { url: `http://127.0.0.1:${port}`, proc };
+/** nginx with examples/deploy/nginx.conf; resolves with its URL once it listens. */
+export function startNginx(leaks: LeakTracker, nodePort: number): Promise<{ url: string; proc: Proc }> {
+  return startProxy(leaks, nodePort, 'nginx.conf', 8080, (dir, config) => ['nginx', ['-p', dir, '-c', config]]);
 }
 
 /** HAProxy with examples/deploy/haproxy.cfg; resolves with its URL once it listens. */
-export async function startHaproxy(leaks: LeakTracker, nodePort: number): Promise<{ url: string; proc: Proc }> {
+export function startHaproxy(leaks: LeakTracker, nodePort: number): Promise<{ url: string; proc: Proc }> {
+  return startProxy(leaks, nodePort, 'haproxy.cfg', 8081, (_dir, config) => ['haproxy', ['-db', '-f', config]]);
+}
+
+/** Runs a proxy on its rendered configuration (its port `configPort` moved to a free one), stopped with SIGTERM after the test. */
+async function startProxy(
+  leaks: LeakTracker,
+  nodePort: number,
+  file: string,
+  configPort: number,
+  command: (dir: string, config: string) => [string, string[]],
+): Promise<{ url: string; proc: Proc }> {
   const port = await freePort();
-  const { dir, config } = render('haproxy.cfg', nodePort, [8081, port]);
+  const { dir, config } = render(file, nodePort, [configPort, port]);
   leaks.defer(() => rmSync(dir, { recursive: true, force: true }));
-  const proc = run(leaks, 'haproxy', ['-db', '-f', config]);
+  const [program, args] = command(dir, config);
+  const proc = run(leaks, program, args);
   leaks.defer(async () => {
     if (proc.child.exitCode === null) {
       proc.child.kill('SIGTERM');

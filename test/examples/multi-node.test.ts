@@ -7,65 +7,16 @@
  * the same Redis bus.) Every loop is bounded.
  */
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { Agent } from '../../src/client/agent.js';
 import { request } from '../../src/client/request.js';
-import type { LeakTracker } from '../helpers/leaks.js';
+import { StreamClient } from '../helpers/event-stream.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { needsRedis, startRedis } from '../helpers/redis-server.js';
 import { eventually } from '../helpers/wait.js';
 import { needs, startNginx, startNodes } from './deploy-helpers.js';
 
 const leaks = trackLeaks({ settleMs: 50 });
-
-/** An event-stream client that reconnects (as EventSource does) when its stream ends. */
-class StreamClient {
-  node = '';
-  readonly messages: string[] = [];
-  reconnects = 0;
-  #socket: Socket | undefined;
-  #closed = false;
-
-  constructor(
-    readonly url: string,
-    leaks: LeakTracker,
-  ) {
-    leaks.defer(() => {
-      this.#closed = true;
-      this.#socket?.destroy();
-    });
-    this.#open();
-  }
-
-  #open(): void {
-    const { port, hostname } = new URL(this.url);
-    const socket = connect({ port: Number(port), host: hostname });
-    this.#socket = socket;
-    let text = '';
-    socket.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      for (let end = text.indexOf('\n\n'); end !== -1; end = text.indexOf('\n\n')) {
-        const event = text.slice(0, end);
-        text = text.slice(end + 2);
-        const hello = /event: hello\ndata: (n\d)/.exec(event);
-        if (hello) this.node = hello[1] as string;
-        else {
-          const data = /^data: (.*)$/m.exec(event);
-          if (data) this.messages.push(data[1] as string);
-        }
-      }
-    });
-    socket.once('error', () => {});
-    socket.once('close', () => {
-      if (this.#closed || this.reconnects >= 20) return;
-      this.reconnects++;
-      this.node = '';
-      setTimeout(() => this.#open(), 100); // EventSource's reconnection delay
-    });
-    socket.write(`GET /events HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
-  }
-}
 
 describe('three nodes, Redis, nginx', { skip: needsRedis || needs('nginx') }, () => {
   test('topics reach every node, limits hold across nodes, a killed node loses nothing', async () => {
