@@ -426,7 +426,9 @@ export function nearestKey(key: string, keys: Iterable<string>): string | undefi
     const other = candidate.toLowerCase();
     let score: number;
     if (other === lower) score = 0;
-    else if (lower.length >= 3 && (other.includes(lower) || lower.includes(other))) score = 0.5;
+    // A key inside another (`idleTimeout` in `idleTimeoutMs`) beats a two-letter slip, not a one-letter
+    // one: `prot` is `port` swapped, though `proxyProtocol` contains it.
+    else if (lower.length >= 3 && (other.includes(lower) || lower.includes(other))) score = 1.5;
     else {
       const d = editDistance(lower, other);
       score = d <= Math.max(2, Math.floor(Math.max(lower.length, other.length) / 3)) ? d : Number.POSITIVE_INFINITY;
