@@ -8,7 +8,16 @@
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const ENTRIES = ['index', 'net/index', 'http/index', 'web/index', 'client/index', 'tools/index', 'cli/main'];
+const ENTRIES = [
+  'index',
+  'net/index',
+  'http/index',
+  'web/index',
+  'client/index',
+  'tools/index',
+  'redis/index',
+  'cli/main',
+];
 
 rmSync('dist/pkg', { recursive: true, force: true });
 await build({

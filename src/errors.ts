@@ -92,6 +92,17 @@ export const ERROR_CODES = {
     'The request waited longer than queueTimeoutMs for a connection (all busy, often with response bodies nobody reads).',
   WK_ERR_POOL_QUEUE_FULL: 'The pool already holds maxQueue waiting requests; the request was refused at once.',
   WK_ERR_CLIENT_CLOSED: 'The client, pool or agent is closed or closing; the request was not sent.',
+  WK_ERR_CLUSTER:
+    'A cluster worker could not start or listen (it exited first, or the primary did not answer in time).',
+  WK_ERR_CLUSTER_RELOAD:
+    'A reload failed: a new worker did not listen (or the cluster was closing); the old workers keep serving.',
+  WK_ERR_REDIS: 'A Redis command failed or Redis could not be reached (the client error is the cause).',
+  WK_ERR_PUBSUB_DROPPED:
+    'Messages published while the pub/sub adapter was disconnected overflowed its buffer and were dropped (counted).',
+  WK_ERR_PROXY_PROTOCOL:
+    'A connection to a proxyProtocol listener did not start with a valid PROXY protocol header (v1 or v2) within its limit; it was closed.',
+  WK_ERR_PROXY_PROTOCOL_TIMEOUT:
+    'No complete PROXY protocol header arrived within headerTimeoutMs; the connection was closed.',
   WK_ERR_PROXY: 'The proxy could not be reached or refused the CONNECT tunnel (its status is on the error).',
   WK_ERR_DECOMPRESS: 'A response body is not valid for its Content-Encoding (gzip, deflate, br).',
   WK_ERR_REQUEST_BODY:

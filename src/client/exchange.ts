@@ -138,8 +138,11 @@ export class ClientExchange implements BodyStreamControl {
   host: ExchangeHost | undefined;
   /** Sent on a connection that had carried a request before. */
   reused = false;
-  /** Already resent once after a reuse race. */
-  retried = false;
+  /**
+   * Times resent after a reuse race. Each race costs one idle connection (it is closed), so the
+   * resends end; they are bounded anyway, by `MAX_REUSE_RESENDS` (retry.ts).
+   */
+  resends = 0;
   /** Some byte of its response has arrived. */
   gotBytes = false;
   /** When the request was completely written (performance.now()). */
@@ -271,11 +274,11 @@ export class ClientExchange implements BodyStreamControl {
     host?.abandon(this);
   }
 
-  /** Back to the queue for the one resend after a reuse race. */
+  /** Back to the queue for a resend after a reuse race. */
   requeue(): void {
     this.state = 'queued';
     this.host = undefined;
-    this.retried = true;
+    this.resends++;
     this.gotBytes = false;
     this.reused = false;
     const body = this.request.body;

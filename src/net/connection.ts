@@ -10,6 +10,7 @@ import { OptionsSchema, object } from '../util/options.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { closedError, type Endpoints, endpointsOf, netError, type UnixPaths } from './addresses.js';
 import { CONNECTION_SPECS, checkBytes, checkDuration, checkInteger } from './options.js';
+import type { ProxiedEndpoints } from './proxy-header.js';
 import { ReadBuffer, type ReadSource, type ReceiveHandlers } from './read-buffer.js';
 import { type TlsInfo, tlsInfoOf } from './tls/info.js';
 
@@ -17,6 +18,7 @@ import { type TlsInfo, tlsInfoOf } from './tls/info.js';
 const CONNECTION_OPTIONS = new OptionsSchema<ConnectionOptions>('Connection.from()', {
   ...CONNECTION_SPECS,
   unix: object(),
+  proxied: object(),
 });
 
 export type { ReceiveHandlers } from './read-buffer.js';
@@ -72,6 +74,11 @@ export interface ConnectionOptions {
   noDelay?: boolean;
   /** Paths to report as endpoints of a Unix socket connection (Node reports none). */
   unix?: UnixPaths;
+  /**
+   * The endpoints a PROXY protocol header gave (a listener with `proxyProtocol`): reported as
+   * `remoteAddress`/`localAddress`, the socket's own peer as `proxiedBy`.
+   */
+  proxied?: ProxiedEndpoints;
 }
 
 /**
@@ -132,6 +139,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   readonly #reader: ReadBuffer;
   readonly #allowHalfOpen: boolean;
   readonly #unix: UnixPaths | undefined;
+  readonly #proxied: ProxiedEndpoints | undefined;
   #endpoints: Endpoints = { localAddress: undefined, remoteAddress: undefined };
   #error: WirekitError | undefined;
   #drain: Deferred<void> | undefined;
@@ -160,6 +168,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     this.socket = socket;
     this.#allowHalfOpen = options.allowHalfOpen ?? false;
     this.#unix = options.unix;
+    this.#proxied = options.proxied;
     // Node would end our side as soon as the peer's FIN arrives, even with unread data; we end it
     // when the application has seen that EOF instead (see ConnectionOptions.allowHalfOpen).
     socket.allowHalfOpen = true;
@@ -381,6 +390,11 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     return this.#endpoints.localAddress;
   }
 
+  /** On a listener with `proxyProtocol`: the proxy the connection came through (its socket's peer). */
+  get proxiedBy(): SocketAddress | undefined {
+    return this.#proxied?.proxiedBy;
+  }
+
   /**
    * What TLS negotiated (protocol, cipher, ALPN, server name, the peer's certificate), or undefined
    * on a plain TCP connection. Read from the socket on first access.
@@ -483,7 +497,11 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   #listen(resolveClosed: () => void): void {
     const socket = this.socket;
     const learnEndpoints = (): void => {
-      this.#endpoints = endpointsOf(socket, this.#unix);
+      const proxied = this.#proxied;
+      this.#endpoints =
+        proxied === undefined
+          ? endpointsOf(socket, this.#unix)
+          : { remoteAddress: proxied.remoteAddress, localAddress: proxied.localAddress };
     };
     if (socket.connecting) socket.once('connect', learnEndpoints);
     else learnEndpoints();

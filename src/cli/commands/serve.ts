@@ -1,6 +1,15 @@
 import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { App, compress, cors, type Logger, type Middleware, serveStatic } from '../../index.js';
+import {
+  App,
+  type ClusterServer,
+  compress,
+  cors,
+  isPrimary,
+  type Logger,
+  type Middleware,
+  serveStatic,
+} from '../../index.js';
 import { loadAppModule } from '../app-module.js';
 import { describeError } from '../describe-error.js';
 import type { CliIo, Command } from '../io.js';
@@ -32,6 +41,8 @@ Options:
       --log <format>    pretty: a line per request (time method path status bytes duration),
                         coloured; json: one JSON record per line (requests, faults with their
                         stack, announcements); off. Default: pretty on a terminal, json piped
+  -w, --workers <n>     run n worker processes (or "auto": one per core) behind the port;
+                        SIGHUP reloads them with no dropped request (README: "Scaling out")
   -q, --quiet           --log off
   -h, --help            show this help
 
@@ -63,6 +74,7 @@ interface ServeFlags {
   log: string | undefined;
   /** HTTPS: the certificate and key files, or 'dev' for the development certificate. */
   tls: { certFile: string; keyFile: string } | 'dev' | undefined;
+  workers: number | 'auto' | undefined;
 }
 
 function parseFlags(args: readonly string[]): ServeFlags {
@@ -76,6 +88,7 @@ function parseFlags(args: readonly string[]): ServeFlags {
     cache: { type: 'string', default: '0' },
     dotfiles: { type: 'boolean', default: false },
     quiet: { type: 'boolean', short: 'q', default: false },
+    workers: { type: 'string', short: 'w' },
     log: { type: 'string' },
     tls: { type: 'boolean', default: false },
     cert: { type: 'string' },
@@ -94,7 +107,17 @@ function parseFlags(args: readonly string[]): ServeFlags {
       flag: '--cache',
     });
   }
+  const workers = values.workers === undefined || values.workers === 'auto' ? values.workers : Number(values.workers);
+  if (typeof workers === 'number' && (!Number.isInteger(workers) || workers < 1)) {
+    throw new UsageError(
+      `--workers: a whole number of processes, at least 1, or auto: ${JSON.stringify(values.workers)}`,
+      {
+        flag: '--workers',
+      },
+    );
+  }
   return {
+    workers,
     target: positionals[0] ?? '.',
     port,
     host: values.host as string,
@@ -171,6 +194,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     );
     return 1;
   }
+  if (flags.workers !== undefined) return runCluster(built, flags, io, out);
   let server: Awaited<ReturnType<App['listen']>>;
   try {
     server = await built.app.listen({ port: flags.port, host: flags.host, ...(await tlsOptions(flags, io, out)) });
@@ -212,6 +236,51 @@ async function tlsOptions(
     `Development certificate ${dev.certFile} (CA ${dev.caFile}; to trust it: wirekit cert --help)`,
   );
   return { tls: { certFile: dev.certFile, keyFile: dev.keyFile } };
+}
+
+/**
+ * `--workers`: this process is the primary (the workers run this same command again and serve;
+ * each logs its requests through the same output, which reaches the terminal by the inherited stdout).
+ */
+async function runCluster(
+  built: { app: App; what: string },
+  flags: ServeFlags,
+  io: CliIo,
+  out: ServeOutput,
+): Promise<number> {
+  const stopped = isPrimary() ? io.stopped() : undefined;
+  let server: ClusterServer;
+  try {
+    server = await built.app.listen({
+      port: flags.port,
+      host: flags.host,
+      ...(await tlsOptions(flags, io, out)),
+      workers: flags.workers ?? 1,
+      drainTimeoutMs: 5_000,
+      // The primary's signals are this command's: Ctrl-C and SIGTERM below, SIGHUP a reload.
+      handleSignals: false,
+      log: (message: string) => out.say('cluster', {}, `wirekit serve: ${message}`),
+    });
+  } catch (error) {
+    io.stderr.write(`wirekit serve: ${describeError(error)}\n`);
+    return 1;
+  }
+  if (server.role === 'worker') {
+    out.startLog();
+    return new Promise<number>(() => {}); // a worker serves until the primary drains it, and then exits
+  }
+  const reload = (): void => void server.reload().catch(() => {});
+  process.on('SIGHUP', reload);
+  out.say(
+    'listening',
+    { url: `${server.url}/`, root: built.what, workers: server.workers.length, pid: process.pid },
+    `Serving ${built.what} at ${server.url}/ with ${server.workers.length} workers (pid ${process.pid})`,
+  );
+  const signal = await (stopped as Promise<NodeJS.Signals>);
+  process.off('SIGHUP', reload);
+  out.say('stopping', { signal }, `\n${signal}: draining the workers (in-flight requests finish, 5 s at most)`);
+  await server.close();
+  return 0;
 }
 
 /** `wirekit serve`: a directory or an app module on our server. */

@@ -3,6 +3,7 @@ import type { ParserLimits } from '../codec/limits.js';
 import type { ConnInfo, Handler } from '../message/conn-info.js';
 import type { Request } from '../message/request.js';
 import type { Response } from '../message/response.js';
+import type { ProxyTrust } from '../message/trust-proxy.js';
 
 /**
  * The per-request limits and timeouts of `serve()` that apply to HTTP/2 streams too (the server's
@@ -27,6 +28,8 @@ export interface H2StreamOptions {
   readonly sendTimeoutMs: number;
   /** How long a connection with no open stream is kept. */
   readonly idleTimeoutMs: number;
+  /** The server's `trustProxy`, compiled (see `ConnInfo.trustProxy`). */
+  readonly trustProxy?: ProxyTrust | undefined;
   /** Header and body limits (`maxBodyBytes` here is the hard limit of any request body). */
   readonly limits: Partial<ParserLimits>;
   onError(error: Error, info: ConnInfo | undefined): void;
@@ -45,6 +48,8 @@ export interface H2ServeContext {
   readonly options: H2StreamOptions;
   /** True once the server is closing: a response that starts streaming is asked to stop. */
   readonly closing: boolean;
+  /** True once the server drains (`server.drain()`): readiness checks answer 503. */
+  readonly draining?: boolean;
 }
 
 /**

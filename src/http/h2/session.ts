@@ -16,6 +16,7 @@ import { endpointsOf } from '../../net/addresses.js';
 import { type TlsInfo, tlsInfoOf } from '../../net/tls/info.js';
 import { type TimerHandle, timerWheel } from '../../util/timer-wheel.js';
 import type { ConnInfo, Upgraded } from '../message/conn-info.js';
+import type { ProxyTrust } from '../message/trust-proxy.js';
 import type { H2Observer, H2ServeContext } from './context.js';
 import { H2Exchange, type H2ExchangeHost } from './exchange.js';
 import type { ResolvedHttp2Options } from './options.js';
@@ -95,6 +96,14 @@ export class H2Session implements ConnInfo, H2ExchangeHost {
 
   get httpVersion(): '2.0' {
     return '2.0';
+  }
+
+  get draining(): boolean {
+    return this.ctx.closing || this.ctx.draining === true;
+  }
+
+  get trustProxy(): ProxyTrust | undefined {
+    return this.ctx.options.trustProxy;
   }
 
   /** What TLS negotiated (`alpnProtocol` is `'h2'`); undefined for h2c. */

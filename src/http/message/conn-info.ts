@@ -2,6 +2,7 @@ import type { SocketAddress } from '../../errors.js';
 import type { Connection, ReceiveHandlers, TlsInfo } from '../../net/index.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
+import type { ProxyTrust } from './trust-proxy.js';
 
 /** A connection handed over by `info.upgrade()`: the HTTP server no longer reads or writes it. */
 export interface Upgraded {
@@ -24,6 +25,18 @@ export interface ConnInfo {
    * `request.version`), `'2.0'` for HTTP/2.
    */
   readonly httpVersion: '1.1' | '2.0';
+  /**
+   * With PROXY protocol (`proxyProtocol` of `serve()`), the proxy's own address; `remoteAddress`
+   * is then the client's as the proxy reported it. Undefined otherwise.
+   */
+  readonly proxiedBy?: SocketAddress | undefined;
+  /**
+   * True once the server drains (`server.drain()`, `close()`, a cluster's reload or shutdown): a
+   * readiness check should answer 503 so load balancers stop sending here (`healthCheck()`).
+   */
+  readonly draining?: boolean;
+  /** The server's `trustProxy`, compiled: whose forwarding fields `clientOf()` and an App believe. */
+  readonly trustProxy?: ProxyTrust | undefined;
   /**
    * What TLS negotiated on this connection (protocol, cipher, ALPN, server name, the client's
    * certificate with `requestCert`); undefined on plain HTTP.

@@ -84,6 +84,18 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
     return '1.1';
   }
 
+  get draining(): boolean {
+    return this.#ctx.closing || this.#ctx.draining === true;
+  }
+
+  get proxiedBy() {
+    return this.#conn.proxiedBy;
+  }
+
+  get trustProxy() {
+    return this.#ctx.options.trustProxy;
+  }
+
   get tls(): TlsInfo | undefined {
     return this.#conn.tls;
   }

@@ -1,5 +1,6 @@
 import { isWirekitError, ProtocolError } from '../../errors.js';
 import type { TlsServerOptions } from '../../net/index.js';
+import type { ProxyProtocolOptions } from '../../net/proxy-header.js';
 import { faultLog, type Logger, loggerSpec } from '../../util/logger.js';
 import {
   anyOf,
@@ -8,6 +9,7 @@ import {
   func,
   instanceOf,
   integer,
+  listOf,
   nested,
   OptionsSchema,
   object,
@@ -20,6 +22,7 @@ import type { ParserLimits } from '../codec/limits.js';
 import { HTTP2_OPTIONS, type Http2Options } from '../h2/options.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
 import type { ConnInfo } from '../message/conn-info.js';
+import { compileTrustProxy, type ProxyTrust, type TrustProxy } from '../message/trust-proxy.js';
 import type { RedirectHttpOptions } from './https-redirect.js';
 
 /** Options of `serve()`. Every limit and wait has a default; units are in the names. */
@@ -35,6 +38,16 @@ export interface ServeOptions {
   maxConnections?: number;
   /** Closes the server (gracefully, without a deadline) when aborted. */
   signal?: AbortSignal;
+  /**
+   * Connections start with a PROXY protocol header (v1 or v2, from HAProxy `send-proxy[-v2]`,
+   * nginx `proxy_protocol on`): `info.remoteAddress` is then the client's, `info.proxiedBy` the
+   * proxy's. Missing or malformed headers close the connection. Default false. See `listen()`.
+   */
+  proxyProtocol?: boolean | ProxyProtocolOptions;
+  /** Share the port with other processes' listeners, the kernel balancing (`SO_REUSEPORT`). See `listen()`. Default false. */
+  reusePort?: boolean;
+  /** Listen on a socket handle received from another process instead of binding (see `listen()`). */
+  handle?: object;
   /**
    * Serve HTTPS: certificates (`key`/`cert`, or `keyFile`/`certFile` reloaded when they change),
    * SNI, client certificates, protocol versions and the handshake limits. `url` is then `https://…`,
@@ -103,6 +116,14 @@ export interface ServeOptions {
    * `WK_ERR_HTTP_CLIENT_GONE` (a handler that read the body of a client that left).
    */
   onError?: (error: Error, info: ConnInfo | undefined) => void;
+
+  /**
+   * Which reverse proxies in front are trusted to say who the client is (`X-Forwarded-For`,
+   * `-Proto`, `-Host`, or RFC 7239 `Forwarded`): `info.trustProxy`, read by `clientOf(request,
+   * info)` and an App's `c.req.ip`/`protocol`/`host`. Default false: nobody, the fields are
+   * ignored. See the README's "Behind a proxy".
+   */
+  trustProxy?: TrustProxy;
   /**
    * Where the server logs (a pino logger, `jsonLogger()`, anything with pino's `error/warn/info/debug`
    * and `child`). With a logger and no `onError`, server-side faults (5xx handler errors, responses
@@ -126,6 +147,7 @@ export interface ResolvedServeOptions {
   maxDiscardBytes: number;
   limits: Partial<ParserLimits>;
   onError: (error: Error, info: ConnInfo | undefined) => void;
+  trustProxy: ProxyTrust | undefined;
 }
 
 export const SERVE_DEFAULTS = Object.freeze({
@@ -180,6 +202,10 @@ export const SERVE_OPTIONS = new OptionsSchema<ServeOptions>('serve()', {
   maxDiscardBytes: integer(0),
   onError: func(),
   logger: loggerSpec(),
+  trustProxy: anyOf(boolean(), integer(0), string(), listOf(string()), func(), object()),
+  proxyProtocol: anyOf(boolean(), object()),
+  reusePort: boolean(),
+  handle: object(),
 });
 
 /** Fills defaults (the values were checked by {@link SERVE_OPTIONS}). */
@@ -196,7 +222,7 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
   if (options.maxChunkExtensionBytes !== undefined) limits.maxChunkExtensionBytes = options.maxChunkExtensionBytes;
   if (options.maxStreamedBodyBytes !== undefined) limits.maxBodyBytes = options.maxStreamedBodyBytes;
   const onError = options.onError ?? (options.logger === undefined ? warnServerFault : logServerFault(options.logger));
-  return { ...out, limits, onError };
+  return { ...out, limits, onError, trustProxy: compileTrustProxy(options.trustProxy) };
 }
 
 /**

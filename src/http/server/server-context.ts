@@ -16,6 +16,8 @@ export interface ServerContext {
   readonly secure: boolean;
   /** `close()` has begun. */
   closing: boolean;
+  /** Set by `HttpServer#drain()` before it closes: readiness checks answer 503 (see `ConnInfo.draining`). */
+  draining?: boolean;
   /** Where the server's deadlines are kept: the shared `timerWheel`, or (tests) one with a fake clock. */
   readonly wheel: TimerWheel;
 }

@@ -30,6 +30,18 @@ interface Served {
   readonly undecided: Set<Connection>;
 }
 
+/** How long `drain()` waits between closing the listener and ending idle connections. */
+const DRAIN_SETTLE_MS = 250;
+
+/** Options of {@link HttpServer.drain}. */
+export interface HttpDrainOptions extends HttpCloseOptions {
+  /**
+   * How long to keep serving, with `info.draining` set (readiness checks answer 503), before
+   * closing: time for a load balancer's health check to notice. Default 0.
+   */
+  delayMs?: number;
+}
+
 /** Options of {@link HttpServer.close}. */
 export interface HttpCloseOptions {
   /** Destroy the connections still open after this long. Default: wait for in-flight requests to finish. */
@@ -128,6 +140,46 @@ export class HttpServer implements AsyncDisposable {
     return this.#closing;
   }
 
+  /** True once `drain()` or `close()` began. */
+  get draining(): boolean {
+    return this.#ctx.closing || this.#ctx.draining === true;
+  }
+
+  /**
+   * Drains for a load balancer: `info.draining` turns true at once (so `healthCheck()` answers
+   * 503), requests are still served for `delayMs`, then `close({ timeoutMs })`.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => server.drain({ delayMs: 5_000, timeoutMs: 10_000 }));
+   * ```
+   */
+  async drain(options: HttpDrainOptions = {}): Promise<void> {
+    this.#ctx.draining = true;
+    const delayMs = options.delayMs ?? 0;
+    if (delayMs > 0 && this.#closing === undefined) await this.#wait(delayMs);
+    if (this.#closing === undefined) {
+      // Stop accepting first, and only then end idle connections: one accepted a moment ago has its
+      // first request on the way, and close() would end it unanswered (a client does not resend a
+      // request whose new connection closed, as it does on a reused one).
+      void this.#server.close();
+      await this.#wait(DRAIN_SETTLE_MS);
+    }
+    await this.close(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+  }
+
+  #wait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => this.#ctx.wheel.after(ms, resolve, { keepAlive: true }));
+  }
+
+  /**
+   * The listening socket's handle, for passing it to another process (a cluster's reload hands a
+   * worker's `SO_REUSEPORT` socket to its successor: see docs/architecture.md, Scaling out).
+   */
+  get listenerHandle(): object | undefined {
+    return this.#server.handle;
+  }
+
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
@@ -186,6 +238,9 @@ export async function serveOn(wheel: TimerWheel, handler: Handler, given: ServeO
   if (options.path !== undefined) listenOptions.path = options.path;
   if (options.backlog !== undefined) listenOptions.backlog = options.backlog;
   if (options.maxConnections !== undefined) listenOptions.maxConnections = options.maxConnections;
+  if (options.proxyProtocol !== undefined) listenOptions.proxyProtocol = options.proxyProtocol;
+  if (options.reusePort !== undefined) listenOptions.reusePort = options.reusePort;
+  if (options.handle !== undefined) listenOptions.handle = options.handle;
   listenOptions.onError = (error) => ctx.options.onError(error, undefined);
   if (options.tls !== undefined) {
     const engines = new Map<string, (socket: TLSSocket) => void>();
