@@ -14,6 +14,7 @@ const ENTRIES = [
   'http/index',
   'web/index',
   'client/index',
+  'ws/index',
   'tools/index',
   'redis/index',
   'cli/main',

@@ -113,6 +113,19 @@ export const ERROR_CODES = {
     'The HTTP/2 server did not process the request (RST_STREAM REFUSED_STREAM, or a GOAWAY below its stream): it was retried if idempotent and replayable, else not sent again.',
   WK_ERR_H2_SESSION:
     'The HTTP/2 connection failed (a protocol or socket error, a GOAWAY with an error code); its requests in flight fail with this. A server closes a client this way (GOAWAY ENHANCE_YOUR_CALM, SETTINGS_TIMEOUT) for resetting streams too fast or never acknowledging its SETTINGS.',
+  WK_ERR_WS_PROTOCOL:
+    'The WebSocket peer broke RFC 6455 (framing, masking, opcode, fragmentation or close frame rules): closed with 1002.',
+  WK_ERR_WS_INVALID_UTF8:
+    'A WebSocket text message or close reason is not valid UTF-8, or a compressed message does not inflate: closed with 1007.',
+  WK_ERR_WS_MESSAGE_TOO_LARGE:
+    'A WebSocket frame or message (inflated size included) is over maxFrameBytes, maxMessageBytes or maxFragments: closed with 1009.',
+  WK_ERR_WS_HANDSHAKE:
+    'The WebSocket opening handshake was refused (the HTTP status and response are on the error) or its response is invalid.',
+  WK_ERR_WS_PONG_TIMEOUT:
+    'The WebSocket peer did not answer a ping within pongTimeoutMs: the connection was destroyed.',
+  WK_ERR_WS_BACKPRESSURE:
+    "A WebSocket peer does not read: its bufferedAmount passed maxBufferedBytes and the 'close' policy closed it with 1013.",
+  WK_ERR_WS_HANDLER: 'A WebSocket handler (open, message, close, drain) threw or rejected: closed with 1011.',
 } as const;
 
 /** A stable wirekit error code such as `WK_ERR_CONNECT_TIMEOUT`. */

@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './http/index.js';
 export * from './net/index.js';
 export * from './web/index.js';
+export * from './ws/index.js';

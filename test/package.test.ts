@@ -22,11 +22,13 @@ test('wirekit and its subpaths resolve and export their layers', async () => {
   const http = (await import('wirekit/http')) as Record<string, unknown>;
   const web = (await import('wirekit/web')) as Record<string, unknown>;
   const client = (await import('wirekit/client')) as Record<string, unknown>;
+  const ws = (await import('wirekit/ws')) as Record<string, unknown>;
   for (const [mod, names] of [
     [net, ['listen', 'connect', 'bind', 'Connection']],
     [http, ['serve', 'Request', 'Response', 'Headers', 'RequestParser']],
     [web, ['App', 'serveStatic', 'cors', 'compress', 'validate', 'HttpError']],
     [client, ['request', 'fetch', 'Pool', 'Agent', 'Client']],
+    [ws, ['WebSocketServer', 'WebSocketConnection', 'WebSocketHub', 'FrameParser', 'memoryPipe']],
   ] as const) {
     for (const name of names) {
       assert.equal(typeof mod[name], 'function', `${name} is exported`);

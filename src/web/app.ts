@@ -7,6 +7,10 @@ import { isStreamed, observeBody, withBody } from '../http/message/response-cont
 import { compileTrustProxy, type ProxyTrust, type TrustProxy } from '../http/message/trust-proxy.js';
 import { type FaultLog, faultLog, type Logger, loggerSpec } from '../util/logger.js';
 import { anyOf, boolean, func, integer, listOf, nested, OptionsSchema, object, string } from '../util/options.js';
+import type { WebSocketConnection } from '../ws/connection.js';
+import type { OutgoingMessage } from '../ws/handlers.js';
+import { WebSocketHub, type WebSocketHubOptions } from '../ws/hub.js';
+import { commitUpgrade, isPendingUpgrade } from '../ws/upgrade.js';
 import { type Middleware, runChain } from './compose.js';
 import { Context, type ContextConfig } from './context.js';
 import { asError, errorResponse, isUnexpected, warnUnexpected, withErrorFields } from './error-response.js';
@@ -25,6 +29,8 @@ import type { RequestIdSource } from './request-ids.js';
 import { RadixRouter } from './router/radix-router.js';
 import type { Params, Router, RouterOptions } from './router/router.js';
 import { WebRequest } from './web-request.js';
+import { connectInProcess, type WebSocketConnectOptions } from './ws-connect.js';
+import { type WebSocketRoute, webSocketRoute } from './ws-route.js';
 
 /** Options of `new App()`. */
 export interface AppOptions extends RouterOptions {
@@ -32,6 +38,8 @@ export interface AppOptions extends RouterOptions {
   secrets?: readonly string[];
   /** Default limits of `c.req.form()`. */
   form?: FormLimits;
+  /** The WebSocket hub's settings, e.g. `{ topics }` to relay topics between processes. */
+  webSockets?: WebSocketHubOptions;
   /**
    * Where the app logs: a pino logger, `jsonLogger()`, or anything with pino's
    * `error/warn/info/debug(objOrMsg, msg?)` and `child(bindings)`. `c.log` is a child of it per
@@ -114,6 +122,7 @@ export class App<V extends object = Record<string, unknown>> {
   #customOnError = false;
   /** The App's own `trustProxy`, or `'server'`: the server's applies. */
   readonly #trust: ProxyTrust | 'server';
+  #hub: WebSocketHub | undefined;
 
   constructor(given: AppOptions = {}) {
     const options = APP_OPTIONS.check(given);
@@ -175,6 +184,34 @@ export class App<V extends object = Record<string, unknown>> {
       this.#routes.push(entry);
     }
     return this;
+  }
+
+  /**
+   * A WebSocket route (see the README's WebSockets section): a GET route whose middleware runs
+   * before the upgrade; the last argument holds the handlers, options and `upgrade(c)` hook.
+   */
+  ws<D = undefined>(path: string, ...args: [...Middleware<V>[], WebSocketRoute<V, D>]): this {
+    const route = args.pop() as WebSocketRoute<V, D>;
+    return this.on('GET', path, ...(args as Middleware<V>[]), webSocketRoute(route));
+  }
+
+  /** The app's open WebSockets and topics (`server.close()` sends them 1001). */
+  get webSockets(): WebSocketHub {
+    this.#hub ??= new WebSocketHub(this.#options.webSockets);
+    return this.#hub;
+  }
+
+  /** Sends `data` to every WebSocket subscribed to `topic` (framed once); returns how many took it. */
+  publish(topic: string, data: OutgoingMessage): number {
+    return this.#hub?.publish(topic, data) ?? 0;
+  }
+
+  /**
+   * Opens a WebSocket to the app in process (no port): through the same middleware and handlers;
+   * rejects with a `WebSocketHandshakeError` (its `response` is the answer) when refused.
+   */
+  connect(path: string, options: WebSocketConnectOptions = {}): Promise<WebSocketConnection<undefined>> {
+    return connectInProcess((request, info) => this.#handle(request, info), path, options);
   }
 
   /** Middleware for every request, or for requests under `path` (`/api/*`). Runs in registration order. */
@@ -269,7 +306,7 @@ export class App<V extends object = Record<string, unknown>> {
   listen(options: ClusterListenOptions): Promise<ClusterServer>;
   listen(options?: ListenOptions): Promise<AppServer>;
   listen(options: ListenOptions | ClusterListenOptions = {}): Promise<AppServer | ClusterServer> {
-    return listenApp(this.handler, options, reportedStreamErrors, this.#options.logger);
+    return listenApp(this.handler, options, reportedStreamErrors, this.#options.logger, () => this.#hub?.close());
   }
 
   #handle(request: Request, info: ConnInfo): Response | Promise<Response> {
@@ -333,6 +370,7 @@ export class App<V extends object = Record<string, unknown>> {
   #result(c: Context<V>): Response | Promise<Response> {
     const response = c.res;
     if (response === undefined) return this.#fail(new HttpError(500, 'the handler returned no response'), c);
+    if (isPendingUpgrade(response)) return this.#upgrade(response, c);
     const hook = this.#errorHook;
     const content = response.peekContent();
     if (hook === undefined || !isStreamed(content)) return response;
@@ -351,6 +389,16 @@ export class App<V extends object = Record<string, unknown>> {
     });
     response.takeContent();
     return withBody(response, body);
+  }
+
+  /** The onion has run and answered 101: the connection becomes a WebSocket (ws-route.ts). */
+  #upgrade(response: Response, c: Context<V>): Response | Promise<Response> {
+    try {
+      commitUpgrade(response, c.info, this.webSockets);
+      return response;
+    } catch (error) {
+      return this.#fail(error, c);
+    }
   }
 
   #fail(error: unknown, c: Context<V>): Response | Promise<Response> {
@@ -463,6 +511,7 @@ const APP_OPTIONS = new OptionsSchema<AppOptions>('new App()', {
   ),
   maxJsonDepth: integer(0),
   trustProxy: anyOf(boolean(), integer(0), string(), listOf(string()), func(), object()),
+  webSockets: nested(new OptionsSchema<WebSocketHubOptions>('new App() webSockets', { topics: object() })),
   logger: loggerSpec(),
   requestId: nested(
     new OptionsSchema<RequestIdSource>('new App() requestId', {

@@ -59,3 +59,5 @@ export {
   validationError,
 } from './validate.js';
 export { type ValidationTarget, WebRequest } from './web-request.js';
+export type { WebSocketConnectOptions } from './ws-connect.js';
+export type { WebSocketRoute } from './ws-route.js';

@@ -31,6 +31,7 @@ export async function listenApp(
   given: ListenOptions | ClusterListenOptions,
   reported: WeakSet<object>,
   appLogger: Logger | undefined,
+  closeWebSockets: () => void,
 ): Promise<AppServer | ClusterServer> {
   const options = APP_LISTEN_OPTIONS.check(given as ClusterListenOptions);
   const logger = options.logger ?? appLogger;
@@ -38,6 +39,11 @@ export async function listenApp(
   const serveOptions = {
     ...options,
     onError: (error: Error, info: Parameters<typeof onError>[1]) => reported.has(error) || onError(error, info),
+    // server.close() first tells the app's WebSockets to close (1001), then the listener's own hook.
+    onClose: () => {
+      closeWebSockets();
+      options.onClose?.();
+    },
   };
   if (logger !== undefined) serveOptions.logger = logger;
   if (serveOptions.workers !== undefined) return serve(handler, serveOptions);

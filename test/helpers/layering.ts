@@ -16,7 +16,7 @@ const LAYER_PREFIXES: ReadonlyArray<[prefix: string, layer: string]> = [
   ['http/server/', 'http-server'],
   ['http/h2/', 'http-h2'],
   ['http/', 'http'],
-  ['ws/frame/', 'ws-frame'],
+  ['ws/codec/', 'ws-codec'],
   ['ws/', 'ws'],
   ['client/', 'client'],
   ['web/listen.ts', 'web-listen'],
@@ -39,7 +39,7 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'net-codec': BASE,
   net: [...BASE, 'net-codec'],
   'http-codec': BASE,
-  'ws-frame': BASE,
+  'ws-codec': BASE,
   // Types only: ConnInfo names the net Connection an upgrade hands over.
   'http-message': [...BASE, 'http-codec', 'net'],
   // HTTP/2 behind the same Handler: the server dispatches a connection to it.
@@ -47,17 +47,18 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'http-server': [...HTTP_CORE, 'net', 'http-h2'],
   // wirekit/http's serve() is the cluster-aware one (workers), which runs the engine's.
   http: [...HTTP_CORE, 'net', 'http-server', 'http-h2', 'cluster'],
-  // The HTTP/2 client maps fields as the HTTP/2 server does (http/h2/fields.ts).
-  client: [...HTTP_CORE, 'net', 'http-h2'],
-  web: [...HTTP_CORE, 'web-listen'],
-  'web-listen': [...HTTP_CORE, 'web', 'http-server', 'net', 'cluster'],
-  ws: [...HTTP_CORE, 'ws-frame', 'http-server', 'net'],
+  // The HTTP/2 client maps fields as the HTTP/2 server does (http/h2/fields.ts); the WebSocket client
+  // runs the same engine as the server.
+  client: [...HTTP_CORE, 'net', 'http-h2', 'ws', 'ws-codec'],
+  web: [...HTTP_CORE, 'web-listen', 'ws', 'ws-codec'],
+  'web-listen': [...HTTP_CORE, 'web', 'http-server', 'net', 'cluster', 'ws', 'ws-codec'],
+  ws: [...HTTP_CORE, 'ws-codec', 'net'],
   // The control API of the fault proxy is an HTTP service: it is built on the web framework's App.
-  tools: [...HTTP_CORE, 'net', 'client', 'web'],
+  tools: [...HTTP_CORE, 'net', 'client', 'web', 'ws', 'ws-codec'],
   // Process supervision around a Handler server: below web-listen, so app.listen({ workers }) uses it.
-  cluster: [...HTTP_CORE, 'net', 'http-server', 'ws', 'ws-frame'],
+  cluster: [...HTTP_CORE, 'net', 'http-server', 'ws', 'ws-codec'],
   // wirekit/redis: adapters for the rate limiter's store and the topic bus.
-  redis: [...HTTP_CORE, 'net', 'cluster', 'web', 'ws', 'ws-frame'],
+  redis: [...HTTP_CORE, 'net', 'cluster', 'web', 'ws', 'ws-codec'],
   cli: Object.keys(Object.fromEntries(LAYER_PREFIXES.map(([, l]) => [l, 1]))),
   index: Object.keys(Object.fromEntries(LAYER_PREFIXES.map(([, l]) => [l, 1]))),
 };
@@ -78,7 +79,7 @@ const RUNTIME_DEPENDENCIES: ReadonlyMap<string, readonly string[]> = new Map([
 ]);
 
 /** Pure layers may import no Node module that does I/O, timing or streaming (docs/architecture.md, http/codec). */
-const PURE_LAYERS = new Set(['http-codec', 'net-codec', 'ws-frame', 'errors', 'util']);
+const PURE_LAYERS = new Set(['http-codec', 'net-codec', 'ws-codec', 'errors', 'util']);
 const PURE_ALLOWED_NODE = new Set(['node:buffer']);
 
 export function layerOf(srcRelative: string): string | undefined {

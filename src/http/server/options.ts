@@ -125,6 +125,12 @@ export interface ServeOptions {
    */
   trustProxy?: TrustProxy;
   /**
+   * Called once when `close()` begins (or `signal` aborts), before idle connections are ended: the
+   * place to tell upgraded connections to finish (`webSockets.close()` sends them 1001). `close()`
+   * still waits for them, up to its `timeoutMs`.
+   */
+  onClose?: () => void;
+  /**
    * Where the server logs (a pino logger, `jsonLogger()`, anything with pino's `error/warn/info/debug`
    * and `child`). With a logger and no `onError`, server-side faults (5xx handler errors, responses
    * that failed midway) go to `logger.error` with their stack, instead of a process warning. The
@@ -206,6 +212,7 @@ export const SERVE_OPTIONS = new OptionsSchema<ServeOptions>('serve()', {
   proxyProtocol: anyOf(boolean(), object()),
   reusePort: boolean(),
   handle: object(),
+  onClose: func(),
 });
 
 /** Fills defaults (the values were checked by {@link SERVE_OPTIONS}). */

@@ -55,16 +55,18 @@ export class HttpServer implements AsyncDisposable {
   readonly #server: Server;
   readonly #ctx: ServerContext;
   readonly #served: Served;
+  readonly #onClose: (() => void) | undefined;
   #closing: Promise<void> | undefined;
   /** The plain-HTTP listener that redirects to this HTTPS server (`redirectHttp`). */
   readonly redirectServer: HttpServer | undefined;
 
   /** @internal Made by {@link serve}. */
-  constructor(server: Server, ctx: ServerContext, served: Served, redirect?: HttpServer) {
+  constructor(server: Server, ctx: ServerContext, served: Served, redirect?: HttpServer, onClose?: () => void) {
     this.#server = server;
     this.#ctx = ctx;
     this.#served = served;
     this.redirectServer = redirect;
+    this.#onClose = onClose;
   }
 
   /** The bound address (`port` is the real one when 0 was asked for). */
@@ -109,11 +111,16 @@ export class HttpServer implements AsyncDisposable {
    * read; the answers say `Connection: close`; HTTP/2 connections get GOAWAY), gives keep-alive
    * connections `closeGraceMs` to deliver a request already on their way (then an idle one closes),
    * and with `timeoutMs` destroys what is still open at the deadline. Resolves when every connection
-   * has closed.
+   * has closed. Upgraded connections (WebSockets) are left to `onClose` to finish.
    */
   close(options: HttpCloseOptions = {}): Promise<void> {
     if (this.#closing === undefined) {
       this.#ctx.closing = true;
+      try {
+        this.#onClose?.();
+      } catch (error) {
+        this.#ctx.options.onError(error instanceof Error ? error : new Error(String(error)), undefined);
+      }
       const redirect = this.redirectServer?.close(options);
       const closed = this.#server.close();
       this.#closing = redirect === undefined ? closed : Promise.all([closed, redirect]).then(() => {});
@@ -252,7 +259,7 @@ export async function serveOn(wheel: TimerWheel, handler: Handler, given: ServeO
     else return serveCleartext(ctx, conn, served, h2);
   });
   const redirect = await startRedirect(options, server);
-  const httpServer = new HttpServer(server, ctx, served, redirect);
+  const httpServer = new HttpServer(server, ctx, served, redirect, options.onClose);
   options.signal?.addEventListener('abort', () => void httpServer.close(), { once: true });
   return httpServer;
 }

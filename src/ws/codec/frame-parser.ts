@@ -1,0 +1,408 @@
+/**
+ * The WebSocket frame parser (the "Receiver" of RFC 6455 §5-6): bytes in, messages and control
+ * frames out through a sink. Sans-I/O: no sockets, timers or zlib; a compressed message is handed
+ * over whole, marked `compressed`, for the caller to inflate.
+ *
+ * Hot path: a frame that arrives whole in one chunk is parsed in place and its payload handed over
+ * as a view of that chunk (no copy). Only a frame split across chunks, or a fragmented message, is
+ * gathered (see gather.ts).
+ *
+ * Text is validated as it arrives (fail-fast, RFC 6455 §8.1): the first invalid byte fails the
+ * connection with 1007 even if the frame, or the message, is not complete.
+ */
+import type { ErrorCode } from '../../errors.js';
+import { parseClosePayload } from './close-payload.js';
+import { CloseCode, MAX_CONTROL_PAYLOAD_BYTES, Opcode } from './constants.js';
+import { headerSize, headerViolation, readLength } from './frame-header.js';
+import { Gather } from './gather.js';
+import { applyMaskBits, maskBits } from './mask.js';
+import { Utf8Validator } from './utf8.js';
+
+/**
+ * Which end of the connection the parser runs at: servers receive masked frames, clients unmasked ones.
+ *
+ * @example
+ * ```ts
+ * const role: WebSocketRole = 'client'; // its frames are masked, the server's are not
+ * ```
+ */
+export type WebSocketRole = 'server' | 'client';
+
+/**
+ * Limits and mode of a {@link FrameParser}.
+ *
+ * @example
+ * ```ts
+ * new FrameParser(sink, { role: 'server', maxMessageBytes: 1 << 20, maxFrameBytes: 1 << 20, maxFragments: 1024 });
+ * ```
+ */
+export interface FrameParserOptions {
+  role: WebSocketRole;
+  /** Largest message (the sum of its frames' payloads); larger fails with 1009. */
+  maxMessageBytes: number;
+  /** Largest frame payload; larger fails with 1009 as soon as the header says so. */
+  maxFrameBytes: number;
+  /** Most frames in one message (empty ones count); more fail with 1009. */
+  maxFragments: number;
+  /** permessage-deflate was negotiated: RSV1 on a message's first frame marks it compressed. */
+  compression?: boolean;
+}
+
+/**
+ * Why the parser failed the connection: the close code to send and the wirekit error code.
+ *
+ * @example
+ * ```ts
+ * onFail: (f) => console.log(f.closeCode, f.errorCode, f.message) // 1002 WK_ERR_WS_PROTOCOL ...
+ * ```
+ */
+export interface FrameFailure {
+  closeCode: 1002 | 1007 | 1009;
+  errorCode: ErrorCode;
+  message: string;
+}
+
+/**
+ * What the parser produces. Callbacks may call `parser.pause()` (to stop after this event) and,
+ * later, `resume()`.
+ *
+ * @example
+ * ```ts
+ * const sink: FrameParserSink = { onMessage: (p, text) => console.log(text ? p.toString() : p), onPing() {}, onPong() {}, onCloseFrame() {}, onFail() {} };
+ * ```
+ */
+export interface FrameParserSink {
+  /** A complete data message. Text is valid UTF-8 unless `compressed` (inflate it, then check). */
+  onMessage(payload: Buffer, isText: boolean, compressed: boolean): void;
+  onPing(payload: Buffer): void;
+  onPong(payload: Buffer): void;
+  /** A valid close frame (code 1005 when it had no payload). The parser stops. */
+  onCloseFrame(code: number, reason: string): void;
+  /** The peer broke the protocol or a limit. The parser stops; close with `closeCode`. */
+  onFail(failure: FrameFailure): void;
+}
+
+const HEADER = 0;
+const PAYLOAD = 1;
+const DONE = 2;
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Parses frames pushed in any split.
+ *
+ * @example
+ * ```ts
+ * const parser = new FrameParser(sink, { role: 'server', maxMessageBytes: 16 << 20, maxFrameBytes: 16 << 20, maxFragments: 1024 });
+ * socket.on('data', (chunk) => parser.push(chunk));
+ * ```
+ */
+export class FrameParser {
+  readonly #sink: FrameParserSink;
+  readonly #expectMasked: boolean;
+  readonly #maxMessageBytes: number;
+  readonly #maxFrameBytes: number;
+  readonly #maxFragments: number;
+  readonly #compression: boolean;
+  #state = HEADER;
+  #paused = false;
+  #running = false;
+  #held: Buffer[] | undefined;
+  // A header split across chunks.
+  #head: Buffer | undefined;
+  #headLength = 0;
+  // The frame being read.
+  #fin = false;
+  #opcode = 0;
+  #frameLength = 0;
+  #remaining = 0;
+  #masked = false;
+  #key = 0;
+  #keyPhase = 0;
+  // The message being read (opcode 0: none).
+  #messageOpcode = 0;
+  #compressed = false;
+  #messageBytes = 0;
+  #fragments = 0;
+  #utf8: Utf8Validator | undefined;
+  // Payload bytes of a split frame or a fragmented message (made on first use).
+  #gather: Gather | undefined;
+  // A control frame split across chunks.
+  #control: Buffer | undefined;
+  #controlLength = 0;
+
+  constructor(sink: FrameParserSink, options: FrameParserOptions) {
+    this.#sink = sink;
+    this.#expectMasked = options.role === 'server';
+    this.#maxMessageBytes = options.maxMessageBytes;
+    this.#maxFrameBytes = options.maxFrameBytes;
+    this.#maxFragments = options.maxFragments;
+    this.#compression = options.compression ?? false;
+  }
+
+  /** True once a close frame or a failure ended parsing: later bytes are ignored. */
+  get done(): boolean {
+    return this.#state === DONE;
+  }
+
+  /** Bytes pushed while paused, not parsed yet. */
+  get heldBytes(): number {
+    let total = 0;
+    for (const chunk of this.#held ?? []) total += chunk.length;
+    return total;
+  }
+
+  /** Parses `chunk`, calling the sink for each event; holds it unparsed while paused. */
+  push(chunk: Buffer): void {
+    if (this.#state === DONE) return;
+    if (this.#paused || this.#running) {
+      if (this.#held === undefined) this.#held = [chunk];
+      else this.#held.push(chunk);
+      return;
+    }
+    this.#run(chunk);
+  }
+
+  /** Stops after the current event: later bytes are held until {@link FrameParser.resume}. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Parses the held bytes (synchronously) and goes on parsing pushes. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    if (this.#running) return;
+    const next = this.#held?.shift();
+    if (next !== undefined) this.#run(next);
+  }
+
+  #run(first: Buffer): void {
+    this.#running = true;
+    try {
+      let chunk: Buffer | undefined = first;
+      while (chunk !== undefined) {
+        const at = this.#consume(chunk);
+        if (this.#state === DONE) {
+          this.#held = undefined;
+          return;
+        }
+        if (at < chunk.length) {
+          // Paused mid-chunk: the rest goes first when parsing resumes.
+          if (this.#held === undefined) this.#held = [chunk.subarray(at)];
+          else this.#held.unshift(chunk.subarray(at));
+          return;
+        }
+        chunk = this.#paused ? undefined : this.#held?.shift();
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** Parses from `chunk` until it is used up, the parser is paused or done; returns where it stopped. */
+  #consume(chunk: Buffer): number {
+    const length = chunk.length;
+    let at = 0;
+    while (at < length && !this.#paused && this.#state !== DONE) {
+      at = this.#state === HEADER ? this.#readHeader(chunk, at) : this.#readPayload(chunk, at);
+    }
+    return at;
+  }
+
+  #readHeader(chunk: Buffer, at: number): number {
+    const available = chunk.length - at;
+    if (this.#headLength === 0 && available >= 2) {
+      const size = headerSize(chunk[at + 1] as number);
+      if (available >= size) {
+        this.#parseHeader(chunk, at);
+        return at + size;
+      }
+    }
+    // The header is split across chunks: gather its (at most 14) bytes.
+    const head = this.#head ?? Buffer.allocUnsafe(14);
+    this.#head = head;
+    let i = at;
+    while (i < chunk.length && this.#headLength < 2) head[this.#headLength++] = chunk[i++] as number;
+    if (this.#headLength < 2) return i;
+    const size = headerSize(head[1] as number);
+    while (i < chunk.length && this.#headLength < size) head[this.#headLength++] = chunk[i++] as number;
+    if (this.#headLength < size) return i;
+    this.#headLength = 0;
+    this.#parseHeader(head, 0);
+    return i;
+  }
+
+  /** Reads and checks a complete header at `buf[at]` (RFC 6455 §5.2, §5.4, §5.5; RFC 7692 §6). */
+  #parseHeader(buf: Buffer, at: number): void {
+    const b0 = buf[at] as number;
+    const b1 = buf[at + 1] as number;
+    const opcode = b0 & 0x0f;
+    const masked = (b1 & 0x80) !== 0;
+    let size = b1 & 0x7f;
+    // The common frame (a whole small text or binary message, masked as the role wants) needs
+    // none of the checks below: FIN set, RSV clear, a 7-bit length, no message in progress.
+    const common =
+      (b0 === 0x81 || b0 === 0x82) && size < 126 && masked === this.#expectMasked && this.#messageOpcode === 0;
+    if (!common) {
+      const length = readLength(buf, at);
+      const problem =
+        typeof length === 'string'
+          ? length
+          : headerViolation(b0, masked, length, this.#expectMasked, this.#messageOpcode !== 0, this.#compression);
+      if (problem !== undefined) {
+        this.#protocolError(problem);
+        return;
+      }
+      size = length as number;
+    }
+    if (opcode === Opcode.Text || opcode === Opcode.Binary) this.#startMessage(opcode, (b0 & 0x40) !== 0);
+    if (opcode < 0x8) {
+      const limit = this.#limitCrossed(size);
+      if (limit !== undefined) {
+        this.#fail(CloseCode.MessageTooBig, 'WK_ERR_WS_MESSAGE_TOO_LARGE', limit);
+        return;
+      }
+    }
+    this.#fin = (b0 & 0x80) !== 0;
+    this.#opcode = opcode;
+    this.#frameLength = size;
+    this.#remaining = size;
+    this.#masked = masked;
+    if (masked) {
+      this.#key = maskBits(buf, at + headerSize(b1) - 4);
+      this.#keyPhase = 0;
+    }
+    if (size > 0) {
+      this.#state = PAYLOAD;
+    } else if (opcode >= 0x8) {
+      this.#controlFrame(EMPTY);
+    } else {
+      this.#endDataFrame();
+    }
+  }
+
+  /** Which limit a data frame of `length` bytes crosses, if any (counting it as a fragment). */
+  #limitCrossed(length: number): string | undefined {
+    if (length > this.#maxFrameBytes) return `a frame of ${length} bytes (limit ${this.#maxFrameBytes})`;
+    if (this.#messageBytes + length > this.#maxMessageBytes) return `a message over ${this.#maxMessageBytes} bytes`;
+    if (++this.#fragments > this.#maxFragments) return `more than ${this.#maxFragments} fragments`;
+    return undefined;
+  }
+
+  #startMessage(opcode: number, compressed: boolean): void {
+    this.#messageOpcode = opcode;
+    this.#compressed = compressed;
+    this.#messageBytes = 0;
+    this.#fragments = 0;
+    if (opcode === Opcode.Text && !compressed) {
+      if (this.#utf8 === undefined) this.#utf8 = new Utf8Validator();
+      else this.#utf8.reset();
+    }
+  }
+
+  #readPayload(chunk: Buffer, at: number): number {
+    const n = Math.min(this.#remaining, chunk.length - at);
+    const end = at + n;
+    if (this.#masked) this.#keyPhase = applyMaskBits(chunk, at, end, this.#key, this.#keyPhase);
+    this.#remaining -= n;
+    if (this.#opcode >= 0x8) {
+      this.#readControl(chunk, at, end);
+      return end;
+    }
+    this.#messageBytes += n;
+    if (this.#messageOpcode === Opcode.Text && !this.#compressed) {
+      const bad = (this.#utf8 as Utf8Validator).check(chunk, at, end);
+      if (bad !== -1) {
+        this.#fail(
+          CloseCode.InvalidPayload,
+          'WK_ERR_WS_INVALID_UTF8',
+          `invalid UTF-8 at byte ${this.#messageBytes - (end - bad)} of a text message`,
+        );
+        return end;
+      }
+    }
+    if (this.#remaining === 0 && this.#fin && n === this.#frameLength && !(this.#gather?.length ?? 0)) {
+      // The whole message is this one piece of this chunk: hand it over without a copy.
+      this.#endMessage(chunk.subarray(at, end));
+      return end;
+    }
+    // A final frame's size is known; a fragmented message may still grow to the limit.
+    const gather = this.#gather ?? new Gather();
+    this.#gather = gather;
+    gather.append(chunk, at, end, this.#fin ? gather.length + n + this.#remaining : this.#maxMessageBytes);
+    if (this.#remaining === 0) this.#endDataFrame();
+    return end;
+  }
+
+  #readControl(chunk: Buffer, at: number, end: number): void {
+    if (this.#remaining === 0 && this.#controlLength === 0) {
+      this.#controlFrame(chunk.subarray(at, end));
+      return;
+    }
+    const control = this.#control ?? Buffer.allocUnsafe(MAX_CONTROL_PAYLOAD_BYTES);
+    this.#control = control;
+    chunk.copy(control, this.#controlLength, at, end);
+    this.#controlLength += end - at;
+    if (this.#remaining > 0) return;
+    const payload = Buffer.from(control.subarray(0, this.#controlLength));
+    this.#controlLength = 0;
+    this.#controlFrame(payload);
+  }
+
+  #endDataFrame(): void {
+    this.#state = HEADER;
+    if (!this.#fin) return;
+    const gather = this.#gather;
+    this.#endMessage(gather !== undefined && gather.length > 0 ? gather.take() : EMPTY);
+  }
+
+  #endMessage(payload: Buffer): void {
+    const isText = this.#messageOpcode === Opcode.Text;
+    const compressed = this.#compressed;
+    if (isText && !compressed && !(this.#utf8 as Utf8Validator).complete) {
+      this.#fail(CloseCode.InvalidPayload, 'WK_ERR_WS_INVALID_UTF8', 'a text message ends inside a UTF-8 sequence');
+      return;
+    }
+    this.#state = HEADER;
+    this.#messageOpcode = 0;
+    this.#sink.onMessage(payload, isText, compressed);
+  }
+
+  #controlFrame(payload: Buffer): void {
+    this.#state = HEADER;
+    switch (this.#opcode) {
+      case Opcode.Ping:
+        this.#sink.onPing(payload);
+        return;
+      case Opcode.Pong:
+        this.#sink.onPong(payload);
+        return;
+      default:
+        this.#closeFrame(payload);
+    }
+  }
+
+  /** A close frame (RFC 6455 §5.5.1): the end of parsing either way. */
+  #closeFrame(payload: Buffer): void {
+    const parsed = parseClosePayload(payload);
+    if ('closeCode' in parsed) {
+      const errorCode = parsed.closeCode === 1002 ? 'WK_ERR_WS_PROTOCOL' : 'WK_ERR_WS_INVALID_UTF8';
+      this.#fail(parsed.closeCode, errorCode, parsed.message);
+      return;
+    }
+    this.#state = DONE;
+    this.#sink.onCloseFrame(parsed.code, parsed.reason);
+  }
+
+  #protocolError(message: string): void {
+    this.#fail(CloseCode.ProtocolError, 'WK_ERR_WS_PROTOCOL', message);
+  }
+
+  #fail(closeCode: FrameFailure['closeCode'], errorCode: ErrorCode, message: string): void {
+    this.#state = DONE;
+    this.#gather?.clear();
+    this.#held = undefined;
+    this.#sink.onFail({ closeCode, errorCode, message });
+  }
+}
