@@ -3,7 +3,7 @@
  * API exactly as a user would: 100 parameterised and 10 static routes registered before the four
  * contract routes (so the router does real work), and a keep-alive idle timeout of 72 s like the
  * peers'. `bench/engine-app.ts` is the same contract on the bare engine, for the overhead ratio.
- * With `TLS_CERT` and `TLS_KEY` (paths of PEM files) it serves HTTPS, offering http/1.1 by ALPN
+ * With `TLS_CERT` and `TLS_KEY` (paths of PEM files) it serves HTTPS, offering h2 and http/1.1 by ALPN
  * (`tls-bench.sh` starts it that way).
  */
 // The package entry, as a user imports it (the bundle in dist/pkg): only the web layer is loaded.
@@ -26,6 +26,8 @@ const server = await app.listen({
   host: process.env.HOST ?? '127.0.0.1',
   idleTimeoutMs: 72_000,
   ...(TLS_CERT !== undefined && TLS_KEY !== undefined ? { tls: { certFile: TLS_CERT, keyFile: TLS_KEY } } : {}),
+  // H2C=1: cleartext HTTP/2 with prior knowledge next to HTTP/1.1 (`PROTOCOL=h2c bench/instructions-per-request.sh`).
+  ...(process.env.H2C === '1' ? { http2: 'h2c' as const } : {}),
 });
 process.stdout.write(`bench app listening on ${server.url}\n`);
 const stop = (): void => {

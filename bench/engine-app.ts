@@ -23,7 +23,13 @@ const server = await serve(
     if (/^\/s[0-9]$/.test(path)) return new Response('static');
     return new Response('Not Found', { status: 404 });
   },
-  { port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1', idleTimeoutMs: 72_000 },
+  {
+    port: Number(process.env.PORT ?? 3000),
+    host: process.env.HOST ?? '127.0.0.1',
+    idleTimeoutMs: 72_000,
+    // H2C=1: cleartext HTTP/2 with prior knowledge too (`PROTOCOL=h2c bench/instructions-per-request.sh`).
+    ...(process.env.H2C === '1' ? { http2: 'h2c' as const } : {}),
+  },
 );
 process.stdout.write(`engine bench app listening on ${server.url}\n`);
 const stop = (): void => {

@@ -16,6 +16,7 @@ const ENTRIES = [
   'client/index',
   'ws/index',
   'tools/index',
+  'redis/index',
   'cli/main',
 ];
 

@@ -92,10 +92,27 @@ export const ERROR_CODES = {
     'The request waited longer than queueTimeoutMs for a connection (all busy, often with response bodies nobody reads).',
   WK_ERR_POOL_QUEUE_FULL: 'The pool already holds maxQueue waiting requests; the request was refused at once.',
   WK_ERR_CLIENT_CLOSED: 'The client, pool or agent is closed or closing; the request was not sent.',
+  WK_ERR_CLUSTER:
+    'A cluster worker could not start or listen (it exited first, or the primary did not answer in time).',
+  WK_ERR_CLUSTER_RELOAD:
+    'A reload failed: a new worker did not listen (or the cluster was closing); the old workers keep serving.',
+  WK_ERR_REDIS: 'A Redis command failed or Redis could not be reached (the client error is the cause).',
+  WK_ERR_PUBSUB_DROPPED:
+    'Messages published while the pub/sub adapter was disconnected overflowed its buffer and were dropped (counted).',
+  WK_ERR_PROXY_PROTOCOL:
+    'A connection to a proxyProtocol listener did not start with a valid PROXY protocol header (v1 or v2) within its limit; it was closed.',
+  WK_ERR_PROXY_PROTOCOL_TIMEOUT:
+    'No complete PROXY protocol header arrived within headerTimeoutMs; the connection was closed.',
   WK_ERR_PROXY: 'The proxy could not be reached or refused the CONNECT tunnel (its status is on the error).',
   WK_ERR_DECOMPRESS: 'A response body is not valid for its Content-Encoding (gzip, deflate, br).',
   WK_ERR_REQUEST_BODY:
     'The request body could not be sent: its stream failed, or its length differs from the Content-Length given.',
+  WK_ERR_H2_STREAM:
+    'An HTTP/2 stream closed before its response was complete: reset by the server (RST_STREAM, its error code in the message) or cut short.',
+  WK_ERR_H2_REFUSED:
+    'The HTTP/2 server did not process the request (RST_STREAM REFUSED_STREAM, or a GOAWAY below its stream): it was retried if idempotent and replayable, else not sent again.',
+  WK_ERR_H2_SESSION:
+    'The HTTP/2 connection failed (a protocol or socket error, a GOAWAY with an error code); its requests in flight fail with this. A server closes a client this way (GOAWAY ENHANCE_YOUR_CALM, SETTINGS_TIMEOUT) for resetting streams too fast or never acknowledging its SETTINGS.',
   WK_ERR_WS_PROTOCOL:
     'The WebSocket peer broke RFC 6455 (framing, masking, opcode, fragmentation or close frame rules): closed with 1002.',
   WK_ERR_WS_INVALID_UTF8:

@@ -3,16 +3,14 @@
  * times a second), piped one plain line per second, so a log shows the run without control codes.
  */
 import { formatProgress, type LoadProgress } from '../tools/index.js';
-
-/** Erase the line and go back to its start (ANSI: CR, then EL 2). */
-const CLEAR_LINE = '\r\x1b[2K';
+import { CLEAR_LINE } from './paint.js';
 
 /**
  * A progress display writing to `out`.
  *
  * @example
  * ```ts
- * const display = progressDisplay(io.stderr, io.stderr.isTTY === true);
+ * const display = progressDisplay(io.stderr, isTerminal(io.stderr, io.env));
  * await loadTest({ targets, onProgress: display.update });
  * display.done();
  * ```
@@ -49,7 +47,7 @@ export function paintProgress(
  *
  * @example
  * ```ts
- * const display = progressDisplay(process.stderr, process.stderr.isTTY === true);
+ * const display = progressDisplay(process.stderr, isTerminal(process.stderr, process.env));
  * ```
  */
 export function progressDisplay(out: NodeJS.WritableStream, tty: boolean): ProgressDisplay {

@@ -1,4 +1,8 @@
-/** Command-line values with units: durations (`100ms`, `2s`), byte counts (`64k`, `1MiB`), percentages. */
+/**
+ * Command-line values with units, one grammar for every command: durations (`100ms`, `2s`; a bare
+ * number is seconds, as nc -w, curl and wrk read it), byte counts (`64k`, `1MiB`), percentages,
+ * ports, whole counts. Each throws a {@link UsageError} naming the flag.
+ */
 import { UsageError } from './usage-error.js';
 
 const DURATION_UNITS: Readonly<Record<string, number>> = {
@@ -23,25 +27,67 @@ const BYTE_UNITS: Readonly<Record<string, number>> = {
   gib: 1024 ** 3,
 };
 
-function parts(flag: string, text: string): [number, string] {
+function parts(flag: string, text: string, example: string): [number, string] {
   const match = /^(\d+(?:\.\d+)?)\s*([a-zµ]*)$/i.exec(text.trim());
-  if (match === null) throw new UsageError(`${flag}: not a number with a unit: ${JSON.stringify(text)}`);
+  if (match === null) {
+    throw new UsageError(`${flag}: not a number with a unit: ${JSON.stringify(text)} (say ${example})`, { flag });
+  }
   return [Number(match[1]), (match[2] ?? '').toLowerCase()];
 }
 
 /**
- * A duration in milliseconds: `250` (ms), `250ms`, `1.5s`, `2m`, `500us`.
+ * A duration in milliseconds: `250ms`, `1.5s`, `2m`, `1h`, `500us`; a bare number is seconds.
  *
  * @example
  * ```ts
  * parseDuration('--latency', '1.5s'); // 1500
+ * parseDuration('--timeout', '5'); // 5000
  * ```
  */
 export function parseDuration(flag: string, text: string): number {
-  const [value, unit] = parts(flag, text);
-  const scale = DURATION_UNITS[unit === '' ? 'ms' : unit];
-  if (scale === undefined) throw new UsageError(`${flag}: unknown duration unit ${JSON.stringify(unit)} (ms, s, m)`);
+  const [value, unit] = parts(flag, text, '500ms, 10s or 2m');
+  const scale = DURATION_UNITS[unit === '' ? 's' : unit];
+  if (scale === undefined) {
+    throw new UsageError(`${flag}: unknown duration unit ${JSON.stringify(unit)} (ms, s, m, h)`, { flag });
+  }
   return value * scale;
+}
+
+/**
+ * A TCP or UDP port: a whole number from 0 (any free port) to 65535.
+ *
+ * @example
+ * ```ts
+ * parsePort('--port', '8080'); // 8080
+ * ```
+ */
+export function parsePort(flag: string, text: string | undefined): number {
+  const port = Number(text);
+  if (text === undefined || text.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`${flag}: not a port number (0 to 65535): ${JSON.stringify(text)}`, { flag });
+  }
+  return port;
+}
+
+/**
+ * A whole count of at least `min` (default 1); `_` may group digits (`100_000`).
+ *
+ * @example
+ * ```ts
+ * parseCount('--connections', '100'); // 100
+ * ```
+ */
+export function parseCount(flag: string, text: string, min = 1): number {
+  const n = Number(text.replace(/_/g, ''));
+  if (text.trim() === '' || !Number.isInteger(n) || n < min) {
+    throw new UsageError(
+      `${flag}: not a whole number${min > 0 ? ` of at least ${min}` : ''}: ${JSON.stringify(text)}`,
+      {
+        flag,
+      },
+    );
+  }
+  return n;
 }
 
 /**
@@ -53,9 +99,11 @@ export function parseDuration(flag: string, text: string): number {
  * ```
  */
 export function parseBytes(flag: string, text: string): number {
-  const [value, unit] = parts(flag, text);
+  const [value, unit] = parts(flag, text, '1500, 64k or 1MiB');
   const scale = BYTE_UNITS[unit];
-  if (scale === undefined) throw new UsageError(`${flag}: unknown size unit ${JSON.stringify(unit)} (k, KiB, m, MiB)`);
+  if (scale === undefined) {
+    throw new UsageError(`${flag}: unknown size unit ${JSON.stringify(unit)} (k, KiB, m, MiB)`, { flag });
+  }
   return Math.round(value * scale);
 }
 
@@ -70,6 +118,8 @@ export function parseBytes(flag: string, text: string): number {
 export function parsePercent(flag: string, text: string): number {
   const match = /^(\d+(?:\.\d+)?)%?$/.exec(text.trim());
   const value = Number(match?.[1]);
-  if (match === null || value > 100) throw new UsageError(`${flag}: not a percentage: ${JSON.stringify(text)}`);
+  if (match === null || value > 100) {
+    throw new UsageError(`${flag}: not a percentage: ${JSON.stringify(text)} (say 10%)`, { flag });
+  }
   return value / 100;
 }

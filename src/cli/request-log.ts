@@ -1,50 +1,50 @@
+/**
+ * `wirekit serve`'s request log: every request the server in this process answers, as one
+ * `request completed` record through a logger (the fields the accessLog middleware logs: method,
+ * path, status, bytes, durationMs, remoteAddress), taken from the server's diagnostics channel so
+ * that a response cut short says whether the client went away.
+ */
 import diagnostics from 'node:diagnostics_channel';
 import type { RequestEndMessage } from '../index.js';
 
 const CHANNEL = 'wirekit:http.server.request.end';
 
-/** `1.2 KiB`-style sizes for log lines. */
-export function humanBytes(bytes: number): string {
-  if (bytes < 0) return '-';
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
+/**
+ * The record of one request.
+ *
+ * @example
+ * ```ts
+ * requestFields(message); // { method: 'GET', path: '/', status: 200, bytes: 12, durationMs: 1.5, remoteAddress: '127.0.0.1' }
+ * ```
+ */
+export function requestFields(message: RequestEndMessage): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    method: message.request.method,
+    path: message.request.target,
+    status: message.status,
+    bytes: message.bytes,
+    durationMs: Math.round(message.durationMs * 1000) / 1000,
+    remoteAddress: message.info.remoteAddress?.address,
+  };
+  if (message.bytes < 0) {
+    fields.incomplete = true;
+    fields.clientGone = message.clientGone;
   }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-
-const paint = (code: number, text: string): string => `\x1b[${code}m${text}\x1b[0m`;
-
-function statusColor(status: number): number {
-  if (status >= 500) return 31;
-  if (status >= 400) return 33;
-  if (status >= 300) return 36;
-  return 32;
+  return fields;
 }
 
 /**
- * One access-log line: `time method path status bytes duration`, coloured for a terminal. A response
- * that did not reach its end shows `-` for the bytes and says why after the duration, so an
- * abandoned download is not mistaken for a served one (nor for a server fault).
+ * Logs every request the server in this process answers to `log.info`; returns the unsubscribe
+ * function.
+ *
+ * @example
+ * ```ts
+ * const stop = subscribeRequestLog(prettyLogger({ write: (l) => io.stdout.write(l), paint }));
+ * ```
  */
-export function formatRequestLine(message: RequestEndMessage, color: boolean, now: Date = new Date()): string {
-  const time = now.toTimeString().slice(0, 8);
-  const { method, target } = message.request;
-  const status = String(message.status);
-  const size = humanBytes(message.bytes);
-  const ms = `${message.durationMs.toFixed(1)} ms`;
-  const note = message.bytes >= 0 ? '' : message.clientGone ? ' (client went away)' : ' (response failed)';
-  if (!color) return `${time} ${method} ${target} ${status} ${size} ${ms}${note}`;
-  return `${paint(2, time)} ${paint(1, method)} ${target} ${paint(statusColor(message.status), status)} ${size} ${paint(2, ms)}${note === '' ? '' : paint(2, note)}`;
-}
-
-/** Logs every request the server in this process answers; returns the unsubscribe function. */
-export function subscribeRequestLog(write: (line: string) => void, color: boolean): () => void {
-  const onMessage = (message: unknown): void => write(formatRequestLine(message as RequestEndMessage, color));
+export function subscribeRequestLog(log: { info(fields: object, msg: string): void }): () => void {
+  const onMessage = (message: unknown): void =>
+    log.info(requestFields(message as RequestEndMessage), 'request completed');
   diagnostics.subscribe(CHANNEL, onMessage);
   return () => diagnostics.unsubscribe(CHANNEL, onMessage);
 }

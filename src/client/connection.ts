@@ -54,6 +54,33 @@ export interface ConnectionSettings {
 }
 
 /**
+ * A connection of a pool, whatever it speaks: HTTP/1.1 ({@link ClientConnection}) or HTTP/2
+ * (`H2ClientConnection`, many requests at once on one connection).
+ *
+ * @example
+ * ```ts
+ * if (conn.canTake(exchange)) conn.send(exchange);
+ * ```
+ */
+export interface PoolConnection extends ExchangeHost {
+  /** On its pool's stack of idle connections (the pool's bookkeeping; never for a multiplexed one). */
+  parked: boolean;
+  /** True for HTTP/2: requests share the connection at once, it is never parked. */
+  readonly multiplexed: boolean;
+  /** True when nothing is in flight and the connection may take a request. */
+  readonly idle: boolean;
+  readonly closed: boolean;
+  /** Requests written and not yet answered to their end. */
+  readonly inflight: number;
+  canTake(exchange: ClientExchange): boolean;
+  send(exchange: ClientExchange): void;
+  /** Takes no more requests; closes once what is in flight has finished. */
+  retire(): void;
+  /** Closes now; everything in flight fails with `error`. */
+  destroy(error: WirekitError): void;
+}
+
+/**
  * What a connection tells its pool.
  *
  * @example
@@ -63,9 +90,9 @@ export interface ConnectionSettings {
  */
 export interface ConnectionOwner {
   /** The connection can take another request (it is idle, or has room in its pipeline). */
-  available(conn: ClientConnection): void;
+  available(conn: PoolConnection): void;
   /** The connection is closed; it takes no more requests. */
-  closed(conn: ClientConnection): void;
+  closed(conn: PoolConnection): void;
   /** Requests that lost the reuse race, oldest first, to be sent again ahead of those queued. */
   requeue(exchanges: readonly ClientExchange[]): void;
 }
@@ -83,9 +110,10 @@ const NO_TRAILERS: readonly string[] = [];
  * if (conn.canTake(exchange)) conn.send(exchange);
  * ```
  */
-export class ClientConnection implements ExchangeHost, Batched {
+export class ClientConnection implements PoolConnection, Batched {
   /** On its pool's stack of idle connections (the pool's bookkeeping). */
   parked = false;
+  readonly multiplexed = false;
   readonly #conn: Connection;
   readonly #socket: Socket;
   readonly #output: WriteBatch;

@@ -75,6 +75,8 @@ export interface ConnectorOptions {
   readonly signal?: AbortSignal | undefined;
   /** TLS session tickets, kept per origin so a reconnect skips a full handshake. */
   readonly sessions?: { session?: Buffer | undefined } | undefined;
+  /** Offer HTTP/2 by ALPN (`h2`, then `http/1.1`) on TLS connections. */
+  readonly allowH2?: boolean | undefined;
 }
 
 /**
@@ -88,6 +90,8 @@ export interface ConnectorOptions {
 export interface Connected {
   readonly conn: Connection;
   readonly timings: ConnectTimings;
+  /** The protocol to speak: `h2` when TLS's ALPN chose HTTP/2, else `http/1.1`. */
+  readonly protocol: 'http/1.1' | 'h2';
 }
 
 /**
@@ -108,21 +112,24 @@ export async function openConnection(origin: Origin, options: ConnectorOptions):
   const addresses = await resolve(hop, deadline, options.signal);
   const resolved = performance.now();
   timings.dns = resolved - started;
-  let socket = await connectAny(addresses, hop.port, deadline, options);
+  let socket: Socket = await connectAny(addresses, hop.port, deadline, options);
+  let protocol: Connected['protocol'] = 'http/1.1';
   try {
     if (options.proxy !== undefined) await throughProxy(socket, origin, options.proxy, deadline, options.signal);
     timings.connect = performance.now() - resolved;
     if (origin.secure) {
       const before = performance.now();
-      socket = await handshake(socket, origin, options);
+      const secure = await handshake(socket, origin, options);
+      socket = secure;
       timings.tls = performance.now() - before;
+      if (secure.alpnProtocol === 'h2') protocol = 'h2';
     }
   } catch (error) {
     socket.destroy();
     throw error;
   }
   // A tunnel leaves the socket paused: the Connection resumes it and takes over flow control.
-  return { conn: Connection.from(socket, highWater(options.readHighWaterBytes)), timings };
+  return { conn: Connection.from(socket, highWater(options.readHighWaterBytes)), timings, protocol };
 }
 
 function highWater(bytes: number | undefined): { readHighWaterBytes?: number } {
@@ -218,7 +225,7 @@ function handshake(socket: Socket, origin: Origin, options: ConnectorOptions): P
   const secure = tlsConnect({
     ...tls,
     socket,
-    ALPNProtocols: ['http/1.1'],
+    ALPNProtocols: options.allowH2 === true ? H2_AND_HTTP1 : HTTP1_ONLY,
     ...(servername === undefined ? {} : { servername }),
     ...(options.sessions?.session === undefined ? {} : { session: options.sessions.session }),
   });
@@ -249,6 +256,10 @@ function handshake(socket: Socket, origin: Origin, options: ConnectorOptions): P
     };
   });
 }
+
+/** ALPN offers (RFC 7301), in order of preference. */
+const HTTP1_ONLY = ['http/1.1'];
+const H2_AND_HTTP1 = ['h2', 'http/1.1'];
 
 type Settle<T> = (error: WirekitError | undefined, value?: T) => void;
 

@@ -9,7 +9,6 @@
  */
 import type { SocketAddress, WirekitError } from '../errors.js';
 import { serializeRequestHead } from '../http/codec/request-serializer.js';
-import type { ResponseHead } from '../http/codec/response-parser.js';
 import { BodyStream, type BodyStreamControl } from '../http/message/body-stream.js';
 import { adopt } from '../http/message/headers.js';
 import { abortedError } from '../net/addresses.js';
@@ -47,6 +46,24 @@ export interface ExchangeHost {
   abandon(exchange: ClientExchange): void;
   readonly localAddress: SocketAddress | undefined;
   readonly remoteAddress: SocketAddress | undefined;
+}
+
+/**
+ * A response head as a connection received it (the HTTP/1.1 parser's head has this shape; an
+ * HTTP/2 connection builds one from the HEADERS frame).
+ *
+ * @example
+ * ```ts
+ * exchange.respond({ status: 200, reason: null, version: '2.0', headers: ['content-type', 'text/plain'] }, performance.now());
+ * ```
+ */
+export interface ReceivedHead {
+  readonly status: number;
+  /** The reason phrase (HTTP/1.x only). */
+  readonly reason: string | null;
+  readonly version: '1.0' | '1.1' | '2.0';
+  /** Flat `[name, value, …]`, adopted without a copy. */
+  readonly headers: readonly string[];
 }
 
 /** Methods a repeated request cannot change the outcome of (RFC 9110 §9.2.2). */
@@ -103,6 +120,10 @@ export function isIdempotent(method: string, headers: readonly string[]): boolea
 export class ClientExchange implements BodyStreamControl {
   readonly request: DispatchRequest;
   readonly method: string;
+  /**
+   * The HTTP/1.1 request head, serialized (and so checked: an unsafe field or target is refused
+   * before anything is sent) when the exchange is made, whatever connection it goes out on.
+   */
   readonly head: string;
   readonly timeouts: Readonly<Timeouts>;
   readonly maxResponseBytes: number;
@@ -117,8 +138,11 @@ export class ClientExchange implements BodyStreamControl {
   host: ExchangeHost | undefined;
   /** Sent on a connection that had carried a request before. */
   reused = false;
-  /** Already resent once after a reuse race. */
-  retried = false;
+  /**
+   * Times resent after a reuse race. Each race costs one idle connection (it is closed), so the
+   * resends end; they are bounded anyway, by `MAX_REUSE_RESENDS` (retry.ts).
+   */
+  resends = 0;
   /** Some byte of its response has arrived. */
   gotBytes = false;
   /** When the request was completely written (performance.now()). */
@@ -195,7 +219,7 @@ export class ClientExchange implements BodyStreamControl {
   }
 
   /** The response head arrived: resolves the caller's promise with the response; the body follows. */
-  respond(head: ResponseHead, now: number): void {
+  respond(head: ReceivedHead, now: number): void {
     const host = this.host as ExchangeHost;
     const endpoints = { localAddress: host.localAddress, remoteAddress: host.remoteAddress };
     this.state = 'streaming';
@@ -250,11 +274,11 @@ export class ClientExchange implements BodyStreamControl {
     host?.abandon(this);
   }
 
-  /** Back to the queue for the one resend after a reuse race. */
+  /** Back to the queue for a resend after a reuse race. */
   requeue(): void {
     this.state = 'queued';
     this.host = undefined;
-    this.retried = true;
+    this.resends++;
     this.gotBytes = false;
     this.reused = false;
     const body = this.request.body;

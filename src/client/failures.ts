@@ -12,6 +12,7 @@ import {
   type WirekitErrorOptions,
 } from '../errors.js';
 import type { ClientExchange } from './exchange.js';
+import { MAX_REUSE_RESENDS } from './retry.js';
 
 interface Located {
   readonly localAddress: SocketAddress | undefined;
@@ -31,7 +32,7 @@ interface Located {
 export function notRetried(error: WirekitError, exchange: ClientExchange): WirekitError {
   const what = `${exchange.method} ${exchange.request.path}`;
   let why: string;
-  if (exchange.retried) why = 'it was already retried once';
+  if (exchange.resends >= MAX_REUSE_RESENDS) why = `it was already resent ${exchange.resends} times`;
   else if (!exchange.idempotent)
     why = `${exchange.method} is not idempotent (send an Idempotency-Key header to allow it)`;
   else why = 'its body is a stream and cannot be sent again';

@@ -2,6 +2,7 @@
 
 import {
   anyOf,
+  boolean,
   duration,
   instanceOf,
   integer,
@@ -42,7 +43,7 @@ export interface PoolOptions {
   maxResponseBytes?: number;
   /** Largest response head. Default 16 KiB (`WK_ERR_RESPONSE_HEAD_TOO_LARGE`). */
   maxHeadBytes?: number;
-  /** Most response header fields. Default 100. */
+  /** Most response header fields. Default 256. */
   maxHeaderCount?: number;
   /** Response body bytes buffered for a slow reader before the socket is paused. Default 64 KiB. */
   bodyHighWaterBytes?: number;
@@ -52,6 +53,13 @@ export interface PoolOptions {
   proxy?: string | URL | ProxyConfig;
   /** The local address to connect from. */
   localAddress?: string;
+  /**
+   * Offer HTTP/2 by ALPN on `https:` connections; a server that picks it gets every request of the
+   * pool multiplexed on one connection (up to `maxConcurrentStreams` at once). Default false.
+   */
+  allowH2?: boolean;
+  /** Requests in flight at once on one HTTP/2 connection (the server's SETTINGS may lower it). Default 100. */
+  maxConcurrentStreams?: number;
 }
 
 /**
@@ -91,6 +99,7 @@ export const POOL_DEFAULTS = Object.freeze({
   keepAliveMaxTimeoutMs: 600_000,
   keepAliveTimeoutThresholdMs: 1_000,
   bodyHighWaterBytes: 64 * 1024,
+  maxConcurrentStreams: 100,
 });
 
 /**
@@ -146,4 +155,6 @@ export const POOL_OPTIONS = new OptionsSchema<PoolOptions>('new Pool()', {
   tls: object(),
   proxy: anyOf(string(), instanceOf(URL, 'a URL'), object()),
   localAddress: string(),
+  allowH2: boolean(),
+  maxConcurrentStreams: integer(1, 2 ** 31 - 1),
 });

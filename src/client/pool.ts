@@ -9,10 +9,11 @@ import { type ErrorCode, WirekitError } from '../errors.js';
 import type { ParserLimits } from '../http/codec/limits.js';
 import { abortedError } from '../net/addresses.js';
 import { Fifo } from '../util/fifo.js';
-import { ClientConnection, type ConnectionOwner, type ConnectionSettings } from './connection.js';
-import { type ConnectorOptions, openConnection } from './connector.js';
+import { ClientConnection, type ConnectionOwner, type ConnectionSettings, type PoolConnection } from './connection.js';
+import { type Connected, type ConnectorOptions, openConnection } from './connector.js';
 import { publishConnection, publishRequest } from './diagnostics.js';
 import { ClientExchange, type ExchangeContext } from './exchange.js';
+import type { H2ClientConnection, H2Settings } from './h2-connection.js';
 import { type Origin, parseOrigin } from './origin.js';
 import { checkPoolOptions, POOL_DEFAULTS, type PoolOptions, type PoolStats } from './pool-options.js';
 import { type ProxyConfig, parseProxy } from './proxy.js';
@@ -42,11 +43,20 @@ export class Pool implements Dispatcher {
   readonly #timeouts: Readonly<Timeouts>;
   readonly #context: ExchangeContext;
   readonly #connector: Omit<ConnectorOptions, 'timeouts'>;
-  readonly #conns = new Set<ClientConnection>();
-  readonly #idle: ClientConnection[] = [];
+  readonly #h2: H2Settings;
+  readonly #conns = new Set<PoolConnection>();
+  /** HTTP/2 connections: requests share them at once, so they are never on the idle stack. */
+  readonly #multiplexed = new Set<PoolConnection>();
+  readonly #idle: PoolConnection[] = [];
   readonly #queue = new Fifo<ClientExchange>();
   readonly #shutdown = new AbortController();
   #connecting = 0;
+  /**
+   * HTTP/2 may be offered and no connection has said yet whether the server takes it: one
+   * connection is opened and the other requests wait for it, so a burst of first requests to an
+   * HTTP/2 server shares one connection instead of opening one each. Cleared by the first connection.
+   */
+  #probing: boolean;
   #closed = false;
   #closing: { promise: Promise<void>; resolve: () => void } | undefined;
   /** Called whenever the pool has nothing open, connecting or queued (the Agent retires idle pools). */
@@ -83,6 +93,13 @@ export class Pool implements Dispatcher {
       localAddress: options.localAddress,
       signal: unlimitedListeners(this.#shutdown.signal),
       sessions: {},
+      allowH2: options.allowH2 === true,
+    };
+    this.#probing = options.allowH2 === true && this.#origin.secure;
+    this.#h2 = {
+      maxConcurrentStreams: options.maxConcurrentStreams ?? POOL_DEFAULTS.maxConcurrentStreams,
+      keepAliveTimeoutMs: this.#settings.keepAliveTimeoutMs,
+      bodyHighWaterBytes: this.#context.bodyHighWaterBytes,
     };
   }
 
@@ -90,10 +107,12 @@ export class Pool implements Dispatcher {
   get stats(): PoolStats {
     let running = 0;
     for (const conn of this.#conns) running += conn.inflight;
+    let idle = this.#idle.length;
+    for (const conn of this.#multiplexed) if (conn.idle) idle++;
     return {
       connections: this.#conns.size,
       connecting: this.#connecting,
-      idle: this.#idle.length,
+      idle,
       queued: this.#liveQueued(),
       running,
     };
@@ -166,12 +185,17 @@ export class Pool implements Dispatcher {
   // ---- scheduling ----
 
   #schedule(exchange: ClientExchange): void {
+    const shared = this.#sharedWithRoom(exchange);
+    if (shared !== undefined) {
+      shared.send(exchange);
+      return;
+    }
     const idle = this.#unpark();
     if (idle !== undefined) {
       idle.send(exchange);
       return;
     }
-    if (this.#conns.size + this.#connecting < this.#max) {
+    if (this.#conns.size + this.#connecting < this.#max && !(this.#probing && this.#connecting > 0)) {
       this.#enqueue(exchange, true);
       this.#connect(exchange);
       return;
@@ -216,31 +240,45 @@ export class Pool implements Dispatcher {
   #connect(trigger: ClientExchange): void {
     this.#connecting++;
     const options: ConnectorOptions = { ...this.#connector, timeouts: trigger.timeouts };
-    openConnection(this.#origin, options).then(
-      ({ conn, timings }) => {
-        this.#connecting--;
-        if (this.#shutdown.signal.aborted) {
-          conn.destroy();
+    openConnection(this.#origin, options)
+      .then(withH2Engine)
+      .then(
+        ({ conn, timings, h2 }) => {
+          this.#connecting--;
+          if (this.#shutdown.signal.aborted) {
+            conn.destroy();
+            this.#settle();
+            return;
+          }
+          let client: PoolConnection;
+          if (h2 !== undefined) {
+            client = new h2(conn.detach(), timings, this.#origin, this.#h2, this.#owner);
+            this.#multiplexed.add(client);
+          } else {
+            client = new ClientConnection(conn, timings, this.#settings, this.#owner);
+          }
+          this.#conns.add(client);
+          publishConnection('connectionOpen', () => ({ origin: this.origin, ...addresses(client), timings }));
+          this.#owner.available(client);
+          if (this.#probing) {
+            // The protocol is known: HTTP/1.1 opens connections for the requests that waited, HTTP/2
+            // only for those beyond its streams.
+            this.#probing = false;
+            this.#grow();
+          }
+        },
+        (error: unknown) => {
+          this.#connecting--;
+          // The request that asked for this connection learns why it failed; if nothing else can
+          // serve the queue, every queued request does.
+          this.#peek()?.settleError(error);
+          this.#queue.shift();
+          if (this.#conns.size === 0 && this.#connecting === 0) {
+            for (const exchange of this.#queue.drain()) exchange.settleError(error);
+          }
           this.#settle();
-          return;
-        }
-        const client = new ClientConnection(conn, timings, this.#settings, this.#owner);
-        this.#conns.add(client);
-        publishConnection('connectionOpen', () => ({ origin: this.origin, ...addresses(client), timings }));
-        this.#owner.available(client);
-      },
-      (error: unknown) => {
-        this.#connecting--;
-        // The request that asked for this connection learns why it failed; if nothing else can
-        // serve the queue, every queued request does.
-        this.#peek()?.settleError(error);
-        this.#queue.shift();
-        if (this.#conns.size === 0 && this.#connecting === 0) {
-          for (const exchange of this.#queue.drain()) exchange.settleError(error);
-        }
-        this.#settle();
-      },
-    );
+        },
+      );
   }
 
   /** Opens connections for queued requests while the limit allows (one per request waiting). */
@@ -261,11 +299,12 @@ export class Pool implements Dispatcher {
         this.#queue.shift();
         conn.send(next);
       }
-      if (conn.idle && !conn.parked) this.#park(conn);
+      if (conn.idle && !conn.parked && !conn.multiplexed) this.#park(conn);
       this.#settle();
     },
     closed: (conn) => {
       this.#conns.delete(conn);
+      this.#multiplexed.delete(conn);
       publishConnection('connectionClose', () => ({ origin: this.origin, ...addresses(conn) }));
       if (conn.parked) {
         conn.parked = false;
@@ -281,16 +320,24 @@ export class Pool implements Dispatcher {
         exchange.waitForConnection();
         this.#queue.unshift(exchange);
       }
+      // A stream refused on a connection that stays open: another connection may take it now.
+      this.#drainToIdle();
     },
   };
 
+  /** An HTTP/2 connection with room for one more stream. */
+  #sharedWithRoom(exchange: ClientExchange): PoolConnection | undefined {
+    for (const conn of this.#multiplexed) if (conn.canTake(exchange)) return conn;
+    return undefined;
+  }
+
   /** Puts an idle connection on the stack of those ready for a request (most recent on top). */
-  #park(conn: ClientConnection): void {
+  #park(conn: PoolConnection): void {
     conn.parked = true;
     this.#idle.push(conn);
   }
 
-  #unpark(): ClientConnection | undefined {
+  #unpark(): PoolConnection | undefined {
     const conn = this.#idle.pop();
     if (conn !== undefined) conn.parked = false;
     return conn;
@@ -298,10 +345,10 @@ export class Pool implements Dispatcher {
 
   #drainToIdle(): void {
     for (let next = this.#peek(); next !== undefined; next = this.#peek()) {
-      const idle = this.#unpark();
-      if (idle === undefined) return;
+      const conn = this.#sharedWithRoom(next) ?? this.#unpark();
+      if (conn === undefined) return;
       this.#queue.shift();
-      idle.send(next);
+      conn.send(next);
     }
   }
 
@@ -318,13 +365,27 @@ export class Pool implements Dispatcher {
   }
 }
 
+/**
+ * A connection and, when TLS chose `h2`, the HTTP/2 connection class: node:http2 is loaded only
+ * then, so a client that never meets an HTTP/2 server never loads it.
+ */
+async function withH2Engine(connected: Connected): Promise<Connected & { h2?: typeof H2ClientConnection }> {
+  if (connected.protocol !== 'h2') return connected;
+  try {
+    return { ...connected, h2: (await import('./h2-connection.js')).H2ClientConnection };
+  } catch (error) {
+    connected.conn.destroy();
+    throw error;
+  }
+}
+
 /** Every connection attempt listens on the pool's shutdown signal: no listener-count warning. */
 function unlimitedListeners(signal: AbortSignal): AbortSignal {
   setMaxListeners(0, signal);
   return signal;
 }
 
-function addresses(conn: ClientConnection) {
+function addresses(conn: PoolConnection) {
   return { localAddress: conn.localAddress, remoteAddress: conn.remoteAddress };
 }
 

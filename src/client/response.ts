@@ -35,7 +35,7 @@ export interface Timings {
 export interface ClientResponseInit {
   readonly status: number;
   readonly statusText: string;
-  readonly version: '1.0' | '1.1';
+  readonly version: '1.0' | '1.1' | '2.0';
   readonly headers: Headers;
   readonly body: ResponseBody;
   readonly timings: Timings;
@@ -61,8 +61,10 @@ const NO_TRAILERS = Object.freeze({ trailers: Object.freeze([]) as readonly stri
  */
 export class ClientResponse {
   readonly status: number;
+  /** The reason phrase of an HTTP/1.x status line; empty over HTTP/2, which has none. */
   readonly statusText: string;
-  readonly version: '1.0' | '1.1';
+  /** `'2.0'` for a response that came over HTTP/2. */
+  readonly version: '1.0' | '1.1' | '2.0';
   readonly headers: Headers;
   readonly body: ResponseBody;
   readonly timings: Timings;

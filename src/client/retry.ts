@@ -147,21 +147,24 @@ function sleep(ms: number, request: DispatchRequest): Promise<void> {
  * - `raced`: the socket closed or failed under them; those that saw no response byte may be resent;
  * - `failed`: the request at the head of the line failed (or was given up); it gets the error, and
  *   those behind it, which did nothing wrong, may be resent;
- * - `destroyed`: the pool is destroyed; every request fails with the error, none is resent.
+ * - `destroyed`: the pool is destroyed; every request fails with the error, none is resent;
+ * - `unprocessed`: the server said it did not process the request (HTTP/2: RST_STREAM REFUSED_STREAM,
+ *   or a stream above the last one a GOAWAY names, RFC 9113 §8.7): it may be resent even if it went
+ *   out on a new connection.
  *
  * @example
  * ```ts
  * const ending: ConnectionEnding = 'raced';
  * ```
  */
-export type ConnectionEnding = 'raced' | 'failed' | 'destroyed';
+export type ConnectionEnding = 'raced' | 'failed' | 'destroyed' | 'unprocessed';
 
 /**
  * What a request left in flight on a closing connection knows about itself.
  *
  * @example
  * ```ts
- * const facts: OrphanFacts = { reused: true, gotBytes: false, retried: false, idempotent: true, replayable: true };
+ * const facts: OrphanFacts = { reused: true, gotBytes: false, resends: 0, idempotent: true, replayable: true };
  * ```
  */
 export interface OrphanFacts {
@@ -169,13 +172,25 @@ export interface OrphanFacts {
   readonly reused: boolean;
   /** Some byte of its response arrived. */
   readonly gotBytes: boolean;
-  /** It was already sent once more after losing the race. */
-  readonly retried: boolean;
+  /** Times it was already sent again after losing the race (at most {@link MAX_REUSE_RESENDS}). */
+  readonly resends: number;
   /** Its method is idempotent, or it carries an Idempotency-Key. */
   readonly idempotent: boolean;
   /** Its body can be sent again. */
   readonly replayable: boolean;
 }
+
+/**
+ * Most resends of one request after reuse races: a request that lost the race on a reused
+ * connection goes out again, and again if its next connection was a reused one that closed too
+ * (a server draining closes many idle connections at once); a loss on a new connection is final.
+ *
+ * @example
+ * ```ts
+ * assert.equal(MAX_REUSE_RESENDS, 3);
+ * ```
+ */
+export const MAX_REUSE_RESENDS = 3;
 
 /**
  * What becomes of a request in flight on a closing connection: `'resend'` (it lost the reuse race
@@ -184,12 +199,13 @@ export interface OrphanFacts {
  *
  * A request lost the reuse race when it went out on a reused connection and no byte of its response
  * came back before the connection closed under it (`raced`), or behind the request whose failure
- * closed it (`failed`, `position > 0`). It is resent once, and only when that is safe (RFC 9110
- * §9.2.2: idempotent, with a body that can be sent again). A destroyed pool resends nothing.
+ * closed it (`failed`, `position > 0`). It is resent, only when that is safe (RFC 9110 §9.2.2:
+ * idempotent, with a body that can be sent again), and again if its next connection was a reused
+ * one that closed too, up to {@link MAX_REUSE_RESENDS} times. A destroyed pool resends nothing.
  *
  * @example
  * ```ts
- * orphanFate('raced', 0, { reused: true, gotBytes: false, retried: false, idempotent: true, replayable: true }); // 'resend'
+ * orphanFate('raced', 0, { reused: true, gotBytes: false, resends: 0, idempotent: true, replayable: true }); // 'resend'
  * ```
  */
 export function orphanFate(
@@ -198,6 +214,6 @@ export function orphanFate(
   orphan: OrphanFacts,
 ): 'resend' | 'not-retried' | 'fail' {
   if (ending === 'destroyed' || (ending === 'failed' && position === 0)) return 'fail';
-  if (orphan.gotBytes || !orphan.reused) return 'fail';
-  return !orphan.retried && orphan.idempotent && orphan.replayable ? 'resend' : 'not-retried';
+  if (orphan.gotBytes || (!orphan.reused && ending !== 'unprocessed')) return 'fail';
+  return orphan.resends < MAX_REUSE_RESENDS && orphan.idempotent && orphan.replayable ? 'resend' : 'not-retried';
 }

@@ -1,7 +1,8 @@
 /**
- * Writing a streamed request body: chunked when its length is unknown (RFC 9112 §7.1), under the
- * declared length otherwise (and checked against it), waiting for the socket to drain between
- * chunks so a slow server holds the producer back (docs/architecture.md, Rules).
+ * Writing a streamed request body: chunked when its length is unknown (RFC 9112 §7.1; HTTP/2 frames
+ * it itself), under the declared length otherwise (and checked against it), waiting for the
+ * transport to drain between chunks so a slow server holds the producer back (docs/architecture.md,
+ * Rules).
  */
 import { CHUNK_END, chunkHeader, lastChunk } from '../http/codec/serializer.js';
 import type { WriteBatch } from '../net/write-batch.js';
@@ -18,6 +19,11 @@ export interface UploadTarget {
   stopped(): boolean;
   /** Called after each chunk is handed to the socket (the upload timeout is re-armed). */
   progress(): void;
+  /**
+   * The transport frames the body itself (HTTP/2 DATA frames, END_STREAM at the end): no chunked
+   * coding even when the length is unknown, and nothing written at the end. Default false.
+   */
+  readonly framed?: boolean;
 }
 
 /**
@@ -34,6 +40,7 @@ export interface UploadTarget {
 export async function writeBody(wire: StreamedBody, target: UploadTarget): Promise<unknown> {
   const { output } = target;
   const length = wire.length;
+  const chunked = length === undefined && target.framed !== true;
   let sent = 0;
   try {
     for await (const chunk of wire.source) {
@@ -44,7 +51,7 @@ export async function writeBody(wire: StreamedBody, target: UploadTarget): Promi
       sent += bytes.byteLength;
       if (length !== undefined && sent > length) throw new RangeError(`the body is longer than its length ${length}`);
       let ok: boolean;
-      if (length === undefined) {
+      if (chunked) {
         output.cork();
         output.send(chunkHeader(bytes.byteLength));
         output.send(bytes);
@@ -58,7 +65,7 @@ export async function writeBody(wire: StreamedBody, target: UploadTarget): Promi
     }
     if (target.stopped()) return undefined;
     if (length !== undefined && sent !== length) throw new RangeError(`the body ended at ${sent} of ${length} bytes`);
-    if (length === undefined) output.send(lastChunk());
+    if (chunked) output.send(lastChunk());
     return undefined;
   } catch (error) {
     return error;

@@ -25,7 +25,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
  * await connect({ host: '::1', port: 7000, connectTimeoutMs: 5_000, idleTimeoutMs: 60_000, signal });
  * ```
  */
-export interface ConnectOptions extends Omit<ConnectionOptions, 'unix' | 'noDelay'> {
+export interface ConnectOptions extends Omit<ConnectionOptions, 'unix' | 'noDelay' | 'proxied'> {
   /** The port to connect to (required unless `path` is given). */
   port?: number;
   /** The host to connect to. Default `'127.0.0.1'`: loopback unless you say otherwise. */

@@ -10,6 +10,7 @@ import { OptionsSchema, object } from '../util/options.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { closedError, type Endpoints, endpointsOf, netError, type UnixPaths } from './addresses.js';
 import { CONNECTION_SPECS, checkBytes, checkDuration, checkInteger } from './options.js';
+import type { ProxiedEndpoints } from './proxy-header.js';
 import { ReadBuffer, type ReadSource, type ReceiveHandlers } from './read-buffer.js';
 import { type TlsInfo, tlsInfoOf } from './tls/info.js';
 
@@ -17,6 +18,7 @@ import { type TlsInfo, tlsInfoOf } from './tls/info.js';
 const CONNECTION_OPTIONS = new OptionsSchema<ConnectionOptions>('Connection.from()', {
   ...CONNECTION_SPECS,
   unix: object(),
+  proxied: object(),
 });
 
 export type { ReceiveHandlers } from './read-buffer.js';
@@ -72,6 +74,11 @@ export interface ConnectionOptions {
   noDelay?: boolean;
   /** Paths to report as endpoints of a Unix socket connection (Node reports none). */
   unix?: UnixPaths;
+  /**
+   * The endpoints a PROXY protocol header gave (a listener with `proxyProtocol`): reported as
+   * `remoteAddress`/`localAddress`, the socket's own peer as `proxiedBy`.
+   */
+  proxied?: ProxiedEndpoints;
 }
 
 /**
@@ -132,6 +139,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   readonly #reader: ReadBuffer;
   readonly #allowHalfOpen: boolean;
   readonly #unix: UnixPaths | undefined;
+  readonly #proxied: ProxiedEndpoints | undefined;
   #endpoints: Endpoints = { localAddress: undefined, remoteAddress: undefined };
   #error: WirekitError | undefined;
   #drain: Deferred<void> | undefined;
@@ -160,6 +168,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     this.socket = socket;
     this.#allowHalfOpen = options.allowHalfOpen ?? false;
     this.#unix = options.unix;
+    this.#proxied = options.proxied;
     // Node would end our side as soon as the peer's FIN arrives, even with unread data; we end it
     // when the application has seen that EOF instead (see ConnectionOptions.allowHalfOpen).
     socket.allowHalfOpen = true;
@@ -333,6 +342,32 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     this.socket.destroy();
   }
 
+  /**
+   * Hands the socket to another engine that reads it itself (node:http2 serving a connection that
+   * turned out to speak HTTP/2): this connection stops reading it, and the bytes it had received
+   * and not delivered go back into the socket's own buffer, so the socket is left paused and as if
+   * nobody had read it. Writes, `destroy()` and `closed` still work (a server still counts the
+   * connection until it closes); reads reject `WK_ERR_SOCKET_CLOSED`; the idle timeout stops.
+   *
+   * @example
+   * ```ts
+   * const first = await conn.read();
+   * if (first !== null) conn.unshift(first);
+   * http2Server.emit('connection', conn.detach());
+   * ```
+   */
+  detach(): Socket {
+    const socket = this.socket;
+    // Paused before the listener goes: a flowing socket with no 'data' listener would drop bytes.
+    socket.pause();
+    socket.off('data', this.#onSocketData);
+    socket.off('end', this.#onSocketEnd);
+    this.idleTimeoutMs = 0;
+    const unread = this.#reader.detach(closedError(this.#endpoints));
+    if (unread.length > 0) socket.unshift(unread.length === 1 ? (unread[0] as Uint8Array) : Buffer.concat(unread));
+    return socket;
+  }
+
   // ---- socket settings and facts ----
 
   /** Enables or disables Nagle's algorithm (true = send small writes at once). */
@@ -353,6 +388,11 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   /** Our endpoint, once connected. */
   get localAddress(): SocketAddress | undefined {
     return this.#endpoints.localAddress;
+  }
+
+  /** On a listener with `proxyProtocol`: the proxy the connection came through (its socket's peer). */
+  get proxiedBy(): SocketAddress | undefined {
+    return this.#proxied?.proxiedBy;
   }
 
   /**
@@ -457,18 +497,19 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   #listen(resolveClosed: () => void): void {
     const socket = this.socket;
     const learnEndpoints = (): void => {
-      this.#endpoints = endpointsOf(socket, this.#unix);
+      const proxied = this.#proxied;
+      this.#endpoints =
+        proxied === undefined
+          ? endpointsOf(socket, this.#unix)
+          : { remoteAddress: proxied.remoteAddress, localAddress: proxied.localAddress };
     };
     if (socket.connecting) socket.once('connect', learnEndpoints);
     else learnEndpoints();
-    socket.on('data', (chunk: Buffer) => {
-      this.#touch();
-      this.#reader.push(chunk);
-    });
+    socket.on('data', this.#onSocketData);
     // A socket handed over paused (pauseOnConnect, an upgrade) must flow: the read buffer decides
     // from now on when to pause it.
     if (socket.isPaused()) socket.resume();
-    socket.on('end', () => this.#reader.end());
+    socket.on('end', this.#onSocketEnd);
     socket.on('drain', () => this.#settleDrain());
     socket.on('error', (error) => this.#fail(netError('WK_ERR_SOCKET', error, this.#endpoints)));
     socket.on('close', () => {
@@ -481,6 +522,13 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     });
     if (socket.closed) resolveClosed();
   }
+
+  readonly #onSocketData = (chunk: Buffer): void => {
+    this.#touch();
+    this.#reader.push(chunk);
+  };
+
+  readonly #onSocketEnd = (): void => this.#reader.end();
 
   #settleDrain(): void {
     const drain = this.#drain;

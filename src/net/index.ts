@@ -7,6 +7,17 @@
 export * from '../errors.js';
 export { type TimerHandle, TimerWheel, type TimerWheelOptions, timerWheel } from '../util/timer-wheel.js';
 export type { Endpoints, UnixPaths } from './addresses.js';
+export {
+  DEFAULT_PROXY_HEADER_MAX_BYTES,
+  PP2_TYPE,
+  type ProxyAddress,
+  type ProxyHeader,
+  ProxyHeaderParser,
+  type ProxyHeaderParserOptions,
+  type ProxyParseResult,
+  type ProxyTlv,
+  serializeProxyHeader,
+} from './codec/proxy-protocol.js';
 export { type ConnectOptions, connect, DEFAULT_CONNECT_TIMEOUT_MS } from './connect.js';
 export {
   type CloseOptions,
@@ -27,8 +38,10 @@ export {
   type LengthPrefixOptions,
 } from './framing/length-prefix.js';
 export { DEFAULT_MAX_LINE_BYTES, encodeLine, LineDecoder, type LineOptions, RawLineDecoder } from './framing/lines.js';
+export { DEFAULT_PROXY_HEADER_TIMEOUT_MS, type ProxiedEndpoints, type ProxyProtocolOptions } from './proxy-header.js';
 export {
   type ConnectionHandler,
+  canReusePort,
   DEFAULT_SERVER_IDLE_TIMEOUT_MS,
   type ListenOptions,
   listen,

@@ -57,7 +57,8 @@ export interface ReceiveHandlers {
   onError?(error: Error): void;
 }
 
-type Mode = 'pull' | 'push' | 'discard';
+/** `detached`: another reader owns the source now; this buffer never touches it again. */
+type Mode = 'pull' | 'push' | 'discard' | 'detached';
 
 interface PendingRead {
   /** Tries to complete the read; true when it has settled (resolved or rejected). */
@@ -129,6 +130,7 @@ export class ReadBuffer {
         this.#updateFlow();
         return;
       case 'discard':
+      case 'detached':
         return;
       default:
         assertNever(this.#mode);
@@ -158,6 +160,20 @@ export class ReadBuffer {
     this.#queue.clear();
     this.#rejectPending(this.#error);
     this.#updateFlow();
+  }
+
+  /**
+   * Another reader takes the source over (see `Connection.detach`): returns the bytes not consumed
+   * yet, oldest first, and from now on drops what arrives, never pauses or resumes the source, and
+   * rejects reads with `error`.
+   */
+  detach(error: Error): Uint8Array[] {
+    const unread: Uint8Array[] = [];
+    for (let chunk = this.#queue.shift(); chunk !== undefined; chunk = this.#queue.shift()) unread.push(chunk);
+    this.#mode = 'detached';
+    this.#error ??= error;
+    this.#rejectPending(this.#error);
+    return unread;
   }
 
   // ---- pull side ----
@@ -326,6 +342,8 @@ export class ReadBuffer {
         return this.#userPaused;
       case 'discard':
         return false;
+      case 'detached':
+        return this.#sourcePaused;
       default:
         return assertNever(this.#mode);
     }

@@ -3,13 +3,19 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { isWirekitError, type SocketAddress, TimeoutError, WirekitError } from '../errors.js';
 import { type Deferred, deferred } from '../util/deferred.js';
-import { boolean, func, instanceOf, integer, OptionsSchema, object, port, string } from '../util/options.js';
+import { anyOf, boolean, func, instanceOf, integer, OptionsSchema, object, port, string } from '../util/options.js';
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { processWarnings } from '../util/warning-limiter.js';
 import { abortedError, endpoint, netError } from './addresses.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { CONNECTION_SPECS, checkDuration } from './options.js';
 import { addressInUseHint } from './port-holder.js';
+import {
+  type ProxiedEndpoints,
+  type ProxyProtocolOptions,
+  proxyProtocolOptions,
+  readProxyHeader,
+} from './proxy-header.js';
 import { checkTlsOptions, type TlsListenOptions } from './tls/options.js';
 import type { CertificateUpdate, TlsAcceptor, TlsStats } from './tls/tls-acceptor.js';
 
@@ -31,7 +37,7 @@ export type ConnectionHandler = (conn: Connection) => void | Promise<void>;
  * await listen({ port: 8080, host: '0.0.0.0', idleTimeoutMs: 60_000, maxConnections: 1000 }, handler);
  * ```
  */
-export interface ListenOptions extends Omit<ConnectionOptions, 'unix'> {
+export interface ListenOptions extends Omit<ConnectionOptions, 'unix' | 'proxied'> {
   /**
    * Destroy a connection after this long without reading or writing anything
    * (`WK_ERR_IDLE_TIMEOUT`). Default {@link DEFAULT_SERVER_IDLE_TIMEOUT_MS} (5 minutes): a silent
@@ -54,6 +60,26 @@ export interface ListenOptions extends Omit<ConnectionOptions, 'unix'> {
   noDelay?: boolean;
   /** Aborting it closes the server like `close()` (or cancels the listen with `WK_ERR_ABORTED`). */
   signal?: AbortSignal;
+  /**
+   * Every connection starts with a PROXY protocol header (v1 or v2, as HAProxy's `send-proxy` and
+   * nginx's `proxy_protocol on` write it): the connection reports the client's address from it as
+   * `remoteAddress` and the proxy's as `proxiedBy`. A connection without a valid header within
+   * `headerTimeoutMs` (default 5 s) is closed (`WK_ERR_PROXY_PROTOCOL`, told to `onError`). Only
+   * for listeners that nothing but your proxies can reach. Default false.
+   */
+  proxyProtocol?: boolean | ProxyProtocolOptions;
+  /**
+   * Let other sockets (other processes: a cluster's workers) listen on the same address and port,
+   * the kernel spreading connections among them (`SO_REUSEPORT`; Linux, FreeBSD 12+ and DragonFly;
+   * Node 22.12 / 23.1 or later, refused with `WK_ERR_INVALID_ARGUMENT` before). Default false.
+   */
+  reusePort?: boolean;
+  /**
+   * Listen on an existing listening socket instead of binding: a handle received from another
+   * process over IPC (`process.on('message', (m, handle) => …)`), as `net.Server#listen(handle)`
+   * takes it. `port`/`host`/`path` then only name it in errors.
+   */
+  handle?: object;
   /**
    * Told about errors the server cannot throw to anyone: a connection handler's throw or rejection
    * (`conn` is that connection, already destroyed), or a failure of the listening socket (`conn` is
@@ -95,6 +121,25 @@ export interface ServerCloseOptions {
  */
 export const DEFAULT_SERVER_IDLE_TIMEOUT_MS = 5 * 60_000;
 
+/** Whether `net.Server#listen` knows `reusePort` (Node 22.12 / 23.1+) on a platform with SO_REUSEPORT load balancing. */
+const REUSE_PORT_SUPPORTED = (() => {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const node = major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+  return node && ['linux', 'freebsd', 'dragonfly', 'android', 'sunos'].includes(process.platform);
+})();
+
+/**
+ * Whether this runtime can listen with `reusePort` (see {@link ListenOptions.reusePort}).
+ *
+ * @example
+ * ```ts
+ * await listen({ port: 8080, reusePort: canReusePort() }, handler);
+ * ```
+ */
+export function canReusePort(): boolean {
+  return REUSE_PORT_SUPPORTED;
+}
+
 /** How often a graceful close looks for connections that became idle: 100 ms. */
 const DRAIN_POLL_MS = 100;
 
@@ -121,6 +166,7 @@ const DRAIN_POLL_MS = 100;
 export async function listen(given: ListenOptions, onConnection: ConnectionHandler): Promise<Server> {
   const options = LISTEN_OPTIONS.check(given);
   if (options.tls !== undefined) checkTlsOptions(options.tls);
+  checkScaleOptions(options);
   const host = options.host ?? '127.0.0.1';
   const local = endpoint(host, options.port ?? 0, options.path);
   const signal = options.signal;
@@ -138,13 +184,22 @@ export async function listen(given: ListenOptions, onConnection: ConnectionHandl
         );
   const netServer = createServer({ allowHalfOpen: true, noDelay: options.noDelay ?? true });
   if (options.maxConnections !== undefined) netServer.maxConnections = options.maxConnections;
+  // A connection can come with the listen itself: node:cluster's primary hands a queued one to a new
+  // worker in the same IPC read as its listen reply, before 'listening' is emitted. Held till the Server exists.
+  const early: Socket[] = [];
+  const holdEarly = (socket: Socket): void => void early.push(socket);
+  netServer.on('connection', holdEarly);
   try {
     await startListening(netServer, options, host, local);
   } catch (error) {
     tls?.close();
+    for (const socket of early) socket.destroy();
     throw error;
+  } finally {
+    netServer.off('connection', holdEarly);
   }
   server = new Server(netServer, options, onConnection, tls);
+  for (const socket of early) netServer.emit('connection', socket);
   return server;
 }
 
@@ -160,7 +215,21 @@ const LISTEN_OPTIONS = new OptionsSchema<ListenOptions>('listen()', {
   signal: instanceOf(AbortSignal, 'an AbortSignal'),
   onError: func(),
   tls: object(),
+  proxyProtocol: anyOf(boolean(), object()),
+  reusePort: boolean(),
+  handle: object(),
 });
+
+/** What the schema cannot say: PROXY protocol limits, and whether this runtime has reusePort. */
+function checkScaleOptions(options: ListenOptions): void {
+  proxyProtocolOptions(options.proxyProtocol);
+  if (options.reusePort === true && !REUSE_PORT_SUPPORTED) {
+    throw new WirekitError(
+      'WK_ERR_INVALID_ARGUMENT',
+      `reusePort needs Node 22.12 / 23.1 or later on Linux or FreeBSD (this is Node ${process.versions.node} on ${process.platform})`,
+    );
+  }
+}
 
 function startListening(netServer: NetServer, options: ListenOptions, host: string, local: SocketAddress) {
   const signal = options.signal;
@@ -182,10 +251,16 @@ function startListening(netServer: NetServer, options: ListenOptions, host: stri
     netServer.once('listening', onListening);
     netServer.once('error', onError);
     signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.handle !== undefined) {
+      netServer.listen(options.handle);
+      return;
+    }
     netServer.listen({
       ...(options.path === undefined ? { port: options.port ?? 0, host } : { path: options.path }),
       ...(options.backlog === undefined ? {} : { backlog: options.backlog }),
       ...(options.ipv6Only === undefined ? {} : { ipv6Only: options.ipv6Only }),
+      // In a cluster worker, a socket of its own (not one shared through the primary).
+      ...(options.reusePort === true ? { reusePort: true, exclusive: true } : {}),
     });
   });
 }
@@ -216,6 +291,11 @@ export class Server implements AsyncDisposable {
   readonly #options: ListenOptions;
   readonly #onConnection: ConnectionHandler;
   readonly #connections = new Set<Connection>();
+  /** Accepted sockets still sending their PROXY header (closed with the server: nobody owns them yet). */
+  readonly #awaitingHeader = new Set<Socket>();
+  readonly #proxyProtocol: ProxyProtocolOptions | undefined;
+  /** What the PROXY header said about a raw socket, until its TLS handshake is done. */
+  readonly #proxied = new WeakMap<Socket, ProxiedEndpoints>();
   readonly #tls: TlsAcceptor | undefined;
   /** TLS sockets a protocol engine took over (`onSecureConnection` → `'handled'`). */
   readonly #handled = new Set<TLSSocket>();
@@ -229,6 +309,7 @@ export class Server implements AsyncDisposable {
     this.#netServer = netServer;
     this.#options = options;
     this.#onConnection = onConnection;
+    this.#proxyProtocol = proxyProtocolOptions(options.proxyProtocol);
     this.#tls = tls;
     this.address = serverAddress(netServer, options.path);
     netServer.on('connection', (socket: Socket) => this.#accept(socket));
@@ -268,6 +349,11 @@ export class Server implements AsyncDisposable {
     this.#tls.setCertificates(update);
   }
 
+  /** The listening socket's native handle (to pass to another process over IPC); undefined once closed. */
+  get handle(): object | undefined {
+    return (this.#netServer as unknown as { _handle?: object | null })._handle ?? undefined;
+  }
+
   /** True once `close()` was called. */
   get closing(): boolean {
     return this.#closed !== undefined;
@@ -289,6 +375,8 @@ export class Server implements AsyncDisposable {
         this.#listenerClosed = true;
         this.#checkClosed();
       });
+      // Nobody owns these yet and they have not asked for anything: nothing in flight to finish.
+      for (const socket of this.#awaitingHeader) socket.destroy();
     }
     if (options.timeoutMs !== undefined) this.#drain(timerWheel.now() + options.timeoutMs);
     return this.#closed.promise;
@@ -308,8 +396,40 @@ export class Server implements AsyncDisposable {
       socket.destroy();
       return;
     }
+    if (this.#proxyProtocol !== undefined) {
+      this.#acceptProxied(socket, this.#proxyProtocol);
+      return;
+    }
+    this.#secure(socket);
+  }
+
+  /** Plain TCP: a Connection at once; TLS: after the handshake. */
+  #secure(socket: Socket): void {
     if (this.#tls !== undefined) this.#tls.accept(socket);
     else this.#adopt(socket);
+  }
+
+  /** Reads the PROXY header first (before any TLS); a connection without a good one is closed and reported. */
+  #acceptProxied(socket: Socket, options: ProxyProtocolOptions): void {
+    this.#awaitingHeader.add(socket);
+    readProxyHeader(socket, options).then(
+      (proxied) => {
+        this.#awaitingHeader.delete(socket);
+        if (this.#closed !== undefined || socket.destroyed) {
+          socket.destroy();
+          this.#checkClosed();
+          return;
+        }
+        this.#proxied.set(socket, proxied);
+        this.#secure(socket);
+      },
+      (error: Error) => {
+        this.#awaitingHeader.delete(socket);
+        socket.destroy();
+        this.#report(error, undefined);
+        this.#checkClosed();
+      },
+    );
   }
 
   /** @internal A TLS handshake finished: hand the socket to its engine, or wrap it as a Connection. */
@@ -331,7 +451,12 @@ export class Server implements AsyncDisposable {
   }
 
   #adopt(socket: Socket): void {
-    const conn = new Connection(socket, this.#connectionOptions());
+    const options = this.#connectionOptions();
+    // A TLS socket wraps the raw one the PROXY header came on.
+    const raw = (socket as unknown as { _parent?: Socket })._parent ?? socket;
+    const proxied = this.#proxied.get(raw);
+    if (proxied !== undefined) options.proxied = proxied;
+    const conn = new Connection(socket, options);
     this.#connections.add(conn);
     conn.closed.then(() => {
       this.#connections.delete(conn);
@@ -420,7 +545,8 @@ export class Server implements AsyncDisposable {
   };
 
   #checkClosed(): void {
-    if (this.#closed === undefined || !this.#listenerClosed || this.connections > 0) return;
+    if (this.#closed === undefined || !this.#listenerClosed) return;
+    if (this.connections > 0 || this.#awaitingHeader.size > 0) return;
     this.#drainTimer?.cancel();
     this.#closed.resolve();
   }

@@ -4,6 +4,20 @@ import type { Connection } from './connection.js';
 const BATCH_BYTES = 64 * 1024;
 
 /**
+ * Told when a write leaves the socket over its high-water mark (the peer is not reading fast
+ * enough), and when a writer starts waiting for it to drain: the HTTP server then arms its send
+ * timeout, which bounds every wait for a peer that reads nothing.
+ *
+ * @example
+ * ```ts
+ * const out = new WriteBatch(conn, 'utf8', { writeWaits: () => timer.arm() });
+ * ```
+ */
+export interface WriteWaiter {
+  writeWaits(): void;
+}
+
+/**
  * The one write-batching mechanism of the HTTP server and the HTTP client: a connection's own write
  * calls, with one twist. While someone holds the batch, writes are collected and leave as one string
  * (or one corked, vectored write) when the last holder lets go, so a burst costs one syscall and no
@@ -32,15 +46,17 @@ const BATCH_BYTES = 64 * 1024;
 export class WriteBatch {
   readonly #conn: Connection;
   readonly #encoding: 'utf8' | 'latin1';
+  readonly #waiter: WriteWaiter | undefined;
   #parts: (string | Uint8Array)[] = [];
   #strings = true;
   #size = 0;
   /** How many holders want writes collected. */
   #holders = 0;
 
-  constructor(conn: Connection, encoding: 'utf8' | 'latin1' = 'utf8') {
+  constructor(conn: Connection, encoding: 'utf8' | 'latin1' = 'utf8', waiter?: WriteWaiter) {
     this.#conn = conn;
     this.#encoding = encoding;
+    this.#waiter = waiter;
   }
 
   /** True once the socket is gone: a writer stops. */
@@ -70,17 +86,20 @@ export class WriteBatch {
     if (parts.length === 0) return;
     this.#parts = [];
     const conn = this.#conn;
+    let ok: boolean;
     if (parts.length === 1) {
-      conn.send(parts[0] as string | Uint8Array, this.#encoding);
+      ok = conn.send(parts[0] as string | Uint8Array, this.#encoding);
     } else if (this.#strings) {
-      conn.send((parts as string[]).join(''), this.#encoding);
+      ok = conn.send((parts as string[]).join(''), this.#encoding);
     } else {
       conn.cork();
       for (const part of parts) conn.send(part, this.#encoding);
       conn.uncork();
+      ok = !conn.socket.writableNeedDrain;
     }
     this.#strings = true;
     this.#size = 0;
+    if (!ok) this.#waiter?.writeWaits();
   }
 
   /**
@@ -91,7 +110,11 @@ export class WriteBatch {
    * or not: a writer that waits for {@link drained} on false never outruns the peer.
    */
   send(data: string | Uint8Array): boolean {
-    if (this.#holders === 0) return this.#conn.send(data, this.#encoding);
+    if (this.#holders === 0) {
+      const ok = this.#conn.send(data, this.#encoding);
+      if (!ok) this.#waiter?.writeWaits();
+      return ok;
+    }
     this.#parts.push(data);
     this.#size += typeof data === 'string' ? data.length : data.byteLength;
     if (typeof data !== 'string') this.#strings = false;
@@ -109,7 +132,9 @@ export class WriteBatch {
     if (this.#holders === 0) this.#conn.uncork();
   }
 
+  /** Resolves when the peer has read enough (the waiter is told: it bounds the wait). */
   drained(): Promise<void> {
+    this.#waiter?.writeWaits();
     return this.#conn.drained();
   }
 

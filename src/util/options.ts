@@ -6,6 +6,7 @@
  * Per-request option objects check only their keys, against a precomputed Set.
  */
 import { WirekitError } from '../errors.js';
+import { nearest } from './nearest.js';
 
 /**
  * What one option may be: `test` says whether a value fits; `coerce` (optional) turns a value that
@@ -401,64 +402,9 @@ export class OptionsSchema<T extends object> {
   }
 
   #unknown(key: string): WirekitError {
-    const near = nearestKey(key, this.#keys);
+    const near = nearest(key, this.#keys);
     const hint =
       near === undefined ? `; valid options: ${[...this.#keys].sort().join(', ')}` : `; did you mean "${near}"?`;
     return new WirekitError('WK_ERR_INVALID_ARGUMENT', `unknown option "${key}" for ${this.where}${hint}`);
   }
-}
-
-/**
- * The key of `keys` nearest to `key`: the same but for case, or one containing the other (`idleTimeout`
- * → `idleTimeoutMs`), or within an edit distance of a third of its length (at least 2; adjacent
- * swaps count once). Undefined when none is near.
- *
- * @example
- * ```ts
- * nearestKey('prot', new Set(['port', 'host'])); // 'port'
- * ```
- */
-export function nearestKey(key: string, keys: Iterable<string>): string | undefined {
-  const lower = key.toLowerCase();
-  let best: string | undefined;
-  let bestScore = Number.POSITIVE_INFINITY;
-  for (const candidate of keys) {
-    const other = candidate.toLowerCase();
-    let score: number;
-    if (other === lower) score = 0;
-    else if (lower.length >= 3 && (other.includes(lower) || lower.includes(other))) score = 0.5;
-    else {
-      const d = editDistance(lower, other);
-      score = d <= Math.max(2, Math.floor(Math.max(lower.length, other.length) / 3)) ? d : Number.POSITIVE_INFINITY;
-    }
-    if (score < bestScore) {
-      bestScore = score;
-      best = candidate;
-    }
-  }
-  return best;
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
-function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const d: number[] = new Array(rows * cols).fill(0);
-  for (let i = 0; i < rows; i++) d[i * cols] = i;
-  for (let j = 0; j < cols; j++) d[j] = j;
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(
-        (d[(i - 1) * cols + j] as number) + 1,
-        (d[i * cols + j - 1] as number) + 1,
-        (d[(i - 1) * cols + j - 1] as number) + cost,
-      );
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        v = Math.min(v, (d[(i - 2) * cols + j - 2] as number) + 1);
-      }
-      d[i * cols + j] = v;
-    }
-  }
-  return d[rows * cols - 1] as number;
 }

@@ -4,8 +4,9 @@ import type { FormLimits } from '../http/message/form.js';
 import { Request, type RequestInit } from '../http/message/request.js';
 import type { Response } from '../http/message/response.js';
 import { isStreamed, observeBody, withBody } from '../http/message/response-content.js';
+import { compileTrustProxy, type ProxyTrust, type TrustProxy } from '../http/message/trust-proxy.js';
 import { type FaultLog, faultLog, type Logger, loggerSpec } from '../util/logger.js';
-import { boolean, func, integer, listOf, nested, OptionsSchema, object, string } from '../util/options.js';
+import { anyOf, boolean, func, integer, listOf, nested, OptionsSchema, object, string } from '../util/options.js';
 import type { WebSocketConnection } from '../ws/connection.js';
 import type { OutgoingMessage } from '../ws/handlers.js';
 import { WebSocketHub, type WebSocketHubOptions } from '../ws/hub.js';
@@ -15,7 +16,13 @@ import { Context, type ContextConfig } from './context.js';
 import { asError, errorResponse, isUnexpected, warnUnexpected, withErrorFields } from './error-response.js';
 import { HttpError } from './http-error.js';
 import { asSent, inProcessInfo, inProcessRequest } from './in-process.js';
-import { type AppServer, type ListenOptions, listenApp } from './listen.js';
+import {
+  type AppServer,
+  type ClusterListenOptions,
+  type ClusterServer,
+  type ListenOptions,
+  listenApp,
+} from './listen.js';
 import { mountAt, wrapMountable } from './mount.js';
 import { compileMatcher, joinPaths, type PathMatcher } from './path-matcher.js';
 import type { RequestIdSource } from './request-ids.js';
@@ -49,6 +56,13 @@ export interface AppOptions extends RouterOptions {
    * body; deeper: 400 `WK_ERR_JSON_TOO_DEEP`. Default 128 (`DEFAULT_MAX_JSON_DEPTH`).
    */
   maxJsonDepth?: number;
+  /**
+   * Which reverse proxies are trusted to say who the client is, for `c.req.ip`, `c.req.protocol`,
+   * `c.req.host` (and so `clientIp()`, the rate limiter's key, the access log's address). Default:
+   * the server's `trustProxy` (`app.listen({ trustProxy })`), which defaults to trusting nobody.
+   * See the README's "Behind a proxy".
+   */
+  trustProxy?: TrustProxy;
 }
 
 /** Maps an error to a response; the default answers JSON or text by `Accept`, never a stack. */
@@ -106,11 +120,14 @@ export class App<V extends object = Record<string, unknown>> {
   #onError: ErrorHandler<V> = (error, c) => errorResponse(error, c.req.header('accept'));
   #errorHook: ((error: unknown, c: Context<V>) => void) | undefined;
   #customOnError = false;
+  /** The App's own `trustProxy`, or `'server'`: the server's applies. */
+  readonly #trust: ProxyTrust | 'server';
   #hub: WebSocketHub | undefined;
 
   constructor(given: AppOptions = {}) {
     const options = APP_OPTIONS.check(given);
     this.#options = options;
+    this.#trust = 'trustProxy' in options ? (compileTrustProxy(options.trustProxy) ?? TRUST_NOBODY) : 'server';
     this.#config = {
       secrets: options.secrets ?? NO_SECRETS,
       logger: options.logger,
@@ -281,8 +298,14 @@ export class App<V extends object = Record<string, unknown>> {
     return asSent(await this.#handle(request, inProcessInfo()), request.method);
   }
 
-  /** Serves the app on our HTTP server; resolves with the bound address and a graceful `close()`. */
-  listen(options: ListenOptions = {}): Promise<AppServer> {
+  /**
+   * Serves the app on our HTTP server; resolves with the bound address and a graceful `close()`.
+   * With `workers`, on a cluster of processes (see the README's "Scaling out": the main module
+   * runs in the primary and in every worker).
+   */
+  listen(options: ClusterListenOptions): Promise<ClusterServer>;
+  listen(options?: ListenOptions): Promise<AppServer>;
+  listen(options: ListenOptions | ClusterListenOptions = {}): Promise<AppServer | ClusterServer> {
     return listenApp(this.handler, options, reportedStreamErrors, this.#options.logger, () => this.#hub?.close());
   }
 
@@ -310,7 +333,15 @@ export class App<V extends object = Record<string, unknown>> {
     }
     if (this.#options.maxJsonDepth !== undefined) request.maxJsonDepth = this.#options.maxJsonDepth;
     const c = new Context<V>(
-      new WebRequest(request, params, pattern, this.#options.form ?? {}, this.#options.secrets ?? []),
+      new WebRequest(
+        request,
+        params,
+        pattern,
+        this.#options.form ?? {},
+        this.#options.secrets ?? [],
+        info,
+        this.#trust,
+      ),
       info,
       this.#config,
     );
@@ -458,6 +489,9 @@ function settle<V extends object>(c: Context<V>, mapped: Response | Promise<Resp
   });
 }
 
+/** An App's `trustProxy: false`: the server's option does not apply either. */
+const TRUST_NOBODY: ProxyTrust = Object.freeze({ trusts: () => false, header: 'x-forwarded' as const });
+
 const NO_SECRETS: readonly string[] = Object.freeze([]);
 
 /** The options of `new App()` (util/options.ts: unknown keys and bad values fail at set-up). */
@@ -476,6 +510,7 @@ const APP_OPTIONS = new OptionsSchema<AppOptions>('new App()', {
     }),
   ),
   maxJsonDepth: integer(0),
+  trustProxy: anyOf(boolean(), integer(0), string(), listOf(string()), func(), object()),
   webSockets: nested(new OptionsSchema<WebSocketHubOptions>('new App() webSockets', { topics: object() })),
   logger: loggerSpec(),
   requestId: nested(

@@ -1,10 +1,11 @@
 import type { Context } from './context.js';
 
 /**
- * The client's IP address as the app sees it, or undefined (a Unix socket has none). Today that is
- * the connection's peer, `c.info.remoteAddress`; behind a reverse proxy it is the proxy's address.
- * Everything in the framework that needs the client's address (the rate limiter's default key)
- * asks here, so trusting a proxy's `Forwarded`/`X-Forwarded-For` later changes this one function.
+ * The client's IP address as the app sees it, or undefined (a Unix socket has none): `c.req.ip`,
+ * the connection's peer, or behind proxies trusted with `trustProxy` (App or server option) the
+ * right-most address of `X-Forwarded-For`/`Forwarded` that they did not vouch for. Everything in
+ * the framework that needs the client's address (the rate limiter's default key, the access log)
+ * asks here.
  *
  * @example
  * ```ts
@@ -12,5 +13,5 @@ import type { Context } from './context.js';
  * ```
  */
 export function clientIp<V extends object>(c: Context<V>): string | undefined {
-  return c.info.remoteAddress?.address;
+  return c.req.ip;
 }

@@ -12,6 +12,7 @@ export function inProcessInfo(): ConnInfo {
     remoteAddress: { address: '127.0.0.1', port: 0, family: 'IPv4' },
     localAddress: { address: '127.0.0.1', port: 0, family: 'IPv4' },
     secure: false,
+    httpVersion: '1.1',
     requestCount: 1,
     canUpgrade: false,
     upgrade(): Upgraded {

@@ -19,7 +19,12 @@ export {
   UnauthorizedError,
   UnprocessableError,
 } from './http-error.js';
-export type { AppServer, ListenOptions as AppListenOptions } from './listen.js';
+export type {
+  AppServer,
+  ClusterListenOptions as AppClusterListenOptions,
+  ClusterServer,
+  ListenOptions as AppListenOptions,
+} from './listen.js';
 export * from './middleware/index.js';
 export { nextRequestId, type RequestIdSource } from './request-ids.js';
 export {

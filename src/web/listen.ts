@@ -1,14 +1,22 @@
 /** The one file of the web layer that touches the server (docs/architecture.md, Layers). */
+import type { ClusterServer } from '../cluster/cluster-server.js';
+import { CLUSTER_OPTION_SPECS } from '../cluster/options.js';
+import { type ClusterServeOptions, serve } from '../cluster/serve.js';
 import type { Handler } from '../http/message/conn-info.js';
-import { type HttpServer, type ServeOptions, serve } from '../http/server/index.js';
+import type { HttpServer, ServeOptions } from '../http/server/index.js';
 import { logServerFault, SERVE_OPTIONS, warnServerFault } from '../http/server/options.js';
 import type { Logger } from '../util/logger.js';
+
+export type { ClusterServer };
 
 /** Options of `app.listen()`: every option of `serve()` (port, host, limits, timeouts). */
 export type ListenOptions = ServeOptions;
 
-/** The options of `app.listen()`: those of `serve()`, named for the call in errors. */
-const APP_LISTEN_OPTIONS = SERVE_OPTIONS.extend<ListenOptions>('app.listen()', {});
+/** Options of `app.listen({ workers })`: the server's and the cluster's (see the README's "Scaling out"). */
+export type ClusterListenOptions = ClusterServeOptions;
+
+/** The options of `app.listen()`: those of `serve()` and of a cluster, named for the call in errors. */
+const APP_LISTEN_OPTIONS = SERVE_OPTIONS.extend<ClusterListenOptions>('app.listen()', CLUSTER_OPTION_SPECS);
 
 /** A listening app: `address`, `url`, `connections` and a graceful `close({ timeoutMs })`. */
 export type AppServer = HttpServer;
@@ -20,17 +28,17 @@ export type AppServer = HttpServer;
  */
 export async function listenApp(
   handler: Handler,
-  given: ListenOptions,
+  given: ListenOptions | ClusterListenOptions,
   reported: WeakSet<object>,
   appLogger: Logger | undefined,
   closeWebSockets: () => void,
-): Promise<AppServer> {
-  const options = APP_LISTEN_OPTIONS.check(given);
+): Promise<AppServer | ClusterServer> {
+  const options = APP_LISTEN_OPTIONS.check(given as ClusterListenOptions);
   const logger = options.logger ?? appLogger;
   const onError = options.onError ?? (logger === undefined ? warnServerFault : logServerFault(logger));
-  const serveOptions: ServeOptions = {
+  const serveOptions = {
     ...options,
-    onError: (error, info) => reported.has(error) || onError(error, info),
+    onError: (error: Error, info: Parameters<typeof onError>[1]) => reported.has(error) || onError(error, info),
     // server.close() first tells the app's WebSockets to close (1001), then the listener's own hook.
     onClose: () => {
       closeWebSockets();
@@ -38,5 +46,6 @@ export async function listenApp(
     },
   };
   if (logger !== undefined) serveOptions.logger = logger;
-  return serve(handler, serveOptions);
+  if (serveOptions.workers !== undefined) return serve(handler, serveOptions);
+  return serve(handler, serveOptions as ServeOptions);
 }

@@ -1,9 +1,12 @@
 import { WirekitError } from '../errors.js';
 import { parseJson, readBytes } from '../http/message/body.js';
+import type { ConnInfo } from '../http/message/conn-info.js';
 import { parseCookies, unsignCookieValue } from '../http/message/cookies.js';
 import { DEFAULT_FORM_LIMITS, type FormLimits, formTypeOf, readForm } from '../http/message/form.js';
+import { type ForwardedClient, forwardedClient, peerIp } from '../http/message/forwarded.js';
 import type { Headers } from '../http/message/headers.js';
 import type { Request } from '../http/message/request.js';
+import type { ProxyTrust } from '../http/message/trust-proxy.js';
 import { utf8 } from '../util/bytes.js';
 import type { Params } from './router/router.js';
 
@@ -36,19 +39,61 @@ export class WebRequest {
   #form: Promise<FormData> | undefined;
   readonly #formLimits: FormLimits;
   readonly #secrets: readonly string[];
+  readonly #info: ConnInfo | undefined;
+  readonly #trust: ProxyTrust | 'server';
+  #client: ForwardedClient | undefined;
 
+  /**
+   * `info` is the connection (for `ip`, `protocol`, `host`); `trust` the App's `trustProxy`
+   * or `'server'` to use the server's (`info.trustProxy`).
+   */
   constructor(
     raw: Request,
     params: Params,
     routePattern: string | undefined,
     formLimits: FormLimits,
     secrets: readonly string[],
+    info?: ConnInfo,
+    trust: ProxyTrust | 'server' = 'server',
   ) {
     this.raw = raw;
     this.params = params;
     this.routePattern = routePattern;
     this.#formLimits = formLimits;
     this.#secrets = secrets;
+    this.#info = info;
+    this.#trust = trust;
+  }
+
+  /**
+   * The client's IP address: the connection's peer, or behind trusted proxies (`trustProxy`) the
+   * right-most address they did not vouch for. Undefined on a Unix socket.
+   */
+  get ip(): string | undefined {
+    return this.#forwarded().ip;
+  }
+
+  /** The scheme the client used: the connection's, or a trusted proxy's `X-Forwarded-Proto`/`proto=`. */
+  get protocol(): 'http' | 'https' {
+    return this.#forwarded().protocol;
+  }
+
+  /** The host the client asked for: `Host`, or a trusted proxy's `X-Forwarded-Host`/`host=`. */
+  get host(): string | undefined {
+    return this.#forwarded().host;
+  }
+
+  #forwarded(): ForwardedClient {
+    if (this.#client !== undefined) return this.#client;
+    const info = this.#info;
+    if (info === undefined) {
+      const host = this.raw.headers.get('host') ?? undefined;
+      this.#client = { ip: undefined, protocol: this.raw.protocol, host, forwarded: false };
+    } else {
+      const trust = this.#trust === 'server' ? info.trustProxy : this.#trust;
+      this.#client = forwardedClient(this.raw.headers, peerIp(info), info.secure, trust);
+    }
+    return this.#client;
   }
 
   get method(): string {

@@ -213,6 +213,7 @@ export function inProcessUpgradeInfo(transport: WebSocketTransport): ConnInfo {
     remoteAddress: loopback,
     localAddress: loopback,
     secure: false,
+    httpVersion: '1.1',
     requestCount: 1,
     canUpgrade: true,
     upgrade(): Upgraded {

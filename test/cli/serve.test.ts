@@ -24,9 +24,15 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-/** Starts `wirekit serve …args --port 0` and waits for the line with its URL. */
+/**
+ * Starts `wirekit serve …args --port 0` and waits for the line with its URL; piped, so with the
+ * pretty log asked for unless the args choose (the JSON log, piped's default, is tested below).
+ */
 async function start(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = args.includes('-q') || args.includes('--log') ? [] : ['--log', 'pretty'];
+  const child = spawn(process.execPath, [BIN, 'serve', ...args, ...log, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -204,6 +210,24 @@ test('--host binds the address given (the URL line shows it)', async () => {
   }
 });
 
+test('bound to every interface (0.0.0.0) it shows URLs a browser can open: loopback, then the network', async () => {
+  const running = await start([root, '--host', '0.0.0.0']);
+  try {
+    assert.match(running.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(await (await fetch(`${running.url}/docs/a.txt`)).text(), 'a\n');
+    const port = new URL(running.url).port;
+    for (const line of running
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('on the network'))) {
+      assert.match(line, new RegExp(`^ {2}on the network: http://\\d+\\.\\d+\\.\\d+\\.\\d+:${port}/$`));
+    }
+    assert.ok(!running.output().includes('0.0.0.0'), running.output());
+  } finally {
+    assert.equal(await stop(running), 0);
+  }
+});
+
 test('dotfiles are hidden unless --dotfiles', async () => {
   const hidden = await start([root]);
   try {
@@ -252,6 +276,7 @@ test('serve --help lists every option and exits 0', async () => {
     '--compress',
     '--cache <s>',
     '--dotfiles',
+    '--log <format>',
     '-q, --quiet',
     '-h, --help',
   ]) {

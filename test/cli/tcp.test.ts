@@ -38,7 +38,15 @@ function run(args: string[]): Running {
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
     stop = () => resolve('SIGINT');
   });
-  const io: CliIo = { stdout: sink(out), stderr: sink(err), stdin, env: {}, cwd: '/', stopped: () => stopped };
+  const io: CliIo = {
+    stdout: sink(out),
+    stderr: sink(err),
+    stdin,
+    env: {},
+    cwd: '/',
+    stopped: () => stopped,
+    warnings: () => () => {},
+  };
   const code = main(['tcp', ...args], io);
   return {
     stdin,

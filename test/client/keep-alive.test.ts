@@ -91,6 +91,21 @@ describe('the reuse race', () => {
     assert.equal(server.accepted, 2);
   });
 
+  test('a request that races on several reused connections in a row is resent until a new one answers', async () => {
+    // A draining server closes all its idle connections at once: each resend may meet another one.
+    const server = await rawServer(leaks, (req, socket) => {
+      if (req.connection < 3 && req.index === 0) socket.write(reply('first'));
+      else if (req.connection < 3) socket.end();
+      else socket.write(reply('fresh'));
+    });
+    const p = pool(server.url, { connections: 3 });
+    await Promise.all([0, 1, 2].map(async () => (await p.request({ path: '/' })).body.dump()));
+    assert.equal(server.accepted, 3);
+    const res = await p.request({ path: '/' });
+    assert.equal(await res.body.text(), 'fresh');
+    assert.equal(server.accepted, 4);
+  });
+
   test('a first request on a fresh connection that is closed unanswered is not retried', async () => {
     const server = await rawServer(leaks, (_req, socket) => socket.end());
     const p = pool(server.url);

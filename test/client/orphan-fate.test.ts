@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type ConnectionEnding, type OrphanFacts, orphanFate } from '../../src/client/retry.js';
 
-const SAFE: OrphanFacts = { reused: true, gotBytes: false, retried: false, idempotent: true, replayable: true };
+const SAFE: OrphanFacts = { reused: true, gotBytes: false, resends: 0, idempotent: true, replayable: true };
 
 describe('orphanFate', () => {
   test('a safe request that lost the reuse race is resent, at any position when the socket raced', () => {
@@ -31,7 +31,8 @@ describe('orphanFate', () => {
   test('a request that lost the race but is not safe to repeat is not retried, and says so', () => {
     const endings: ConnectionEnding[] = ['raced', 'failed'];
     for (const ending of endings) {
-      assert.equal(orphanFate(ending, 1, { ...SAFE, retried: true }), 'not-retried', `${ending}: already resent once`);
+      assert.equal(orphanFate(ending, 1, { ...SAFE, resends: 2 }), 'resend', `${ending}: resent twice, once more`);
+      assert.equal(orphanFate(ending, 1, { ...SAFE, resends: 3 }), 'not-retried', `${ending}: already resent 3 times`);
       assert.equal(orphanFate(ending, 1, { ...SAFE, idempotent: false }), 'not-retried', `${ending}: POST`);
       assert.equal(orphanFate(ending, 1, { ...SAFE, replayable: false }), 'not-retried', `${ending}: a stream body`);
     }

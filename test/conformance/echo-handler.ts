@@ -10,7 +10,8 @@ import type { Handler } from '../../src/http/server/index.js';
 export interface EchoBody {
   method: string;
   target: string;
-  version: '1.0' | '1.1';
+  /** `'2.0'` when the echo app is reached over HTTP/2 (h2c). */
+  version: '1.0' | '1.1' | '2.0';
   headers: [string, string][];
   /** base64 of the decoded body */
   body: string;

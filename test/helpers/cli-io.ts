@@ -8,8 +8,13 @@ import type { CliIo } from '../../src/cli/io.js';
 /** What a test can set of the fake process. */
 export interface MemoryIoOptions {
   cwd: string;
+  /** Both stdout and stderr are terminals (`isTTY`). */
   tty?: boolean;
+  /** stderr alone is a terminal (default: as `tty`): stdout piped, progress on a terminal. */
+  stderrTty?: boolean;
   stdin?: string;
+  /** Standard input is a terminal (`isTTY`), still reading `stdin`'s text. */
+  stdinTty?: boolean;
   env?: Record<string, string>;
   stopped?: Promise<NodeJS.Signals>;
 }
@@ -24,7 +29,7 @@ export interface MemoryIo {
 export function memoryIo(options: MemoryIoOptions): MemoryIo {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  const sink = (into: Buffer[]) =>
+  const sink = (into: Buffer[], isTTY: boolean) =>
     Object.assign(
       new Writable({
         write(chunk: Buffer, _encoding, callback) {
@@ -32,15 +37,16 @@ export function memoryIo(options: MemoryIoOptions): MemoryIo {
           callback();
         },
       }),
-      { isTTY: options.tty === true },
+      { isTTY },
     );
   const io: CliIo = {
-    stdout: sink(out),
-    stderr: sink(err),
-    stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
+    stdout: sink(out, options.tty === true),
+    stderr: sink(err, options.stderrTty ?? options.tty === true),
+    stdin: Object.assign(Readable.from([Buffer.from(options.stdin ?? '')]), { isTTY: options.stdinTty === true }),
     env: options.env ?? {},
     cwd: options.cwd,
     stopped: () => options.stopped ?? new Promise(() => {}),
+    warnings: () => () => {},
   };
   return { io, stdout: () => Buffer.concat(out), stderr: () => Buffer.concat(err) };
 }

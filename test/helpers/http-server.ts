@@ -4,7 +4,8 @@
  * destroyed after the test.
  */
 import type { ConnInfo, Handler, HttpServer, ServeOptions } from '../../src/http/server/index.js';
-import { serve } from '../../src/http/server/index.js';
+import { serveOn } from '../../src/http/server/server.js';
+import { TimerWheel, timerWheel } from '../../src/util/timer-wheel.js';
 import type { LeakTracker } from './leaks.js';
 import { RawClient } from './raw-client.js';
 
@@ -19,11 +20,15 @@ export interface TestServer {
   port: number;
 }
 
-/** Starts `handler` on port 0; the server is closed (deadline 0) after the test. */
+/**
+ * Starts `handler` on port 0; the server is closed (deadline 0) after the test. With `wheel` (see
+ * {@link fakeClock}), the server's deadlines run on that wheel's clock.
+ */
 export async function startServer(
   leaks: LeakTracker,
   handler: Handler,
   options: ServeOptions = {},
+  wheel: TimerWheel = timerWheel,
 ): Promise<TestServer> {
   const errors: Error[] = [];
   const onError = (error: Error, _info: ConnInfo | undefined): void => {
@@ -33,7 +38,7 @@ export async function startServer(
     fixture.calls++;
     return handler(req, info);
   };
-  const server = await serve(counted, { port: 0, host: '127.0.0.1', onError, ...options });
+  const server = await serveOn(wheel, counted, { port: 0, host: '127.0.0.1', onError, ...options });
   leaks.defer(() => server.close({ timeoutMs: 0 }));
   const fixture: TestServer = {
     server,
@@ -47,4 +52,28 @@ export async function startServer(
     },
   };
   return fixture;
+}
+
+/** A timer wheel whose clock moves only when told: server timeouts without waiting for them. */
+export interface FakeClock {
+  readonly wheel: TimerWheel;
+  /** The clock, in milliseconds. */
+  readonly now: number;
+  /** Moves the clock; deadlines passed fire on the wheel's next tick (10 ms of real time). */
+  advance(ms: number): void;
+}
+
+/** A {@link FakeClock} starting at 1,000,000 ms (its wheel ticks every 10 ms of real time). */
+export function fakeClock(): FakeClock {
+  let now = 1_000_000;
+  const wheel = new TimerWheel({ resolutionMs: 10, now: () => now });
+  return {
+    wheel,
+    get now() {
+      return now;
+    },
+    advance(ms: number) {
+      now += ms;
+    },
+  };
 }

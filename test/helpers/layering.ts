@@ -9,10 +9,12 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 const LAYER_PREFIXES: ReadonlyArray<[prefix: string, layer: string]> = [
   ['errors.ts', 'errors'],
   ['util/', 'util'],
+  ['net/codec/', 'net-codec'],
   ['net/', 'net'],
   ['http/codec/', 'http-codec'],
   ['http/message/', 'http-message'],
   ['http/server/', 'http-server'],
+  ['http/h2/', 'http-h2'],
   ['http/', 'http'],
   ['ws/codec/', 'ws-codec'],
   ['ws/', 'ws'],
@@ -20,6 +22,7 @@ const LAYER_PREFIXES: ReadonlyArray<[prefix: string, layer: string]> = [
   ['web/listen.ts', 'web-listen'],
   ['web/', 'web'],
   ['cluster/', 'cluster'],
+  ['redis/', 'redis'],
   ['tools/', 'tools'],
   ['cli/', 'cli'],
   ['index.ts', 'index'],
@@ -33,20 +36,29 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   errors: [],
   // The options checker (util/options.ts) throws WirekitError; errors.ts imports nothing, so no cycle.
   util: ['errors'],
-  net: BASE,
+  'net-codec': BASE,
+  net: [...BASE, 'net-codec'],
   'http-codec': BASE,
   'ws-codec': BASE,
   // Types only: ConnInfo names the net Connection an upgrade hands over.
   'http-message': [...BASE, 'http-codec', 'net'],
-  'http-server': [...HTTP_CORE, 'net'],
-  http: [...HTTP_CORE, 'net', 'http-server'],
-  client: [...HTTP_CORE, 'net', 'ws', 'ws-codec'],
+  // HTTP/2 behind the same Handler: the server dispatches a connection to it.
+  'http-h2': [...HTTP_CORE, 'net'],
+  'http-server': [...HTTP_CORE, 'net', 'http-h2'],
+  // wirekit/http's serve() is the cluster-aware one (workers), which runs the engine's.
+  http: [...HTTP_CORE, 'net', 'http-server', 'http-h2', 'cluster'],
+  // The HTTP/2 client maps fields as the HTTP/2 server does (http/h2/fields.ts); the WebSocket client
+  // runs the same engine as the server.
+  client: [...HTTP_CORE, 'net', 'http-h2', 'ws', 'ws-codec'],
   web: [...HTTP_CORE, 'web-listen', 'ws', 'ws-codec'],
-  'web-listen': [...HTTP_CORE, 'web', 'http-server', 'net', 'ws', 'ws-codec'],
+  'web-listen': [...HTTP_CORE, 'web', 'http-server', 'net', 'cluster', 'ws', 'ws-codec'],
   ws: [...HTTP_CORE, 'ws-codec', 'net'],
   // The control API of the fault proxy is an HTTP service: it is built on the web framework's App.
   tools: [...HTTP_CORE, 'net', 'client', 'web', 'ws', 'ws-codec'],
-  cluster: [...HTTP_CORE, 'net', 'http-server', 'web', 'web-listen', 'ws', 'ws-codec', 'client'],
+  // Process supervision around a Handler server: below web-listen, so app.listen({ workers }) uses it.
+  cluster: [...HTTP_CORE, 'net', 'http-server', 'ws', 'ws-codec'],
+  // wirekit/redis: adapters for the rate limiter's store and the topic bus.
+  redis: [...HTTP_CORE, 'net', 'cluster', 'web', 'ws', 'ws-codec'],
   cli: Object.keys(Object.fromEntries(LAYER_PREFIXES.map(([, l]) => [l, 1]))),
   index: Object.keys(Object.fromEntries(LAYER_PREFIXES.map(([, l]) => [l, 1]))),
 };
@@ -59,13 +71,15 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
  */
 const RUNTIME_DEPENDENCIES: ReadonlyMap<string, readonly string[]> = new Map([
   ['mime', ['web/middleware/static/mime.ts']],
+  // An optional peer dependency: only wirekit/redis loads it (docs/dependencies.md).
+  ['ioredis', ['redis/client.ts']],
   ['hdr-histogram-js', ['tools/loadgen/histogram.ts']],
   ['pkijs', ['cli/cert/x509.ts']],
   ['asn1js', ['cli/cert/x509.ts']],
 ]);
 
 /** Pure layers may import no Node module that does I/O, timing or streaming (docs/architecture.md, http/codec). */
-const PURE_LAYERS = new Set(['http-codec', 'ws-codec', 'errors', 'util']);
+const PURE_LAYERS = new Set(['http-codec', 'net-codec', 'ws-codec', 'errors', 'util']);
 const PURE_ALLOWED_NODE = new Set(['node:buffer']);
 
 export function layerOf(srcRelative: string): string | undefined {

@@ -4,6 +4,7 @@
  * Node 20 and Node 24 (.ci/run), so each such test runs in one of them at least;
  * test/runtime.test.ts fails if Node 24 stops detecting one of these.
  */
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import * as zlib from 'node:zlib';
 
@@ -45,4 +46,14 @@ export function hasReusePort(): Promise<boolean> {
     return true;
   })();
   return reusePort;
+}
+
+/**
+ * Whether `command` is on the PATH (a Debian tool a test runs: redis-server, nghttp, h2load). Such
+ * tests are required when CI=true and skip elsewhere with a line naming the package to install.
+ */
+export function installed(command: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile('sh', ['-c', `command -v ${command}`], (error) => resolve(error === null));
+  });
 }

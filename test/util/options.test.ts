@@ -10,7 +10,6 @@ import {
   func,
   integer,
   listOf,
-  nearestKey,
   nested,
   OptionsSchema,
   oneOf,
@@ -162,15 +161,6 @@ describe('OptionsSchema', () => {
 });
 
 describe('helpers', () => {
-  test('nearestKey', () => {
-    const keys = ['port', 'host', 'path', 'backlog', 'maxConnections', 'signal'];
-    assert.equal(nearestKey('prot', keys), 'port');
-    assert.equal(nearestKey('hots', keys), 'host');
-    assert.equal(nearestKey('maxconnection', keys), 'maxConnections');
-    assert.equal(nearestKey('signl', keys), 'signal');
-    assert.equal(nearestKey('timeout', keys), undefined);
-  });
-
   test('describeValue', () => {
     assert.equal(describeValue('3000abc'), 'a string ("3000abc")');
     assert.equal(describeValue(null), 'null');

@@ -4,7 +4,6 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { isWirekitError } from '../../index.js';
 import {
   compareResults,
@@ -19,6 +18,10 @@ import {
 } from '../../tools/index.js';
 import { progressDisplay } from '../bench-display.js';
 import type { CliIo, Command } from '../io.js';
+import { isTerminal } from '../paint.js';
+import { type ParsedArgs, parseCommandArgs } from '../parse-args.js';
+import { parseCount, parseDuration } from '../parse-units.js';
+import { parseShortUrl } from '../short-url.js';
 import { UsageError } from '../usage-error.js';
 
 const HELP = `Usage: wirekit bench URL [URL ...] [options]
@@ -81,23 +84,34 @@ const OPTIONS = {
   http2: { type: 'boolean', default: false },
 } as const;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+type Values = ParsedArgs<typeof OPTIONS>['values'];
 
-/** `wirekit bench`. */
+/** The flags of other load generators, answered with ours. */
+const PEER_TIPS: Readonly<Record<string, string>> = {
+  '-t': 'wirekit bench runs in one thread: -c sets the connections',
+  '-l': 'latency percentiles are always reported',
+  '--latency': 'latency percentiles are always reported',
+};
+
+/**
+ * `wirekit bench`.
+ *
+ * @example
+ * ```ts
+ * await benchCommand.run([':8080/', '-c', '50', '-d', '10s'], processIo());
+ * ```
+ */
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'load-test an HTTP server: latency percentiles, throughput, errors',
   help: HELP,
   async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, OPTIONS, PEER_TIPS);
+    if (values.compare) return compare(positionals, io);
     try {
-      const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: OPTIONS });
-      if (values.compare) return await compare(positionals, io);
       return await bench(values, positionals, io);
     } catch (error) {
-      if (error instanceof UsageError || isWirekitError(error, 'WK_ERR_INVALID_ARGUMENT') || isArgError(error)) {
-        io.stderr.write(`wirekit bench: ${(error as Error).message}\n`);
-        return 2;
-      }
+      if (isWirekitError(error, 'WK_ERR_INVALID_ARGUMENT')) throw new UsageError(error.message, { cause: error });
       throw error;
     }
   },
@@ -107,7 +121,7 @@ async function bench(values: Values, positionals: readonly string[], io: CliIo):
   const options = await loadOptions(values, positionals, io);
   const stop = new AbortController();
   void io.stopped().then(() => stop.abort());
-  const display = values.quiet ? undefined : progressDisplay(io.stderr, io.stderr.isTTY === true);
+  const display = values.quiet ? undefined : progressDisplay(io.stderr, isTerminal(io.stderr, io.env));
   const result = await loadTest({
     ...options,
     signal: stop.signal,
@@ -123,7 +137,20 @@ async function bench(values: Values, positionals: readonly string[], io: CliIo):
     await writeFile(file, renderHtmlReport(result));
     io.stderr.write(`HTML report: ${file}\n`);
   }
-  return result.requests > 0 ? 0 : 1;
+  if (result.requests > 0) return 0;
+  io.stderr.write(`wirekit bench: ${noResponse(result, options)}\n`);
+  return 1;
+}
+
+/** Why the run got no response, in words: the report's error codes alone do not say what to check. */
+function noResponse(result: LoadTestResult, options: LoadTestOptions): string {
+  const first = options.targets[0];
+  const url = new URL(typeof first === 'string' ? first : (first?.url ?? 'http://localhost/'));
+  if (result.errorCodes.WK_ERR_CONNECT !== undefined) {
+    return `no response: cannot connect to ${url.host} (is a server listening there?)`;
+  }
+  const codes = Object.keys(result.errorCodes);
+  return `no request got a response${codes.length > 0 ? ` (${codes.join(', ')})` : ''}`;
 }
 
 async function compare(files: readonly string[], io: CliIo): Promise<number> {
@@ -144,12 +171,13 @@ async function readResult(file: string): Promise<LoadTestResult> {
 
 async function loadOptions(values: Values, positionals: readonly string[], io: CliIo): Promise<LoadTestOptions> {
   if (values.http2) throw new UsageError('--http2 is not available yet: the wirekit client speaks HTTP/1.1 only');
-  const urls = positionals.map(parseUrl);
+  // ws: and wss: pass, for the load generator to say what it does with them.
+  const urls = positionals.map((text) => parseShortUrl(text, ['http:', 'https:', 'ws:', 'wss:']).href);
   const targets: LoadTarget[] =
     values.list === undefined
       ? urls.map((url) => ({ url }))
       : parseRequestList(await readText(resolve(io.cwd, values.list)), urls[0]);
-  if (targets.length === 0) throw new UsageError('a URL is required (see wirekit bench --help)');
+  if (targets.length === 0) throw new UsageError('a URL is required');
   const body =
     values['body-file'] !== undefined
       ? await readFile(resolve(io.cwd, values['body-file'])).catch(() => {
@@ -166,12 +194,15 @@ async function loadOptions(values: Values, positionals: readonly string[], io: C
     }),
   );
   const options: LoadTestOptions = { targets: shaped };
-  setNumber(options, 'connections', values.connections, '--connections');
-  setNumber(options, 'pipelining', values.pipelining, '--pipelining');
-  setNumber(options, 'requests', values.requests, '--requests');
-  setNumber(options, 'rate', values.rate, '--rate');
-  if (values.duration !== undefined) options.durationMs = parseDuration(values.duration, '--duration');
-  if (values.timeout !== undefined) options.timeoutMs = parseDuration(values.timeout, '--timeout');
+  if (values.connections !== undefined) options.connections = parseCount('--connections', values.connections);
+  if (values.pipelining !== undefined) options.pipelining = parseCount('--pipelining', values.pipelining);
+  if (values.requests !== undefined) options.requests = parseCount('--requests', values.requests);
+  if (values.rate !== undefined) options.rate = parseRate(values.rate);
+  if (values.duration !== undefined) {
+    options.durationMs = parseDuration('--duration', values.duration);
+    if (options.durationMs <= 0) throw new UsageError('--duration must be more than 0', { flag: '--duration' });
+  }
+  if (values.timeout !== undefined) options.timeoutMs = parseDuration('--timeout', values.timeout);
   if (values.insecure || values.ca !== undefined) {
     options.tls = values.insecure
       ? { rejectUnauthorized: false }
@@ -180,49 +211,17 @@ async function loadOptions(values: Values, positionals: readonly string[], io: C
   return options;
 }
 
-function setNumber(
-  options: LoadTestOptions,
-  key: 'connections' | 'pipelining' | 'requests' | 'rate',
-  text: string | undefined,
-  flag: string,
-): void {
-  if (text === undefined) return;
-  const n = Number(text.replace(/_/g, ''));
-  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`invalid ${flag} "${text}"`);
-  options[key] = n;
-}
-
-/**
- * A duration: a number with a unit (`ms`, `s`, `m`, `h`), or bare seconds.
- *
- * @example
- * ```ts
- * parseDuration('1.5m', '--duration'); // 90000
- * ```
- */
-export function parseDuration(text: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (match === null) throw new UsageError(`invalid ${flag} "${text}" (use 500ms, 10s, 2m or 1h)`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  const ms = Number(match[1]) * unit;
-  if (ms <= 0 && flag === '--duration') throw new UsageError(`${flag} must be more than 0`);
-  return ms;
-}
-
-function parseUrl(text: string): string {
-  let href = text;
-  if (href.startsWith(':')) href = `http://localhost${href.startsWith(':/') ? href.slice(1) : href}`;
-  else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(href)) href = `http://${href}`;
-  try {
-    return new URL(href).href;
-  } catch {
-    throw new UsageError(`not a URL: ${text}`);
+function parseRate(text: string): number {
+  const rate = Number(text.replace(/_/g, ''));
+  if (text.trim() === '' || !Number.isFinite(rate) || rate <= 0) {
+    throw new UsageError(`--rate: not a number of requests per second: ${JSON.stringify(text)}`, { flag: '--rate' });
   }
+  return rate;
 }
 
 function parseHeader(text: string): [string, string] {
   const colon = text.indexOf(':');
-  if (colon <= 0) throw new UsageError(`not a header: ${text} (use 'Name: value')`);
+  if (colon <= 0) throw new UsageError(`--header: not a header: ${text} (use 'Name: value')`, { flag: '--header' });
   return [text.slice(0, colon).trim(), text.slice(colon + 1).trim()];
 }
 
@@ -239,7 +238,8 @@ function describe(options: LoadTestOptions): string {
     options.durationMs === undefined ? undefined : `${options.durationMs / 1000} s`,
     options.requests === undefined ? undefined : `${options.requests} requests`,
   ].filter((x) => x !== undefined);
-  return `Benchmarking ${url}${more}: ${options.connections ?? 10} connections, ${bound.length > 0 ? bound.join(' or ') : '10 s'}${options.rate === undefined ? '' : ` at ${options.rate} req/s`}`;
+  const connections = options.connections ?? 10;
+  return `Benchmarking ${url}${more}: ${connections} connection${connections === 1 ? '' : 's'}, ${bound.length > 0 ? bound.join(' or ') : '10 s'}${options.rate === undefined ? '' : ` at ${options.rate} req/s`}`;
 }
 
 async function readText(file: string): Promise<string> {
@@ -248,9 +248,4 @@ async function readText(file: string): Promise<string> {
   } catch {
     throw new UsageError(`cannot read ${file}`);
   }
-}
-
-function isArgError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return error instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import type { CliIo, Command } from '../io.js';
+import { parseCommandArgs } from '../parse-args.js';
 import { UsageError } from '../usage-error.js';
 
 const HELP = `Usage: wirekit cert [name ...] [options]
@@ -36,24 +36,14 @@ export function trustHelp(caFile: string): string {
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  let names: string[];
-  let dir: string | undefined;
-  let force: boolean;
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { dir: { type: 'string' }, force: { type: 'boolean', default: false } },
-    });
-    names = positionals;
-    dir = values.dir;
-    force = values.force === true;
-    for (const name of names)
-      if (!/^(\*\.)?[A-Za-z0-9.:-]+$/.test(name)) throw new UsageError(`"${name}" is not a host name or IP address`);
-  } catch (error) {
-    io.stderr.write(`wirekit cert: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
-  }
+  const { values, positionals: names } = parseCommandArgs(args, {
+    dir: { type: 'string' },
+    force: { type: 'boolean', default: false },
+  });
+  const dir = values.dir;
+  const force = values.force;
+  for (const name of names)
+    if (!/^(\*\.)?[A-Za-z0-9.:-]+$/.test(name)) throw new UsageError(`"${name}" is not a host name or IP address`);
   // Loaded here: the X.509 library is needed by this command only.
   const { defaultCertDir, ensureDevCertificate } = await import('../cert/dev-cert.js');
   const dev = await ensureDevCertificate({ dir: dir ?? defaultCertDir(io.env), names, force });

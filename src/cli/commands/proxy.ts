@@ -2,7 +2,7 @@
  * `wirekit proxy`: the fault proxy of `wirekit/tools` from the command line: one TCP proxy with
  * faults from flags, a UDP proxy (`--udp`), and/or the Toxiproxy-compatible control API (`--api`).
  */
-import { parseArgs } from 'node:util';
+import { isWirekitError } from '../../index.js';
 import {
   type AddFaultOptions,
   type DatagramFaults,
@@ -15,8 +15,10 @@ import {
   parseHostPort,
   udpFaultProxy,
 } from '../../tools/index.js';
+import { describeError } from '../describe-error.js';
 import type { CliIo, Command } from '../io.js';
-import { describeError, EXIT } from '../netcat/exit-codes.js';
+import { EXIT } from '../netcat/exit-codes.js';
+import { type ParsedArgs, parseCommandArgs } from '../parse-args.js';
 import { parseBytes, parseDuration, parsePercent } from '../parse-units.js';
 import { UsageError } from '../usage-error.js';
 import { packageVersion } from '../version.js';
@@ -43,6 +45,7 @@ TCP faults (on the --direction given, default downstream: server → client):
       --direction <d>        upstream, downstream or both
 UDP faults (--udp; percentages of datagrams, on --direction):
       --loss <p>  --duplicate <p>  --reorder <p>  --delay <dur> (with --jitter)
+Durations: 100ms, 1.5s, 2m (a bare number is seconds). Sizes: 1500, 64k, 1MiB.
 Options:
       --listen [HOST:]PORT   where to listen (HOST defaults to 127.0.0.1)
       --upstream HOST:PORT   where connections go
@@ -87,14 +90,16 @@ const OPTIONS = {
   delay: { type: 'string' },
 } as const;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+type Values = ParsedArgs<typeof OPTIONS>['values'];
 
 type FaultSpec = { [T in keyof FaultAttributes]: [T, FaultAttributes[T]] }[keyof FaultAttributes];
 
 function directions(value: string | undefined): Direction[] {
   if (value === 'both') return ['upstream', 'downstream'];
   if (value === 'upstream' || value === 'downstream') return [value];
-  throw new UsageError(`--direction: upstream, downstream or both, not ${JSON.stringify(value)}`);
+  throw new UsageError(`--direction: upstream, downstream or both, not ${JSON.stringify(value)}`, {
+    flag: '--direction',
+  });
 }
 
 /** The TCP faults the flags ask for. */
@@ -138,7 +143,9 @@ function datagramFaults(v: Values): DatagramFaults {
 function seedOf(v: Values): number | undefined {
   if (v.seed === undefined) return undefined;
   const seed = Number(v.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`invalid --seed ${JSON.stringify(v.seed)}`);
+  if (!Number.isInteger(seed) || seed < 0) {
+    throw new UsageError(`--seed: not a whole number: ${JSON.stringify(v.seed)}`, { flag: '--seed' });
+  }
   return seed;
 }
 
@@ -146,19 +153,19 @@ function address(flag: string, text: string): string {
   try {
     parseHostPort(text);
   } catch (error) {
-    throw new UsageError(`--${flag}: ${(error as Error).message}`);
+    throw new UsageError(`--${flag}: ${(error as Error).message}`, { flag: `--${flag}` });
   }
   return text;
 }
 
 function parse(args: readonly string[]): Values {
-  const { values, positionals } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true });
-  if (positionals.length > 0) throw new UsageError(`unexpected ${positionals[0]} (see wirekit proxy --help)`);
+  const { values, positionals } = parseCommandArgs(args, OPTIONS);
+  if (positionals.length > 0) throw new UsageError(`unexpected ${positionals[0]}: every setting is a flag`);
   if ((values.listen === undefined) !== (values.upstream === undefined)) {
     throw new UsageError('--listen and --upstream go together');
   }
   if (values.listen === undefined && values.api === undefined) {
-    throw new UsageError('say --listen and --upstream, or --api (see wirekit proxy --help)');
+    throw new UsageError('say --listen and --upstream, or --api');
   }
   if (values.udp && values.api !== undefined) throw new UsageError('--api drives TCP proxies; --udp has none');
   return values;
@@ -186,18 +193,11 @@ async function startTcp(v: Values, seed: number | undefined, io: CliIo): Promise
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  let v: Values;
-  let seed: number | undefined;
-  try {
-    v = parse(args);
-    seed = seedOf(v);
-    if (v.udp) datagramFaults(v);
-    else tcpFaults(v);
-    directions(v.direction);
-  } catch (error) {
-    io.stderr.write(`wirekit proxy: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.usage;
-  }
+  const v = parse(args);
+  const seed = seedOf(v);
+  if (v.udp) datagramFaults(v);
+  else tcpFaults(v);
+  directions(v.direction);
   const closers: (() => Promise<void>)[] = [];
   try {
     if (v.udp) {
@@ -225,18 +225,16 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       }
     }
   } catch (error) {
-    io.stderr.write(`wirekit proxy: ${describeError(error)}\n`);
     for (const close of closers) await close();
-    return isUsage(error) ? EXIT.usage : EXIT.unreachable;
+    if (error instanceof UsageError) throw error;
+    if (isWirekitError(error, 'WK_ERR_INVALID_ARGUMENT')) throw new UsageError(error.message, { cause: error });
+    io.stderr.write(`wirekit proxy: ${describeError(error)}\n`);
+    return EXIT.unreachable;
   }
   const signal = await io.stopped();
   io.stdout.write(`\n${signal}: stopping\n`);
   for (const close of closers) await close();
   return EXIT.ok;
-}
-
-function isUsage(error: unknown): boolean {
-  return error instanceof UsageError || (error as { code?: string }).code === 'WK_ERR_INVALID_ARGUMENT';
 }
 
 /**

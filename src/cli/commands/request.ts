@@ -1,30 +1,35 @@
 /**
  * `wirekit request [METHOD] URL [items]`: one HTTP request from the command line, httpie style, on
- * the public client API (`Agent`, `request`, an interceptor to show each hop with `-v`).
+ * the public client API (`Agent`, `request`, an interceptor that prints each hop). The parts live
+ * in `src/cli/request/`: arguments, body, output, download.
  */
-import { createWriteStream, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { constants } from 'node:os';
+import { resolve } from 'node:path';
 import {
   Agent,
   type AgentOptions,
   type ClientResponse,
-  type DispatchRequest,
-  type Interceptor,
   isWirekitError,
   request,
   TimeoutError,
   withInterceptors,
 } from '../../index.js';
+import { adviceFor } from '../describe-error.js';
 import type { CliIo, Command } from '../io.js';
+import { colorEnabled, painter } from '../paint.js';
+import { parseRequestArgs, type RequestFlags } from '../request/args.js';
+import { buildRequest } from '../request/body.js';
+import { prepareDownload, saveDownload } from '../request/download.js';
+import { EXIT, statusExitCode } from '../request/exit-codes.js';
+import { ExchangePrinter, MessageWriter, printParts } from '../request/output.js';
 import { UsageError } from '../usage-error.js';
-import { packageVersion } from '../version.js';
 
 const HELP = `Usage: wirekit request [METHOD] URL [ITEM ...] [options]
 
-Sends one HTTP request and prints the response body: pretty, coloured JSON on a terminal, the
-bytes as received when piped. METHOD is GET, or POST when data items are given.
+Sends one HTTP request. On a terminal it prints the response's status line and headers, then the
+body (JSON formatted and coloured, binary bodies not dumped); piped, only the body, byte for byte.
+METHOD is GET, or POST when data items are given (post, put... in lower case work too).
 URL may be short: ':8080/path' is http://localhost:8080/path, 'example.com' is http://example.com.
 Sends 'User-Agent: wirekit/<version>' and 'Accept: */*' unless header items say otherwise.
 
@@ -40,268 +45,113 @@ Options:
   -j, --json              send fields as a JSON object (the default when there are fields);
                           sends JSON Content-Type and Accept headers even without fields
   -f, --form              send fields as a form (urlencoded; multipart when a file is attached)
-  -v, --verbose           print the request and response heads of every hop (on stderr)
+  -p, --print <what>      what to print: H request head, B request body, h response head,
+                          b response body (default: hb on a terminal, b when piped)
+  -v, --verbose           print everything (HBhb) for every hop of a redirect chain
+      --all               with --follow, print the redirect hops too (heads of their answers)
       --timings           print one line on stderr: dns, connect, tls, ttfb, total in ms
-  -d, --download          save the body to a file (name from -o, Content-Disposition or the URL)
+  -d, --download          save the body to a file (name from -o, Content-Disposition or the
+                          URL; never overwrites); follows redirects; an error status saves
+                          nothing; what --print selects goes to stderr
   -o, --output <file>     the file for --download
-      --timeout <s>       give up after this many seconds in total, every redirect and the
-                          body included (default: no limit)
+  -c, --continue          resume a partial --download: asks for the bytes after the file's end
+                          (the file is -o, or named after the URL)
+      --timeout <dur>     give up after this long in total, every redirect and the body
+                          included (10s, 500ms; a bare number is seconds; default: no limit)
   -F, --follow            follow redirects
       --max-redirects <n> redirects followed with --follow (default 30)
   -k, --insecure          do not verify the server's TLS certificate
       --ca <file>         also trust this CA certificate (PEM)
       --proxy <url>       tunnel through this HTTP proxy (default: HTTP(S)_PROXY and NO_PROXY)
+      --http2             offer HTTP/2 by ALPN on https: URLs (HTTP/1.1 if the server declines)
   -h, --help              show this help
+
+On a terminal a body ends with a newline; piped, nothing is added to it. Colours follow the
+terminal, NO_COLOR and FORCE_COLOR.
 
 Exit codes:
   0  the response is 1xx or 2xx        4  4xx
   2  usage error                       5  5xx
   3  3xx (a redirect not followed)     6  network, TLS, timeout or protocol failure
+  130 a download stopped by Ctrl-C (what arrived is kept: --continue resumes it)
 
 Examples:
   wirekit request :8080/users/1
   wirekit request POST :8080/echo name=wirekit tags:='["fast"]' X-Trace:1 --timings
   wirekit request PUT example.com/upload @photo.jpg Content-Type:image/jpeg
   wirekit request --form POST :8080/upload title=cat photo@cat.jpg
+  wirekit request -p Hh :8080/           # the request and response heads, no body
   wirekit request -d https://example.com/file.tar.gz -o file.tar.gz
+  wirekit request -d -c https://example.com/file.tar.gz    # resume it
 `;
 
-type Item =
-  | { kind: 'header'; name: string; value: string }
-  | { kind: 'query'; name: string; value: string }
-  | { kind: 'field'; name: string; value: unknown }
-  | { kind: 'file'; name: string; path: string }
-  | { kind: 'body'; path: string };
-
-interface Flags {
-  method: string | undefined;
-  url: URL;
-  items: Item[];
-  json: boolean;
-  form: boolean;
-  verbose: boolean;
-  timings: boolean;
-  download: boolean;
-  output: string | undefined;
-  timeoutMs: number;
-  maxRedirections: number;
-  insecure: boolean;
-  ca: string | undefined;
-  proxy: string | undefined;
-}
-
-const SEPARATORS = [':=', '==', ':', '=', '@'] as const;
-
-function parseItem(text: string): Item {
-  if (text.startsWith('@')) return { kind: 'body', path: text.slice(1) };
-  for (let i = 1; i < text.length; i++) {
-    const sep = SEPARATORS.find((s) => text.startsWith(s, i));
-    if (sep === undefined) continue;
-    const name = text.slice(0, i);
-    const value = text.slice(i + sep.length);
-    switch (sep) {
-      case ':':
-        return { kind: 'header', name, value: value.trim() };
-      case '==':
-        return { kind: 'query', name, value };
-      case '=':
-        return { kind: 'field', name, value };
-      case '@':
-        return { kind: 'file', name, path: value };
-      case ':=':
-        try {
-          return { kind: 'field', name, value: JSON.parse(value) as unknown };
-        } catch {
-          throw new UsageError(`${name}:= wants JSON, got ${value}`);
-        }
-    }
-  }
-  throw new UsageError(`not an item: ${text} (see wirekit request --help)`);
-}
-
-function parseUrl(text: string): URL {
-  let href = text;
-  if (href.startsWith(':')) href = `http://localhost${href.startsWith(':/') ? href.slice(1) : href}`;
-  else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(href)) href = `http://${href}`;
+async function readCa(io: CliIo, path: string): Promise<Buffer> {
   try {
-    return new URL(href);
-  } catch {
-    throw new UsageError(`not a URL: ${text}`);
-  }
-}
-
-function parseFlags(args: readonly string[]): Flags {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', short: 'j', default: false },
-      form: { type: 'boolean', short: 'f', default: false },
-      verbose: { type: 'boolean', short: 'v', default: false },
-      timings: { type: 'boolean', default: false },
-      download: { type: 'boolean', short: 'd', default: false },
-      output: { type: 'string', short: 'o' },
-      timeout: { type: 'string' },
-      follow: { type: 'boolean', short: 'F', default: false },
-      'max-redirects': { type: 'string' },
-      insecure: { type: 'boolean', short: 'k', default: false },
-      ca: { type: 'string' },
-      proxy: { type: 'string' },
-    },
-  });
-  if (values.json && values.form) throw new UsageError('--json and --form exclude each other');
-  const [first, ...rest] = positionals;
-  if (first === undefined) throw new UsageError('a URL is required (see wirekit request --help)');
-  const hasMethod = /^[A-Z]+$/.test(first) && rest.length > 0;
-  const urlText = hasMethod ? rest.shift() : first;
-  const timeout = values.timeout === undefined ? 0 : Number(values.timeout);
-  if (!(timeout >= 0) || !Number.isFinite(timeout)) throw new UsageError(`invalid --timeout "${values.timeout}"`);
-  const maxRedirects = values['max-redirects'] === undefined ? 30 : Number(values['max-redirects']);
-  if (!Number.isInteger(maxRedirects) || maxRedirects < 0) throw new UsageError('invalid --max-redirects');
-  return {
-    method: hasMethod ? first : undefined,
-    url: parseUrl(urlText as string),
-    items: rest.map(parseItem),
-    json: values.json === true,
-    form: values.form === true,
-    verbose: values.verbose === true,
-    timings: values.timings === true,
-    download: values.download === true || values.output !== undefined,
-    output: values.output,
-    timeoutMs: timeout * 1000,
-    maxRedirections: values.follow === true || values['max-redirects'] !== undefined ? maxRedirects : 0,
-    insecure: values.insecure === true,
-    ca: values.ca,
-    proxy: values.proxy,
-  };
-}
-
-/** The request body and the fields it implies, from the data items. */
-async function buildBody(flags: Flags, io: CliIo, headers: [string, string][]) {
-  const fields = flags.items.filter((i) => i.kind === 'field' || i.kind === 'file');
-  const bodyFile = flags.items.find((i) => i.kind === 'body');
-  if (bodyFile !== undefined && fields.length > 0) throw new UsageError('@file cannot be combined with fields');
-  if (bodyFile !== undefined)
-    return bodyFile.path === '-' ? readAll(io.stdin) : readFile(resolve(io.cwd, bodyFile.path));
-  if (fields.length === 0) return undefined;
-  if (!flags.form) {
-    if (fields.some((f) => f.kind === 'file')) throw new UsageError('key@file needs --form');
-    askForJson(headers);
-    return JSON.stringify(Object.fromEntries(fields.map((f) => [f.name, f.kind === 'field' ? f.value : ''])));
-  }
-  if (fields.every((f) => f.kind === 'field')) {
-    return new URLSearchParams(
-      fields.map((f): [string, string] => [f.name, textOf(f.kind === 'field' ? f.value : '')]),
-    );
-  }
-  const form = new FormData();
-  for (const f of fields) {
-    if (f.kind === 'field') form.append(f.name, textOf(f.value));
-    else if (f.kind === 'file')
-      form.append(f.name, new Blob([await readFile(resolve(io.cwd, f.path))]), basename(f.path));
-  }
-  return form;
-}
-
-function textOf(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-function setDefault(headers: [string, string][], name: string, value: string): void {
-  const lower = name.toLowerCase();
-  if (!headers.some(([n]) => n.toLowerCase() === lower)) headers.push([name, value]);
-}
-
-/** httpie's JSON headers: a JSON body, and JSON preferred in the answer (anything else accepted). */
-function askForJson(headers: [string, string][]): void {
-  setDefault(headers, 'Content-Type', 'application/json');
-  setDefault(headers, 'Accept', 'application/json, */*;q=0.5');
-}
-
-/** What curl and httpie send by default; added after the header items, so those win. */
-function addDefaultHeaders(flags: Flags, headers: [string, string][]): void {
-  if (flags.json) askForJson(headers);
-  setDefault(headers, 'Accept', '*/*');
-  setDefault(headers, 'User-Agent', `wirekit/${packageVersion()}`);
-}
-
-async function readCa(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
+    return await readFile(resolve(io.cwd, path));
   } catch (error) {
-    throw new UsageError(`--ca: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`--ca: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      flag: '--ca',
+    });
   }
+}
+
+function agentFor(flags: RequestFlags, io: CliIo, ca: Buffer | undefined): Agent {
+  const options: AgentOptions = { tls: { rejectUnauthorized: !flags.insecure, ...(ca === undefined ? {} : { ca }) } };
+  if (flags.http2) options.allowH2 = true;
+  if (flags.proxy !== undefined) options.proxy = flags.proxy;
+  else options.proxyFromEnv = io.env;
+  return new Agent(options);
 }
 
 /**
- * The --timeout deadline: one signal for the whole command. `totalTimeoutMs` would not do: each
- * redirect hop starts its own.
+ * Where the messages go and which parts, httpie's rules: stdout, `hb` on a terminal and `b` piped;
+ * with --download, stderr (stdout is not the file), and no response body.
  */
-function commandDeadline(ms: number): { signal: AbortSignal | undefined; clear: () => void } {
-  if (ms === 0) return { signal: undefined, clear: () => {} };
+function printerFor(flags: RequestFlags, io: CliIo): ExchangePrinter {
+  const stream = flags.download ? io.stderr : io.stdout;
+  const terminal = stream.isTTY === true;
+  let letters = flags.print ?? (flags.verbose ? 'HBhb' : terminal ? 'hb' : 'b');
+  if (flags.download) letters = letters.replace('b', '');
+  const out = new MessageWriter(stream, terminal, painter(colorEnabled(stream, io.env)));
+  return new ExchangePrinter(out, printParts(letters), { all: flags.all, following: flags.maxRedirections > 0 });
+}
+
+/** How the command ends early: the --timeout deadline, or Ctrl-C during a download. */
+interface Stop {
+  readonly signal: AbortSignal | undefined;
+  /** The signal's name once Ctrl-C (or SIGTERM) stopped a download. */
+  interrupted(): NodeJS.Signals | undefined;
+  clear(): void;
+}
+
+/**
+ * One abort signal for the whole command. The --timeout deadline aborts it (`totalTimeoutMs` would
+ * not do: each redirect hop starts its own); with `stopped`, so does Ctrl-C, so that a download
+ * interrupted keeps what arrived and says how to resume instead of dying mid-write.
+ */
+function commandStop(ms: number, stopped: Promise<NodeJS.Signals> | undefined): Stop {
+  if (ms === 0 && stopped === undefined) return { signal: undefined, interrupted: () => undefined, clear: () => {} };
   const controller = new AbortController();
+  let interrupted: NodeJS.Signals | undefined;
+  void stopped?.then((signal) => {
+    interrupted ??= signal;
+    controller.abort(new Error(`interrupted (${signal})`));
+  });
   const reason = new TimeoutError('WK_ERR_TOTAL_TIMEOUT', `no complete response within ${ms / 1000} s (--timeout)`);
-  const timer = setTimeout(() => controller.abort(reason), ms);
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+  const timer = ms === 0 ? undefined : setTimeout(() => controller.abort(reason), ms);
+  return { signal: controller.signal, interrupted: () => interrupted, clear: () => clearTimeout(timer) };
 }
 
-/** The error to report: for an abort by the --timeout deadline, the timeout itself. */
-function reported(error: unknown, deadline: AbortSignal | undefined): unknown {
-  const byDeadline = deadline?.aborted === true && isWirekitError(error, 'WK_ERR_ABORTED');
-  return byDeadline && error.cause === deadline.reason ? error.cause : error;
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks);
-}
-
-// ---- output ----
-
-type Paint = (code: number, text: string) => string;
-
-function painter(stream: { isTTY?: boolean }, env: CliIo['env']): Paint {
-  const on = stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
-  return (code, text) => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
-}
-
-/** Pretty JSON with keys, strings, numbers and literals coloured. */
-function colourJson(value: unknown, paint: Paint): string {
-  const text = JSON.stringify(value, null, 2) ?? 'null';
-  return text.replace(
-    /("(?:\\.|[^"\\])*")(\s*:)?|\b(true|false|null)\b|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g,
-    (match, str: string | undefined, colon: string | undefined, literal: string | undefined) => {
-      if (str !== undefined) return colon === undefined ? paint(32, str) : `${paint(34, str)}${colon}`;
-      return paint(literal === undefined ? 33 : 35, match);
-    },
-  );
-}
-
-function requestHead(request: DispatchRequest, paint: Paint): string {
-  let out = `${paint(36, request.method)} ${request.path} HTTP/1.1\n`;
-  out += `${paint(90, 'Host')}: ${new URL(request.origin).host}\n`;
-  for (let i = 0; i < request.headers.length; i += 2)
-    out += `${paint(90, request.headers[i] as string)}: ${request.headers[i + 1]}\n`;
-  const body = request.body;
-  const length =
-    typeof body === 'string'
-      ? Buffer.byteLength(body)
-      : body instanceof Uint8Array
-        ? body.byteLength
-        : body instanceof Blob
-          ? body.size
-          : undefined;
-  if (length !== undefined) out += `${paint(90, 'Content-Length')}: ${length}\n`;
-  else if (body !== null && body !== undefined) out += `${paint(90, 'Transfer-Encoding')}: chunked\n`;
-  return `${out}\n`;
-}
-
-function responseHead(response: ClientResponse, paint: Paint): string {
-  const colour = response.status >= 400 ? 31 : response.status >= 300 ? 33 : 32;
-  let out = `HTTP/${response.version} ${paint(colour, `${response.status} ${response.statusText}`)}\n`;
-  for (const [name, value] of response.headers) out += `${paint(90, name)}: ${value}\n`;
-  return `${out}\n`;
+/** One line for a failure; for an abort by the --timeout deadline, the timeout itself. */
+function failureLine(thrown: unknown, stop: AbortSignal | undefined): string {
+  const byStop = stop?.aborted === true && isWirekitError(thrown, 'WK_ERR_ABORTED');
+  const error = byStop && thrown.cause === stop.reason ? thrown.cause : thrown;
+  const code = isWirekitError(error) ? `${error.code}: ` : '';
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
+  const detail = cause === '' || message.includes(cause) ? '' : ` (${cause})`;
+  const advice = adviceFor(error);
+  return `wirekit request: ${code}${message}${detail}\n${advice === undefined ? '' : `  ${advice}\n`}`;
 }
 
 function timingsLine(response: ClientResponse): string {
@@ -310,98 +160,15 @@ function timingsLine(response: ClientResponse): string {
   return `dns ${ms(t.dns)}  connect ${ms(t.connect)}  tls ${ms(t.tls)}  ttfb ${ms(t.ttfb)}  total ${ms(t.total)}\n`;
 }
 
-async function write(stream: NodeJS.WritableStream, data: string | Uint8Array): Promise<void> {
-  if (!stream.write(data)) await new Promise((resolve) => stream.once('drain', resolve));
-}
-
-async function printBody(response: ClientResponse, io: CliIo): Promise<void> {
-  const stdout = io.stdout;
-  if (stdout.isTTY !== true) {
-    for await (const chunk of response.body) await write(stdout, chunk);
-    return;
-  }
-  const bytes = Buffer.from(await response.body.bytes());
-  if (bytes.length === 0) return;
-  if (bytes.includes(0)) {
-    await write(stdout, `(binary body, ${bytes.length} bytes: use --download, or pipe it)\n`);
-    return;
-  }
-  const text = bytes.toString('utf8');
-  if (/[/+]json\b/i.test(response.headers.get('content-type') ?? '')) {
-    try {
-      await write(stdout, `${colourJson(JSON.parse(text), painter(stdout, io.env))}\n`);
-      return;
-    } catch {
-      // Not JSON after all: print it as it is.
-    }
-  }
-  await write(stdout, text.endsWith('\n') ? text : `${text}\n`);
-}
-
-async function download(response: ClientResponse, flags: Flags, io: CliIo): Promise<void> {
-  const path = resolve(io.cwd, flags.output ?? freeName(io.cwd, suggestedName(response, flags.url)));
-  const file = createWriteStream(path);
-  let total = 0;
-  try {
-    for await (const chunk of response.body) {
-      total += chunk.byteLength;
-      await write(file, chunk);
-    }
-  } finally {
-    await new Promise<void>((done, fail) => file.end((error?: Error | null) => (error ? fail(error) : done())));
-  }
-  io.stderr.write(`saved ${total} bytes to ${path}\n`);
-}
-
-function suggestedName(response: ClientResponse, url: URL): string {
-  const disposition = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(response.headers.get('content-disposition') ?? '');
-  const name = basename(decodeURIComponent(disposition?.[1] ?? url.pathname));
-  return name === '' || name === '/' ? 'index' : name;
-}
-
-function freeName(dir: string, name: string): string {
-  if (!existsSync(resolve(dir, name))) return name;
-  for (let i = 1; ; i++) if (!existsSync(resolve(dir, `${name}-${i}`))) return `${name}-${i}`;
-}
-
-/** The exit code of a final status: 0 for 1xx/2xx, else its class. */
-function exitCode(status: number): number {
-  if (status < 300) return 0;
-  if (status < 400) return 3;
-  return status < 500 ? 4 : 5;
-}
-
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  let flags: Flags;
-  const headers: [string, string][] = [];
-  let body: Awaited<ReturnType<typeof buildBody>>;
-  let ca: Buffer | undefined;
-  try {
-    flags = parseFlags(args);
-    for (const item of flags.items) {
-      if (item.kind === 'header') headers.push([item.name, item.value]);
-      if (item.kind === 'query') flags.url.searchParams.append(item.name, item.value);
-    }
-    body = await buildBody(flags, io, headers);
-    addDefaultHeaders(flags, headers);
-    if (flags.ca !== undefined) ca = await readCa(resolve(io.cwd, flags.ca));
-  } catch (error) {
-    io.stderr.write(`wirekit request: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
-  }
-  const options: AgentOptions = { tls: { rejectUnauthorized: !flags.insecure } };
-  if (ca !== undefined) options.tls = { ...options.tls, ca };
-  if (flags.proxy !== undefined) options.proxy = flags.proxy;
-  else options.proxyFromEnv = io.env;
-  const agent = new Agent(options);
-  const paint = painter(io.stderr, io.env);
-  const show: Interceptor = (next) => async (hop) => {
-    if (flags.verbose) io.stderr.write(requestHead(hop, paint));
-    const response = await next(hop);
-    if (flags.verbose) io.stderr.write(responseHead(response, paint));
-    return response;
-  };
-  const deadline = commandDeadline(flags.timeoutMs);
+  const flags = parseRequestArgs(args);
+  const { headers, body } = await buildRequest(flags, io);
+  const ca = flags.ca === undefined ? undefined : await readCa(io, flags.ca);
+  const target = flags.download ? await prepareDownload(flags, io, headers) : undefined;
+  const printer = printerFor(flags, io);
+  const agent = agentFor(flags, io, ca);
+  // Only a download catches Ctrl-C: anything else dies at once, as commands do.
+  const stop = commandStop(flags.timeoutMs, flags.download ? io.stopped() : undefined);
   try {
     const response = await request(flags.url, {
       method: flags.method ?? (body === undefined ? 'GET' : 'POST'),
@@ -409,23 +176,36 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       body,
       maxRedirections: flags.maxRedirections,
       decompress: !flags.download,
-      ...(deadline.signal === undefined ? {} : { signal: deadline.signal }),
-      dispatcher: withInterceptors(agent, show),
+      ...(stop.signal === undefined ? {} : { signal: stop.signal }),
+      dispatcher: withInterceptors(agent, printer.interceptor),
     });
-    if (flags.download) await download(response, flags, io);
-    else await printBody(response, io);
+    let code = statusExitCode(response.status);
+    if (target !== undefined) {
+      await printer.response(response, false);
+      code = await saveDownload(response, target, flags, io);
+    } else {
+      await printer.response(response);
+      const location = response.headers.get('location');
+      if (code === EXIT.redirect && location !== null) {
+        // A redirect not followed is the usual surprise (and exit code 3): say what to add.
+        io.stderr.write(`wirekit request: ${response.status} to ${location} not followed (-F follows redirects)\n`);
+      } else if (code !== EXIT.ok && !printer.showsResponseHead) {
+        // Piped, the status is not on stdout: say why the exit code is not 0 (as httpie does).
+        io.stderr.write(`wirekit request: ${response.status} ${response.statusText}\n`);
+      }
+    }
     if (flags.timings) io.stderr.write(timingsLine(response));
-    return exitCode(response.status);
+    return code;
   } catch (thrown) {
-    const error = reported(thrown, deadline.signal);
-    const code = isWirekitError(error) ? `${error.code}: ` : '';
-    const message = error instanceof Error ? error.message : String(error);
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
-    const detail = cause === '' || message.includes(cause) ? '' : ` (${cause})`;
-    io.stderr.write(`wirekit request: ${code}${message}${detail}\n`);
-    return 6;
+    const interrupted = stop.interrupted();
+    if (interrupted !== undefined) {
+      io.stderr.write(`wirekit request: interrupted (${interrupted})\n`);
+      return 128 + (constants.signals[interrupted] ?? 2);
+    }
+    io.stderr.write(failureLine(thrown, stop.signal));
+    return EXIT.failure;
   } finally {
-    deadline.clear();
+    stop.clear();
     await agent.destroy();
   }
 }

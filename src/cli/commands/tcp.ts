@@ -6,12 +6,13 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { parseArgs } from 'node:util';
 import { Connection, connect, listen, NetError, type Server, TimeoutError } from '../../index.js';
 import { type HostPort, parseHostPort } from '../../tools/index.js';
+import { describeError } from '../describe-error.js';
 import type { CliIo, Command } from '../io.js';
-import { describeError, EXIT, EXIT_HELP, exitCodeOf } from '../netcat/exit-codes.js';
+import { EXIT, EXIT_HELP, exitCodeOf } from '../netcat/exit-codes.js';
 import { runSession, type SessionOptions, StdinSource } from '../netcat/session.js';
+import { parseCommandArgs } from '../parse-args.js';
 import { parseDuration } from '../parse-units.js';
 import { UsageError } from '../usage-error.js';
 
@@ -32,7 +33,7 @@ Options:
   -x, --hex             dump both directions in hex on stderr ('>' sent, '<' received; offset,
                         hex, ASCII), like socat -x: standard output stays the data itself
   -w, --timeout <dur>   connect timeout and idle timeout (no byte either way); for listen also
-                        the wait for a connection (250ms, 5s, 1m; a bare number is ms)
+                        the wait for a connection (250ms, 5s, 1m; a bare number is seconds)
       --tls             connect: speak TLS (certificates verified unless --insecure)
       --insecure        with --tls: do not verify the server's certificate
       --ca <file>       with --tls: also trust this CA certificate (PEM)
@@ -48,6 +49,15 @@ Examples:
   wirekit tcp connect example.com:443 --tls --timeout 5s
 `;
 
+/** netcat's flags, answered with ours. */
+const NC_TIPS: Readonly<Record<string, string>> = {
+  '-l': 'listening is a word: wirekit tcp listen PORT',
+  '-N': 'the end of standard input always closes our side (FIN)',
+  '-q': 'the end of standard input always closes our side (FIN); the peer closing ends the command',
+  '-u': 'UDP is its own command: wirekit udp send|listen',
+  '-p': 'the port is part of the address: wirekit tcp listen 9000',
+};
+
 interface TcpFlags extends SessionOptions {
   mode: 'connect' | 'listen';
   target: HostPort;
@@ -60,11 +70,12 @@ interface TcpFlags extends SessionOptions {
   verbose: boolean;
 }
 
+const ADDRESS_OF = { connect: 'HOST:PORT', listen: '[HOST:]PORT' } as const;
+
 function parseFlags(args: readonly string[]): TcpFlags {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
       'keep-open': { type: 'boolean', short: 'k', default: false },
       lines: { type: 'boolean', short: 'L', default: false },
       crlf: { type: 'boolean', default: false },
@@ -76,10 +87,16 @@ function parseFlags(args: readonly string[]): TcpFlags {
       servername: { type: 'string' },
       verbose: { type: 'boolean', short: 'v', default: false },
     },
-  });
+    NC_TIPS,
+  );
   const [mode, address, ...extra] = positionals;
-  if (mode !== 'connect' && mode !== 'listen') throw new UsageError('say connect or listen (see wirekit tcp --help)');
-  if (address === undefined || extra.length > 0) throw new UsageError(`tcp ${mode} takes one address`);
+  if (mode !== 'connect' && mode !== 'listen') {
+    throw new UsageError(
+      mode === undefined ? 'say connect or listen' : `say connect or listen, not ${JSON.stringify(mode)}`,
+    );
+  }
+  if (address === undefined) throw new UsageError(`tcp ${mode} needs an address (${ADDRESS_OF[mode]})`);
+  if (extra.length > 0) throw new UsageError(`tcp ${mode} takes one address, got ${[address, ...extra].join(' ')}`);
   let target: HostPort;
   try {
     target = parseHostPort(address);
@@ -89,9 +106,11 @@ function parseFlags(args: readonly string[]): TcpFlags {
   if (mode === 'connect' && (target.port === 0 || !address.includes(':'))) {
     throw new UsageError(`tcp connect needs HOST:PORT, got ${JSON.stringify(address)}`);
   }
-  if (mode === 'listen' && values.tls) throw new UsageError('--tls is for connect');
-  if (values.crlf && !values.lines) throw new UsageError('--crlf goes with --lines');
-  if (values['keep-open'] && mode === 'connect') throw new UsageError('--keep-open is for listen');
+  if (mode === 'listen' && values.tls) throw new UsageError('--tls is for connect', { flag: '--tls' });
+  if (values.crlf && !values.lines) throw new UsageError('--crlf goes with --lines', { flag: '--crlf' });
+  if (values['keep-open'] && mode === 'connect') {
+    throw new UsageError('--keep-open is for listen', { flag: '--keep-open' });
+  }
   return {
     mode,
     target,
@@ -159,7 +178,7 @@ async function readCa(path: string | undefined, io: CliIo): Promise<Buffer | und
   try {
     return await readFile(resolve(io.cwd, path));
   } catch (error) {
-    throw new UsageError(`--ca: ${(error as Error).message}`);
+    throw new UsageError(`--ca: ${(error as Error).message}`, { flag: '--ca' });
   }
 }
 
@@ -258,15 +277,8 @@ async function runListen(flags: TcpFlags, io: CliIo): Promise<number> {
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  let flags: TcpFlags;
-  try {
-    flags = parseFlags(args);
-    if (flags.mode === 'connect') return await runConnect(flags, io);
-  } catch (error) {
-    io.stderr.write(`wirekit tcp: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.usage;
-  }
-  return runListen(flags, io);
+  const flags = parseFlags(args);
+  return flags.mode === 'connect' ? runConnect(flags, io) : runListen(flags, io);
 }
 
 /**

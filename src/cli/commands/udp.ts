@@ -2,13 +2,14 @@
  * `wirekit udp send|listen`: netcat for UDP on wirekit's `bind()` and `UdpSocket`.
  */
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
 import { bind, type Datagram, LineDecoder, TimeoutError, type UdpSocket } from '../../index.js';
 import { type HostPort, parseHostPort } from '../../tools/index.js';
-import type { CliIo, Command } from '../io.js';
-import { describeError, EXIT, EXIT_HELP, exitCodeOf } from '../netcat/exit-codes.js';
+import { describeError } from '../describe-error.js';
+import { type CliIo, type Command, promptForStdin } from '../io.js';
+import { EXIT, EXIT_HELP, exitCodeOf } from '../netcat/exit-codes.js';
 import { HexDumper, hexLines } from '../netcat/hex-dump.js';
-import { parseDuration } from '../parse-units.js';
+import { parseCommandArgs } from '../parse-args.js';
+import { parseCount, parseDuration } from '../parse-units.js';
 import { UsageError } from '../usage-error.js';
 
 const HELP = `Usage: wirekit udp send HOST:PORT [message] [options]
@@ -53,22 +54,20 @@ interface UdpFlags {
 }
 
 function parseFlags(args: readonly string[]): UdpFlags {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: {
-      wait: { type: 'string' },
-      lines: { type: 'boolean', short: 'L', default: false },
-      echo: { type: 'boolean', short: 'e', default: false },
-      count: { type: 'string', short: 'c' },
-      timeout: { type: 'string', short: 'w' },
-      raw: { type: 'boolean', default: false },
-      hex: { type: 'boolean', short: 'x', default: false },
-      verbose: { type: 'boolean', short: 'v', default: false },
-    },
+  const { values, positionals } = parseCommandArgs(args, {
+    wait: { type: 'string' },
+    lines: { type: 'boolean', short: 'L', default: false },
+    echo: { type: 'boolean', short: 'e', default: false },
+    count: { type: 'string', short: 'c' },
+    timeout: { type: 'string', short: 'w' },
+    raw: { type: 'boolean', default: false },
+    hex: { type: 'boolean', short: 'x', default: false },
+    verbose: { type: 'boolean', short: 'v', default: false },
   });
   const [mode, address, ...rest] = positionals;
-  if (mode !== 'send' && mode !== 'listen') throw new UsageError('say send or listen (see wirekit udp --help)');
+  if (mode !== 'send' && mode !== 'listen') {
+    throw new UsageError(mode === undefined ? 'say send or listen' : `say send or listen, not ${JSON.stringify(mode)}`);
+  }
   if (address === undefined) throw new UsageError(`udp ${mode} needs an address`);
   if (mode === 'listen' && rest.length > 0) throw new UsageError('udp listen takes one address');
   if (rest.length > 1) throw new UsageError('quote a message with spaces: one message, one datagram');
@@ -79,8 +78,7 @@ function parseFlags(args: readonly string[]): UdpFlags {
     throw new UsageError((error as Error).message);
   }
   if (mode === 'send' && target.port === 0) throw new UsageError('udp send needs HOST:PORT');
-  const count = values.count === undefined ? 0 : Number(values.count);
-  if (!Number.isInteger(count) || count < 0) throw new UsageError(`invalid --count ${JSON.stringify(values.count)}`);
+  const count = values.count === undefined ? 0 : parseCount('--count', values.count);
   return {
     mode,
     target,
@@ -105,6 +103,7 @@ async function* datagramsToSend(flags: UdpFlags, io: CliIo): AsyncGenerator<Uint
     yield Buffer.from(flags.message);
     return;
   }
+  promptForStdin(io, flags.lines ? 'datagrams, one per line,' : 'the datagram');
   if (!flags.lines) {
     const chunks: Buffer[] = [];
     for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
@@ -207,13 +206,7 @@ async function runListen(flags: UdpFlags, io: CliIo): Promise<number> {
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  let flags: UdpFlags;
-  try {
-    flags = parseFlags(args);
-  } catch (error) {
-    io.stderr.write(`wirekit udp: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.usage;
-  }
+  const flags = parseFlags(args);
   return flags.mode === 'send' ? runSend(flags, io) : runListen(flags, io);
 }
 

@@ -1,5 +1,6 @@
 /** The exit codes of `wirekit tcp` and `wirekit udp`, and the one a failure maps to. */
 import { isWirekitError, TimeoutError } from '../../index.js';
+import { causeCode } from '../describe-error.js';
 
 /** What scripts can test for (documented in both commands' --help and the README). */
 export const EXIT = {
@@ -25,10 +26,8 @@ export const EXIT_HELP = `Exit codes:
   5  TLS handshake or certificate failure
 `;
 
-function causeCode(error: unknown): string | undefined {
-  const cause = isWirekitError(error) ? error.cause : error;
-  return (cause as { code?: string } | undefined)?.code;
-}
+/** UDP failures that mean "cannot reach or bind", like TCP's connect and listen failures. */
+const UDP_UNREACHABLE = new Set(['ECONNREFUSED', 'EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL']);
 
 /** The exit code for a failure. */
 export function exitCodeOf(error: unknown): number {
@@ -36,14 +35,6 @@ export function exitCodeOf(error: unknown): number {
   if (isWirekitError(error, 'WK_ERR_TLS')) return EXIT.tls;
   if (isWirekitError(error, 'WK_ERR_CONNECT') || isWirekitError(error, 'WK_ERR_LISTEN')) return EXIT.unreachable;
   if (isWirekitError(error, 'WK_ERR_DNS')) return EXIT.unreachable;
-  if (isWirekitError(error, 'WK_ERR_UDP') && causeCode(error) === 'ECONNREFUSED') return EXIT.unreachable;
+  if (isWirekitError(error, 'WK_ERR_UDP') && UDP_UNREACHABLE.has(causeCode(error) ?? '')) return EXIT.unreachable;
   return EXIT.broken;
-}
-
-/** One line for stderr: the message, and the system error code when the message lacks it. */
-export function describeError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = causeCode(error);
-  if (code === 'ECONNRESET') return `${message} (connection reset by peer)`;
-  return code === undefined || message.includes(code) ? message : `${message} (${code})`;
 }

@@ -1,9 +1,9 @@
 import { ProtocolError } from '../../errors.js';
 import { assertNever } from '../../util/assert-never.js';
-import { CR, HEX, LF } from './chars.js';
+import { CR, HEX, HTAB, isOws, LF, PENDING_CR, SEMICOLON } from './chars.js';
 import { skipChunkExtensions } from './chunk-extensions.js';
 import { END, type EventSink } from './events.js';
-import { parseFieldLine } from './fields.js';
+import { parseFieldLine, scanFieldLine } from './fields.js';
 import type { ParserLimits } from './limits.js';
 import { LINE_BARE_LF, LINE_INCOMPLETE, LineReader } from './line-reader.js';
 
@@ -28,6 +28,8 @@ export class BodyDecoder {
   #total = 0;
   #trailers: string[] = [];
   #trailerBytes = 0;
+  /** How far the scan of an unfinished chunk-size or trailer line got (scanChunkSizeLine, scanFieldLine). */
+  #scan = 0;
 
   constructor(limits: ParserLimits) {
     this.#limits = limits;
@@ -47,6 +49,7 @@ export class BodyDecoder {
   start(framing: Framing, length: number): void {
     this.#total = 0;
     this.#lines.reset();
+    this.#scan = 0;
     switch (framing) {
       case 'none':
         this.#state = 'done';
@@ -145,9 +148,13 @@ export class BodyDecoder {
   #sizeLine(chunk: Buffer, pos: number): number {
     const max = MAX_CHUNK_SIZE_DIGITS + this.#limits.maxChunkExtensionBytes;
     const next = this.#lines.next(chunk, pos, max);
-    if (next === LINE_INCOMPLETE) return chunk.length;
+    if (next === LINE_INCOMPLETE) {
+      this.#scan = scanChunkSizeLine(this.#scan, chunk, pos, chunk.length);
+      return chunk.length;
+    }
     if (next === LINE_BARE_LF) throw invalidChunk('chunk-size line ends in a bare LF');
     if (next < 0) throw extensionTooLarge(this.#limits.maxChunkExtensionBytes);
+    this.#scan = 0;
     const { buf, start, end } = this.#lines;
     let size = 0;
     let i = start;
@@ -172,9 +179,13 @@ export class BodyDecoder {
   #trailerLine(chunk: Buffer, pos: number, events: EventSink): number {
     const budget = this.#limits.maxHeadBytes - this.#trailerBytes;
     const next = this.#lines.next(chunk, pos, budget);
-    if (next === LINE_INCOMPLETE) return chunk.length;
+    if (next === LINE_INCOMPLETE) {
+      this.#scanTrailerLine(chunk, pos);
+      return chunk.length;
+    }
     if (next === LINE_BARE_LF) throw new ProtocolError('WK_ERR_HTTP_INVALID_LINE_ENDING', 400, 'bare LF in trailers');
     if (next < 0) throw trailersTooLarge('trailer section larger than maxHeadBytes');
+    this.#scan = 0;
     const { buf, start, end } = this.#lines;
     this.#trailerBytes += end - start + 2;
     if (start === end) {
@@ -187,6 +198,48 @@ export class BodyDecoder {
     parseFieldLine(buf, start, end, this.#trailers);
     return next;
   }
+
+  /** An unfinished trailer line: refused as soon as it is certainly malformed or one field too many. */
+  #scanTrailerLine(chunk: Buffer, pos: number): void {
+    if (pos >= chunk.length) return;
+    const fieldBegins = this.#scan === 0 && chunk[pos] !== CR;
+    if (fieldBegins && this.#trailers.length >= this.#limits.maxHeaderCount * 2) {
+      throw trailersTooLarge('too many trailer fields');
+    }
+    this.#scan = scanFieldLine(this.#scan, chunk, pos, chunk.length);
+  }
+}
+
+/** Scan state after the hex digits of a chunk size: in the extensions. */
+const IN_EXTENSIONS = MAX_CHUNK_SIZE_DIGITS + 1;
+
+/**
+ * Checks the bytes `buf[start, end)` of a chunk-size line that has not ended, from `state` (the hex
+ * digits seen so far, or IN_EXTENSIONS), and throws as soon as the line is certainly malformed: no
+ * hex digit first, too many digits, a byte after them that cannot start an extension, a control
+ * character in the extensions, a CR not followed by LF. The extensions' grammar is checked when the
+ * line ends (they are at most `maxChunkExtensionBytes`).
+ */
+function scanChunkSizeLine(state: number, buf: Buffer, start: number, end: number): number {
+  let digits = state & ~PENDING_CR;
+  // A CR that ended the bytes before is judged first, as the byte it is (see PENDING_CR).
+  for (let i = (state & PENDING_CR) === 0 ? start : start - 1; i < end; i++) {
+    const byte = i < start ? CR : (buf[i] as number);
+    if (digits < IN_EXTENSIONS && HEX[byte] !== 255) {
+      if (digits === MAX_CHUNK_SIZE_DIGITS) throw invalidChunk('chunk size overflows');
+      digits++;
+      continue;
+    }
+    if (digits === 0) throw invalidChunk('chunk size is not a hex number');
+    if (byte === CR && i === end - 1) return digits | PENDING_CR;
+    if (digits < IN_EXTENSIONS) {
+      if (byte !== SEMICOLON && !isOws(byte)) throw invalidChunk('malformed chunk extension');
+      digits = IN_EXTENSIONS;
+    } else if ((byte < 0x20 && byte !== HTAB) || byte === 0x7f) {
+      throw invalidChunk('malformed chunk extension');
+    }
+  }
+  return digits;
 }
 
 function invalidChunk(message: string): ProtocolError {

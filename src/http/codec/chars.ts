@@ -61,6 +61,14 @@ export const HTAB = 0x09;
 export const COLON = 0x3a;
 export const SEMICOLON = 0x3b;
 
+/**
+ * A bit of the state of the scanners of unfinished lines (`scanRequestLine`, `scanFieldLine`, the
+ * chunk-size scan): the bytes seen so far end in a CR, which only an LF may follow. The next bytes
+ * arrive without that LF (else the line would be complete), so the CR was a bare one: the scanner
+ * then judges it as the byte at that place, as the whole line would be judged (RFC 9112 §2.2).
+ */
+export const PENDING_CR = 1 << 20;
+
 /** True for SP and HTAB: optional whitespace (OWS, RFC 9110 §5.6.3). */
 export function isOws(byte: number | undefined): boolean {
   return byte === SP || byte === HTAB;

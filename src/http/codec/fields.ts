@@ -1,5 +1,5 @@
 import { ProtocolError } from '../../errors.js';
-import { allIn, COLON, FIELD_VALUE, isOws, latin1, TOKEN } from './chars.js';
+import { allIn, COLON, CR, FIELD_VALUE, isOws, latin1, PENDING_CR, TOKEN } from './chars.js';
 import { fieldName } from './field-names.js';
 
 /**
@@ -25,16 +25,75 @@ export function parseFieldLine(buf: Buffer, start: number, end: number, out: str
   return index;
 }
 
+// Parts of a field line read so far, for scanFieldLine.
+const NAME_START = 0;
+const NAME = 1;
+const VALUE = 2;
+
+/**
+ * Checks the bytes `buf[start, end)` of a field line that has not ended yet, continuing from
+ * `state` (0 at the start of the line); returns the state to continue from, or throws the error
+ * {@link parseFieldLine} would throw once the line ended, as soon as the bytes make it certain: a
+ * name byte that is no tchar (whitespace before the colon among them), an empty name, a name ended
+ * by a CR (no colon), a control character in the value, a CR not followed by LF. What a value means (Content-Length digits,
+ * transfer-codings) is judged when its line ends.
+ *
+ * @example
+ * ```ts
+ * scanFieldLine(0, Buffer.from('Host : a'), 0, 8); // throws: whitespace before the colon
+ * ```
+ */
+export function scanFieldLine(state: number, buf: Buffer, start: number, end: number): number {
+  let phase = state & ~PENDING_CR;
+  // A CR that ended the bytes before is judged first, as the byte it is (see PENDING_CR).
+  for (let i = (state & PENDING_CR) === 0 ? start : start - 1; i < end; i++) {
+    const byte = i < start ? CR : (buf[i] as number);
+    // A CR ends the line: after a name and no colon, the line has none.
+    if (byte === CR && phase === NAME) throw invalid('field line without a colon');
+    if (byte === CR && i === end - 1) return phase | PENDING_CR;
+    if (phase === VALUE) {
+      if (FIELD_VALUE[byte] === 0) throw invalid('field value holds a control character');
+    } else if (byte === COLON) {
+      if (phase === NAME_START) throw invalid('field name is not a token');
+      phase = VALUE;
+    } else if (TOKEN[byte] === 0) {
+      throw phase === NAME_START && isOws(byte)
+        ? invalid('obs-fold (a field line starting with whitespace) is not accepted')
+        : invalid('field name is not a token');
+    } else {
+      phase = NAME;
+    }
+  }
+  return phase;
+}
+
 function invalid(message: string): ProtocolError {
   return new ProtocolError('WK_ERR_HTTP_INVALID_HEADER', 400, message);
 }
 
-/** Splits a comma-separated field value into trimmed, lower-cased, non-empty elements (RFC 9110 §5.6.1). */
+/**
+ * Splits a comma-separated field value into lower-cased, non-empty elements (RFC 9110 §5.6.1), each
+ * stripped of the optional whitespace around it: SP and HTAB only. (`String.prototype.trim` would
+ * also strip NBSP, 0xA0, which a front proxy does not: `close\xa0` must not read as `close`.)
+ */
 export function listElements(value: string): string[] {
   const out: string[] = [];
   for (const part of value.split(',')) {
-    const element = part.trim().toLowerCase();
+    const element = trimOws(part).toLowerCase();
     if (element !== '') out.push(element);
   }
   return out;
+}
+
+/** `value` without leading and trailing SP and HTAB (OWS, RFC 9110 §5.6.3). */
+export function trimOws(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isOwsCode(value.charCodeAt(start))) start++;
+  while (end > start && isOwsCode(value.charCodeAt(end - 1))) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
+function isOwsCode(code: number): boolean {
+  return code === 0x20 || code === 0x09;
 }

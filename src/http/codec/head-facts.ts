@@ -2,7 +2,8 @@ import { ProtocolError } from '../../errors.js';
 import type { Framing } from './body-decoder.js';
 import { HOST } from './chars.js';
 import { isField } from './field-names.js';
-import { listElements } from './fields.js';
+import { isFieldName } from './field-validation.js';
+import { listElements, trimOws } from './fields.js';
 
 /**
  * What the fields of one head say about framing and connection handling, gathered while the fields
@@ -15,6 +16,12 @@ export class HeadFacts {
   contentLength = -1;
   /** Transfer-codings in order, or undefined when no Transfer-Encoding field was sent. */
   codings: string[] | undefined = undefined;
+  /** Why the Transfer-Encoding value is malformed (a request refuses it), or undefined. */
+  codingError: string | undefined = undefined;
+  /** The Transfer-Encoding list has an empty element (`chunked,`): a request refuses it. */
+  codingGap = false;
+  /** A Transfer-Encoding field with an empty value was sent: refused in a request and a response. */
+  codingFieldEmpty = false;
   close = false;
   /** `Proxy-Connection: close` (not standard; only the response parser reads it). */
   proxyClose = false;
@@ -35,6 +42,9 @@ export class HeadFacts {
     this.hostValid = true;
     this.contentLength = -1;
     this.codings = undefined;
+    this.codingError = undefined;
+    this.codingGap = false;
+    this.codingFieldEmpty = false;
     this.close = false;
     this.proxyClose = false;
     this.keepAliveToken = false;
@@ -61,7 +71,8 @@ export function noteField(facts: HeadFacts, headers: readonly string[], index: n
       if (isField(name, 'expect')) facts.expect = value;
       return;
     case 7:
-      if (isField(name, 'upgrade')) facts.upgradeField = true;
+      // An empty Upgrade names no protocol: no upgrade (llhttp agrees).
+      if (isField(name, 'upgrade') && value !== '') facts.upgradeField = true;
       return;
     case 10:
       if (isField(name, 'connection')) noteConnection(facts, value);
@@ -146,10 +157,48 @@ function plainDigits(value: string): number {
 
 function noteCodings(facts: HeadFacts, value: string): void {
   facts.codings ??= [];
-  for (const element of listElements(value)) {
-    const semicolon = element.indexOf(';');
-    facts.codings.push((semicolon === -1 ? element : element.slice(0, semicolon)).trim());
+  // Nearly every message sends exactly `chunked`: no split, no regular expression.
+  if (isField(value, 'chunked')) {
+    facts.codings.push('chunked');
+    return;
   }
+  // An empty field beside others (`Transfer-Encoding:` then `Transfer-Encoding: chunked`) is as
+  // malformed as one alone; llhttp refuses both (Node 24's llhttp; Node 20's ignored the empty one).
+  if (value === '') facts.codingFieldEmpty = true;
+  for (const element of value.split(',')) {
+    const coding = trimOws(element);
+    if (coding === '') {
+      // Kept as an empty coding: a response whose list ends empty (`chunked,`) has no final chunked
+      // and is read to the close, as llhttp reads it; a request refuses any gap (judgeCodings).
+      if (value !== '') {
+        facts.codingGap = true;
+        facts.codings.push('');
+      }
+      continue;
+    }
+    const semicolon = coding.indexOf(';');
+    const name = (semicolon === -1 ? coding : trimOws(coding.slice(0, semicolon))).toLowerCase();
+    facts.codings.push(name);
+    facts.codingError ??= codingError(name, semicolon === -1 ? '' : coding.slice(semicolon), value);
+  }
+}
+
+/** `*( OWS ";" OWS token BWS "=" BWS ( token / quoted-string ) )`, quoted-string without obs-text. */
+const TRANSFER_PARAMETERS =
+  /^(?:[ \t]*;[ \t]*[-!#$%&'*+.^_`|~0-9A-Za-z]+[ \t]*=[ \t]*(?:[-!#$%&'*+.^_`|~0-9A-Za-z]+|"(?:[\t \x21\x23-\x5b\x5d-\x7e]|\\[\t \x21-\x7e])*"))*$/;
+
+/**
+ * What is wrong with one transfer-coding, `token *( OWS ";" OWS transfer-parameter )` (RFC 9110
+ * §10.1.4), or undefined: a name that is not a token, a byte outside the grammar (obs-text such as
+ * 0x80 or NBSP among them: a front proxy that reads `chunked\xa0` differently is how a request is
+ * smuggled past it), or parameters on chunked, which defines none (RFC 9112 §7). A request refuses
+ * any of these (400); a response is read as before (rule 4 of RFC 9112 §6.3, as llhttp does).
+ */
+function codingError(name: string, parameters: string, value: string): string | undefined {
+  if (!isFieldName(name) || (parameters !== '' && !TRANSFER_PARAMETERS.test(parameters))) {
+    return `malformed Transfer-Encoding ${JSON.stringify(value)}`;
+  }
+  return parameters !== '' && name === 'chunked' ? 'chunked takes no parameters' : undefined;
 }
 
 /**
@@ -162,7 +211,10 @@ export function judgeRequest(facts: HeadFacts, version: '1.0' | '1.1', connect: 
   }
   if (!facts.hostValid) throw new ProtocolError('WK_ERR_HTTP_INVALID_HOST', 400, 'Host is not a valid authority');
   if (connect) {
-    // RFC 9110 §9.3.6: a CONNECT request has no content; what follows the head is tunnel data.
+    // RFC 9110 §9.3.6: a CONNECT request has no content; what follows the head is tunnel data. Its
+    // framing fields still must not contradict each other (a proxy in front may read a body).
+    if (facts.codings !== undefined && facts.contentLength !== -1)
+      throw badFraming('both Transfer-Encoding and Content-Length');
     facts.framing = 'none';
     facts.contentLength = 0;
   } else if (facts.codings !== undefined) {
@@ -186,6 +238,10 @@ export function judgeRequest(facts: HeadFacts, version: '1.0' | '1.1', connect: 
 }
 
 function judgeCodings(facts: HeadFacts, codings: readonly string[], version: '1.0' | '1.1'): void {
+  if (facts.codingError !== undefined) throw badFraming(facts.codingError);
+  // RFC 9110 §5.6.1 lets a list hold empty elements, but llhttp refuses `chunked,` and nginx and Go
+  // accept nothing but `chunked`: a request framed by a value its neighbours may read otherwise is refused.
+  if (facts.codingGap) throw badFraming('empty element in Transfer-Encoding');
   checkCodings(facts, codings, version, 'request');
   if (codings[codings.length - 1] !== 'chunked') throw badFraming('chunked is not the final transfer-coding');
   if (codings.length > 1)
@@ -201,7 +257,7 @@ function judgeCodings(facts: HeadFacts, codings: readonly string[], version: '1.
 function checkCodings(facts: HeadFacts, codings: readonly string[], version: '1.0' | '1.1', kind: string): void {
   if (version === '1.0') throw badFraming(`Transfer-Encoding in an HTTP/1.0 ${kind}`);
   if (facts.contentLength !== -1) throw badFraming('both Transfer-Encoding and Content-Length');
-  if (codings.length === 0) throw badFraming('empty Transfer-Encoding');
+  if (codings.length === 0 || facts.codingFieldEmpty) throw badFraming('empty Transfer-Encoding');
   if (codings.indexOf('chunked') !== codings.lastIndexOf('chunked')) throw badFraming('chunked applied more than once');
 }
 
@@ -234,7 +290,9 @@ export function judgeResponse(
   } else if (facts.codings !== undefined) {
     checkCodings(facts, facts.codings, version, 'response');
     // Rule 4: a response whose final coding is not chunked runs to the close, still encoded.
-    facts.framing = facts.codings[facts.codings.length - 1] === 'chunked' ? 'chunked' : 'close';
+    // A malformed value (`chunked\xa0`, `chunked;`, `chunked,`) is not chunked: read to the close, as llhttp does.
+    const chunked = facts.codingError === undefined && facts.codings[facts.codings.length - 1] === 'chunked';
+    facts.framing = chunked ? 'chunked' : 'close';
     facts.contentLength = -1;
   } else if (facts.contentLength >= 0) {
     if (facts.contentLength > maxBodyBytes) throw responseTooLarge(maxBodyBytes);

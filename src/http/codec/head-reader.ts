@@ -1,6 +1,6 @@
 import { ProtocolError } from '../../errors.js';
-import { isOws } from './chars.js';
-import { parseFieldLine } from './fields.js';
+import { CR, isOws } from './chars.js';
+import { parseFieldLine, scanFieldLine } from './fields.js';
 import { HeadFacts, noteField } from './head-facts.js';
 import type { ParserLimits } from './limits.js';
 import { LINE_BARE_LF, LINE_INCOMPLETE, LineReader } from './line-reader.js';
@@ -13,6 +13,13 @@ export type ParserState = 'head' | 'body' | 'paused' | 'closed' | 'error';
 
 /** Parses a start line `buf[start, end)` (CRLF excluded), throwing ProtocolError when it is malformed. */
 export type StartLineParser<Line> = (buf: Buffer, start: number, end: number) => Line;
+
+/**
+ * Checks more bytes `buf[start, end)` of a start line that has not ended, from `state` (0 at the
+ * start of the line); returns the state to go on from, or throws as soon as the line is certainly
+ * malformed (see `scanRequestLine`).
+ */
+export type StartLineScanner = (state: number, buf: Buffer, start: number, end: number) => number;
 
 /**
  * Reads one message head (start line, field lines, empty line) across pushes, under the head limits.
@@ -37,12 +44,16 @@ export class HeadReader<Line> {
   headers: string[] = [];
   /** What the fields say about framing, gathered as they are parsed. */
   facts = new HeadFacts();
+  readonly #scanStartLine: StartLineScanner | undefined;
   #bytes = 0;
   #complete = false;
+  /** How far the scan of the unfinished line got (see scanFieldLine / StartLineScanner). */
+  #scan = 0;
 
-  constructor(limits: ParserLimits, parseLine: StartLineParser<Line>) {
+  constructor(limits: ParserLimits, parseLine: StartLineParser<Line>, scanStartLine?: StartLineScanner) {
     this.#limits = limits;
     this.#parseLine = parseLine;
+    this.#scanStartLine = scanStartLine;
   }
 
   /** True when nothing of a next head has arrived (empty lines before a start line do not count). */
@@ -57,7 +68,9 @@ export class HeadReader<Line> {
 
   /**
    * Reads lines from `chunk[pos]`; returns the position after the head's empty line (`complete`
-   * is then true), or `chunk.length` when the head continues in the next chunk.
+   * is then true), or `chunk.length` when the head continues in the next chunk. A line that has not
+   * ended is checked as far as it goes, so input that is already certainly malformed is refused at
+   * once rather than when its line ends or the head timeout fires.
    */
   read(chunk: Buffer, pos: number): number {
     for (;;) {
@@ -66,9 +79,13 @@ export class HeadReader<Line> {
       if (!startLine && this.#lines.pendingBytes === 0 && isOws(chunk[pos])) throw obsFold();
       const max = startLine ? this.#limits.maxRequestLineBytes : this.#limits.maxHeadBytes - this.#bytes - 2;
       const next = this.#lines.next(chunk, pos, max);
-      if (next === LINE_INCOMPLETE) return chunk.length;
+      if (next === LINE_INCOMPLETE) {
+        this.#scanPartial(chunk, pos, startLine);
+        return chunk.length;
+      }
       if (next === LINE_BARE_LF) throw bareLf();
       if (next < 0) throw startLine ? uriTooLong() : headTooLarge();
+      this.#scan = 0;
       pos = next;
       const { buf, start, end } = this.#lines;
       this.#bytes += end - start + 2;
@@ -87,6 +104,19 @@ export class HeadReader<Line> {
     }
   }
 
+  /** Checks the bytes `chunk[pos..]` that continue the unfinished line. */
+  #scanPartial(chunk: Buffer, pos: number, startLine: boolean): void {
+    if (pos >= chunk.length) return;
+    if (startLine) {
+      if (this.#scanStartLine !== undefined) this.#scan = this.#scanStartLine(this.#scan, chunk, pos, chunk.length);
+      return;
+    }
+    // A field line has begun (anything but the CR of the empty line) with no room for another field.
+    const fieldBegins = this.#scan === 0 && chunk[pos] !== CR;
+    if (fieldBegins && this.headers.length >= this.#limits.maxHeaderCount * 2) throw headTooLarge();
+    this.#scan = scanFieldLine(this.#scan, chunk, pos, chunk.length);
+  }
+
   /**
    * Forgets the head just read (its arrays now belong to the head event), ready for the next one.
    * `facts` is reset in place (one object per parser, not per message): read it before calling this.
@@ -97,11 +127,13 @@ export class HeadReader<Line> {
     this.facts.reset();
     this.#bytes = 0;
     this.#complete = false;
+    this.#scan = 0;
   }
 
   /** Forgets any partial line (after an error). */
   reset(): void {
     this.#lines.reset();
+    this.#scan = 0;
   }
 }
 

@@ -9,7 +9,12 @@ export interface ParserLimits {
   maxRequestLineBytes: number;
   /** Largest head (start line + fields + CRLFs). Default 16 KiB; over it: 431. */
   maxHeadBytes: number;
-  /** Most header fields in one head, and most trailer fields. Default 100; over it: 431. */
+  /**
+   * Most header fields in one head, and most trailer fields. Default 256; over it: 431. Requests that
+   * went through a few proxies carry 100 fields and more (node:http allows 2000, nginx and Go limit
+   * only bytes); the count still bounds the per-field work (two strings each, scanned by
+   * `Headers.get`) that `maxHeadBytes` alone would allow 4,000 times over.
+   */
   maxHeaderCount: number;
   /** Largest body the parser lets through. Default unlimited (servers limit buffered reads); over it: 413. */
   maxBodyBytes: number;
@@ -20,7 +25,7 @@ export interface ParserLimits {
 export const DEFAULT_LIMITS: Readonly<ParserLimits> = Object.freeze({
   maxRequestLineBytes: 8 * 1024,
   maxHeadBytes: 16 * 1024,
-  maxHeaderCount: 100,
+  maxHeaderCount: 256,
   maxBodyBytes: Number.POSITIVE_INFINITY,
   maxChunkExtensionBytes: 1024,
 });

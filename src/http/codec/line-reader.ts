@@ -34,6 +34,8 @@ export class LineReader {
     const lf = chunk.indexOf(LF, pos);
     if (lf === -1) return this.#keep(chunk, pos, maxBytes);
     if (this.#partialBytes === 0) {
+      // Too long first, as a line that arrives in pieces is judged (#keep): same answer whatever the reads.
+      if (lf - pos > maxBytes + 1) return LINE_TOO_LONG;
       if (lf === pos || chunk[lf - 1] !== CR) return LINE_BARE_LF;
       if (lf - 1 - pos > maxBytes) return LINE_TOO_LONG;
       this.buf = chunk;
@@ -65,6 +67,7 @@ export class LineReader {
     this.#partial.push(chunk.subarray(pos, lf + 1));
     const line = Buffer.concat(this.#partial, this.#partialBytes + lf + 1 - pos);
     this.reset();
+    if (line.length - 1 > maxBytes + 1) return LINE_TOO_LONG;
     if (line.length < 2 || line[line.length - 2] !== CR) return LINE_BARE_LF;
     if (line.length - 2 > maxBytes) return LINE_TOO_LONG;
     this.buf = line;

@@ -1,5 +1,5 @@
 import { ProtocolError } from '../../errors.js';
-import { allIn, HOST, latin1, SP, TARGET, TOKEN } from './chars.js';
+import { allIn, CR, HOST, latin1, PENDING_CR, SP, TARGET, TOKEN } from './chars.js';
 
 /** The parsed request line (RFC 9112 §3). */
 export interface RequestLine {
@@ -30,7 +30,7 @@ export function parseRequestLine(buf: Buffer, start: number, end: number): Reque
 
 function parseVersion(buf: Buffer, start: number, end: number): '1.0' | '1.1' {
   const wellFormed =
-    end - start === 8 &&
+    end - start >= 8 &&
     buf[start] === 0x48 && // "HTTP/"
     buf[start + 1] === 0x54 &&
     buf[start + 2] === 0x54 &&
@@ -39,10 +39,88 @@ function parseVersion(buf: Buffer, start: number, end: number): '1.0' | '1.1' {
     isDigit(buf[start + 5]) &&
     buf[start + 6] === 0x2e &&
     isDigit(buf[start + 7]);
-  if (!wellFormed) throw badLine('malformed HTTP version');
-  if (buf[start + 5] === 0x31 && buf[start + 7] === 0x31) return '1.1';
-  if (buf[start + 5] === 0x31 && buf[start + 7] === 0x30) return '1.0';
+  if (!wellFormed) throw malformedVersion();
+  if (end - start === 8 && buf[start + 5] === 0x31) {
+    if (buf[start + 7] === 0x31) return '1.1';
+    if (buf[start + 7] === 0x30) return '1.0';
+  }
+  // Judged on its first 8 bytes, as scanRequestLine does before the line ends: a well-formed
+  // version we do not speak is 505 whatever follows it; one we speak followed by more is malformed.
+  checkVersionDigits(buf[start + 5] as number, buf[start + 7] as number);
+  throw malformedVersion();
+}
+
+/** The bytes of `HTTP/d.d`, 0 standing for a digit (scanRequestLine). */
+const VERSION = [0x48, 0x54, 0x54, 0x50, SLASH, 0, 0x2e, 0];
+
+/** 505 for a well-formed version other than 1.0 and 1.1 (RFC 9110 §15.6.6). */
+function checkVersionDigits(major: number, minor: number): void {
+  if (major === 0x31 && (minor === 0x30 || minor === 0x31)) return;
   throw new ProtocolError('WK_ERR_HTTP_VERSION_NOT_SUPPORTED', 505, 'only HTTP/1.0 and HTTP/1.1 are served');
+}
+
+function malformedVersion(): ProtocolError {
+  return badLine('malformed HTTP version');
+}
+
+// Parts of a request line read so far, for scanRequestLine: the phase in the low 3 bits, the
+// version bytes seen above them, and the major version digit above those.
+const METHOD_START = 0;
+const METHOD = 1;
+const TARGET_START = 2;
+const TARGET_REST = 3;
+const VERSION_PART = 4;
+
+/**
+ * Checks the bytes `buf[start, end)` of a request line that has not ended yet, continuing from
+ * `state` (0 at the start of the line); returns the state to continue from, or throws the error the
+ * whole line would get as soon as the bytes make it certain (RFC 9112 §3; llhttp does the same): a
+ * method byte that is no tchar, a forbidden target byte or one that starts no target form, a
+ * version that is not `HTTP/d.d`, 505 once a well-formed version other than 1.0 or 1.1 is complete,
+ * a CR not followed by LF.
+ *
+ * @example
+ * ```ts
+ * scanRequestLine(0, Buffer.from('GET / HTTP/5.6'), 0, 14); // throws 505 WK_ERR_HTTP_VERSION_NOT_SUPPORTED
+ * ```
+ */
+export function scanRequestLine(state: number, buf: Buffer, start: number, end: number): number {
+  let phase = state & 7;
+  let seen = (state >> 3) & 15;
+  let major = (state >> 7) & 0xff;
+  // A CR that ended the bytes before is judged first, as the byte it is (see PENDING_CR).
+  for (let i = (state & PENDING_CR) === 0 ? start : start - 1; i < end; i++) {
+    const byte = i < start ? CR : (buf[i] as number);
+    if (byte === CR && i === end - 1) return phase | (seen << 3) | (major << 7) | PENDING_CR;
+    switch (phase) {
+      case METHOD_START:
+        if (TOKEN[byte] === 0) throw badLine('method is not a token');
+        phase = METHOD;
+        break;
+      case METHOD:
+        if (byte === SP) phase = TARGET_START;
+        else if (TOKEN[byte] === 0) throw badLine('method is not a token');
+        break;
+      case TARGET_START:
+        if (TARGET[byte] === 0) throw badTarget('request-target has a forbidden byte');
+        // Every form starts with `/`, `*`, a scheme's letter or (CONNECT) a host byte.
+        if (byte !== SLASH && HOST[byte] === 0) throw badTarget('request-target is in no known form');
+        phase = TARGET_REST;
+        break;
+      case TARGET_REST:
+        if (byte === SP) phase = VERSION_PART;
+        else if (TARGET[byte] === 0) throw badTarget('request-target has a forbidden byte');
+        break;
+      default: {
+        const want = VERSION[seen];
+        if (want === undefined || (want === 0 ? !isDigit(byte) : byte !== want)) throw malformedVersion();
+        if (seen === 5) major = byte;
+        if (seen === 7) checkVersionDigits(major, byte);
+        seen++;
+      }
+    }
+  }
+  return phase | (seen << 3) | (major << 7);
 }
 
 /**

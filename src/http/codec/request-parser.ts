@@ -5,7 +5,7 @@ import type { HeadEventBase, MessageEvent } from './events.js';
 import { judgeRequest } from './head-facts.js';
 import { HeadReader, type ParserState } from './head-reader.js';
 import { type ParserLimits, resolveLimits } from './limits.js';
-import { parseRequestLine, type RequestLine } from './request-line.js';
+import { parseRequestLine, type RequestLine, scanRequestLine } from './request-line.js';
 
 /** The head of a request, as the `'head'` event. */
 export interface RequestHead extends HeadEventBase {
@@ -55,7 +55,7 @@ export class RequestParser {
 
   constructor(limits: Partial<ParserLimits> = {}) {
     this.#limits = resolveLimits(limits);
-    this.#reader = new HeadReader(this.#limits, parseRequestLine);
+    this.#reader = new HeadReader(this.#limits, parseRequestLine, scanRequestLine);
     this.#body = new BodyDecoder(this.#limits);
   }
 

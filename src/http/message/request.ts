@@ -18,8 +18,8 @@ export interface RequestInit {
   method?: string;
   headers?: HeadersInit;
   body?: BodyInit;
-  /** Default `1.1`. */
-  version?: '1.0' | '1.1';
+  /** Default `1.1`; `2.0` for a request that came over HTTP/2. */
+  version?: '1.0' | '1.1' | '2.0';
   /** Limit of buffered reads (`text()`, `json()`, `bytes()`). Default 1 MiB; over it: 413. */
   maxBodyBytes?: number;
   /** Deepest nesting of arrays and objects `json()` accepts. Default 128; deeper: 400 `WK_ERR_JSON_TOO_DEEP`. */
@@ -57,7 +57,8 @@ export class Request {
   readonly method: string;
   /** The request-target as received (origin-form `/path?query` in nearly every request). */
   readonly target: string;
-  readonly version: '1.0' | '1.1';
+  /** The HTTP version the request came with: `'2.0'` over HTTP/2. */
+  readonly version: '1.0' | '1.1' | '2.0';
   readonly headers: Headers;
   readonly protocol: 'http' | 'https';
   /** Limit of buffered reads, in bytes. */

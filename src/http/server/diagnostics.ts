@@ -47,9 +47,20 @@ export interface RequestEndMessage {
 }
 
 export function publishRequestEnd(exchange: Exchange, info: ConnInfo, bytes: number, clientGone = false): void {
+  publishEnd(exchange.request, exchange.response, info, exchange.startedAt, bytes, clientGone);
+}
+
+/** `wirekit:http.server.request.end` for a request that started at `startedAt` (the timer wheel's clock). */
+export function publishEnd(
+  request: Request,
+  response: Response | undefined,
+  info: ConnInfo,
+  startedAt: number,
+  bytes: number,
+  clientGone: boolean,
+): void {
   if (!channels.requestEnd.hasSubscribers) return;
-  const { request, response } = exchange;
-  const durationMs = timerWheel.now() - exchange.startedAt;
+  const durationMs = timerWheel.now() - startedAt;
   const status = response?.status ?? 0;
   const message: RequestEndMessage = { request, response, info, status, bytes, durationMs, clientGone };
   channels.requestEnd.publish(message);

@@ -1,5 +1,6 @@
 /** The HTTP/1.1 server on wirekit's own codec and socket layer. */
 
+export { HTTP2_DEFAULTS, type Http2Options } from '../h2/index.js';
 export type { ConnInfo, Handler, Upgraded } from '../message/conn-info.js';
 export { channels, type RequestEndMessage } from './diagnostics.js';
 export { httpsRedirect, type RedirectHttpOptions } from './https-redirect.js';

@@ -1,21 +1,28 @@
 import { isWirekitError, ProtocolError } from '../../errors.js';
 import type { TlsServerOptions } from '../../net/index.js';
+import type { ProxyProtocolOptions } from '../../net/proxy-header.js';
 import { faultLog, type Logger, loggerSpec } from '../../util/logger.js';
 import {
+  anyOf,
+  boolean,
   duration,
   func,
   instanceOf,
   integer,
+  listOf,
   nested,
   OptionsSchema,
   object,
+  oneOf,
   port,
   string,
 } from '../../util/options.js';
 import { processWarnings } from '../../util/warning-limiter.js';
 import type { ParserLimits } from '../codec/limits.js';
+import { HTTP2_OPTIONS, type Http2Options } from '../h2/options.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../message/body.js';
 import type { ConnInfo } from '../message/conn-info.js';
+import { compileTrustProxy, type ProxyTrust, type TrustProxy } from '../message/trust-proxy.js';
 import type { RedirectHttpOptions } from './https-redirect.js';
 
 /** Options of `serve()`. Every limit and wait has a default; units are in the names. */
@@ -32,6 +39,16 @@ export interface ServeOptions {
   /** Closes the server (gracefully, without a deadline) when aborted. */
   signal?: AbortSignal;
   /**
+   * Connections start with a PROXY protocol header (v1 or v2, from HAProxy `send-proxy[-v2]`,
+   * nginx `proxy_protocol on`): `info.remoteAddress` is then the client's, `info.proxiedBy` the
+   * proxy's. Missing or malformed headers close the connection. Default false. See `listen()`.
+   */
+  proxyProtocol?: boolean | ProxyProtocolOptions;
+  /** Share the port with other processes' listeners, the kernel balancing (`SO_REUSEPORT`). See `listen()`. Default false. */
+  reusePort?: boolean;
+  /** Listen on a socket handle received from another process instead of binding (see `listen()`). */
+  handle?: object;
+  /**
    * Serve HTTPS: certificates (`key`/`cert`, or `keyFile`/`certFile` reloaded when they change),
    * SNI, client certificates, protocol versions and the handshake limits. `url` is then `https://…`,
    * `info.secure` true and `info.tls` tells what each connection negotiated.
@@ -40,14 +57,35 @@ export interface ServeOptions {
   /** With `tls`: also listen for plain HTTP on this port and redirect every request there to HTTPS (308). */
   redirectHttp?: RedirectHttpOptions;
 
+  /**
+   * HTTP/2. `'h2c'`: cleartext HTTP/2 with prior knowledge (a client that opens with the HTTP/2
+   * preface, as a proxy in front does) on the same port as HTTP/1.1. Over TLS, `h2` is offered by
+   * ALPN unless this is `false`. Default `true`.
+   */
+  http2?: boolean | 'h2c';
+  /** HTTP/2 limits (streams per connection, rapid-reset defence, SETTINGS timeout, windows). */
+  http2Options?: Http2Options;
+
   /** From the first byte of a request head to its end (slowloris guard). Default 10 s; then 408 and close. */
   headerTimeoutMs?: number;
   /** From the first byte of a request to the end of its body. Default 60 s; then 408 (or a reset) and close. */
   requestTimeoutMs?: number;
   /** Keep-alive: how long an idle connection waits for its next request. Default 5 s; then it is closed. */
   idleTimeoutMs?: number;
-  /** How long a response write may wait for a client that does not read. Default 30 s; then the socket is destroyed. */
+  /**
+   * How long any response write (fixed-length, bodiless, a pipelined batch, a stream) may wait for
+   * a client that reads nothing. Default 30 s; then the socket is destroyed. A client that reads,
+   * however slowly, gets a new period each time it takes some bytes.
+   */
   sendTimeoutMs?: number;
+  /**
+   * After `close()` begins: how long a keep-alive connection still takes new requests. An idle
+   * one waits this long for a request already on its way (answered with `Connection: close`, then
+   * closed) instead of racing it with a close; a request whose head arrives before the grace ends
+   * is served.
+   * Default 500 ms; 0 closes idle connections at once (what node:http does).
+   */
+  closeGraceMs?: number;
   /** Requests served on one connection; the last response says `Connection: close`. Default 10,000. */
   maxRequestsPerConnection?: number;
   /** Pipelined requests parsed ahead of their responses before reading pauses. Default 16. */
@@ -57,7 +95,7 @@ export interface ServeOptions {
   maxRequestLineBytes?: number;
   /** Largest request head. Default 16 KiB; over it: 431. */
   maxHeadBytes?: number;
-  /** Most header fields. Default 100; over it: 431. */
+  /** Most header fields. Default 256 (proxied requests reach 100 and more); over it: 431. The bytes are bounded by `maxHeadBytes`. */
   maxHeaderCount?: number;
   /** Most chunk-extension bytes per chunk. Default 1 KiB; over it: 413. */
   maxChunkExtensionBytes?: number;
@@ -80,6 +118,13 @@ export interface ServeOptions {
   onError?: (error: Error, info: ConnInfo | undefined) => void;
 
   /**
+   * Which reverse proxies in front are trusted to say who the client is (`X-Forwarded-For`,
+   * `-Proto`, `-Host`, or RFC 7239 `Forwarded`): `info.trustProxy`, read by `clientOf(request,
+   * info)` and an App's `c.req.ip`/`protocol`/`host`. Default false: nobody, the fields are
+   * ignored. See the README's "Behind a proxy".
+   */
+  trustProxy?: TrustProxy;
+  /**
    * Called once when `close()` begins (or `signal` aborts), before idle connections are ended: the
    * place to tell upgraded connections to finish (`webSockets.close()` sends them 1001). `close()`
    * still waits for them, up to its `timeoutMs`.
@@ -100,6 +145,7 @@ export interface ResolvedServeOptions {
   requestTimeoutMs: number;
   idleTimeoutMs: number;
   sendTimeoutMs: number;
+  closeGraceMs: number;
   maxRequestsPerConnection: number;
   maxPipelinedRequests: number;
   maxBodyBytes: number;
@@ -107,6 +153,7 @@ export interface ResolvedServeOptions {
   maxDiscardBytes: number;
   limits: Partial<ParserLimits>;
   onError: (error: Error, info: ConnInfo | undefined) => void;
+  trustProxy: ProxyTrust | undefined;
 }
 
 export const SERVE_DEFAULTS = Object.freeze({
@@ -114,6 +161,7 @@ export const SERVE_DEFAULTS = Object.freeze({
   requestTimeoutMs: 60_000,
   idleTimeoutMs: 5_000,
   sendTimeoutMs: 30_000,
+  closeGraceMs: 500,
   maxRequestsPerConnection: 10_000,
   maxPipelinedRequests: 16,
   maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
@@ -138,6 +186,8 @@ export const SERVE_OPTIONS = new OptionsSchema<ServeOptions>('serve()', {
   maxConnections: integer(0),
   signal: instanceOf(AbortSignal, 'an AbortSignal'),
   tls: object(),
+  http2: anyOf(boolean(), oneOf('h2c')),
+  http2Options: nested(HTTP2_OPTIONS),
   redirectHttp: nested(
     new OptionsSchema<RedirectHttpOptions>('serve() redirectHttp', { port: port(), host: string(), httpsPort: port() }),
   ),
@@ -145,6 +195,7 @@ export const SERVE_OPTIONS = new OptionsSchema<ServeOptions>('serve()', {
   requestTimeoutMs: duration(),
   idleTimeoutMs: duration(),
   sendTimeoutMs: duration(),
+  closeGraceMs: duration(),
   maxRequestsPerConnection: integer(0),
   maxPipelinedRequests: integer(0),
   maxRequestLineBytes: integer(1),
@@ -157,6 +208,10 @@ export const SERVE_OPTIONS = new OptionsSchema<ServeOptions>('serve()', {
   maxDiscardBytes: integer(0),
   onError: func(),
   logger: loggerSpec(),
+  trustProxy: anyOf(boolean(), integer(0), string(), listOf(string()), func(), object()),
+  proxyProtocol: anyOf(boolean(), object()),
+  reusePort: boolean(),
+  handle: object(),
   onClose: func(),
 });
 
@@ -174,7 +229,7 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
   if (options.maxChunkExtensionBytes !== undefined) limits.maxChunkExtensionBytes = options.maxChunkExtensionBytes;
   if (options.maxStreamedBodyBytes !== undefined) limits.maxBodyBytes = options.maxStreamedBodyBytes;
   const onError = options.onError ?? (options.logger === undefined ? warnServerFault : logServerFault(options.logger));
-  return { ...out, limits, onError };
+  return { ...out, limits, onError, trustProxy: compileTrustProxy(options.trustProxy) };
 }
 
 /**

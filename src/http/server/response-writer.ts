@@ -1,9 +1,8 @@
-import { TimeoutError, WirekitError } from '../../errors.js';
+import { WirekitError } from '../../errors.js';
 import type { WriteBatch } from '../../net/write-batch.js';
-import { timerWheel } from '../../util/timer-wheel.js';
 import { CHUNK_END, chunkHeader, lastChunk, serializeResponseHead } from '../codec/serializer.js';
 import { isBodylessStatus } from '../codec/status.js';
-import { Headers, type HeadersInit } from '../message/headers.js';
+import { type BodySink, declaredLength, pumpBody, releaseBody, trailerFields } from '../message/body-pump.js';
 import type { Response } from '../message/response.js';
 
 /** Where a response is written: the connection, through its write batch. */
@@ -17,7 +16,6 @@ export interface WriteContext {
   /** A CONNECT request: a 2xx to it carries no Content-Length or Transfer-Encoding (RFC 9110 §9.3.6). */
   connect: boolean;
   keepAlive: boolean;
-  sendTimeoutMs: number;
 }
 
 /** The outcome of starting a response: the keep-alive decision and, for a streamed body, its completion. */
@@ -37,8 +35,8 @@ const COALESCE_BYTES = 16 * 1024;
 
 /**
  * Writes `response` on `conn`: framing chosen by the serializer, fixed bodies in one write with the
- * head, streamed bodies chunk by chunk with backpressure (each wait for drain bounded by
- * `sendTimeoutMs`). A client that goes away mid-stream ends the iteration, which calls the body
+ * head, streamed bodies chunk by chunk with backpressure (every wait for the client to read is
+ * bounded by the connection's send timeout, which the write batch arms). A client that goes away mid-stream ends the iteration, which calls the body
  * iterator's `return()`, so the producer learns it was cancelled.
  */
 export function writeResponse(conn: Output, response: Response, ctx: WriteContext): WriteResult {
@@ -102,11 +100,11 @@ function writeStream(
   });
   conn.send(Buffer.from(serialized.head, 'latin1'));
   if (bodyless) {
-    release(body);
+    releaseBody(body);
     return { keepAlive: serialized.keepAlive, bytes: 0, pending: undefined };
   }
   const chunked = serialized.bodyFraming === 'chunked';
-  const pending = pump(conn, body, chunked, declared, ctx.sendTimeoutMs).then(async (total) => {
+  const pending = pumpBody(body, declared, sinkOf(conn, chunked)).then(async (total) => {
     if (chunked) conn.send(lastChunk(await trailerFields(response)));
     return total;
   });
@@ -118,32 +116,12 @@ function tunnels(response: Response, ctx: WriteContext): boolean {
   return ctx.connect && response.status >= 200 && response.status < 300;
 }
 
-/** A Content-Length the handler set on a streamed body: then the stream must produce exactly that. */
-function declaredLength(value: string | null): number | undefined {
-  if (value === null || !/^[0-9]{1,16}$/.test(value)) return undefined;
-  const length = Number(value);
-  return length <= Number.MAX_SAFE_INTEGER ? length : undefined;
-}
-
-async function pump(
-  conn: Output,
-  body: AsyncIterable<Uint8Array>,
-  chunked: boolean,
-  declared: number | undefined,
-  sendTimeoutMs: number,
-): Promise<number> {
-  let total = 0;
-  for await (const chunk of body) {
-    if (!(chunk instanceof Uint8Array))
-      throw new WirekitError('WK_ERR_HTTP_HANDLER', 'response body chunks must be Uint8Array');
-    if (chunk.byteLength === 0) continue;
-    total += chunk.byteLength;
-    if (declared !== undefined && total > declared) throw lengthMismatch(declared);
-    const ok = chunked ? sendChunk(conn, chunk) : conn.send(chunk);
-    if (!ok) await drained(conn, sendTimeoutMs);
-  }
-  if (declared !== undefined && total !== declared) throw lengthMismatch(declared);
-  return total;
+/** The HTTP/1.1 sink of a streamed body, chunked or not (the connection bounds each wait for drain). */
+function sinkOf(conn: Output, chunked: boolean): BodySink {
+  return {
+    send: (chunk) => (chunked ? sendChunk(conn, chunk) : conn.send(chunk)),
+    drained: () => drained(conn),
+  };
 }
 
 function sendChunk(conn: Output, chunk: Uint8Array): boolean {
@@ -163,32 +141,8 @@ function sendChunk(conn: Output, chunk: Uint8Array): boolean {
   return ok;
 }
 
-/** Waits for the client to read; a client that stops reading for `sendTimeoutMs` loses the connection. */
-async function drained(conn: Output, sendTimeoutMs: number): Promise<void> {
+/** Waits for the client to read; the connection destroys a client that reads nothing for `sendTimeoutMs`. */
+async function drained(conn: Output): Promise<void> {
   if (conn.destroyed) throw new WirekitError('WK_ERR_HTTP_CLIENT_GONE');
-  const timer = timerWheel.after(sendTimeoutMs, () => {
-    conn.destroy(new TimeoutError('WK_ERR_IDLE_TIMEOUT', `client did not read for ${sendTimeoutMs} ms`));
-  });
-  try {
-    await conn.drained();
-  } finally {
-    timer.cancel();
-  }
-}
-
-async function trailerFields(response: Response): Promise<readonly string[]> {
-  const init = response.trailers;
-  if (init === undefined) return [];
-  const resolved: HeadersInit = typeof init === 'function' ? await init() : init;
-  return (resolved instanceof Headers ? resolved : new Headers(resolved)).raw();
-}
-
-function lengthMismatch(declared: number): WirekitError {
-  return new WirekitError('WK_ERR_HTTP_HANDLER', `streamed body does not match its Content-Length ${declared}`);
-}
-
-/** A body that will never be read (HEAD, 204, 304): let its producer release what it holds. */
-function release(body: AsyncIterable<Uint8Array>): void {
-  const iterator = body[Symbol.asyncIterator]();
-  void iterator.return?.()?.catch(() => {});
+  await conn.drained();
 }

@@ -20,6 +20,7 @@ export {
 export { type CorsOptions, type CorsOrigin, cors } from './cors/index.js';
 export { type CsrfFetchSite, type CsrfOptions, type CsrfOrigin, csrf, type FetchSite } from './csrf/index.js';
 export { bodyEtag, type EtagOptions, etag } from './etag/index.js';
+export { type HealthCheckOptions, healthCheck } from './health-check/index.js';
 export {
   DEFAULT_RATE_LIMIT_MAX_KEYS,
   ipKey,

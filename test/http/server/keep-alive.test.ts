@@ -143,6 +143,37 @@ test('a client that half-closes after its requests gets every answer, then the c
   assert.equal(client.error, undefined, 'a clean close');
 });
 
+test('maxRequestsPerConnection: the body of the last allowed request is still read and answered', async () => {
+  const server = await pathServer({ maxRequestsPerConnection: 2 });
+  const client = await server.client();
+  await client.write(
+    request('POST', '/a', [], 'one') + request('POST', '/b', [], 'two') + request('POST', '/c', [], 'x'),
+  );
+  await client.waitEnded();
+  const responses = client.finals();
+  assert.deepEqual(
+    responses.map((r) => bodyText(r)),
+    ['/a', '/b'],
+  );
+  assert.ok(saysClose(responses[1]!));
+  assert.deepEqual(server.handled, ['/a', '/b']);
+});
+
+test('a client that half-closes after more requests than maxPipelinedRequests gets every answer', async () => {
+  const server = await pathServer({ maxPipelinedRequests: 4 });
+  const client = await server.client();
+  let all = '';
+  for (let i = 0; i < 40; i++) all += request('GET', `/r${i}`);
+  await client.write(all);
+  client.end();
+  await client.waitEnded();
+  assert.deepEqual(
+    client.finals().map((r) => bodyText(r)),
+    Array.from({ length: 40 }, (_, i) => `/r${i}`),
+  );
+  assert.equal(client.error, undefined, 'a clean close');
+});
+
 test('a client that half-closes inside a request: answered what was complete, the partial one refused or dropped', async () => {
   const server = await pathServer();
   const client = await server.client();
@@ -152,6 +183,20 @@ test('a client that half-closes inside a request: answered what was complete, th
   const responses = client.finals();
   assert.equal(bodyText(responses[0]!), '/whole');
   assert.ok(responses.length === 1 || (responses[1]?.status ?? 0) >= 400, client.text);
+});
+
+test('a client that half-closes inside a head gets 400, then the close', async () => {
+  const server = await pathServer();
+  const client = await server.client();
+  await client.write(`${request('GET', '/whole')}GET /part HTTP/1.1\r\nHost: a\r\n`);
+  client.end();
+  await client.waitEnded();
+  assert.deepEqual(
+    client.finals().map((r) => r.status),
+    [200, 400],
+  );
+  assert.ok(saysClose(client.finals()[1]!));
+  assert.deepEqual(server.handled, ['/whole']);
 });
 
 test('a handler that ignores a small body: the body is dropped and the next request is its own', async () => {

@@ -57,6 +57,23 @@ const REFUSED: Refused[] = [
   { name: 'TE with a space before the colon', head: `${post('Transfer-Encoding : chunked')}0\r\n\r\n`, status: 400 },
   { name: 'TE as obs-fold', head: `${post('X-A: b', ' Transfer-Encoding: chunked')}0\r\n\r\n`, status: 400 },
   { name: 'TE value with a vertical tab', head: `${post('Transfer-Encoding: \x0bchunked')}0\r\n\r\n`, status: 400 },
+  // obs-text in a framing field: a front proxy may read these as chunked or as not chunked.
+  { name: 'TE: chunked then NBSP (0xA0)', head: `${post('Transfer-Encoding: chunked\xa0')}0\r\n\r\n`, status: 400 },
+  { name: 'TE: NBSP then chunked', head: `${post('Transfer-Encoding: \xa0chunked')}0\r\n\r\n`, status: 400 },
+  { name: 'TE: chunked then 0x80', head: `${post('Transfer-Encoding: chunked\x80')}0\r\n\r\n`, status: 400 },
+  { name: 'TE: chunked, then 0xFF', head: `${post('Transfer-Encoding: chunked, \xff')}0\r\n\r\n`, status: 400 },
+  {
+    name: 'TE: chunked with an obs-text parameter',
+    head: `${post('Transfer-Encoding: chunked;a=\x80')}0\r\n\r\n`,
+    status: 400,
+  },
+  {
+    name: 'TE: chunked with a parameter (chunked has none)',
+    head: `${post('Transfer-Encoding: chunked;a=b')}0\r\n\r\n`,
+    status: 400,
+  },
+  { name: 'TE: chunked with an empty parameter', head: `${post('Transfer-Encoding: chunked;')}0\r\n\r\n`, status: 400 },
+  { name: 'Content-Length then NBSP', head: `${post('Content-Length: 3\xa0')}abc`, status: 400 },
   {
     name: 'TE: gzip, chunked (unknown coding)',
     head: `${post('Transfer-Encoding: gzip, chunked')}0\r\n\r\n`,

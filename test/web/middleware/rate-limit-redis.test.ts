@@ -13,18 +13,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { MemoryStore, RATE_LIMIT_REDIS_SCRIPT, type RateLimitCounts } from '../../../src/web/middleware/index.js';
+import { installed } from '../../helpers/runtime.js';
 
 const run = promisify(execFile);
 const MINUTE = 60_000;
-
-async function installed(command: string): Promise<boolean> {
-  try {
-    await run('sh', ['-c', `command -v ${command}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const available = (await installed('redis-server')) && (await installed('redis-cli'));
 if (!available && process.env.CI === 'true')

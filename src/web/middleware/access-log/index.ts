@@ -2,6 +2,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { isBodylessStatus } from '../../../http/codec/status.js';
 import { isStreamed, knownSize, observeBody, withBody } from '../../../http/message/response-content.js';
 import { func, OptionsSchema } from '../../../util/options.js';
+import { clientIp } from '../../client-ip.js';
 import type { Middleware } from '../../compose.js';
 import { type Context, configuredLogger } from '../../context.js';
 import { errorStatus } from '../../error-response.js';
@@ -83,7 +84,7 @@ function publish<V extends object>(
     path: c.req.path,
     status,
     durationMs: performance.now() - start,
-    remoteAddress: c.info.remoteAddress?.address,
+    remoteAddress: clientIp(c),
   };
   if (bytes !== undefined) event.bytes = bytes;
   if (incomplete) event.incomplete = true;

@@ -1,3 +1,5 @@
+import { formatIpv6, ipv6Groups } from '../../../util/ip-address.js';
+
 /**
  * The rate-limit key of a client address: an IPv4 address as it is (an IPv4-mapped IPv6 address,
  * `::ffff:192.0.2.1` as a dual-stack socket reports it, is the IPv4 address), an IPv6 address as
@@ -25,57 +27,5 @@ export function ipKey(address: string | undefined, subnetBits: number): string {
     const bits = Math.max(0, Math.min(16, subnetBits - i * 16));
     return bits === 0 ? 0 : group & (0xffff << (16 - bits)) & 0xffff;
   });
-  return `${compress(masked)}/${subnetBits}`;
-}
-
-/** The eight 16-bit groups of an IPv6 address (RFC 4291 §2.2 text forms, a zone id ignored), or undefined. */
-function ipv6Groups(address: string): number[] | undefined {
-  let text = address.split('%')[0] as string;
-  const last = text.lastIndexOf(':');
-  const tail = text.slice(last + 1);
-  if (tail.includes('.')) {
-    // An embedded IPv4 address in the last 32 bits (`::ffff:192.0.2.1`) becomes two hex groups.
-    const octets = tail.split('.').map((o) => (/^[0-9]{1,3}$/.test(o) ? Number(o) : 256));
-    if (octets.length !== 4 || octets.some((o) => o > 255)) return undefined;
-    const [a, b, c, d] = octets as [number, number, number, number];
-    text = `${text.slice(0, last + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const left = hexGroups(halves[0] as string);
-  const right = halves.length === 2 ? hexGroups(halves[1] as string) : [];
-  if (left === undefined || right === undefined) return undefined;
-  if (halves.length === 1) return left.length === 8 ? left : undefined;
-  const missing = 8 - left.length - right.length;
-  return missing < 1 ? undefined : [...left, ...new Array<number>(missing).fill(0), ...right];
-}
-
-/** `1:2:ab` as numbers; undefined when a group is not 1–4 hex digits. */
-function hexGroups(part: string): number[] | undefined {
-  if (part === '') return [];
-  const groups: number[] = [];
-  for (const group of part.split(':')) {
-    if (!/^[0-9a-f]{1,4}$/i.test(group)) return undefined;
-    groups.push(Number.parseInt(group, 16));
-  }
-  return groups;
-}
-
-/** The groups in RFC 5952 text form (lower-case hex, the longest run of two or more zero groups as `::`). */
-function compress(groups: readonly number[]): string {
-  let best = -1;
-  let bestLength = 1;
-  for (let i = 0; i < groups.length; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < groups.length && groups[j] === 0) j++;
-    if (j - i > bestLength) [best, bestLength] = [i, j - i];
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (best === -1) return hex.join(':');
-  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLength).join(':')}`;
+  return `${formatIpv6(masked)}/${subnetBits}`;
 }
