@@ -43,8 +43,15 @@ export type WebSocketData = string | ArrayBufferLike | ArrayBufferView | Blob;
  */
 export type WebSocketInitArg = string | readonly string[] | Omit<WebSocketClientOptions, 'handlers'>;
 
-type Handler = ((event: Event) => unknown) | null;
-type HandlerName = 'open' | 'message' | 'error' | 'close';
+/** What each event handler attribute receives. */
+interface WebSocketEventMap {
+  open: Event;
+  message: MessageEvent;
+  error: WebSocketErrorEvent;
+  close: CloseEvent;
+}
+type HandlerName = keyof WebSocketEventMap;
+type Handler<K extends HandlerName = HandlerName> = ((this: WebSocket, event: WebSocketEventMap[K]) => unknown) | null;
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -149,28 +156,28 @@ export class WebSocket extends EventTarget {
     if (value === 'blob' || value === 'arraybuffer') this.#binaryType = value;
   }
 
-  get onopen(): Handler {
-    return this.#handlers.get('open') ?? null;
+  get onopen(): Handler<'open'> {
+    return (this.#handlers.get('open') as Handler<'open'> | undefined) ?? null;
   }
-  set onopen(handler: Handler) {
+  set onopen(handler: Handler<'open'>) {
     this.#setHandler('open', handler);
   }
-  get onmessage(): Handler {
-    return this.#handlers.get('message') ?? null;
+  get onmessage(): Handler<'message'> {
+    return (this.#handlers.get('message') as Handler<'message'> | undefined) ?? null;
   }
-  set onmessage(handler: Handler) {
+  set onmessage(handler: Handler<'message'>) {
     this.#setHandler('message', handler);
   }
-  get onerror(): Handler {
-    return this.#handlers.get('error') ?? null;
+  get onerror(): Handler<'error'> {
+    return (this.#handlers.get('error') as Handler<'error'> | undefined) ?? null;
   }
-  set onerror(handler: Handler) {
+  set onerror(handler: Handler<'error'>) {
     this.#setHandler('error', handler);
   }
-  get onclose(): Handler {
-    return this.#handlers.get('close') ?? null;
+  get onclose(): Handler<'close'> {
+    return (this.#handlers.get('close') as Handler<'close'> | undefined) ?? null;
   }
-  set onclose(handler: Handler) {
+  set onclose(handler: Handler<'close'>) {
     this.#setHandler('close', handler);
   }
 
@@ -226,12 +233,15 @@ export class WebSocket extends EventTarget {
 
   // ---- internals ----
 
-  #setHandler(name: HandlerName, handler: Handler): void {
+  #setHandler<K extends HandlerName>(name: K, handler: Handler<K>): void {
     // The listener is registered once, at the first assignment (the standard's order of listeners).
     if (!this.#handlers.has(name)) {
-      this.addEventListener(name, (event) => this.#handlers.get(name)?.call(this, event));
+      this.addEventListener(name, (event) => {
+        const current = this.#handlers.get(name) as ((this: WebSocket, event: Event) => unknown) | null | undefined;
+        current?.call(this, event);
+      });
     }
-    this.#handlers.set(name, typeof handler === 'function' ? handler : null);
+    this.#handlers.set(name, (typeof handler === 'function' ? handler : null) as Handler);
   }
 
   #connectionHandlers(): WebSocketHandlers<undefined> {
