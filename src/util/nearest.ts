@@ -33,10 +33,11 @@ function distance(a: string, b: string, limit: number): number {
 
 /**
  * The candidate nearest to `word`, or undefined when none is near enough to be what was meant.
- * Case is ignored. Nearest first: the same word but for case; then a candidate that contains the
- * word (three letters or more), the usual slip being a missing unit or ending (`idleTimeout` →
- * `idleTimeoutMs`, `--down` → `--download`); then the fewest edits (insert, delete, replace, swap
- * two neighbours), at most one per three letters of the longer word and at least two; last, a
+ * Case is ignored. Nearest first: the same word but for case; then one edit (insert, delete,
+ * replace, swap two neighbours: `prot` → `port`); then a candidate that contains the word (three
+ * letters or more), the usual slip being a missing unit or ending (`idleTimeout` → `idleTimeoutMs`,
+ * `--down` → `--download`); then more edits, at most one per three letters of the longer word and
+ * at least two; last, a
  * candidate the word contains (`portNumber` → `port`), the closest in length, so that a typo in
  * a longer name wins (`--slice-dealy` is `--slice-delay`, not `--slice`). Of equally near
  * candidates, the first.
@@ -68,7 +69,8 @@ const INSIDE_WORD = 1_000_000;
 /** How far `other` is from `word` (lower is nearer), or Infinity when it is not near. */
 function closeness(word: string, other: string): number {
   if (other === word) return 0;
-  if (word.length >= 3 && other.includes(word)) return 0.5;
+  // Between one edit and two: `prot` is `port` with two letters swapped, though `proxyProtocol` contains it.
+  if (word.length >= 3 && other.includes(word)) return 1.5;
   const limit = Math.max(2, Math.floor(Math.max(word.length, other.length) / 3));
   const d = distance(word, other, limit);
   if (d <= limit) return d;

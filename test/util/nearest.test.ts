@@ -53,3 +53,8 @@ test('of equally near candidates, the first; a nearer one later wins', () => {
   assert.equal(nearest('cat', ['cart', 'cat']), 'cat');
   assert.equal(nearest('caat', new Set(['coat', 'cat'])), 'coat', 'an iterable works; both one edit away');
 });
+
+test('one edit beats a candidate that contains the word: prot is port, not proxyProtocol', () => {
+  assert.equal(nearest('prot', ['proxyProtocol', 'port', 'host']), 'port');
+  assert.equal(nearest('idleTimeout', ['idleTimeoutMs', 'idleTime']), 'idleTimeoutMs');
+});
