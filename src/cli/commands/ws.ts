@@ -22,7 +22,14 @@ import { parseCommandArgs } from '../parse-args.js';
 import { parseDuration, parseHeader } from '../parse-units.js';
 import { UsageError } from '../usage-error.js';
 
-/** Exit codes of `wirekit ws` (the --help and the README list them). */
+/**
+ * Exit codes of `wirekit ws` (the --help and the README list them).
+ *
+ * @example
+ * ```ts
+ * if ((await wsCommand.run(['ws://127.0.0.1:8080/'], io)) === WS_EXIT.closeCode) console.error('not a normal closure');
+ * ```
+ */
 export const WS_EXIT = {
   /** Closed with 1000 (normal closure), by either side. */
   ok: EXIT.ok,
@@ -154,7 +161,15 @@ function failureCode(error: unknown): number {
   return WS_EXIT.unreachable;
 }
 
-/** The exit code for a close code. */
+/**
+ * The exit code for a close code: 1000 is success, 1006 (no closing handshake) a broken
+ * connection, any other code {@link WS_EXIT}.closeCode.
+ *
+ * @example
+ * ```ts
+ * exitCodeOfClose(1001); // 6
+ * ```
+ */
 export function exitCodeOfClose(code: number): number {
   if (code === 1000) return WS_EXIT.ok;
   return code === 1006 ? WS_EXIT.broken : WS_EXIT.closeCode;

@@ -14,7 +14,14 @@ import type { Connection } from '../../net/connection.js';
 import { timerWheel } from '../../util/timer-wheel.js';
 import { WebSocketHandshakeError } from '../../ws/handshake-error.js';
 
-/** Most bytes of a refusal's body kept for the error (`error.response`); the rest is not read. */
+/**
+ * Most bytes of a refusal's body kept for the error (`error.response`); the rest is not read.
+ *
+ * @example
+ * ```ts
+ * const text = await error.response?.text(); // at most MAX_REFUSAL_BODY_BYTES of it
+ * ```
+ */
 export const MAX_REFUSAL_BODY_BYTES = 64 * 1024;
 
 /**

@@ -81,6 +81,8 @@ export class WebSocket extends EventTarget {
   readonly CLOSED = CLOSED;
 
   readonly #url: string;
+  /** The origin of `url`, for each `MessageEvent`. */
+  readonly #origin: string;
   readonly #abort = new AbortController();
   #state: 0 | 1 | 2 | 3 = CONNECTING;
   #conn: WebSocketConnection<undefined> | undefined;
@@ -101,7 +103,9 @@ export class WebSocket extends EventTarget {
     const offered = listed ? (protocols as string | readonly string[]) : options.protocols;
     let list: string[];
     try {
-      this.#url = parseWebSocketUrl(url).url.href;
+      const parsed = parseWebSocketUrl(url).url;
+      this.#url = parsed.href;
+      this.#origin = parsed.origin;
       list = subprotocolList(offered);
     } catch (error) {
       throw new DOMException((error as Error).message, 'SyntaxError');
@@ -256,7 +260,7 @@ export class WebSocket extends EventTarget {
       message: (_ws, data, isBinary) => {
         if (this.#state === CLOSED) return;
         const payload = isBinary ? this.#binary(data as Buffer) : data;
-        this.dispatchEvent(new MessageEvent('message', { data: payload, origin: new URL(this.#url).origin }));
+        this.dispatchEvent(new MessageEvent('message', { data: payload, origin: this.#origin }));
       },
       close: (_ws, code, reason) => {
         this.#state = CLOSED;
