@@ -121,6 +121,8 @@ export const ERROR_CODES = {
     'A WebSocket frame or message (inflated size included) is over maxFrameBytes, maxMessageBytes or maxFragments: closed with 1009.',
   WK_ERR_WS_HANDSHAKE:
     'The WebSocket opening handshake was refused (the HTTP status and response are on the error) or its response is invalid.',
+  WK_ERR_WS_HANDSHAKE_TIMEOUT:
+    'The server did not answer a WebSocket upgrade request within handshakeTimeoutMs: the connection was destroyed.',
   WK_ERR_WS_PONG_TIMEOUT:
     'The WebSocket peer did not answer a ping within pongTimeoutMs: the connection was destroyed.',
   WK_ERR_WS_BACKPRESSURE:

@@ -1,6 +1,7 @@
 /**
  * The demo app behind `npm start`: a JSON API for a list of items and the page that uses it,
- * written with the framework the way the README explains it.
+ * written with the framework the way the README explains it. Every change is published on the
+ * `items` topic, so every open page shows it at once.
  */
 import { fileURLToPath } from 'node:url';
 import { App, ConflictError, compress, NotFoundError, requestId, serveStatic, validate } from '../../src/index.js';
@@ -24,13 +25,19 @@ export function createDemoApp(store: ItemStore, publicDir: string = PUBLIC_DIR):
   api.post('/items', validate({ body: newItemSchema }), (c) => {
     const item = store.add(c.req.valid<NewItem>('body'));
     if (item === undefined) throw new ConflictError('the list is full');
+    app.publish('items', JSON.stringify({ type: 'added', item }));
     return c.json(item, 201, { Location: `/api/items/${item.id}` });
   });
   api.delete('/items/:id', (c) => {
-    if (!store.delete(c.req.param('id') ?? '')) throw new NotFoundError('no such item');
+    const id = c.req.param('id') ?? '';
+    if (!store.delete(id)) throw new NotFoundError('no such item');
+    app.publish('items', JSON.stringify({ type: 'deleted', id }));
     return c.body(null, 204);
   });
   app.route('/api', api);
+
+  // Live updates: each page listens here, and hears every change made by any page.
+  app.ws('/api/live', { open: (ws) => ws.subscribe('items') });
 
   app.use(serveStatic(publicDir, { listing: false }));
   return app;

@@ -123,3 +123,17 @@ export function parsePercent(flag: string, text: string): number {
   }
   return value / 100;
 }
+
+/**
+ * A `--header 'Name: value'` flag as a `[name, value]` pair (both trimmed).
+ *
+ * @example
+ * ```ts
+ * parseHeader('Authorization: Bearer x'); // ['Authorization', 'Bearer x']
+ * ```
+ */
+export function parseHeader(text: string): [string, string] {
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw new UsageError(`--header: not a header: ${text} (use 'Name: value')`, { flag: '--header' });
+  return [text.slice(0, colon).trim(), text.slice(colon + 1).trim()];
+}

@@ -178,6 +178,8 @@ async function connectAny(
 
 function connectOne(address: string, port: number, deadline: number, options: ConnectorOptions): Promise<Socket> {
   const where = endpoint(address, port);
+  // Before the socket exists: an attempt aborted already must not leave one connecting, unwatched.
+  if (options.signal?.aborted) return Promise.reject(abortedError(options.signal, { remoteAddress: where }));
   const socket = createConnection({
     host: address,
     port,

@@ -35,3 +35,12 @@ export {
 export { backoffMs, RETRY_DEFAULTS, type RetryOptions, retry, retryAfterMs } from './retry.js';
 export { DEFAULT_TIMEOUTS, Deadline, resolveTimeouts, type Timeouts } from './timeouts.js';
 export type { Dispatch, DispatchBody, Dispatcher, DispatchRequest, Interceptor } from './types.js';
+export {
+  connectWebSocket,
+  parseWebSocketUrl,
+  subprotocolList,
+  type WebSocketClientOptions,
+  type WebSocketTarget,
+} from './websocket/connect.js';
+export { CloseEvent, type CloseEventInit, WebSocketErrorEvent } from './websocket/events.js';
+export { type BinaryType, WebSocket, type WebSocketData, type WebSocketInitArg } from './websocket/websocket.js';

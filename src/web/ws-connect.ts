@@ -4,19 +4,17 @@
  * from the network; the answer is checked as a client checks it (accept key, subprotocol,
  * permessage-deflate parameters), and the client end is a `WebSocketConnection` like any other.
  */
-import { randomBytes } from 'node:crypto';
 import type { ConnInfo } from '../http/message/conn-info.js';
 import type { HeadersInit } from '../http/message/headers.js';
 import type { Request } from '../http/message/request.js';
 import type { Response } from '../http/message/response.js';
 import { anything, listOf, string } from '../util/options.js';
-import { acceptDeflateResponse, type DeflateParams, deflateOffer } from '../ws/codec/deflate-params.js';
-import { checkUpgradeResponse } from '../ws/codec/handshake.js';
-import { startConnection, WebSocketConnection } from '../ws/connection.js';
+import { checkServerAnswer, clientOffer, startClientEnd } from '../ws/client-end.js';
+import type { WebSocketConnection } from '../ws/connection.js';
 import { WebSocketHandshakeError } from '../ws/handshake-error.js';
 import { memoryPipe } from '../ws/memory-pipe.js';
 import { resolveWebSocketOptions, WEBSOCKET_OPTIONS, type WebSocketOptions } from '../ws/options.js';
-import { acceptKey, inProcessUpgradeInfo } from '../ws/upgrade.js';
+import { inProcessUpgradeInfo } from '../ws/upgrade.js';
 import { inProcessRequest } from './in-process.js';
 
 /**
@@ -52,45 +50,19 @@ export async function connectInProcess(
   path: string,
   options: WebSocketConnectOptions,
 ): Promise<WebSocketConnection<undefined>> {
-  const resolved = resolveWebSocketOptions(options, CONNECT_OPTIONS);
+  const offer = clientOffer(options.protocols ?? [], resolveWebSocketOptions(options, CONNECT_OPTIONS));
   const [serverEnd, clientEnd] = memoryPipe();
-  const key = randomBytes(16).toString('base64');
   const request = inProcessRequest(path, options.headers === undefined ? {} : { headers: options.headers });
   const fields = request.headers;
+  // Fields the caller gave win (a test may send a broken key on purpose); the answer is checked against them.
   if (!fields.has('upgrade')) fields.set('Upgrade', 'websocket');
   if (!fields.has('connection')) fields.set('Connection', 'Upgrade');
-  if (!fields.has('sec-websocket-key')) fields.set('Sec-WebSocket-Key', key);
-  if (!fields.has('sec-websocket-version')) fields.set('Sec-WebSocket-Version', '13');
-  if (options.protocols !== undefined) fields.set('Sec-WebSocket-Protocol', options.protocols.join(', '));
-  const wishes = resolved.deflate?.wishes;
-  if (wishes !== undefined) fields.set('Sec-WebSocket-Extensions', deflateOffer(wishes));
+  for (const [name, value] of offer.fields) if (!fields.has(name)) fields.set(name, value);
   const response = await handle(request, inProcessUpgradeInfo(serverEnd));
-  const answer = checkUpgradeResponse(response.status, response.headers, {
-    accept: acceptKey(fields.get('sec-websocket-key') ?? key),
-    protocols: options.protocols ?? [],
-  });
+  const answer = checkServerAnswer(response.status, response.headers, offer, fields.get('sec-websocket-key') ?? '');
   if (!answer.ok) {
     serverEnd.destroy();
     throw new WebSocketHandshakeError(`the WebSocket upgrade was refused: ${answer.message}`, response);
   }
-  let deflate: DeflateParams | undefined;
-  if (answer.extensions.length > 0) {
-    const agreed = wishes === undefined ? 'no extension was offered' : acceptDeflateResponse(answer.extensions, wishes);
-    if (typeof agreed === 'string') {
-      serverEnd.destroy();
-      throw new WebSocketHandshakeError(`invalid Sec-WebSocket-Extensions answer: ${agreed}`, response);
-    }
-    deflate = agreed;
-  }
-  const ws = new WebSocketConnection(clientEnd, {
-    role: 'client',
-    options: resolved,
-    handlers: {},
-    data: undefined,
-    protocol: answer.protocol,
-    extensions: response.headers.get('sec-websocket-extensions') ?? '',
-    deflate,
-  });
-  startConnection(ws);
-  return ws;
+  return startClientEnd(clientEnd, offer, answer, {});
 }

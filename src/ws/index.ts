@@ -1,6 +1,13 @@
 /** WebSockets (RFC 6455, RFC 7692): the codec, the connection engine, the server side and topics. */
 // Every entry point carries the error classes, so `isWirekitError` needs no second import.
 export * from '../errors.js';
+export {
+  type AcceptedAnswer,
+  type ClientOffer,
+  checkServerAnswer,
+  clientOffer,
+  startClientEnd,
+} from './client-end.js';
 export * from './codec/index.js';
 export { WebSocketConnection } from './connection.js';
 export { compressMessage, type InflateResult, PerMessageDeflate, ZLIB_CONCURRENCY } from './deflate.js';

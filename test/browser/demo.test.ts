@@ -61,3 +61,30 @@ test('the demo lists items, shows validation errors, adds and deletes an item', 
       await page.close();
     }
   }));
+
+test("live updates: one page's additions and deletions appear on another open page at once", () =>
+  withScreenshots('demo-live', async (shots) => {
+    const [first, second] = [await browser.newPage(), await browser.newPage()];
+    try {
+      for (const page of [first, second]) {
+        await page.goto(`${server.url}/`);
+        await page.locator('#live', { hasText: /^live$/ }).waitFor();
+      }
+      await first.getByLabel('Name').fill('Shared across pages');
+      await first.getByLabel('Quantity').fill('3');
+      await first.getByRole('button', { name: 'Add' }).click();
+      // No reload on the second page: the item arrives over its WebSocket.
+      const seen = second.locator('#items li', { hasText: 'Shared across pages' });
+      await seen.waitFor();
+      assert.match((await seen.textContent()) ?? '', /× 3/);
+      shots.set('second-page.png', await second.screenshot({ fullPage: true }));
+
+      await second.getByRole('button', { name: 'Delete Shared across pages' }).click();
+      await first.locator('#items li', { hasText: 'Shared across pages' }).waitFor({ state: 'detached' });
+      const count = await second.locator('#count').textContent();
+      assert.equal(await first.locator('#count').textContent(), count);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  }));

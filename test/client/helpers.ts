@@ -2,7 +2,7 @@
  * Raw `node:net` servers for client tests (docs/architecture.md, Tests): they read requests (head, and a
  * body framed by Content-Length or chunked) and answer with canned bytes the test writes itself.
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Pool, type PoolOptions } from '../../src/client/index.js';
 import type { LeakTracker } from '../helpers/leaks.js';
 
@@ -212,4 +212,55 @@ export async function within<T>(promise: Promise<T>, what: string, timeoutMs = 1
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A CONNECT proxy: tunnels to the asked authority, or answers 407 without the expected credentials. */
+export async function connectProxy(leaks: LeakTracker, expectedAuth?: string) {
+  const seen: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => {});
+    let head = '';
+    const onData = (chunk: Buffer): void => {
+      head += chunk.toString('latin1');
+      const end = head.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      client.off('data', onData);
+      const [line = '', ...fields] = head.slice(0, end).split('\r\n');
+      seen.push(line);
+      const auth = fields
+        .find((f) => f.toLowerCase().startsWith('proxy-authorization:'))
+        ?.slice(20)
+        .trim();
+      if (expectedAuth !== undefined && auth !== expectedAuth) {
+        client.end('HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      const [host = '', port = ''] = (line.split(' ')[1] ?? '').split(/:(?=\d+$)/);
+      const upstream = connect({ host: host.replace(/^\[|\]$/g, ''), port: Number(port) }, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      sockets.add(upstream);
+      upstream.on('close', () => {
+        sockets.delete(upstream);
+        client.destroy();
+      });
+      client.on('close', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    };
+    client.on('data', onData);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  leaks.defer(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
 }

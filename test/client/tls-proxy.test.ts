@@ -5,14 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { createServer as createHttpsServer } from 'node:https';
-import { connect, createServer, type Socket } from 'node:net';
 import { before, describe, test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { Agent, parseOrigin, proxyFromEnvironment } from '../../src/client/index.js';
 import { isWirekitError } from '../../src/errors.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { selfSignedCertificate } from '../helpers/tls-cert.js';
-import { closeAfter, rawServer, reply, trackedPool } from './helpers.js';
+import { closeAfter, connectProxy, rawServer, reply, trackedPool } from './helpers.js';
 
 const leaks = trackLeaks();
 let key = '';
@@ -31,57 +30,6 @@ async function httpsServer(): Promise<{ port: number; url: string }> {
   closeAfter(leaks, server);
   const port = (server.address() as { port: number }).port;
   return { port, url: `https://127.0.0.1:${port}` };
-}
-
-/** A CONNECT proxy: tunnels to the asked authority, or answers 407 without the expected credentials. */
-async function connectProxy(expectedAuth?: string) {
-  const seen: string[] = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    sockets.add(client);
-    client.on('close', () => sockets.delete(client));
-    client.on('error', () => {});
-    let head = '';
-    const onData = (chunk: Buffer): void => {
-      head += chunk.toString('latin1');
-      const end = head.indexOf('\r\n\r\n');
-      if (end === -1) return;
-      client.off('data', onData);
-      const [line = '', ...fields] = head.slice(0, end).split('\r\n');
-      seen.push(line);
-      const auth = fields
-        .find((f) => f.toLowerCase().startsWith('proxy-authorization:'))
-        ?.slice(20)
-        .trim();
-      if (expectedAuth !== undefined && auth !== expectedAuth) {
-        client.end('HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n');
-        return;
-      }
-      const [host = '', port = ''] = (line.split(' ')[1] ?? '').split(/:(?=\d+$)/);
-      const upstream = connect({ host: host.replace(/^\[|\]$/g, ''), port: Number(port) }, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.pipe(client);
-        client.pipe(upstream);
-      });
-      sockets.add(upstream);
-      upstream.on('close', () => {
-        sockets.delete(upstream);
-        client.destroy();
-      });
-      client.on('close', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-    };
-    client.on('data', onData);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  leaks.defer(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
 }
 
 describe('TLS', () => {
@@ -124,7 +72,7 @@ describe('TLS', () => {
 describe('proxy (CONNECT)', () => {
   test('plain HTTP goes through a tunnel; the proxy sees only host:port', async () => {
     const target = await rawServer(leaks, (req, socket) => socket.write(reply(`via ${req.path}`)));
-    const proxy = await connectProxy();
+    const proxy = await connectProxy(leaks);
     const p = trackedPool(leaks, target.url, { proxy: proxy.url });
     assert.equal(await (await p.request({ path: '/x' })).body.text(), 'via /x');
     assert.equal(await (await p.request({ path: '/y' })).body.text(), 'via /y');
@@ -133,7 +81,7 @@ describe('proxy (CONNECT)', () => {
 
   test('HTTPS inside the tunnel, with proxy credentials from the URL', async () => {
     const server = await httpsServer();
-    const proxy = await connectProxy(`Basic ${Buffer.from('user:pa ss').toString('base64')}`);
+    const proxy = await connectProxy(leaks, `Basic ${Buffer.from('user:pa ss').toString('base64')}`);
     const p = trackedPool(leaks, `https://localhost:${server.port}`, {
       tls: { ca: cert },
       proxy: proxy.url.replace('http://', 'http://user:pa%20ss@'),
@@ -142,7 +90,7 @@ describe('proxy (CONNECT)', () => {
   });
 
   test('a refusal is WK_ERR_PROXY with its status', async () => {
-    const proxy = await connectProxy('Basic right');
+    const proxy = await connectProxy(leaks, 'Basic right');
     const p = trackedPool(leaks, 'http://127.0.0.1:9', { proxy: proxy.url });
     await assert.rejects(p.request({ path: '/' }), (error) => {
       assert.ok(isWirekitError(error, 'WK_ERR_PROXY'));
@@ -154,7 +102,7 @@ describe('proxy (CONNECT)', () => {
 
   test('proxyFromEnv: HTTP_PROXY is used, NO_PROXY bypasses it', async () => {
     const target = await rawServer(leaks, (_req, socket) => socket.write(reply('direct or not')));
-    const proxy = await connectProxy();
+    const proxy = await connectProxy(leaks);
     const viaProxy = new Agent({ proxyFromEnv: { HTTP_PROXY: proxy.url } });
     const bypass = new Agent({ proxyFromEnv: { HTTP_PROXY: proxy.url, NO_PROXY: 'example.com, 127.0.0.1' } });
     leaks.defer(() => viaProxy.destroy());

@@ -45,7 +45,11 @@ export async function startWsServer<D = undefined>(
  * An echo server (every message sent back with `sendNow`) that keeps its connections, how each
  * closed (`closes`: code and reason, in order) and how many drains its handler saw.
  */
-export async function echoServer(leaks: LeakTracker, options: WebSocketServerOptions = {}) {
+export async function echoServer(
+  leaks: LeakTracker,
+  options: WebSocketServerOptions = {},
+  serveOptions: ServeOptions = {},
+) {
   const sockets: WebSocketConnection[] = [];
   const closes: { code: number; reason: string }[] = [];
   let drains = 0;
@@ -66,6 +70,7 @@ export async function echoServer(leaks: LeakTracker, options: WebSocketServerOpt
       },
     },
     options,
+    serveOptions,
   );
   return { ...fixture, sockets, closes, drains: () => drains };
 }

@@ -20,7 +20,7 @@ import { progressDisplay } from '../bench-display.js';
 import type { CliIo, Command } from '../io.js';
 import { isTerminal } from '../paint.js';
 import { type ParsedArgs, parseCommandArgs } from '../parse-args.js';
-import { parseCount, parseDuration } from '../parse-units.js';
+import { parseCount, parseDuration, parseHeader } from '../parse-units.js';
 import { parseShortUrl } from '../short-url.js';
 import { UsageError } from '../usage-error.js';
 
@@ -217,12 +217,6 @@ function parseRate(text: string): number {
     throw new UsageError(`--rate: not a number of requests per second: ${JSON.stringify(text)}`, { flag: '--rate' });
   }
   return rate;
-}
-
-function parseHeader(text: string): [string, string] {
-  const colon = text.indexOf(':');
-  if (colon <= 0) throw new UsageError(`--header: not a header: ${text} (use 'Name: value')`, { flag: '--header' });
-  return [text.slice(0, colon).trim(), text.slice(colon + 1).trim()];
 }
 
 function headerPairs(headers: LoadTarget['headers']): (readonly [string, string])[] {

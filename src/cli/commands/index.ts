@@ -6,6 +6,7 @@ import { requestCommand } from './request.js';
 import { serveCommand } from './serve.js';
 import { tcpCommand } from './tcp.js';
 import { udpCommand } from './udp.js';
+import { wsCommand } from './ws.js';
 
 /** Every sub-command, in the order `wirekit --help` lists them. Commands register here as they land. */
 export const COMMANDS: readonly Command[] = [
@@ -14,6 +15,7 @@ export const COMMANDS: readonly Command[] = [
   benchCommand,
   tcpCommand,
   udpCommand,
+  wsCommand,
   proxyCommand,
   certCommand,
 ];

@@ -147,11 +147,14 @@ const MODULE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts']);
  */
 const CORS_EXPOSED = ['Content-Range', 'Content-Length', 'ETag', 'Accept-Ranges', 'Last-Modified'];
 
-async function buildApp(
-  flags: ServeFlags,
-  cwd: string,
-  logger: Logger | undefined,
-): Promise<{ app: App; what: string }> {
+/** The app to serve, what it serves (for the log), and what to tell when the server closes. */
+interface BuiltApp {
+  app: App;
+  what: string;
+  onClose?: () => void;
+}
+
+async function buildApp(flags: ServeFlags, cwd: string, logger: Logger | undefined): Promise<BuiltApp> {
   const target = resolve(cwd, flags.target);
   const info = await stat(target).catch(() => undefined);
   if (info === undefined) throw new UsageError(`${flags.target}: no such file or directory`);
@@ -177,13 +180,14 @@ async function buildApp(
   const forward: Middleware = (c) => inner.fetch(c.req.raw, c.info);
   outer.all('/*', forward);
   outer.all('/', forward);
-  return { app: outer, what: target };
+  // The module's WebSockets live in its own app's hub: stopping the server sends them 1001 too.
+  return { app: outer, what: target, onClose: () => void inner.webSockets.close() };
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const flags = parseFlags(args);
   const out = serveOutput(logFormat(flags.log, flags.quiet, io), io);
-  let built: { app: App; what: string };
+  let built: BuiltApp;
   try {
     built = await buildApp(flags, io.cwd, out.logger);
   } catch (error) {
@@ -197,7 +201,12 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (flags.workers !== undefined) return runCluster(built, flags, io, out);
   let server: Awaited<ReturnType<App['listen']>>;
   try {
-    server = await built.app.listen({ port: flags.port, host: flags.host, ...(await tlsOptions(flags, io, out)) });
+    server = await built.app.listen({
+      port: flags.port,
+      host: flags.host,
+      ...(await tlsOptions(flags, io, out)),
+      ...(built.onClose === undefined ? {} : { onClose: built.onClose }),
+    });
   } catch (error) {
     io.stderr.write(`wirekit serve: ${describeError(error)}\n`);
     return 1;
@@ -242,12 +251,7 @@ async function tlsOptions(
  * `--workers`: this process is the primary (the workers run this same command again and serve;
  * each logs its requests through the same output, which reaches the terminal by the inherited stdout).
  */
-async function runCluster(
-  built: { app: App; what: string },
-  flags: ServeFlags,
-  io: CliIo,
-  out: ServeOutput,
-): Promise<number> {
+async function runCluster(built: BuiltApp, flags: ServeFlags, io: CliIo, out: ServeOutput): Promise<number> {
   const stopped = isPrimary() ? io.stopped() : undefined;
   let server: ClusterServer;
   try {
@@ -257,6 +261,7 @@ async function runCluster(
       ...(await tlsOptions(flags, io, out)),
       workers: flags.workers ?? 1,
       drainTimeoutMs: 5_000,
+      ...(built.onClose === undefined ? {} : { onClose: built.onClose }),
       // The primary's signals are this command's: Ctrl-C and SIGTERM below, SIGHUP a reload.
       handleSignals: false,
       log: (message: string) => out.say('cluster', {}, `wirekit serve: ${message}`),
