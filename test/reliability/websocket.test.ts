@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import { connect } from '../../src/net/connect.js';
 import { type FaultProxy, faultProxy } from '../../src/tools/index.js';
 import { clientHandshake } from '../../src/ws/client-handshake.js';
-import { resolveWebSocketOptions } from '../../src/ws/options.js';
+import { resolveWebSocketOptions, type WebSocketOptions } from '../../src/ws/options.js';
 import type { WebSocketServerOptions } from '../../src/ws/server.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { until } from '../tools/helpers.js';
@@ -54,6 +54,15 @@ async function peer(url: string): Promise<{ ws: WebSocket; pings: () => number; 
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
   await once(ws, 'open');
   return { ws, pings: () => pings, closed };
+}
+
+/** wirekit's client end through the proxy (the handshake over a net Connection). */
+async function wirekitClient(url: string, options: WebSocketOptions) {
+  const { port } = new URL(url);
+  const conn = await connect({ port: Number(port), allowHalfOpen: true });
+  leaks.defer(() => conn.destroy());
+  const request = { host: `127.0.0.1:${port}`, path: '/', timeoutMs: 5_000 };
+  return clientHandshake(conn, request, resolveWebSocketOptions(options), {}, undefined);
 }
 
 test('a stalled peer is found by the pong timeout and closed (1006, WK_ERR_WS_PONG_TIMEOUT)', async () => {
@@ -97,16 +106,7 @@ test('latency below the pong timeout: many pings later the connection is open an
 
 test('a reset is an abnormal close (1006) on both ends, the client end being wirekit', async () => {
   const { proxy, closes, url } = await setup({ pingIntervalMs: 0 });
-  const { port } = new URL(url);
-  const conn = await connect({ port: Number(port), allowHalfOpen: true });
-  leaks.defer(() => conn.destroy());
-  const client = await clientHandshake(
-    conn,
-    { host: `127.0.0.1:${port}`, path: '/', timeoutMs: 5_000 },
-    resolveWebSocketOptions({ pingIntervalMs: 0 }),
-    {},
-    undefined,
-  );
+  const client = await wirekitClient(url, { pingIntervalMs: 0 });
   // The next byte either way resets both sides.
   proxy.add('reset', {}, { direction: 'upstream' });
   client.sendNow('boom');
@@ -119,16 +119,7 @@ test('a reset is an abnormal close (1006) on both ends, the client end being wir
 
 test('a stalled server is found by the client end’s own pong timeout (wirekit client, 1006)', async () => {
   const { proxy, url } = await setup({ pingIntervalMs: 0 });
-  const { port } = new URL(url);
-  const conn = await connect({ port: Number(port), allowHalfOpen: true });
-  leaks.defer(() => conn.destroy());
-  const client = await clientHandshake(
-    conn,
-    { host: `127.0.0.1:${port}`, path: '/', timeoutMs: 5_000 },
-    resolveWebSocketOptions({ pingIntervalMs: 100, pongTimeoutMs: 300 }),
-    {},
-    undefined,
-  );
+  const client = await wirekitClient(url, { pingIntervalMs: 100, pongTimeoutMs: 300 });
   proxy.add('stall', {}, { direction: 'downstream' });
   const stalled = performance.now();
   const { code } = await client.closed;

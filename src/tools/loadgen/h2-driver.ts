@@ -13,11 +13,11 @@
 import { type ClientHttp2Session, type ClientHttp2Stream, connect, type OutgoingHttpHeaders } from 'node:http2';
 import type { Socket } from 'node:net';
 import { openConnection, type TlsOptions } from '../../client/connector.js';
-import { DEFAULT_TIMEOUTS, Deadline, type Timeouts, timeoutError } from '../../client/timeouts.js';
+import { DEFAULT_TIMEOUTS, Deadline, type Timeouts } from '../../client/timeouts.js';
 import { NetError, WirekitError } from '../../errors.js';
 import { addFields } from '../../http/h2/fields.js';
 import type { DriverConnection, ErrorPhase, LaneSink, LoadDriver } from './driver.js';
-import { phaseOf } from './driver.js';
+import { deadlineError, phaseOf } from './driver.js';
 import type { LoadTarget } from './options.js';
 import type { OriginGroup, WireRequest } from './targets.js';
 
@@ -241,20 +241,14 @@ class H2LoadConnection implements DriverConnection {
   }
 
   /** Where the oldest request is: waiting for its head, or in its body. */
-  #phase(): ErrorPhase {
+  #phase(): 'headers' | 'body' {
     return (this.#inflight[0]?.status ?? 0) > 0 ? 'body' : 'headers';
   }
 
   readonly #expired = (): void => {
     if (this.#state === 'closed') return;
-    const ms = this.#driver.timeoutMs;
-    const error =
-      this.#state === 'connecting'
-        ? timeoutError('WK_ERR_CONNECT_TIMEOUT', `no connection within ${ms} ms`)
-        : this.#phase() === 'body'
-          ? timeoutError('WK_ERR_BODY_TIMEOUT', `a response body stalled for ${ms} ms`)
-          : timeoutError('WK_ERR_HEADERS_TIMEOUT', `no response head within ${ms} ms`);
-    this.#fail(error, 'timeout');
+    const where = this.#state === 'connecting' ? 'connecting' : this.#phase();
+    this.#fail(deadlineError(where, this.#driver.timeoutMs), 'timeout');
   };
 
   #fail(error: WirekitError, during: ErrorPhase): void {
