@@ -14,6 +14,11 @@
 #   bench/loadgen.sh rate    `wirekit bench --rate` behind a server that answers 50 ms late
 #                            (bench/delay-server.ts): p50/p99 against the wrk2-style expectation
 #                            (the injected delay plus the server's own latency).
+#   bench/loadgen.sh rate-proxy
+#                            the same through `wirekit proxy --latency 50ms` in front of a server with
+#                            no delay (proxy and server on CPU 1); the expectation is the injected
+#                            latency plus the server's latency through the proxy without the fault.
+#                            ROUNDS=3 repeats the pair (each round: base, then delayed).
 #
 # Server pinned to CPU 1, load generators to CPU 0. Bounded: ROTATIONS × 3 runs of SECONDS each.
 #   npm run build && ROTATIONS=5 SECONDS=5 CONNECTIONS=100 bench/loadgen.sh
@@ -115,27 +120,66 @@ if [ "$MODE" = max ]; then
     done
   done
   summarize "$OUT/raw.tsv"
-elif [ "$MODE" = rate ]; then
+elif [ "$MODE" = rate ] || [ "$MODE" = rate-proxy ]; then
   RATE=${RATE:-1000}
   DELAY_MS=${DELAY_MS:-50}
-  echo "# $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg); --rate $RATE, ${CONNECTIONS} connections, ${SECONDS_PER_RUN}s"
-  start_server env DELAY_MS=0 node dist/bench/delay-server.js # first the server's own latency
-  taskset -c 0 $WIREKIT "http://127.0.0.1:$PORT/" -c "$CONNECTIONS" -R "$RATE" -d 2s -q >/dev/null # warm-up
-  taskset -c 0 $WIREKIT "http://127.0.0.1:$PORT/" -c "$CONNECTIONS" -R "$RATE" -d "${SECONDS_PER_RUN}s" -q --json >"$OUT/base.json"
-  stop_server
-  start_server env DELAY_MS="$DELAY_MS" node dist/bench/delay-server.js
-  taskset -c 0 $WIREKIT "http://127.0.0.1:$PORT/" -c "$CONNECTIONS" -R "$RATE" -d 2s -q >/dev/null # warm-up
-  taskset -c 0 $WIREKIT "http://127.0.0.1:$PORT/" -c "$CONNECTIONS" -R "$RATE" -d "${SECONDS_PER_RUN}s" -q --json >"$OUT/delayed.json"
-  node -e '
-    const [base, delayed, delay] = [require(process.argv[1]), require(process.argv[2]), Number(process.argv[3])];
-    const row = (name, b, d) => { const want = delay + b; const off = (d / want - 1) * 100; console.log(`| ${name} | ${b.toFixed(3)} | ${want.toFixed(3)} | ${d.toFixed(3)} | ${off >= 0 ? "+" : ""}${off.toFixed(1)}% |`); };
-    console.log(`rate asked ${delayed.options.rate}/s, got ${delayed.rps.toFixed(0)}/s (${delayed.requests} responses, ${delayed.errors} errors, ${delayed.unsent} unsent)`);
-    console.log("| percentile | server alone (ms) | expected: delay + server (ms) | measured behind the delay (ms) | off by |");
-    console.log("|---|---:|---:|---:|---:|");
-    row("p50", base.latency.p50, delayed.latency.p50);
-    row("p90", base.latency.p90, delayed.latency.p90);
-    row("p99", base.latency.p99, delayed.latency.p99);
-  ' "$OUT/base.json" "$OUT/delayed.json" "$DELAY_MS"
+  ROUNDS=${ROUNDS:-1}
+  # measure NAME ... : a warm-up, then a --json run of `wirekit bench` against $TARGET into $OUT/NAME.json.
+  measure() {
+    taskset -c 0 $WIREKIT "$TARGET" -c "$CONNECTIONS" -R "$RATE" -d 2s -q >/dev/null
+    taskset -c 0 $WIREKIT "$TARGET" -c "$CONNECTIONS" -R "$RATE" -d "${SECONDS_PER_RUN}s" -q --json >"$OUT/$1.json"
+  }
+  rate_table() { # base.json delayed.json
+    node -e '
+      const [base, delayed, delay] = [require(process.argv[1]), require(process.argv[2]), Number(process.argv[3])];
+      const row = (name, b, d) => { const want = delay + b; const off = (d / want - 1) * 100; console.log(`| ${name} | ${b.toFixed(3)} | ${want.toFixed(3)} | ${d.toFixed(3)} | ${off >= 0 ? "+" : ""}${off.toFixed(1)}% |`); };
+      console.log(`rate asked ${delayed.options.rate}/s, got ${delayed.rps.toFixed(0)}/s (${delayed.requests} responses, ${delayed.errors} errors, ${delayed.unsent} unsent)`);
+      console.log("| percentile | without the delay (ms) | expected: delay + that (ms) | measured with the delay (ms) | off by |");
+      console.log("|---|---:|---:|---:|---:|");
+      row("p50", base.latency.p50, delayed.latency.p50);
+      row("p90", base.latency.p90, delayed.latency.p90);
+      row("p99", base.latency.p99, delayed.latency.p99);
+    ' "$1" "$2" "$DELAY_MS"
+  }
+  echo "# $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg); $MODE: --rate $RATE, ${CONNECTIONS} connections, ${SECONDS_PER_RUN}s, ${ROUNDS} round(s)"
+  if [ "$MODE" = rate ]; then
+    # A server that answers DELAY_MS late (bench/delay-server.ts), against the same server without delay.
+    TARGET="http://127.0.0.1:$PORT/"
+    for round in $(seq "$ROUNDS"); do
+      start_server env DELAY_MS=0 node dist/bench/delay-server.js
+      measure base
+      stop_server
+      start_server env DELAY_MS="$DELAY_MS" node dist/bench/delay-server.js
+      measure delayed
+      stop_server
+      echo "round $round"; rate_table "$OUT/base.json" "$OUT/delayed.json"
+    done
+  else
+    # `wirekit proxy --latency DELAY_MS` (downstream, its default: every response chunk DELAY_MS late)
+    # in front of a server with no delay, against the same proxy without the fault: the expectation is
+    # the injected latency plus the latency of the server through the proxy.
+    PROXY_PORT=$((PORT + 1))
+    PROXY_PID=
+    start_proxy() { # extra flags...
+      setsid taskset -c 1 node dist/pkg/cli/main.js proxy --listen "127.0.0.1:$PROXY_PORT" --upstream "127.0.0.1:$PORT" "$@" >/dev/null 2>&1 &
+      PROXY_PID=$!
+      for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PROXY_PORT) 2>/dev/null && return 0; sleep 0.1; done
+      echo "the proxy did not start"; exit 1
+    }
+    stop_proxy() { if [ -n "$PROXY_PID" ]; then kill -TERM -- "-$PROXY_PID" 2>/dev/null || true; wait "$PROXY_PID" 2>/dev/null || true; PROXY_PID=; fi; }
+    trap 'stop_proxy; stop_server; rm -rf "$OUT"' EXIT
+    TARGET="http://127.0.0.1:$PROXY_PORT/"
+    start_server env DELAY_MS=0 node dist/bench/delay-server.js
+    for round in $(seq "$ROUNDS"); do
+      start_proxy
+      measure base
+      stop_proxy
+      start_proxy --latency "${DELAY_MS}ms"
+      measure delayed
+      stop_proxy
+      echo "round $round"; rate_table "$OUT/base.json" "$OUT/delayed.json"
+    done
+  fi
 elif [ "$MODE" = instructions ]; then
   command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install -y valgrind)"; exit 1; }
   echo "# $(date -u +%FT%TZ) user-space instructions per request (callgrind), ${CONNECTIONS} connections, raw-net"
@@ -155,5 +199,5 @@ elif [ "$MODE" = instructions ]; then
     printf '| %s | %d |\n' "$tool" $(( (b - a) / 4000 ))
   done
 else
-  echo "usage: bench/loadgen.sh [max|instructions|rate]"; exit 2
+  echo "usage: bench/loadgen.sh [max|instructions|rate|rate-proxy]"; exit 2
 fi

@@ -18,8 +18,10 @@ export { loadTest } from './loadgen/load-test.js';
 export {
   LOAD_TEST_DEFAULTS,
   type LoadProgress,
+  type LoadProtocol,
   type LoadTarget,
   type LoadTestOptions,
+  MAX_MESSAGE_BYTES,
 } from './loadgen/options.js';
 export type { TimelineSample } from './loadgen/recorder.js';
 export { renderHtmlReport } from './loadgen/report-html.js';

@@ -110,17 +110,18 @@ export function checkServerAnswer(
  * for await (const message of ws) console.log(message);
  * ```
  */
-export function startClientEnd(
+export function startClientEnd<D = undefined>(
   transport: WebSocketTransport,
   offer: ClientOffer,
   answer: AcceptedAnswer,
-  handlers: WebSocketHandlers<undefined>,
-): WebSocketConnection<undefined> {
+  handlers: WebSocketHandlers<D>,
+  data: D = undefined as D,
+): WebSocketConnection<D> {
   const ws = new WebSocketConnection(transport, {
     role: 'client',
     options: offer.options,
     handlers,
-    data: undefined,
+    data,
     protocol: answer.protocol,
     extensions: answer.extensions,
     deflate: answer.deflate,

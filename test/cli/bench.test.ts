@@ -183,8 +183,9 @@ describe('stopping and exit codes', () => {
     assert.equal(refused.code, 1);
     assert.match(refused.stdout, /Errors\s+3 \(connect 3\): WK_ERR_CONNECT 3/);
     for (const args of [
-      ['http://127.0.0.1:1/', '--http2'],
-      ['ws://127.0.0.1:1/'],
+      ['ws://127.0.0.1:1/', '--http2'],
+      ['ws://127.0.0.1:1/', '--message-bytes', 'lots'],
+      ['ws://127.0.0.1:1/', 'http://127.0.0.1:1/'],
       ['http://127.0.0.1:1/', '-c', 'many'],
       ['http://127.0.0.1:1/', '-d', '10 parsecs'],
       ['http://127.0.0.1:1/', '--no-such-flag'],

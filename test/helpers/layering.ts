@@ -54,7 +54,8 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'web-listen': [...HTTP_CORE, 'web', 'http-server', 'net', 'cluster', 'ws', 'ws-codec'],
   ws: [...HTTP_CORE, 'ws-codec', 'net'],
   // The control API of the fault proxy is an HTTP service: it is built on the web framework's App.
-  tools: [...HTTP_CORE, 'net', 'client', 'web', 'ws', 'ws-codec'],
+  // The HTTP/2 load driver maps request fields as the HTTP/2 client does (http/h2/fields.ts).
+  tools: [...HTTP_CORE, 'net', 'client', 'http-h2', 'web', 'ws', 'ws-codec'],
   // Process supervision around a Handler server: below web-listen, so app.listen({ workers }) uses it.
   cluster: [...HTTP_CORE, 'net', 'http-server', 'ws', 'ws-codec'],
   // wirekit/redis: adapters for the rate limiter's store and the topic bus.

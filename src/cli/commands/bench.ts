@@ -20,7 +20,7 @@ import { progressDisplay } from '../bench-display.js';
 import type { CliIo, Command } from '../io.js';
 import { isTerminal } from '../paint.js';
 import { type ParsedArgs, parseCommandArgs } from '../parse-args.js';
-import { parseCount, parseDuration, parseHeader } from '../parse-units.js';
+import { parseBytes, parseCount, parseDuration, parseHeader } from '../parse-units.js';
 import { parseShortUrl } from '../short-url.js';
 import { UsageError } from '../usage-error.js';
 
@@ -28,9 +28,16 @@ const HELP = `Usage: wirekit bench URL [URL ...] [options]
        wirekit bench --list requests.jsonl [URL] [options]
        wirekit bench --compare a.json b.json
 
-Loads an HTTP/1.1 server and reports latency percentiles (HDR histogram), throughput, bytes,
-statuses and errors by phase. Several URLs (or a --list) are sent in turn on every connection.
-Ctrl-C stops the run and prints the report of what ran.
+Loads an HTTP/1.1 or HTTP/2 server, or a WebSocket echo endpoint, and reports latency
+percentiles (HDR histogram), throughput, bytes, statuses and errors by phase. Several URLs (or a
+--list) are sent in turn on every connection. Ctrl-C stops the run and prints the report of what ran.
+
+HTTP/2 (--http2): https: URLs must choose h2 by ALPN; http: URLs are spoken to in cleartext with
+prior knowledge (h2c, no Upgrade). -p is then the streams in flight per connection.
+
+WebSocket (ws:// or wss:// URL): each connection sends messages (-b as a text message, else
+--message-bytes of binary) and times each echo: latency is the round trip of one message, the
+rate is messages/s. -p is the messages in flight per connection, -R a rate in messages/s.
 
 Options:
   -c, --connections <n>   connections to keep open (default 10)
@@ -51,7 +58,8 @@ Options:
       --html <file>       write a self-contained HTML report
       --compare           compare two --json results: differences with 95% intervals
   -q, --quiet             no banner, no live display
-      --http2             HTTP/2 load (not available yet)
+      --http2             HTTP/2: h2 by ALPN on https:, h2c prior knowledge on http:
+      --message-bytes <n> WebSocket: payload bytes of each binary message (default 64)
   -h, --help              show this help
 
 Exit codes: 0 the run got responses, 1 no request got a response, 2 usage error.
@@ -60,6 +68,9 @@ Examples:
   wirekit bench http://127.0.0.1:8080/ -c 100 -d 10s
   wirekit bench :8080/echo -m POST -H 'content-type: application/json' -b '{"a":1}' -n 100000
   wirekit bench :8080/ -R 2000 -d 30s --json > after.json
+  wirekit bench https://127.0.0.1:8443/ --http2 -k -c 10 -p 10 -d 10s
+  wirekit bench :8080/ --http2 -n 100000          (h2c prior knowledge)
+  wirekit bench ws://127.0.0.1:8080/echo -c 50 --message-bytes 1024 -d 10s
   wirekit bench --compare before.json after.json
 `;
 
@@ -82,6 +93,7 @@ const OPTIONS = {
   compare: { type: 'boolean', default: false },
   quiet: { type: 'boolean', short: 'q', default: false },
   http2: { type: 'boolean', default: false },
+  'message-bytes': { type: 'string' },
 } as const;
 
 type Values = ParsedArgs<typeof OPTIONS>['values'];
@@ -103,7 +115,7 @@ const PEER_TIPS: Readonly<Record<string, string>> = {
  */
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'load-test an HTTP server: latency percentiles, throughput, errors',
+  summary: 'load-test an HTTP or WebSocket server: latency percentiles, throughput, errors',
   help: HELP,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, PEER_TIPS);
@@ -170,7 +182,6 @@ async function readResult(file: string): Promise<LoadTestResult> {
 }
 
 async function loadOptions(values: Values, positionals: readonly string[], io: CliIo): Promise<LoadTestOptions> {
-  if (values.http2) throw new UsageError('--http2 is not available yet: the wirekit client speaks HTTP/1.1 only');
   // ws: and wss: pass, for the load generator to say what it does with them.
   const urls = positionals.map((text) => parseShortUrl(text, ['http:', 'https:', 'ws:', 'wss:']).href);
   const targets: LoadTarget[] =
@@ -194,6 +205,10 @@ async function loadOptions(values: Values, positionals: readonly string[], io: C
     }),
   );
   const options: LoadTestOptions = { targets: shaped };
+  if (values.http2) options.http2 = true;
+  if (values['message-bytes'] !== undefined) {
+    options.messageBytes = parseBytes('--message-bytes', values['message-bytes']);
+  }
   if (values.connections !== undefined) options.connections = parseCount('--connections', values.connections);
   if (values.pipelining !== undefined) options.pipelining = parseCount('--pipelining', values.pipelining);
   if (values.requests !== undefined) options.requests = parseCount('--requests', values.requests);
@@ -233,7 +248,7 @@ function describe(options: LoadTestOptions): string {
     options.requests === undefined ? undefined : `${options.requests} requests`,
   ].filter((x) => x !== undefined);
   const connections = options.connections ?? 10;
-  return `Benchmarking ${url}${more}: ${connections} connection${connections === 1 ? '' : 's'}, ${bound.length > 0 ? bound.join(' or ') : '10 s'}${options.rate === undefined ? '' : ` at ${options.rate} req/s`}`;
+  return `Benchmarking ${url}${more}: ${connections} connection${connections === 1 ? '' : 's'}, ${bound.length > 0 ? bound.join(' or ') : '10 s'}${options.rate === undefined ? '' : ` at ${options.rate} ${/^wss?:/.test(url ?? '') ? 'msg/s' : 'req/s'}`}${options.http2 === true ? ', HTTP/2' : ''}`;
 }
 
 async function readText(file: string): Promise<string> {

@@ -5,6 +5,7 @@
  * WebSocket driver (send a message, the echo is its answer, latency is the round trip) implements
  * the same two interfaces and needs no change to the engine, the recorder or the reports.
  */
+import { timeoutError } from '../../client/timeouts.js';
 import type { ErrorCode, WirekitError } from '../../errors.js';
 
 /**
@@ -38,6 +39,21 @@ export function phaseOf(code: ErrorCode, during: ErrorPhase): ErrorPhase {
   if (code === 'WK_ERR_DNS' || code === 'WK_ERR_CONNECT') return 'connect';
   if (code === 'WK_ERR_TLS') return 'tls';
   return during;
+}
+
+/**
+ * The error of a connection whose deadline of `ms` passed while it was `where`: connecting, waiting
+ * for a response head, or inside a body that went silent.
+ *
+ * @example
+ * ```ts
+ * sink.closed({ error: deadlineError('headers', 10_000), phase: 'timeout' });
+ * ```
+ */
+export function deadlineError(where: 'connecting' | 'headers' | 'body', ms: number): WirekitError {
+  if (where === 'connecting') return timeoutError('WK_ERR_CONNECT_TIMEOUT', `no connection within ${ms} ms`);
+  if (where === 'body') return timeoutError('WK_ERR_BODY_TIMEOUT', `a response body stalled for ${ms} ms`);
+  return timeoutError('WK_ERR_HEADERS_TIMEOUT', `no response head within ${ms} ms`);
 }
 
 /**

@@ -1,5 +1,20 @@
 /** Number formatting shared by the text and HTML reports. */
+
+import type { LoadProtocol } from './options.js';
+
 export { formatBytes } from '../../util/text.js';
+
+/**
+ * What the reports call one unit of work: an HTTP request, or a WebSocket message (its echo).
+ *
+ * @example
+ * ```ts
+ * unitsOf('ws'); // { plural: 'messages', rate: 'msg/s' }
+ * ```
+ */
+export function unitsOf(protocol: LoadProtocol | undefined): { plural: string; rate: string } {
+  return protocol === 'ws' ? { plural: 'messages', rate: 'msg/s' } : { plural: 'requests', rate: 'req/s' };
+}
 
 /**
  * An integer with thousands separators (`1,234,567`).

@@ -14,12 +14,12 @@
 import { lookup } from 'node:dns/promises';
 import { createConnection, type Socket } from 'node:net';
 import { openConnection, type TlsOptions } from '../../client/connector.js';
-import { DEFAULT_TIMEOUTS, Deadline, type Timeouts, timeoutError } from '../../client/timeouts.js';
+import { DEFAULT_TIMEOUTS, Deadline, type Timeouts } from '../../client/timeouts.js';
 import { ProtocolError, type WirekitError } from '../../errors.js';
 import { endpoint, netError } from '../../net/addresses.js';
 import { asBuffer } from '../../util/bytes.js';
 import type { DriverConnection, ErrorPhase, LaneSink, LoadDriver } from './driver.js';
-import { phaseOf } from './driver.js';
+import { deadlineError, phaseOf } from './driver.js';
 import { ResponseFramer } from './response-framer.js';
 import type { OriginGroup, WireRequest } from './targets.js';
 
@@ -254,20 +254,14 @@ class HttpConnection implements DriverConnection {
   // ---- ending ----
 
   /** Where an in-flight request is: waiting for its head, or inside its body. */
-  #phase(): ErrorPhase {
+  #phase(): 'headers' | 'body' {
     return this.#framer.inBody ? 'body' : 'headers';
   }
 
   readonly #expired = (): void => {
     if (this.#state === 'closed') return;
-    const ms = this.#driver.settings.timeoutMs;
-    const error =
-      this.#state === 'connecting'
-        ? timeoutError('WK_ERR_CONNECT_TIMEOUT', `no connection within ${ms} ms`)
-        : this.#framer.inBody
-          ? timeoutError('WK_ERR_BODY_TIMEOUT', `a response body stalled for ${ms} ms`)
-          : timeoutError('WK_ERR_HEADERS_TIMEOUT', `no response head within ${ms} ms`);
-    this.#fail(error, 'timeout');
+    const where = this.#state === 'connecting' ? 'connecting' : this.#phase();
+    this.#fail(deadlineError(where, this.#driver.settings.timeoutMs), 'timeout');
   };
 
   #fail(error: WirekitError, during: ErrorPhase): void {

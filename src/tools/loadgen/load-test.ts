@@ -10,12 +10,14 @@
  */
 import { WirekitError } from '../../errors.js';
 import type { DriverConnection, LaneFailure, LaneSink, LoadDriver } from './driver.js';
+import { H2Driver } from './h2-driver.js';
 import { HttpDriver } from './http-driver.js';
-import { type LoadTestOptions, type ResolvedLoadOptions, resolveLoadOptions } from './options.js';
+import { type LoadProtocol, type LoadTestOptions, type ResolvedLoadOptions, resolveLoadOptions } from './options.js';
 import { Recorder } from './recorder.js';
 import type { LoadTestResult, StopReason } from './result.js';
 import { buildResult } from './result-builder.js';
-import { groupTargets } from './targets.js';
+import { groupTargets, type WireRequest } from './targets.js';
+import { DEFAULT_MESSAGE_BYTES, groupWsTargets, WsDriver } from './ws-driver.js';
 
 /**
  * Runs a load test and resolves with what it measured. It never rejects for what the server
@@ -32,20 +34,42 @@ import { groupTargets } from './targets.js';
  */
 export async function loadTest(options: LoadTestOptions): Promise<LoadTestResult> {
   const settings = resolveLoadOptions(options);
-  const groups = groupTargets(options.targets);
+  const { driver, groups, protocol } = makeDriver(options, settings);
   if (settings.connections < groups.length) {
     throw new WirekitError(
       'WK_ERR_INVALID_ARGUMENT',
-      `${groups.length} origins need at least as many connections, got ${settings.connections}`,
+      `${groups.length} ${protocol === 'ws' ? 'WebSocket URLs' : 'origins'} need at least as many connections, got ${settings.connections}`,
     );
   }
-  const driver = new HttpDriver(groups, { timeoutMs: settings.timeoutMs, tls: options.tls });
   await driver.prepare();
   options.onStart?.();
   const targets = groups.flatMap((g) => g.requests).sort((a, b) => a.index - b.index);
-  const run = new LoadRun(driver, settings, options, targets.length);
+  const run = new LoadRun(driver, settings, options, targets.length, protocol);
   const stopped = await run.done;
   return buildResult(run, stopped, settings, targets);
+}
+
+/** The driver for the targets: WebSocket for `ws:`/`wss:` URLs, else HTTP/1.1 or (`http2`) HTTP/2. */
+function makeDriver(
+  options: LoadTestOptions,
+  settings: ResolvedLoadOptions,
+): { driver: LoadDriver; groups: readonly { requests: readonly WireRequest[] }[]; protocol: LoadProtocol } {
+  const tls = options.tls;
+  const timeoutMs = settings.timeoutMs;
+  const ws = options.targets.map((t) => /^wss?:/i.test(typeof t === 'string' ? t : t.url));
+  if (ws.some((isWs) => isWs)) {
+    if (!ws.every((isWs) => isWs)) {
+      throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'WebSocket and HTTP targets cannot share a run');
+    }
+    if (options.http2 === true) throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'http2 does not apply to ws: URLs');
+    const groups = groupWsTargets(options.targets, options.messageBytes ?? DEFAULT_MESSAGE_BYTES);
+    return { driver: new WsDriver(groups, { timeoutMs, tls }), groups, protocol: 'ws' };
+  }
+  const groups = groupTargets(options.targets);
+  if (options.http2 === true) {
+    return { driver: new H2Driver(groups, options.targets, { timeoutMs, tls }), groups, protocol: 'h2' };
+  }
+  return { driver: new HttpDriver(groups, { timeoutMs, tls }), groups, protocol: 'http/1.1' };
 }
 
 /** One connection slot: it reconnects when its connection closes, as long as there is work. */
@@ -148,6 +172,7 @@ class LoadRun {
   readonly driver: LoadDriver;
   readonly recorder: Recorder;
   readonly settings: ResolvedLoadOptions;
+  readonly protocol: LoadProtocol;
   readonly startMs: number;
   readonly startedAt = new Date();
   readonly done: Promise<StopReason>;
@@ -169,8 +194,15 @@ class LoadRun {
   endMs = 0;
   inFlightAtEnd = 0;
 
-  constructor(driver: LoadDriver, settings: ResolvedLoadOptions, options: LoadTestOptions, targets: number) {
+  constructor(
+    driver: LoadDriver,
+    settings: ResolvedLoadOptions,
+    options: LoadTestOptions,
+    targets: number,
+    protocol: LoadProtocol,
+  ) {
     this.driver = driver;
+    this.protocol = protocol;
     this.settings = settings;
     this.#options = options;
     this.#intervalMs = settings.rate > 0 ? 1000 / settings.rate : 0;
@@ -306,6 +338,7 @@ class LoadRun {
       requests: r.requests,
       errors: r.errors,
       rps: r.recentRate(now),
+      protocol: this.protocol,
       p50: r.latency.percentile(50),
       p99: r.latency.percentile(99),
       inFlight,

@@ -16,7 +16,10 @@ import { checkDuration, checkInteger } from '../../net/options.js';
  * ```
  */
 export interface LoadTarget {
-  /** An absolute `http:` or `https:` URL (`ws:` is refused until the WebSocket driver lands). */
+  /**
+   * An absolute `http:` or `https:` URL, or a `ws:`/`wss:` URL for WebSocket load (every target of
+   * a run then a WebSocket URL; `body` is the message, a string as text, bytes as binary).
+   */
   url: string;
   /** Default `GET` (`POST` when a body is given). */
   method?: string;
@@ -58,8 +61,13 @@ export interface LoadTestOptions {
   timeoutMs?: number;
   /** TLS settings for `https:` targets (`rejectUnauthorized: false` to accept a self-signed certificate). */
   tls?: TlsOptions;
-  /** Ask for HTTP/2 (not available yet: the client speaks HTTP/1.1 only). */
+  /**
+   * HTTP/2: `https:` origins must choose `h2` by ALPN, `http:` origins are spoken to in cleartext
+   * with prior knowledge (h2c). `pipelining` is then the streams in flight per connection. Default false.
+   */
   http2?: boolean;
+  /** WebSocket targets without a body: bytes of each binary message. Default 64. */
+  messageBytes?: number;
   /** Stops the test early; the result covers what ran. */
   signal?: AbortSignal;
   /** Called once the options are checked, as the first connections open (a banner goes here). */
@@ -69,6 +77,16 @@ export interface LoadTestOptions {
   /** How often `onProgress` is called. Default 250 ms. */
   progressIntervalMs?: number;
 }
+
+/**
+ * What a load test speaks: HTTP/1.1, HTTP/2 or WebSocket (where a "request" is a message answered).
+ *
+ * @example
+ * ```ts
+ * const unit = result.protocol === 'ws' ? 'msg/s' : 'req/s';
+ * ```
+ */
+export type LoadProtocol = 'http/1.1' | 'h2' | 'ws';
 
 /**
  * A live view of a running test, given to `onProgress`.
@@ -89,12 +107,17 @@ export interface LoadProgress {
   errors: number;
   /** Throughput over the last whole second (over the time so far in the first second). */
   rps: number;
+  /** What is counted: HTTP requests, or WebSocket messages (`'ws'`). Absent: HTTP. */
+  protocol?: LoadProtocol;
   /** Latency percentiles so far, in milliseconds. */
   p50: number;
   p99: number;
   /** Requests written and not answered yet. */
   inFlight: number;
 }
+
+/** The largest `messageBytes`: a WebSocket load test measures round trips, not bulk transfer. */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /** Defaults of {@link LoadTestOptions}. */
 export const LOAD_TEST_DEFAULTS = Object.freeze({
@@ -128,18 +151,13 @@ export interface ResolvedLoadOptions {
  * ```
  */
 export function resolveLoadOptions(options: LoadTestOptions): ResolvedLoadOptions {
-  if (options.http2 === true) {
-    throw new WirekitError(
-      'WK_ERR_INVALID_ARGUMENT',
-      'HTTP/2 load is not available yet: the wirekit client speaks HTTP/1.1 only (drop --http2)',
-    );
-  }
   if (!Array.isArray(options.targets) || options.targets.length === 0) {
     throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'targets must name at least one URL');
   }
   checkInteger('connections', options.connections, 1, 100_000);
   checkInteger('pipelining', options.pipelining, 1, 1_000);
   checkInteger('requests', options.requests, 1, Number.MAX_SAFE_INTEGER);
+  checkInteger('messageBytes', options.messageBytes, 0, MAX_MESSAGE_BYTES);
   checkDuration('durationMs', options.durationMs);
   checkDuration('timeoutMs', options.timeoutMs);
   checkDuration('progressIntervalMs', options.progressIntervalMs);

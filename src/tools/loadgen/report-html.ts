@@ -7,7 +7,7 @@
 
 import { escapeHtml } from '../../util/text.js';
 import { ERROR_PHASES } from './driver.js';
-import { formatBytes, formatCount, formatMs, formatSeconds } from './format.js';
+import { formatBytes, formatCount, formatMs, formatSeconds, unitsOf } from './format.js';
 import { LatencyHistogram } from './histogram.js';
 import type { LoadTestResult } from './result.js';
 import { type ChartTick, lineChart } from './svg-chart.js';
@@ -39,11 +39,12 @@ svg .ytick{text-anchor:end;dominant-baseline:middle}svg .xtick,svg .xlabel{text-
 export function renderHtmlReport(result: LoadTestResult): string {
   const title = `wirekit bench: ${result.targets.map((t) => `${t.method} ${t.url}`).join(', ')}`;
   const o = result.options;
+  const units = unitsOf(result.protocol);
   const sub = [
     new Date(result.startedAt).toUTCString(),
     `${o.connections} connections`,
     `pipelining ${o.pipelining}`,
-    o.rate === null ? 'closed loop' : `${formatCount(o.rate)} req/s fixed rate (latency from the due time)`,
+    o.rate === null ? 'closed loop' : `${formatCount(o.rate)} ${units.rate} fixed rate (latency from the due time)`,
     formatSeconds(result.durationMs),
   ].join(' · ');
   const l = result.latency;
@@ -54,7 +55,7 @@ export function renderHtmlReport(result: LoadTestResult): string {
 <h1>${escapeHtml(title)}</h1>
 <p class="sub">${escapeHtml(sub)}</p>
 <div class="cards">
-${card('requests/s', formatCount(result.rps))}${card('requests', formatCount(result.requests))}${card('p50', `${formatMs(l.p50)} ms`)}${card('p99', `${formatMs(l.p99)} ms`)}${card('errors', formatCount(result.errors))}
+${card(`${units.plural}/s`, formatCount(result.rps))}${card(units.plural, formatCount(result.requests))}${card('p50', `${formatMs(l.p50)} ms`)}${card('p99', `${formatMs(l.p99)} ms`)}${card('errors', formatCount(result.errors))}
 </div>
 <h2>Latency by percentile</h2>
 ${percentileChart(result)}
@@ -111,13 +112,14 @@ function percentileChart(result: LoadTestResult): string {
 
 function throughputChart(result: LoadTestResult): string {
   const points = result.timeline.map((s): [number, number] => [s.t + s.ms / 2000, (s.requests * 1000) / s.ms]);
+  const { plural, rate } = unitsOf(result.protocol);
   return lineChart({
     id: 'throughput',
-    title: 'Requests per second',
+    title: `${plural[0]?.toUpperCase()}${plural.slice(1)} per second`,
     xLabel: 'time (s)',
-    yLabel: 'req/s',
+    yLabel: rate,
     xTicks: timeTicks(result),
-    series: [{ name: 'req/s', color: '#1f9d55', points }],
+    series: [{ name: rate, color: '#1f9d55', points }],
   });
 }
 

@@ -1,6 +1,6 @@
 /** The final report of a load test as plain text (what `wirekit bench` prints when it ends). */
 import { ERROR_PHASES } from './driver.js';
-import { formatBytes, formatCount, formatMs, formatSeconds, table } from './format.js';
+import { formatBytes, formatCount, formatMs, formatSeconds, table, unitsOf } from './format.js';
 import type { LoadProgress } from './options.js';
 import type { LoadTestResult } from './result.js';
 
@@ -13,6 +13,7 @@ import type { LoadTestResult } from './result.js';
  * ```
  */
 export function formatResult(result: LoadTestResult): string {
+  const units = unitsOf(result.protocol);
   const lines = [describeRun(result), ''];
   const l = result.latency;
   lines.push(
@@ -24,20 +25,20 @@ export function formatResult(result: LoadTestResult): string {
   );
   const rows: string[][] = [
     [
-      'Requests',
-      `${formatCount(result.requests)} in ${formatSeconds(result.durationMs)}: ${formatCount(result.rps)} req/s`,
+      units.plural === 'messages' ? 'Messages' : 'Requests',
+      `${formatCount(result.requests)} in ${formatSeconds(result.durationMs)}: ${formatCount(result.rps)} ${units.rate}`,
     ],
     [
       'Transfer',
       `read ${formatBytes(result.bytes.read)} (${formatBytes(result.bytes.readPerSecond)}/s), written ${formatBytes(result.bytes.written)}`,
     ],
-    ['Status', statusLine(result.statusClasses) || 'no response'],
+    ...(result.protocol === 'ws' ? [] : [['Status', statusLine(result.statusClasses) || 'no response']]),
     ['Errors', errorLine(result)],
   ];
   if (result.options.rate !== null) {
     rows.push([
       'Rate',
-      `asked ${formatCount(result.options.rate)} req/s, got ${formatCount(result.rps)} req/s; ${formatCount(result.unsent)} due but never sent (no connection free)`,
+      `asked ${formatCount(result.options.rate)} ${units.rate}, got ${formatCount(result.rps)} ${units.rate}; ${formatCount(result.unsent)} due but never sent (no connection free)`,
     ]);
   }
   if (result.inFlightAtEnd > 0)
@@ -47,7 +48,7 @@ export function formatResult(result: LoadTestResult): string {
     lines.push(
       '',
       ...table([
-        ['Target', 'requests', 'errors'],
+        ['Target', units.plural, 'errors'],
         ...result.targets.map((t) => [`${t.method} ${t.url}`, formatCount(t.requests), formatCount(t.errors)]),
       ]),
     );
@@ -57,17 +58,19 @@ export function formatResult(result: LoadTestResult): string {
 
 function describeRun(result: LoadTestResult): string {
   const o = result.options;
+  const units = unitsOf(result.protocol);
   const bound = [
     o.durationMs === null ? undefined : formatSeconds(o.durationMs),
-    o.requests === null ? undefined : `${formatCount(o.requests)} requests`,
+    o.requests === null ? undefined : `${formatCount(o.requests)} ${units.plural}`,
   ].filter((x) => x !== undefined);
-  const mode = o.rate === null ? 'closed loop' : `${formatCount(o.rate)} req/s fixed rate`;
+  const mode = o.rate === null ? 'closed loop' : `${formatCount(o.rate)} ${units.rate} fixed rate`;
   const target =
     result.targets.length === 1
       ? `${result.targets[0]?.method} ${result.targets[0]?.url}`
       : `${result.targets.length} targets`;
   const stop = result.stopped === 'signal' ? ' (stopped early)' : '';
-  return `${target}: ${bound.join(' or ')}, ${o.connections} connections, pipelining ${o.pipelining}, ${mode}${stop}`;
+  const protocol = result.protocol === 'h2' ? 'HTTP/2, ' : '';
+  return `${target}: ${bound.join(' or ')}, ${protocol}${o.connections} connections, ${result.protocol === 'ws' ? 'in flight' : 'pipelining'} ${o.pipelining}, ${mode}${stop}`;
 }
 
 function statusLine(classes: Readonly<Record<string, number>>): string {
@@ -106,7 +109,7 @@ export function formatProgress(p: LoadProgress): string {
         : '';
   return [
     `${elapsed}${planned}`.padStart(14),
-    `${formatCount(p.rps)} req/s`.padStart(14),
+    `${formatCount(p.rps)} ${unitsOf(p.protocol).rate}`.padStart(14),
     `p50 ${formatMs(p.p50)} ms`,
     `p99 ${formatMs(p.p99)} ms`,
     `errors ${formatCount(p.errors)}`,

@@ -23,10 +23,12 @@ export function buildResult(
   const seconds = durationMs / 1000;
   const statusCodes: Record<string, number> = {};
   r.statuses.forEach((n, code) => {
-    if (n > 0) statusCodes[String(code)] = n;
+    // 0: answers without a status (WebSocket echoes).
+    if (n > 0 && code > 0) statusCodes[String(code)] = n;
   });
   return {
     schema: RESULT_SCHEMA,
+    protocol: run.protocol,
     startedAt: run.startedAt.toISOString(),
     options: {
       connections: settings.connections,

@@ -4,6 +4,7 @@
  */
 import type { ErrorPhase } from './driver.js';
 import type { LatencySummary } from './histogram.js';
+import type { LoadProtocol } from './options.js';
 import type { TimelineSample } from './recorder.js';
 
 /** The schema name and version of {@link LoadTestResult} (a change that breaks readers bumps it). */
@@ -38,6 +39,8 @@ export interface TargetCounts {
  */
 export interface LoadTestResult {
   schema: typeof RESULT_SCHEMA;
+  /** What was measured: HTTP/1.1 or HTTP/2 requests, or WebSocket messages (`'ws'`: `requests` counts echoes, `rps` messages/s). Absent in results written before it. */
+  protocol?: LoadProtocol;
   /** When the run started (ISO 8601). */
   startedAt: string;
   /** The settings the run used (`durationMs`/`requests` null when that bound was not set, `rate` null in closed loop). */

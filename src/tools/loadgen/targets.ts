@@ -45,7 +45,7 @@ export interface OriginGroup {
 /**
  * Serializes every target and groups them by origin (first appearance first).
  *
- * @throws WirekitError `WK_ERR_INVALID_ARGUMENT` for a URL that is not http(s) (`ws:` says when it comes),
+ * @throws WirekitError `WK_ERR_INVALID_ARGUMENT` for a URL that is not http(s) (`ws:` has its own driver),
  *   or a method, target or field the serializer refuses (its error is the `cause`).
  * @example
  * ```ts
@@ -76,10 +76,7 @@ function parseTargetUrl(text: string): URL {
     throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `not a URL: ${text}`, { cause });
   }
   if (url.protocol === 'ws:' || url.protocol === 'wss:') {
-    throw new WirekitError(
-      'WK_ERR_INVALID_ARGUMENT',
-      `WebSocket load (${url.protocol}) is not available yet: the engine has a driver slot for it, the driver is not written`,
-    );
+    throw new WirekitError('WK_ERR_INVALID_ARGUMENT', `${text}: WebSocket and HTTP targets cannot share a run`);
   }
   return url;
 }

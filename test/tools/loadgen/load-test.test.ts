@@ -268,8 +268,10 @@ describe('control', () => {
         (e: Error & { code?: string }) => e.code === 'WK_ERR_INVALID_ARGUMENT' && pattern.test(e.message),
       );
     };
-    await refused({ targets: ['ws://127.0.0.1:1/'] }, /WebSocket/);
-    await refused({ targets: ['http://127.0.0.1:1/'], http2: true }, /HTTP\/2/);
+    await refused({ targets: ['ws://127.0.0.1:1/', 'http://127.0.0.1:1/'] }, /WebSocket and HTTP/);
+    await refused({ targets: ['ws://127.0.0.1:1/'], http2: true }, /http2 does not apply/);
+    await refused({ targets: [{ url: 'ws://127.0.0.1:1/', method: 'POST' }] }, /opens with GET/);
+    await refused({ targets: ['ws://127.0.0.1:1/'], messageBytes: -1 }, /messageBytes/);
     await refused({ targets: [] }, /at least one/);
     await refused({ targets: ['http://127.0.0.1:1/', 'http://127.0.0.1:2/'], connections: 1 }, /2 origins/);
     await refused({ targets: ['http://127.0.0.1:1/'], rate: 0 }, /rate/);
