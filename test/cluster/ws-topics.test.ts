@@ -12,6 +12,7 @@ import { Agent } from '../../src/client/agent.js';
 import { request } from '../../src/client/request.js';
 import { trackLeaks } from '../helpers/leaks.js';
 import { eventually, stillPending } from '../helpers/wait.js';
+import { probeUntilHeard } from '../helpers/ws-client.js';
 import { closePayload, frame } from '../ws/codec/helpers.js';
 import { type Peer, peer, rawPeer } from '../ws/helpers.js';
 import { type RunningPrimary, startPrimary } from './helpers.js';
@@ -54,31 +55,14 @@ async function publish(primary: RunningPrimary, text: string, via: 'app' | 'pubs
 const texts = (p: Peer): string[] => p.messages.map((m) => m.data.toString());
 const count = (p: Peer, text: string): number => texts(p).filter((t) => t === text).length;
 
-/**
- * A worker subscribes a topic at the primary (IPC) as its first socket subscribes; a message
- * published elsewhere before that has reached the primary is not for it. Probes until every socket
- * heard the same one (bounded), so what follows is about delivery, not about that race.
- */
-async function subscriptionsSettled(primary: RunningPrimary, clients: Client[]): Promise<void> {
-  for (let i = 0; i < 10; i++) {
-    await publish(primary, `probe ${i}`);
-    const heard = () =>
-      Array.from({ length: i + 1 }, (_, j) => `probe ${j}`).some((probe) => clients.every((c) => count(c.peer, probe)));
-    try {
-      await eventually(heard, 'every socket heard one probe', 5_000);
-      return;
-    } catch {
-      // Not yet subscribed everywhere: probe again.
-    }
-  }
-  assert.fail('the sockets never all heard a probe');
-}
-
 describe('WebSocket topics across workers', () => {
   test('a publish in any worker reaches the sockets of every worker once; ws.publish skips the sender', async () => {
     const primary = await startPrimary(leaks, { WORKERS: '2' });
     const clients = await clientsOnEveryWorker(primary);
-    await subscriptionsSettled(primary, clients);
+    await probeUntilHeard(
+      (text) => publish(primary, text),
+      clients.map((c) => () => texts(c.peer)),
+    );
 
     // app.publish in each worker (a new connection each time, until both workers have published).
     const published = new Map<string, string>();

@@ -5,6 +5,7 @@
  */
 import WebSocket from 'ws';
 import type { LeakTracker } from './leaks.js';
+import { eventually } from './wait.js';
 
 /** A WebSocket client that reconnects when closed; `node` is '' while it is not connected. */
 export class ReconnectingWebSocket {
@@ -51,4 +52,29 @@ export class ReconnectingWebSocket {
       this.#timer = setTimeout(() => this.#open(), 100); // a client's reconnection delay
     });
   }
+}
+
+/**
+ * A subscription travels to Redis or the primary on its own path, so a message published elsewhere
+ * just after a socket subscribed may not be for it. Publishes `probe <i>` (with `publish`) until one
+ * probe has reached every one of `heard` (each a socket's messages so far), bounded: what a test
+ * checks next is delivery, not that race.
+ */
+export async function probeUntilHeard(
+  publish: (text: string) => unknown,
+  heard: readonly (() => readonly string[])[],
+): Promise<void> {
+  const probes: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    probes.push(`probe ${i}`);
+    await publish(`probe ${i}`);
+    const everyone = () => probes.some((probe) => heard.every((messages) => messages().includes(probe)));
+    try {
+      await eventually(everyone, 'one probe reached every socket', 5_000);
+      return;
+    } catch {
+      // Not subscribed everywhere yet: probe again.
+    }
+  }
+  throw new Error('no probe ever reached every socket');
 }
