@@ -23,7 +23,10 @@ export type TopicData = string | Uint8Array;
  * ```
  */
 export interface TopicPubSub {
-  /** Sends `data` to the listeners of `topic` everywhere, this process's included (once). Never throws. */
+  /**
+   * Sends `data` to the listeners of `topic` everywhere, this process's included: once, and
+   * synchronously, before it returns (a `PubSubTopicBus` relies on it). Never throws.
+   */
   publish(topic: string, data: TopicData): void;
   /** Listens to `topic`; returns the function that stops listening. */
   subscribe(topic: string, listener: (data: TopicData) => void): () => void;
@@ -87,7 +90,45 @@ export class TopicListeners {
 }
 
 /**
- * The cluster's topic relay, worker side.
+ * This process's end of the relay, shared by every `ClusterPubSub` in it: the topics are one
+ * namespace across the cluster, so two instances in one worker hear each other as they hear other
+ * workers, and the primary's interest in a topic lasts while any instance here listens to it (an
+ * instance that stops listening must not unsubscribe another's topic). Installed with the first
+ * open instance, removed with the last.
+ */
+class WorkerEnd {
+  readonly #relayed = workerIdentity() !== undefined;
+  readonly listeners = new TopicListeners(
+    (topic) => this.relay({ wirekit: 'subscribe', topic }),
+    (topic) => this.relay({ wirekit: 'unsubscribe', topic }),
+  );
+  #users = 0;
+
+  open(): void {
+    if (this.#users++ === 0 && this.#relayed) process.on('message', this.#onMessage);
+  }
+
+  close(): void {
+    if (--this.#users === 0) process.off('message', this.#onMessage);
+  }
+
+  readonly #onMessage = (message: unknown): void => {
+    if (!isClusterMessage(message) || message.wirekit !== 'topic') return;
+    this.listeners.deliver(message.topic, message.text ?? new Uint8Array(Buffer.from(message.base64 ?? '', 'base64')));
+  };
+
+  /** To the primary, in a worker; nowhere in a process of its own. */
+  relay(message: ClusterMessage): void {
+    if (this.#relayed) send(message);
+  }
+}
+
+let workerEnd: WorkerEnd | undefined;
+
+/**
+ * The cluster's topic relay, worker side. Every instance in a cluster shares one namespace of
+ * topics (as `RedisPubSub`s sharing a prefix do): a publish reaches the listeners of every
+ * instance, in this worker and the others.
  *
  * @example
  * ```ts
@@ -96,47 +137,44 @@ export class TopicListeners {
  * ```
  */
 export class ClusterPubSub implements TopicPubSub {
-  readonly #relayed = workerIdentity() !== undefined;
-  readonly #listeners = new TopicListeners(
-    (topic) => this.#relay({ wirekit: 'subscribe', topic }),
-    (topic) => this.#relay({ wirekit: 'unsubscribe', topic }),
-  );
+  readonly #end: WorkerEnd;
+  /** This instance's listeners (the shared registry holds everyone's), removed on close. */
+  readonly #stops = new Set<() => void>();
   #closed = false;
 
   constructor() {
-    if (this.#relayed) process.on('message', this.#onMessage);
+    workerEnd ??= new WorkerEnd();
+    this.#end = workerEnd;
+    this.#end.open();
   }
 
   publish(topic: string, data: TopicData): void {
     if (this.#closed) return;
-    this.#listeners.deliver(topic, data);
-    if (typeof data === 'string') this.#relay({ wirekit: 'topic', topic, text: data });
+    this.#end.listeners.deliver(topic, data);
+    if (typeof data === 'string') this.#end.relay({ wirekit: 'topic', topic, text: data });
     else {
       const base64 = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
-      this.#relay({ wirekit: 'topic', topic, base64 });
+      this.#end.relay({ wirekit: 'topic', topic, base64 });
     }
   }
 
   subscribe(topic: string, listener: (data: TopicData) => void): () => void {
     if (this.#closed) throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'this ClusterPubSub is closed');
-    return this.#listeners.add(topic, listener);
+    // A wrapper of our own: the same function given to two instances is two listeners.
+    const remove = this.#end.listeners.add(topic, (data) => listener(data));
+    const stop = (): void => {
+      this.#stops.delete(stop);
+      remove();
+    };
+    this.#stops.add(stop);
+    return stop;
   }
 
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
-    process.off('message', this.#onMessage);
-    for (const topic of this.#listeners.topics) this.#relay({ wirekit: 'unsubscribe', topic });
-    this.#listeners.clear();
-  }
-
-  readonly #onMessage = (message: unknown): void => {
-    if (!isClusterMessage(message) || message.wirekit !== 'topic') return;
-    this.#listeners.deliver(message.topic, message.text ?? new Uint8Array(Buffer.from(message.base64 ?? '', 'base64')));
-  };
-
-  /** To the primary, in a worker; nowhere in a process of its own. */
-  #relay(message: ClusterMessage): void {
-    if (this.#relayed) send(message);
+    for (const stop of [...this.#stops]) stop();
+    this.#end.close();
   }
 }
 

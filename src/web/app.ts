@@ -7,9 +7,11 @@ import { isStreamed, observeBody, withBody } from '../http/message/response-cont
 import { compileTrustProxy, type ProxyTrust, type TrustProxy } from '../http/message/trust-proxy.js';
 import { type FaultLog, faultLog, type Logger, loggerSpec } from '../util/logger.js';
 import { anyOf, boolean, func, integer, listOf, nested, OptionsSchema, object, string } from '../util/options.js';
+import { processWarnings } from '../util/warning-limiter.js';
 import type { WebSocketConnection } from '../ws/connection.js';
 import type { OutgoingMessage } from '../ws/handlers.js';
 import { WebSocketHub, type WebSocketHubOptions } from '../ws/hub.js';
+import type { TopicBus } from '../ws/topics.js';
 import { commitUpgrade, isPendingUpgrade } from '../ws/upgrade.js';
 import { type Middleware, runChain } from './compose.js';
 import { Context, type ContextConfig } from './context.js';
@@ -38,7 +40,11 @@ export interface AppOptions extends RouterOptions {
   secrets?: readonly string[];
   /** Default limits of `c.req.form()`. */
   form?: FormLimits;
-  /** The WebSocket hub's settings, e.g. `{ topics }` to relay topics between processes. */
+  /**
+   * The WebSocket hub's settings, e.g. `{ topics }` to relay topics between processes
+   * (`clusterTopics()`, wirekit/redis's `redisTopics()`). Default: this process only, or every
+   * worker's when the app listens with `workers`.
+   */
   webSockets?: WebSocketHubOptions;
   /**
    * Where the app logs: a pino logger, `jsonLogger()`, or anything with pino's
@@ -123,6 +129,8 @@ export class App<V extends object = Record<string, unknown>> {
   /** The App's own `trustProxy`, or `'server'`: the server's applies. */
   readonly #trust: ProxyTrust | 'server';
   #hub: WebSocketHub | undefined;
+  /** Chosen when the app listens as a cluster worker without topics of its own: every worker's. */
+  #workerTopics: TopicBus | undefined;
 
   constructor(given: AppOptions = {}) {
     const options = APP_OPTIONS.check(given);
@@ -197,13 +205,27 @@ export class App<V extends object = Record<string, unknown>> {
 
   /** The app's open WebSockets and topics (`server.close()` sends them 1001). */
   get webSockets(): WebSocketHub {
-    this.#hub ??= new WebSocketHub(this.#options.webSockets);
+    if (this.#hub === undefined) {
+      const topics = this.#topics();
+      this.#hub = new WebSocketHub(topics === undefined ? {} : { topics });
+    }
     return this.#hub;
   }
 
-  /** Sends `data` to every WebSocket subscribed to `topic` (framed once); returns how many took it. */
+  /**
+   * Sends `data` to every WebSocket subscribed to `topic` (framed once); returns how many here took
+   * it. With topics that reach other processes (`webSockets.topics`, or a cluster's workers), it
+   * reaches their subscribers too.
+   */
   publish(topic: string, data: OutgoingMessage): number {
-    return this.#hub?.publish(topic, data) ?? 0;
+    // Topics that leave the process go out even when no socket here has subscribed yet.
+    if (this.#hub === undefined && this.#topics() === undefined) return 0;
+    return this.webSockets.publish(topic, data);
+  }
+
+  /** The topic bus given, or the one a cluster worker chose when it listened; undefined: local. */
+  #topics(): TopicBus | undefined {
+    return this.#options.webSockets?.topics ?? this.#workerTopics;
   }
 
   /**
@@ -306,7 +328,27 @@ export class App<V extends object = Record<string, unknown>> {
   listen(options: ClusterListenOptions): Promise<ClusterServer>;
   listen(options?: ListenOptions): Promise<AppServer>;
   listen(options: ListenOptions | ClusterListenOptions = {}): Promise<AppServer | ClusterServer> {
-    return listenApp(this.handler, options, reportedStreamErrors, this.#options.logger, () => this.#hub?.close());
+    return listenApp(this.handler, options, reportedStreamErrors, this.#options.logger, {
+      close: () => void this.#hub?.close(),
+      inWorker: (make) => this.#inWorker(make),
+    });
+  }
+
+  /**
+   * Listening as a cluster worker: the app's topics reach every worker, unless it was given its own
+   * (`webSockets.topics`, such as Redis's, or a `LocalTopicBus` to keep them in this process).
+   */
+  #inWorker(make: () => TopicBus): void {
+    if (this.#topics() !== undefined) return;
+    if (this.#hub !== undefined) {
+      processWarnings.warn(
+        new Error(
+          'app.webSockets was used before app.listen({ workers }): its topics stay in this worker; give them with new App({ webSockets: { topics: clusterTopics() } })',
+        ),
+      );
+      return;
+    }
+    this.#workerTopics = make();
   }
 
   #handle(request: Request, info: ConnInfo): Response | Promise<Response> {

@@ -1,11 +1,13 @@
 /** The one file of the web layer that touches the server (docs/architecture.md, Layers). */
 import type { ClusterServer } from '../cluster/cluster-server.js';
 import { CLUSTER_OPTION_SPECS } from '../cluster/options.js';
-import { type ClusterServeOptions, serve } from '../cluster/serve.js';
+import { type ClusterServeOptions, isPrimary, serve } from '../cluster/serve.js';
+import { clusterTopics } from '../cluster/topic-bus.js';
 import type { Handler } from '../http/message/conn-info.js';
 import type { HttpServer, ServeOptions } from '../http/server/index.js';
 import { logServerFault, SERVE_OPTIONS, warnServerFault } from '../http/server/options.js';
 import type { Logger } from '../util/logger.js';
+import type { TopicBus } from '../ws/topics.js';
 
 export type { ClusterServer };
 
@@ -21,6 +23,14 @@ const APP_LISTEN_OPTIONS = SERVE_OPTIONS.extend<ClusterListenOptions>('app.liste
 /** A listening app: `address`, `url`, `connections` and a graceful `close({ timeoutMs })`. */
 export type AppServer = HttpServer;
 
+/** What listening needs of an App's WebSockets. */
+export interface AppWebSockets {
+  /** `server.close()` began: every WebSocket gets 1001 (the server waits for their handshakes). */
+  close(): void;
+  /** The app listens as a cluster worker: `make` gives topics shared by every worker. */
+  inWorker(make: () => TopicBus): void;
+}
+
 /**
  * Serves `handler`; errors the app has already reported (a streamed body failing after its head
  * went out, told to `reportErrors`) are not reported again by the server. The server logs through
@@ -31,7 +41,7 @@ export async function listenApp(
   given: ListenOptions | ClusterListenOptions,
   reported: WeakSet<object>,
   appLogger: Logger | undefined,
-  closeWebSockets: () => void,
+  webSockets: AppWebSockets,
 ): Promise<AppServer | ClusterServer> {
   const options = APP_LISTEN_OPTIONS.check(given as ClusterListenOptions);
   const logger = options.logger ?? appLogger;
@@ -41,11 +51,16 @@ export async function listenApp(
     onError: (error: Error, info: Parameters<typeof onError>[1]) => reported.has(error) || onError(error, info),
     // server.close() first tells the app's WebSockets to close (1001), then the listener's own hook.
     onClose: () => {
-      closeWebSockets();
+      webSockets.close();
       options.onClose?.();
     },
   };
   if (logger !== undefined) serveOptions.logger = logger;
-  if (serveOptions.workers !== undefined) return serve(handler, serveOptions);
+  if (serveOptions.workers !== undefined) {
+    // A worker's sockets hear what every worker publishes (relayed by the primary): a chat room
+    // written for one process stays one room on every core.
+    if (!isPrimary()) webSockets.inWorker(clusterTopics);
+    return serve(handler, serveOptions);
+  }
   return serve(handler, serveOptions as ServeOptions);
 }

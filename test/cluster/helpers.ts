@@ -2,8 +2,11 @@
  * Running a cluster primary as a child process (as a user would: `node app.js`), reading what it
  * logs, and stopping it for sure at the end of the test.
  */
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Agent } from '../../src/client/agent.js';
+import { type RequestInit, request as send } from '../../src/client/request.js';
 import type { LeakTracker } from '../helpers/leaks.js';
 import { eventually } from '../helpers/wait.js';
 
@@ -65,4 +68,21 @@ export async function startPrimary(
   // `listening <url>` from the fixture; another ready line is returned whole.
   const url = listening.startsWith('listening ') ? listening.slice('listening '.length) : listening;
   return { child, url, lines, exited, line };
+}
+
+/** A request through an agent of the test's own, closed after it (the global one keeps idle pools). */
+export function requestOwnAgent(leaks: LeakTracker, url: string, options: RequestInit = {}) {
+  const agent = new Agent();
+  leaks.defer(() => agent.close());
+  return send(url, { ...options, dispatcher: agent });
+}
+
+/** GET `url` (the fixture's `/`) on a new connection, so the kernel (reuseport) or the primary (round robin) picks a worker anew. */
+export async function workerJson(
+  leaks: LeakTracker,
+  url: string,
+): Promise<{ pid: number; slot: number; generation: number }> {
+  const res = await requestOwnAgent(leaks, url, { headers: { connection: 'close' } });
+  assert.equal(res.status, 200);
+  return (await res.body.json()) as { pid: number; slot: number; generation: number };
 }

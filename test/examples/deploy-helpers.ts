@@ -180,21 +180,16 @@ export async function exchange(
   url: string,
   head: string,
   until: RegExp,
-  options: { localAddress?: string; afterUpgrade?: string } = {},
+  options: { localAddress?: string } = {},
 ): Promise<string> {
   const { connect } = await import('node:net');
   const { port, hostname } = new URL(url);
   const socket = connect({ port: Number(port), host: hostname, localAddress: options.localAddress ?? '127.0.0.1' });
   leaks.defer(() => socket.destroy());
   let text = '';
-  let sentThen = false;
   return new Promise((resolve, reject) => {
     socket.on('data', (chunk: Buffer) => {
       text += chunk.toString();
-      if (options.afterUpgrade !== undefined && !sentThen && / 101 /.test(text) && /\r\n\r\n/.test(text)) {
-        sentThen = true;
-        socket.write(options.afterUpgrade);
-      }
       if (until.test(text)) {
         socket.destroy();
         resolve(text);
