@@ -111,7 +111,17 @@ class ConnectionTransport implements WebSocketTransport, ReceiveHandlers {
   }
 
   onDrain(callback: () => void): void {
-    this.#conn.drained().then(callback, callback);
+    const socket = this.#conn.socket;
+    if (socket.writableNeedDrain || socket.destroyed) {
+      this.#conn.drained().then(callback, callback);
+    } else if (!socket.writableEnded) {
+      // Under the socket's own mark (Node 22+ defaults it to 64 KiB) but over a lower send mark of
+      // ours, no 'drain' comes, and a drained() that resolves at once would have the sender check
+      // again in a loop of microtasks: the callback of an empty write runs once every byte written
+      // before it has left, the next point where bufferedAmount can have fallen.
+      socket.write(NO_BYTES, () => callback());
+    }
+    // Ended: the connection is closing, and its close settles what waited for a drain.
   }
 
   start(handlers: TransportHandlers): void {

@@ -151,6 +151,22 @@ describe('backpressure', () => {
   });
 });
 
+test('a send mark below the socket\'s own (Node 22+: 64 KiB) still drains when the peer reads, without spinning', async () => {
+  // The socket emits no 'drain' under its own mark: the sender must still learn that bytes left.
+  const { port, sockets, drains } = await tracked({ sendHighWaterBytes: 2 * 1024, maxBufferedBytes: 1 << 30 });
+  const raw = await rawPeer(leaks, port);
+  raw.client.socket.pause();
+  await eventually(() => sockets.length === 1, 'open');
+  const ws = sockets[0] as WebSocketConnection;
+  let count = 0;
+  while (ws.sendNow(Buffer.alloc(1024)) && count < 10_000) count++;
+  assert.ok(count < 10_000, 'sendNow turned false');
+  const resolved = ws.send(Buffer.alloc(1024));
+  raw.client.socket.resume();
+  await eventually(() => drains() === 1, 'the drain handler');
+  assert.equal(await resolved, true);
+});
+
 describe('slow subscribers', () => {
   async function publishLoop(policy: 'drop' | 'close') {
     const limit = 512 * 1024;
