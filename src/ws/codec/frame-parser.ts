@@ -152,6 +152,22 @@ export class FrameParser {
     return total;
   }
 
+  /**
+   * Stops parsing for good, as a failure does: later and held bytes are ignored. For the caller's
+   * own verdicts on what the parser handed over (a compressed message that does not inflate,
+   * RFC 7692 §8): nothing after the failing message may be delivered.
+   *
+   * @example
+   * ```ts
+   * if (!inflated.ok) { parser.stop(); closeWith(inflated.closeCode); }
+   * ```
+   */
+  stop(): void {
+    this.#state = DONE;
+    this.#gather?.clear();
+    this.#held = undefined;
+  }
+
   /** Parses `chunk`, calling the sink for each event; holds it unparsed while paused. */
   push(chunk: Buffer): void {
     if (this.#state === DONE) return;
@@ -400,9 +416,7 @@ export class FrameParser {
   }
 
   #fail(closeCode: FrameFailure['closeCode'], errorCode: ErrorCode, message: string): void {
-    this.#state = DONE;
-    this.#gather?.clear();
-    this.#held = undefined;
+    this.stop();
     this.#sink.onFail({ closeCode, errorCode, message });
   }
 }
