@@ -239,8 +239,29 @@ export class FrameParser {
     const head = this.#head ?? Buffer.allocUnsafe(14);
     this.#head = head;
     let i = at;
+    const before = this.#headLength;
     while (i < chunk.length && this.#headLength < 2) head[this.#headLength++] = chunk[i++] as number;
     if (this.#headLength < 2) return i;
+    if (before < 2) {
+      // The first two bytes decide every rule but the extended length's: judge them now, not once
+      // up to 12 more bytes (length, key) have come. A 7-bit length code of 126 or 127 on a
+      // control frame already says "over 125 bytes".
+      const b1 = head[1] as number;
+      const masked = (b1 & 0x80) !== 0;
+      const inMessage = this.#messageOpcode !== 0;
+      const problem = headerViolation(
+        head[0] as number,
+        masked,
+        b1 & 0x7f,
+        this.#expectMasked,
+        inMessage,
+        this.#compression,
+      );
+      if (problem !== undefined) {
+        this.#protocolError(problem);
+        return i;
+      }
+    }
     const size = headerSize(head[1] as number);
     while (i < chunk.length && this.#headLength < size) head[this.#headLength++] = chunk[i++] as number;
     if (this.#headLength < size) return i;
