@@ -242,26 +242,9 @@ export class FrameParser {
     const before = this.#headLength;
     while (i < chunk.length && this.#headLength < 2) head[this.#headLength++] = chunk[i++] as number;
     if (this.#headLength < 2) return i;
-    if (before < 2) {
-      // The first two bytes decide every rule but the extended length's: judge them now, not once
-      // up to 12 more bytes (length, key) have come. A 7-bit length code of 126 or 127 on a
-      // control frame already says "over 125 bytes".
-      const b1 = head[1] as number;
-      const masked = (b1 & 0x80) !== 0;
-      const inMessage = this.#messageOpcode !== 0;
-      const problem = headerViolation(
-        head[0] as number,
-        masked,
-        b1 & 0x7f,
-        this.#expectMasked,
-        inMessage,
-        this.#compression,
-      );
-      if (problem !== undefined) {
-        this.#protocolError(problem);
-        return i;
-      }
-    }
+    // The first two bytes decide every rule but the extended length's: judge them now, not once
+    // up to 12 more bytes (length, key) have come.
+    if (before < 2 && this.#violation(head[0] as number, head[1] as number)) return i;
     const size = headerSize(head[1] as number);
     while (i < chunk.length && this.#headLength < size) head[this.#headLength++] = chunk[i++] as number;
     if (this.#headLength < size) return i;
@@ -282,16 +265,13 @@ export class FrameParser {
     const common =
       (b0 === 0x81 || b0 === 0x82) && size < 126 && masked === this.#expectMasked && this.#messageOpcode === 0;
     if (!common) {
+      if (this.#violation(b0, b1)) return;
       const length = readLength(buf, at);
-      const problem =
-        typeof length === 'string'
-          ? length
-          : headerViolation(b0, masked, length, this.#expectMasked, this.#messageOpcode !== 0, this.#compression);
-      if (problem !== undefined) {
-        this.#protocolError(problem);
+      if (typeof length === 'string') {
+        this.#protocolError(length);
         return;
       }
-      size = length as number;
+      size = length;
     }
     if (opcode === Opcode.Text || opcode === Opcode.Binary) this.#startMessage(opcode, (b0 & 0x40) !== 0);
     if (opcode < 0x8) {
@@ -317,6 +297,18 @@ export class FrameParser {
     } else {
       this.#endDataFrame();
     }
+  }
+
+  /**
+   * Fails the connection if the first two header bytes break a rule (the same verdict however the
+   * header arrives). A 7-bit length code of 126 or 127 on a control frame already means over 125.
+   */
+  #violation(b0: number, b1: number): boolean {
+    const masked = (b1 & 0x80) !== 0;
+    const inMessage = this.#messageOpcode !== 0;
+    const problem = headerViolation(b0, masked, b1 & 0x7f, this.#expectMasked, inMessage, this.#compression);
+    if (problem !== undefined) this.#protocolError(problem);
+    return problem !== undefined;
   }
 
   /** Which limit a data frame of `length` bytes crosses, if any (counting it as a fragment). */
