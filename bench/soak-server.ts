@@ -1,7 +1,9 @@
 /**
  * The demo app of `npm start` (examples/demo) under the soak (`bench/soak.sh`), unchanged, plus one
  * route the demo lacks: `GET /soak/events`, an SSE stream of a tick every 100 ms, so subscribers that
- * come and go are part of the mix. It samples itself once a second into `SOAK_SAMPLES` (JSON lines:
+ * come and go are part of the mix, and `/soak/ws`, a WebSocket route (permessage-deflate offered)
+ * that echoes each message and subscribes every client to the topic `soak`, published every 100 ms.
+ * It samples itself once a second into `SOAK_SAMPLES` (JSON lines:
  * RSS, heap, external memory, active handles, open file descriptors): the demo has no diagnostic
  * endpoint, and the soak adds none to it.
  *
@@ -28,6 +30,17 @@ app.get('/soak/events', (c) =>
     }
   }),
 );
+app.ws('/soak/ws', {
+  perMessageDeflate: true,
+  open(ws) {
+    ws.subscribe('soak');
+  },
+  message(ws, data) {
+    ws.sendNow(data);
+  },
+});
+let ticks = 0;
+const publisher = setInterval(() => app.publish('soak', `tick ${ticks++}`), TICK_MS);
 
 interface ProcessWithHandles {
   _getActiveHandles(): unknown[];
@@ -57,6 +70,7 @@ const server = await app.listen({ port: Number(process.env.PORT ?? 0), host: '12
 const sampler = setInterval(sample, 1_000);
 const stop = (): void => {
   clearInterval(sampler);
+  clearInterval(publisher);
   server.close({ timeoutMs: 5_000 }).then(() => process.exit(0));
 };
 process.once('SIGINT', stop);

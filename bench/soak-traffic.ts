@@ -9,11 +9,15 @@
  * Kinds: keep-alive GETs (static files, the JSON API, 404s), pipelined batches, uploads (JSON
  * bodies of 20 B to 900 KiB with Content-Length or chunked, then deleted; invalid and oversized
  * ones), SSE subscribers that read a few events and leave, clients that vanish mid-request or
- * mid-response (reset), and slow readers of a deep pipeline. WebSocket clients join the table
- * (`KINDS`) once the demo serves WebSockets.
+ * mid-response (reset), slow readers of a deep pipeline, and WebSocket clients (the `ws` package)
+ * that connect (with or without permessage-deflate), exchange text and binary messages of 0 B to
+ * 200 KiB, wait for a tick of the topic they are subscribed to, then close properly or vanish
+ * (the socket destroyed without a close frame, half of those by a reset).
  */
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import WebSocket from 'ws';
 import { RawClient } from '../test/helpers/raw-client.js';
 
 const port = Number(process.env.PORT);
@@ -212,6 +216,108 @@ async function slowReaders(): Promise<void> {
   }
 }
 
+interface WsMessage {
+  data: Buffer;
+  isBinary: boolean;
+}
+
+/** A `ws` client whose messages queue up until read (none is lost between two reads). */
+class SoakSocket {
+  readonly ws: WebSocket;
+  readonly #queue: WsMessage[] = [];
+  #wake: (() => void) | undefined;
+  #closed = false;
+
+  constructor(url: string, deflate: boolean) {
+    this.ws = new WebSocket(url, { perMessageDeflate: deflate });
+    this.ws.on('error', () => {});
+    this.ws.on('message', (data: Buffer, isBinary: boolean) => {
+      this.#queue.push({ data, isBinary });
+      this.#wake?.();
+    });
+    this.ws.on('close', () => {
+      this.#closed = true;
+      this.#wake?.();
+    });
+  }
+
+  /** Waits for `ready()` to hold, re-checked on every event; rejects after WAIT_MS. */
+  async #until(ready: () => boolean, what: string): Promise<void> {
+    const stop = Date.now() + WAIT_MS;
+    while (!ready()) {
+      if (this.#closed) throw new Error(`closed before ${what}`);
+      const left = stop - Date.now();
+      if (left <= 0) throw new Error(`timeout: ${what}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+  }
+
+  open(): Promise<void> {
+    return this.#until(() => this.ws.readyState === WebSocket.OPEN, 'open');
+  }
+
+  /** The next message that is not a tick of the topic (`tick: true`: the next tick). */
+  async next(tick = false): Promise<WsMessage> {
+    const isTick = (m: WsMessage): boolean => !m.isBinary && m.data.subarray(0, 5).toString() === 'tick ';
+    let found: WsMessage | undefined;
+    await this.#until(
+      () => {
+        while (found === undefined && this.#queue.length > 0) {
+          const m = this.#queue.shift() as WsMessage;
+          if (isTick(m) === tick) found = m;
+        }
+        return found !== undefined;
+      },
+      tick ? 'a tick' : 'an echo',
+    );
+    return found as WsMessage;
+  }
+
+  async close(): Promise<void> {
+    this.ws.close(1000, 'bye');
+    this.#closed = false;
+    await this.#until(() => this.ws.readyState === WebSocket.CLOSED, 'the closing handshake');
+  }
+}
+
+/**
+ * One WebSocket session: connect, echo 1 to 20 messages (ticks of the topic interleave and are
+ * skipped), wait for a tick, then leave: a closing handshake, or gone without a close frame.
+ */
+async function webSockets(): Promise<void> {
+  while (running()) {
+    const client = new SoakSocket(`ws://127.0.0.1:${port}/soak/ws`, Math.random() < 0.5);
+    try {
+      await client.open();
+      const messages = 1 + Math.floor(Math.random() * 20);
+      for (let i = 0; i < messages && running(); i++) {
+        const size = pick([0, 20, 2_000, 200_000]);
+        const binary = Math.random() < 0.3;
+        client.ws.send(binary ? Buffer.alloc(size, i) : 'w'.repeat(size));
+        const got = await client.next();
+        if (got.isBinary !== binary || got.data.length !== size) throw new Error('echo differs');
+        count('websocket message', 200);
+      }
+      await client.next(true);
+      const leave = pick(['close', 'close', 'vanish', 'reset'] as const);
+      if (leave === 'close') await client.close();
+      else if (leave === 'reset') (client.ws as unknown as { _socket: Socket })._socket.resetAndDestroy();
+      else client.ws.terminate();
+      count(`websocket ${leave}`, 101);
+    } catch (error) {
+      fail('websocket', error);
+      client.ws.terminate();
+    }
+  }
+}
+
 /** The mix: each kind and how many clients of it run at once. */
 const KINDS: [kind: () => Promise<void>, clients: number][] = [
   [keepAliveGets, 4],
@@ -220,7 +326,7 @@ const KINDS: [kind: () => Promise<void>, clients: number][] = [
   [sse, 3],
   [vanishing, 1],
   [slowReaders, 1],
-  // WebSocket echo clients go here once the demo serves WebSockets.
+  [webSockets, 3],
 ];
 
 await Promise.all(KINDS.flatMap(([kind, clients]) => Array.from({ length: clients }, kind)));

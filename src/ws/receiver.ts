@@ -161,7 +161,13 @@ export class Receiver<O> implements FrameParserSink {
   }
 
   #inflated(result: InflateResult, isText: boolean): void {
-    if (!result.ok) this.onFail({ closeCode: result.closeCode, errorCode: result.errorCode, message: result.message });
-    else this.#deliver(isText ? result.data.toString() : result.data, isText);
+    if (result.ok) {
+      this.#deliver(isText ? result.data.toString() : result.data, isText);
+      return;
+    }
+    // The connection fails here: frames after this message (in the same chunk, or held while
+    // inflating) must not reach the application.
+    this.#parser.stop();
+    this.onFail({ closeCode: result.closeCode, errorCode: result.errorCode, message: result.message });
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The CI pass of a differential fuzzer: a fixed seed and count (bounded by count, never by time),
- * failing only on a bucket the allow-list (`test/fuzz/known-buckets.json`) does not name, with that
- * bucket's minimised reproducer in the failure message.
+ * failing only on a bucket the allow-list (`test/fuzz/known-buckets.json` for HTTP,
+ * `known-ws-buckets.json` for WebSocket frames) does not name, with that bucket's minimised
+ * reproducer in the failure message.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -11,14 +12,16 @@ import { formatTable, knownEntry, loadKnown } from './core/buckets.js';
 import { type Differential, runCampaign } from './core/campaign.js';
 
 export const KNOWN_BUCKETS = join(REPO_ROOT, 'test/fuzz/known-buckets.json');
+export const KNOWN_WS_BUCKETS = join(REPO_ROOT, 'test/fuzz/known-ws-buckets.json');
 
 export async function assertNoNewBucket(
   t: TestContext,
   differential: Differential,
   seed: number,
   count: number,
+  knownFile = KNOWN_BUCKETS,
 ): Promise<void> {
-  const known = loadKnown(KNOWN_BUCKETS);
+  const known = loadKnown(knownFile);
   const isKnown = (signature: string): boolean => knownEntry(known.buckets, signature) !== undefined;
   const result = await runCampaign(differential, {
     seed,
@@ -35,7 +38,7 @@ export async function assertNoNewBucket(
   assert.deepEqual(
     fresh.map((b) => b.signature),
     [],
-    `new disagreement(s) with llhttp: fix the bug, or list the bucket in test/fuzz/known-buckets.json ` +
+    `new disagreement(s) in ${differential.name}: fix the bug, or list the bucket in ${knownFile} ` +
       `(a stricter rule named in docs/conformance.md, or an open bug):\n${formatTable(fresh, [])}`,
   );
 }

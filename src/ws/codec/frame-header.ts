@@ -42,7 +42,8 @@ export function readLength(buf: Buffer, at: number): number | string {
 
 /**
  * What a header breaks, if anything: reserved bits and opcodes, the masking rule of the receiving
- * role (§5.1), control frame rules (§5.5: final, at most 125 bytes; RFC 7692 §6.1: no RSV1), and
+ * role (§5.1), control frame rules (§5.5: final, at most 125 bytes, a close payload not of 1 byte;
+ * RFC 7692 §6.1: no RSV1), and
  * fragmentation (§5.4: continuations continue something, a new message waits for the last to end;
  * RSV1 only on a message's first frame, and only with compression negotiated).
  *
@@ -68,6 +69,8 @@ export function headerViolation(
     if (opcode > Opcode.Pong) return `reserved control opcode ${opcode}`;
     if (!fin) return 'a fragmented control frame';
     if (length > MAX_CONTROL_PAYLOAD_BYTES) return 'a control frame over 125 bytes';
+    // §5.5.1: a close payload that is not empty starts with a two-byte code.
+    if (opcode === Opcode.Close && length === 1) return 'a close frame with a 1-byte payload';
     return rsv1 ? 'RSV1 set on a control frame' : undefined;
   }
   if (opcode === Opcode.Continuation) {

@@ -14,73 +14,12 @@ import type { ErrorCode } from '../../errors.js';
 import { parseClosePayload } from './close-payload.js';
 import { CloseCode, MAX_CONTROL_PAYLOAD_BYTES, Opcode } from './constants.js';
 import { headerSize, headerViolation, readLength } from './frame-header.js';
+import type { FrameFailure, FrameParserOptions, FrameParserSink } from './frame-sink.js';
 import { Gather } from './gather.js';
 import { applyMaskBits, maskBits } from './mask.js';
 import { Utf8Validator } from './utf8.js';
 
-/**
- * Which end of the connection the parser runs at: servers receive masked frames, clients unmasked ones.
- *
- * @example
- * ```ts
- * const role: WebSocketRole = 'client'; // its frames are masked, the server's are not
- * ```
- */
-export type WebSocketRole = 'server' | 'client';
-
-/**
- * Limits and mode of a {@link FrameParser}.
- *
- * @example
- * ```ts
- * new FrameParser(sink, { role: 'server', maxMessageBytes: 1 << 20, maxFrameBytes: 1 << 20, maxFragments: 1024 });
- * ```
- */
-export interface FrameParserOptions {
-  role: WebSocketRole;
-  /** Largest message (the sum of its frames' payloads); larger fails with 1009. */
-  maxMessageBytes: number;
-  /** Largest frame payload; larger fails with 1009 as soon as the header says so. */
-  maxFrameBytes: number;
-  /** Most frames in one message (empty ones count); more fail with 1009. */
-  maxFragments: number;
-  /** permessage-deflate was negotiated: RSV1 on a message's first frame marks it compressed. */
-  compression?: boolean;
-}
-
-/**
- * Why the parser failed the connection: the close code to send and the wirekit error code.
- *
- * @example
- * ```ts
- * onFail: (f) => console.log(f.closeCode, f.errorCode, f.message) // 1002 WK_ERR_WS_PROTOCOL ...
- * ```
- */
-export interface FrameFailure {
-  closeCode: 1002 | 1007 | 1009;
-  errorCode: ErrorCode;
-  message: string;
-}
-
-/**
- * What the parser produces. Callbacks may call `parser.pause()` (to stop after this event) and,
- * later, `resume()`.
- *
- * @example
- * ```ts
- * const sink: FrameParserSink = { onMessage: (p, text) => console.log(text ? p.toString() : p), onPing() {}, onPong() {}, onCloseFrame() {}, onFail() {} };
- * ```
- */
-export interface FrameParserSink {
-  /** A complete data message. Text is valid UTF-8 unless `compressed` (inflate it, then check). */
-  onMessage(payload: Buffer, isText: boolean, compressed: boolean): void;
-  onPing(payload: Buffer): void;
-  onPong(payload: Buffer): void;
-  /** A valid close frame (code 1005 when it had no payload). The parser stops. */
-  onCloseFrame(code: number, reason: string): void;
-  /** The peer broke the protocol or a limit. The parser stops; close with `closeCode`. */
-  onFail(failure: FrameFailure): void;
-}
+export type { FrameFailure, FrameParserOptions, FrameParserSink, WebSocketRole } from './frame-sink.js';
 
 const HEADER = 0;
 const PAYLOAD = 1;
@@ -150,6 +89,22 @@ export class FrameParser {
     let total = 0;
     for (const chunk of this.#held ?? []) total += chunk.length;
     return total;
+  }
+
+  /**
+   * Stops parsing for good, as a failure does: later and held bytes are ignored. For the caller's
+   * own verdicts on what the parser handed over (a compressed message that does not inflate,
+   * RFC 7692 §8): nothing after the failing message may be delivered.
+   *
+   * @example
+   * ```ts
+   * if (!inflated.ok) { parser.stop(); closeWith(inflated.closeCode); }
+   * ```
+   */
+  stop(): void {
+    this.#state = DONE;
+    this.#gather?.clear();
+    this.#held = undefined;
   }
 
   /** Parses `chunk`, calling the sink for each event; holds it unparsed while paused. */
@@ -223,10 +178,18 @@ export class FrameParser {
     const head = this.#head ?? Buffer.allocUnsafe(14);
     this.#head = head;
     let i = at;
+    const before = this.#headLength;
     while (i < chunk.length && this.#headLength < 2) head[this.#headLength++] = chunk[i++] as number;
     if (this.#headLength < 2) return i;
+    // The first two bytes decide every rule but the extended length's: judge them now, not once
+    // up to 12 more bytes (length, key) have come.
+    if (before < 2 && this.#violation(head[0] as number, head[1] as number)) return i;
     const size = headerSize(head[1] as number);
+    // Where the key starts: the length is judged as soon as its bytes are in, the key not awaited.
+    const keyAt = (head[1] as number) & 0x80 ? size - 4 : size;
+    const had = this.#headLength;
     while (i < chunk.length && this.#headLength < size) head[this.#headLength++] = chunk[i++] as number;
+    if (keyAt > 2 && had < keyAt && this.#headLength >= keyAt && this.#lengthViolation(head)) return i;
     if (this.#headLength < size) return i;
     this.#headLength = 0;
     this.#parseHeader(head, 0);
@@ -245,16 +208,13 @@ export class FrameParser {
     const common =
       (b0 === 0x81 || b0 === 0x82) && size < 126 && masked === this.#expectMasked && this.#messageOpcode === 0;
     if (!common) {
+      if (this.#violation(b0, b1)) return;
       const length = readLength(buf, at);
-      const problem =
-        typeof length === 'string'
-          ? length
-          : headerViolation(b0, masked, length, this.#expectMasked, this.#messageOpcode !== 0, this.#compression);
-      if (problem !== undefined) {
-        this.#protocolError(problem);
+      if (typeof length === 'string') {
+        this.#protocolError(length);
         return;
       }
-      size = length as number;
+      size = length;
     }
     if (opcode === Opcode.Text || opcode === Opcode.Binary) this.#startMessage(opcode, (b0 & 0x40) !== 0);
     if (opcode < 0x8) {
@@ -282,12 +242,44 @@ export class FrameParser {
     }
   }
 
+  /**
+   * Fails the connection if the first two header bytes break a rule (the same verdict however the
+   * header arrives). A 7-bit length code of 126 or 127 on a control frame already means over 125.
+   */
+  #violation(b0: number, b1: number): boolean {
+    const masked = (b1 & 0x80) !== 0;
+    const inMessage = this.#messageOpcode !== 0;
+    const problem = headerViolation(b0, masked, b1 & 0x7f, this.#expectMasked, inMessage, this.#compression);
+    if (problem !== undefined) this.#protocolError(problem);
+    return problem !== undefined;
+  }
+
   /** Which limit a data frame of `length` bytes crosses, if any (counting it as a fragment). */
   #limitCrossed(length: number): string | undefined {
-    if (length > this.#maxFrameBytes) return `a frame of ${length} bytes (limit ${this.#maxFrameBytes})`;
-    if (this.#messageBytes + length > this.#maxMessageBytes) return `a message over ${this.#maxMessageBytes} bytes`;
+    const size = this.#sizeCrossed(length, this.#messageBytes);
+    if (size !== undefined) return size;
     if (++this.#fragments > this.#maxFragments) return `more than ${this.#maxFragments} fragments`;
     return undefined;
+  }
+
+  #sizeCrossed(length: number, messageBytes: number): string | undefined {
+    if (length > this.#maxFrameBytes) return `a frame of ${length} bytes (limit ${this.#maxFrameBytes})`;
+    if (messageBytes + length > this.#maxMessageBytes) return `a message over ${this.#maxMessageBytes} bytes`;
+    return undefined;
+  }
+
+  /** Fails the connection on an extended length, gathered in `head`, that is malformed or over a size limit. */
+  #lengthViolation(head: Buffer): boolean {
+    const length = readLength(head, 0);
+    if (typeof length === 'string') {
+      this.#protocolError(length);
+      return true;
+    }
+    const opcode = (head[0] as number) & 0x0f;
+    // A continuation adds to the message read so far; a first frame starts a new one.
+    const limit = opcode < 0x8 ? this.#sizeCrossed(length, opcode === 0 ? this.#messageBytes : 0) : undefined;
+    if (limit !== undefined) this.#fail(CloseCode.MessageTooBig, 'WK_ERR_WS_MESSAGE_TOO_LARGE', limit);
+    return limit !== undefined;
   }
 
   #startMessage(opcode: number, compressed: boolean): void {
@@ -400,9 +392,7 @@ export class FrameParser {
   }
 
   #fail(closeCode: FrameFailure['closeCode'], errorCode: ErrorCode, message: string): void {
-    this.#state = DONE;
-    this.#gather?.clear();
-    this.#held = undefined;
+    this.stop();
     this.#sink.onFail({ closeCode, errorCode, message });
   }
 }

@@ -72,6 +72,37 @@ describe('2 pings and pongs', () => {
     expectEvents(frame({ opcode: PING, payload: 'a', fin: false }), ['fail:1002:WK_ERR_WS_PROTOCOL']);
   });
 
+  test('a header that breaks a rule fails once the bytes that show it are in, before the rest of the header', () => {
+    for (const head of [
+      [0x80, 0xc8], // a masked continuation of 72 bytes with no message to continue
+      [0xf1, 0x85], // RSV2 and RSV3
+      [0x83, 0x85], // reserved opcode
+      [0x09, 0x80], // a fragmented ping
+      [0x89, 0xfe], // a ping whose length needs 16 bits: over 125
+      [0x81, 0x05], // unmasked, from a client
+      [0x88, 0x81], // a close frame of 1 byte: no room for a code
+      [0x82, 0xfe, 0x00, 0x05], // a non-minimal 16-bit length: the key is not awaited
+      [0x82, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 1], // a 64-bit length with its MSB set
+      [0x82, 0xff, 0, 0, 0, 0, 0x10, 0, 0, 0], // 256 MiB, over maxFrameBytes: 1009
+    ]) {
+      const seen: string[] = [];
+      const sink = (name: string) => () => void seen.push(name);
+      const parser = new FrameParser(
+        {
+          onMessage: sink('message'),
+          onPing: sink('ping'),
+          onPong: sink('pong'),
+          onCloseFrame: sink('close'),
+          onFail: (f) => seen.push(`fail:${f.closeCode}`),
+        },
+        SERVER,
+      );
+      parser.push(Buffer.from(head));
+      const code = head[6] === 0x10 ? 1009 : 1002;
+      assert.deepEqual(seen, [`fail:${code}`], Buffer.from(head).toString('hex'));
+    }
+  });
+
   test('control frames after a failure are not parsed', () => {
     const input = Buffer.concat([frame({ opcode: PING, fin: false }), frame({ opcode: PING })]);
     expectEvents(input, ['fail:1002:WK_ERR_WS_PROTOCOL']);
