@@ -7,7 +7,7 @@ import { boolean, func, instanceOf, integer, OptionsSchema, object, port, string
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { processWarnings } from '../util/warning-limiter.js';
 import { abortedError, endpoint, netError } from './addresses.js';
-import { Connection, type ConnectionOptions } from './connection.js';
+import { type CloseObserver, Connection, type ConnectionOptions } from './connection.js';
 import { CONNECTION_SPECS, checkDuration } from './options.js';
 import { addressInUseHint } from './port-holder.js';
 import { checkTlsOptions, type TlsListenOptions } from './tls/options.js';
@@ -216,6 +216,13 @@ export class Server implements AsyncDisposable {
   readonly #options: ListenOptions;
   readonly #onConnection: ConnectionHandler;
   readonly #connections = new Set<Connection>();
+  /** One observer for every connection (no closure per connection). */
+  readonly #closeObserver: CloseObserver = {
+    connectionClosed: (conn) => {
+      this.#connections.delete(conn);
+      this.#checkClosed();
+    },
+  };
   readonly #tls: TlsAcceptor | undefined;
   /** TLS sockets a protocol engine took over (`onSecureConnection` → `'handled'`). */
   readonly #handled = new Set<TLSSocket>();
@@ -333,10 +340,7 @@ export class Server implements AsyncDisposable {
   #adopt(socket: Socket): void {
     const conn = new Connection(socket, this.#connectionOptions());
     this.#connections.add(conn);
-    conn.closed.then(() => {
-      this.#connections.delete(conn);
-      this.#checkClosed();
-    });
+    conn.observeClose(this.#closeObserver);
     this.#run(conn);
   }
 
