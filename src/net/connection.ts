@@ -153,7 +153,8 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   /** Made on first use of `closed`: most connections are only watched by {@link CloseObserver}s. */
   #closed: Deferred<void> | undefined;
   #isClosed = false;
-  #closeObservers: CloseObserver[] | undefined;
+  /** One observer, or several (a server and its protocol engine watch each connection). */
+  #closeObservers: CloseObserver | CloseObserver[] | undefined;
   #endpoints: Endpoints = { localAddress: undefined, remoteAddress: undefined };
   #error: WirekitError | undefined;
   #drain: Deferred<void> | undefined;
@@ -207,8 +208,10 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
       queueMicrotask(() => observer.connectionClosed(this));
       return;
     }
-    if (this.#closeObservers === undefined) this.#closeObservers = [observer];
-    else this.#closeObservers.push(observer);
+    const observers = this.#closeObservers;
+    if (observers === undefined) this.#closeObservers = observer;
+    else if (Array.isArray(observers)) observers.push(observer);
+    else this.#closeObservers = [observers, observer];
   }
 
   // ---- reads ----
@@ -563,7 +566,8 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     this.#closed?.resolve();
     const observers = this.#closeObservers;
     this.#closeObservers = undefined;
-    if (observers !== undefined) for (const observer of observers) observer.connectionClosed(this);
+    if (Array.isArray(observers)) for (const observer of observers) observer.connectionClosed(this);
+    else observers?.connectionClosed(this);
   }
 
   #settleDrain(): void {
