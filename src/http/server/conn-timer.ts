@@ -59,6 +59,15 @@ export class ConnTimer implements DeadlineClock, TimerTarget {
     this.headStart = this.#wheel.now();
   }
 
+  /**
+   * A request arrived. The idle timeout counts from the moment the connection is idle again: without
+   * this, a request answered at once (the kind stays `idle` from one look to the next) would leave it
+   * counting from the first idle moment, and a busy connection would be closed as idle.
+   */
+  requestArrived(): void {
+    if (this.#kind === 'idle') this.#kind = 'none';
+  }
+
   /** Sets the end of the close grace `ms` from now (`Infinity`: none). */
   graceFor(ms: number): void {
     this.graceEnd = this.#wheel.now() + ms;

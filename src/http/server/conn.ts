@@ -271,6 +271,7 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost, Receiv
 
   #onHead(head: RequestHead): void {
     const options = this.#ctx.options;
+    this.#timer.requestArrived();
     this.#requestCount++;
     if (this.#requestCount >= options.maxRequestsPerConnection) {
       this.#keepAlive = nextKeepAlive(this.#keepAlive, 'final');
