@@ -46,6 +46,9 @@ export interface AppOptions extends RouterOptions {
 /** Maps an error to a response; the default answers JSON or text by `Accept`, never a stack. */
 export type ErrorHandler<V extends object> = (error: unknown, c: Context<V>) => Response | Promise<Response>;
 
+/** What a request gets when the app sets no form limits (shared: none made per request). */
+const NO_FORM_LIMITS: FormLimits = Object.freeze({});
+
 interface RouteEntry<V extends object> {
   readonly method: string;
   readonly pattern: string;
@@ -273,7 +276,13 @@ export class App<V extends object = Record<string, unknown>> {
     }
     if (this.#options.maxJsonDepth !== undefined) request.maxJsonDepth = this.#options.maxJsonDepth;
     const c = new Context<V>(
-      new WebRequest(request, params, pattern, this.#options.form ?? {}, this.#options.secrets ?? []),
+      new WebRequest(
+        request,
+        params,
+        pattern,
+        this.#options.form ?? NO_FORM_LIMITS,
+        this.#options.secrets ?? NO_SECRETS,
+      ),
       info,
       this.#config,
     );
