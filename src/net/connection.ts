@@ -11,7 +11,8 @@ import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { closedError, type Endpoints, endpointsOf, netError, type UnixPaths } from './addresses.js';
 import { CONNECTION_SPECS, checkBytes, checkDuration, checkInteger } from './options.js';
 import type { ProxiedEndpoints } from './proxy-header.js';
-import { ReadBuffer, type ReadSource, type ReceiveHandlers } from './read-buffer.js';
+import { ReadBuffer, type ReceiveHandlers } from './read-buffer.js';
+import { SocketSource } from './socket-source.js';
 import { type TlsInfo, tlsInfoOf } from './tls/info.js';
 
 /** The options of `Connection.from()` (listen and connect check theirs before they make one). */
@@ -109,6 +110,26 @@ export interface CloseOptions {
 
 const noop = (): void => {};
 const KEEP_ALIVE = { keepAlive: true };
+/** The socket's own connection, for the listeners every connection shares (no closure per socket). */
+const kConnection: unique symbol = Symbol('wirekit.connection');
+type OwnedSocket = Socket & { [kConnection]: Connection };
+/** The socket listeners every connection shares (set in Connection's static block: they reach its state). */
+let listeners: {
+  connect(this: OwnedSocket): void;
+  data(this: OwnedSocket, chunk: Buffer): void;
+  end(this: OwnedSocket): void;
+  drain(this: OwnedSocket): void;
+  error(this: OwnedSocket, error: Error): void;
+  close(this: OwnedSocket): void;
+};
+
+/**
+ * Told once when a connection's socket has closed (the engines and servers that track it): an object
+ * with a method, so a connection costs no closure and no promise per observer.
+ */
+export interface CloseObserver {
+  connectionClosed(conn: Connection): void;
+}
 
 /**
  * A connected stream socket with an async API. Reads come in two modes:
@@ -134,12 +155,14 @@ const KEEP_ALIVE = { keepAlive: true };
 export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   /** The underlying socket, for upgrades and TLS. Reading it directly bypasses this connection's buffer. */
   readonly socket: Socket;
-  /** Resolves when the socket is fully closed (never rejects). */
-  readonly closed: Promise<void>;
   readonly #reader: ReadBuffer;
-  readonly #allowHalfOpen: boolean;
   readonly #unix: UnixPaths | undefined;
   readonly #proxied: ProxiedEndpoints | undefined;
+  /** Made on first use of `closed`: most connections are only watched by {@link CloseObserver}s. */
+  #closed: Deferred<void> | undefined;
+  #isClosed = false;
+  /** One observer, or several (a server and its protocol engine watch each connection). */
+  #closeObservers: CloseObserver | CloseObserver[] | undefined;
   #endpoints: Endpoints = { localAddress: undefined, remoteAddress: undefined };
   #error: WirekitError | undefined;
   #drain: Deferred<void> | undefined;
@@ -166,18 +189,38 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     checkBytes('readHighWaterBytes', options.readHighWaterBytes);
     checkDuration('idleTimeoutMs', options.idleTimeoutMs);
     this.socket = socket;
-    this.#allowHalfOpen = options.allowHalfOpen ?? false;
     this.#unix = options.unix;
     this.#proxied = options.proxied;
     // Node would end our side as soon as the peer's FIN arrives, even with unread data; we end it
     // when the application has seen that EOF instead (see ConnectionOptions.allowHalfOpen).
     socket.allowHalfOpen = true;
-    this.#reader = new ReadBuffer(this.#readSource(), options.readHighWaterBytes ?? DEFAULT_READ_HIGH_WATER_BYTES);
-    const closed = deferred<void>();
-    this.closed = closed.promise;
-    this.#listen(closed.resolve);
+    const source = new SocketSource(this, options.allowHalfOpen ?? false);
+    this.#reader = new ReadBuffer(source, options.readHighWaterBytes ?? DEFAULT_READ_HIGH_WATER_BYTES);
+    this.#listen();
     if (options.noDelay !== undefined) socket.setNoDelay(options.noDelay);
     if (options.idleTimeoutMs !== undefined) this.idleTimeoutMs = options.idleTimeoutMs;
+  }
+
+  /** Resolves when the socket is fully closed (never rejects). */
+  get closed(): Promise<void> {
+    if (this.#isClosed) return Promise.resolve();
+    this.#closed ??= deferred<void>();
+    return this.#closed.promise;
+  }
+
+  /**
+   * @internal Tells `observer` once the socket has closed (at once, from a microtask, if it already has).
+   * Cheaper than `closed.then()` for the servers that watch every connection.
+   */
+  observeClose(observer: CloseObserver): void {
+    if (this.#isClosed) {
+      queueMicrotask(() => observer.connectionClosed(this));
+      return;
+    }
+    const observers = this.#closeObservers;
+    if (observers === undefined) this.#closeObservers = observer;
+    else if (Array.isArray(observers)) observers.push(observer);
+    else this.#closeObservers = [observers, observer];
   }
 
   // ---- reads ----
@@ -360,8 +403,8 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     const socket = this.socket;
     // Paused before the listener goes: a flowing socket with no 'data' listener would drop bytes.
     socket.pause();
-    socket.off('data', this.#onSocketData);
-    socket.off('end', this.#onSocketEnd);
+    socket.off('data', listeners.data);
+    socket.off('end', listeners.end);
     this.idleTimeoutMs = 0;
     const unread = this.#reader.detach(closedError(this.#endpoints));
     if (unread.length > 0) socket.unshift(unread.length === 1 ? (unread[0] as Uint8Array) : Buffer.concat(unread));
@@ -439,7 +482,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     this.#idleHandle = undefined;
     if (ms === 0 || this.socket.destroyed) return;
     this.#lastActivity = timerWheel.now();
-    this.#idleHandle = timerWheel.after(ms, this.#checkIdle);
+    this.#idleHandle = timerWheel.after(ms, () => this.#checkIdle());
   }
 
   // ---- internals ----
@@ -453,7 +496,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     if (this.#idleMs > 0) this.#lastActivity = timerWheel.now();
   }
 
-  readonly #checkIdle = (): void => {
+  #checkIdle(): void {
     const due = this.#lastActivity + this.#idleMs;
     if (due > timerWheel.now()) {
       this.#idleHandle?.refresh(due);
@@ -461,7 +504,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     }
     const error = new TimeoutError('WK_ERR_IDLE_TIMEOUT', `no activity for ${this.#idleMs} ms`, this.#endpoints);
     this.destroy(error);
-  };
+  }
 
   #fail(error: WirekitError): void {
     this.#error ??= error;
@@ -482,53 +525,72 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     return netError('WK_ERR_SOCKET', error, this.#endpoints);
   }
 
-  #readSource(): ReadSource {
-    return {
-      pause: () => this.socket.pause(),
-      resume: () => this.socket.resume(),
-      eofDelivered: () => {
-        if (!this.#allowHalfOpen) this.end().catch(noop);
-      },
-      callbackFailed: (error) => this.destroy(error),
-      endpoints: () => this.#endpoints,
-    };
+  /** Where the socket's endpoints come from: a PROXY header's, else the socket's own. */
+  #learnEndpoints(): void {
+    const proxied = this.#proxied;
+    this.#endpoints =
+      proxied === undefined
+        ? endpointsOf(this.socket, this.#unix)
+        : { remoteAddress: proxied.remoteAddress, localAddress: proxied.localAddress };
   }
 
-  #listen(resolveClosed: () => void): void {
-    const socket = this.socket;
-    const learnEndpoints = (): void => {
-      const proxied = this.#proxied;
-      this.#endpoints =
-        proxied === undefined
-          ? endpointsOf(socket, this.#unix)
-          : { remoteAddress: proxied.remoteAddress, localAddress: proxied.localAddress };
-    };
-    if (socket.connecting) socket.once('connect', learnEndpoints);
-    else learnEndpoints();
-    socket.on('data', this.#onSocketData);
+  #listen(): void {
+    const socket = this.socket as OwnedSocket;
+    socket[kConnection] = this;
+    if (socket.connecting) socket.once('connect', listeners.connect);
+    else this.#learnEndpoints();
+    // One listener function per event for every connection, finding its connection on the socket.
+    socket.on('data', listeners.data);
     // A socket handed over paused (pauseOnConnect, an upgrade) must flow: the read buffer decides
     // from now on when to pause it.
     if (socket.isPaused()) socket.resume();
-    socket.on('end', this.#onSocketEnd);
-    socket.on('drain', () => this.#settleDrain());
-    socket.on('error', (error) => this.#fail(netError('WK_ERR_SOCKET', error, this.#endpoints)));
-    socket.on('close', () => {
-      this.#idleHandle?.cancel();
-      this.#idleHandle = undefined;
-      // After a clean EOF the unread bytes stay readable; otherwise reads fail.
-      if (!this.#reader.ended) this.#reader.fail(this.#error ?? closedError(this.#endpoints));
-      this.#settleDrain();
-      resolveClosed();
-    });
-    if (socket.closed) resolveClosed();
+    socket.on('end', listeners.end);
+    socket.on('drain', listeners.drain);
+    socket.on('error', listeners.error);
+    socket.on('close', listeners.close);
+    if (socket.closed) this.#socketClosed();
   }
 
-  readonly #onSocketData = (chunk: Buffer): void => {
-    this.#touch();
-    this.#reader.push(chunk);
-  };
+  static {
+    listeners = {
+      connect() {
+        this[kConnection].#learnEndpoints();
+      },
+      data(chunk) {
+        const conn = this[kConnection];
+        conn.#touch();
+        conn.#reader.push(chunk);
+      },
+      end() {
+        this[kConnection].#reader.end();
+      },
+      drain() {
+        this[kConnection].#settleDrain();
+      },
+      error(error) {
+        const conn = this[kConnection];
+        conn.#fail(netError('WK_ERR_SOCKET', error, conn.#endpoints));
+      },
+      close() {
+        this[kConnection].#socketClosed();
+      },
+    };
+  }
 
-  readonly #onSocketEnd = (): void => this.#reader.end();
+  #socketClosed(): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#idleHandle?.cancel();
+    this.#idleHandle = undefined;
+    // After a clean EOF the unread bytes stay readable; otherwise reads fail.
+    if (!this.#reader.ended) this.#reader.fail(this.#error ?? closedError(this.#endpoints));
+    this.#settleDrain();
+    this.#closed?.resolve();
+    const observers = this.#closeObservers;
+    this.#closeObservers = undefined;
+    if (Array.isArray(observers)) for (const observer of observers) observer.connectionClosed(this);
+    else observers?.connectionClosed(this);
+  }
 
   #settleDrain(): void {
     const drain = this.#drain;

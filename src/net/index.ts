@@ -5,7 +5,13 @@
 
 // Every entry point carries the error classes, so `isWirekitError` needs no second import.
 export * from '../errors.js';
-export { type TimerHandle, TimerWheel, type TimerWheelOptions, timerWheel } from '../util/timer-wheel.js';
+export {
+  type TimerHandle,
+  type TimerTarget,
+  TimerWheel,
+  type TimerWheelOptions,
+  timerWheel,
+} from '../util/timer-wheel.js';
 export type { Endpoints, UnixPaths } from './addresses.js';
 export {
   DEFAULT_PROXY_HEADER_MAX_BYTES,

@@ -7,7 +7,7 @@ import { anyOf, boolean, func, instanceOf, integer, OptionsSchema, object, port,
 import { type TimerHandle, timerWheel } from '../util/timer-wheel.js';
 import { processWarnings } from '../util/warning-limiter.js';
 import { abortedError, endpoint, netError } from './addresses.js';
-import { Connection, type ConnectionOptions } from './connection.js';
+import { type CloseObserver, Connection, type ConnectionOptions } from './connection.js';
 import { CONNECTION_SPECS, checkDuration } from './options.js';
 import { addressInUseHint } from './port-holder.js';
 import {
@@ -296,6 +296,13 @@ export class Server implements AsyncDisposable {
   readonly #proxyProtocol: ProxyProtocolOptions | undefined;
   /** What the PROXY header said about a raw socket, until its TLS handshake is done. */
   readonly #proxied = new WeakMap<Socket, ProxiedEndpoints>();
+  /** One observer for every connection (no closure per connection). */
+  readonly #closeObserver: CloseObserver = {
+    connectionClosed: (conn) => {
+      this.#connections.delete(conn);
+      this.#checkClosed();
+    },
+  };
   readonly #tls: TlsAcceptor | undefined;
   /** TLS sockets a protocol engine took over (`onSecureConnection` → `'handled'`). */
   readonly #handled = new Set<TLSSocket>();
@@ -458,10 +465,7 @@ export class Server implements AsyncDisposable {
     if (proxied !== undefined) options.proxied = proxied;
     const conn = new Connection(socket, options);
     this.#connections.add(conn);
-    conn.closed.then(() => {
-      this.#connections.delete(conn);
-      this.#checkClosed();
-    });
+    conn.observeClose(this.#closeObserver);
     this.#run(conn);
   }
 

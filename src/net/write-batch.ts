@@ -47,7 +47,8 @@ export class WriteBatch {
   readonly #conn: Connection;
   readonly #encoding: 'utf8' | 'latin1';
   readonly #waiter: WriteWaiter | undefined;
-  #parts: (string | Uint8Array)[] = [];
+  /** Made when something is collected: an idle connection keeps no array. */
+  #parts: (string | Uint8Array)[] | undefined;
   #strings = true;
   #size = 0;
   /** How many holders want writes collected. */
@@ -83,8 +84,8 @@ export class WriteBatch {
   /** Writes what was collected now, holders or not (before a FIN, or handing the socket over). */
   flush(): void {
     const parts = this.#parts;
-    if (parts.length === 0) return;
-    this.#parts = [];
+    if (parts === undefined) return;
+    this.#parts = undefined;
     const conn = this.#conn;
     let ok: boolean;
     if (parts.length === 1) {
@@ -115,7 +116,8 @@ export class WriteBatch {
       if (!ok) this.#waiter?.writeWaits();
       return ok;
     }
-    this.#parts.push(data);
+    if (this.#parts === undefined) this.#parts = [data];
+    else this.#parts.push(data);
     this.#size += typeof data === 'string' ? data.length : data.byteLength;
     if (typeof data !== 'string') this.#strings = false;
     if (this.#size >= BATCH_BYTES) this.flush();

@@ -4,6 +4,9 @@
  * quite empties does not grow without bound. Imports nothing.
  */
 
+/** The items of every empty queue; never written to (push and unshift replace it first). */
+const NONE: never[] = [];
+
 /**
  * A FIFO queue.
  *
@@ -17,7 +20,8 @@
  * ```
  */
 export class Fifo<T> {
-  #items: (T | undefined)[] = [];
+  /** {@link NONE} until the first item (an empty queue costs no array of its own). */
+  #items: (T | undefined)[] = NONE;
   #head = 0;
 
   /** Number of items queued. */
@@ -27,12 +31,14 @@ export class Fifo<T> {
 
   /** Adds an item at the back. */
   push(item: T): void {
+    if (this.#items === NONE) this.#items = [];
     this.#items.push(item);
   }
 
   /** Adds an item at the front. */
   unshift(item: T): void {
     if (this.#head > 0) this.#items[--this.#head] = item;
+    else if (this.#items === NONE) this.#items = [item];
     else this.#items.unshift(item);
   }
 
@@ -61,7 +67,7 @@ export class Fifo<T> {
 
   /** Removes every item. */
   clear(): void {
-    this.#items = [];
+    this.#items = NONE;
     this.#head = 0;
   }
 

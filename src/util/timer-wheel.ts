@@ -36,6 +36,22 @@ export interface TimerHandle {
 }
 
 /**
+ * An object the wheel calls instead of a function: a long-lived owner of a timer (one per connection)
+ * passes itself and costs no closure.
+ *
+ * @example
+ * ```ts
+ * class Deadline implements TimerTarget {
+ *   onTimer(): void { console.log('expired'); }
+ * }
+ * timerWheel.after(5_000, new Deadline());
+ * ```
+ */
+export interface TimerTarget {
+  onTimer(): void;
+}
+
+/**
  * Options of one entry ({@link TimerWheel.add}).
  *
  * @example
@@ -79,9 +95,9 @@ class WheelEntry implements TimerHandle {
   slot = -1;
   readonly keepAlive: boolean;
   readonly #wheel: Scheduler;
-  readonly #callback: () => void;
+  readonly #callback: (() => void) | TimerTarget;
 
-  constructor(wheel: Scheduler, deadline: number, callback: () => void, keepAlive: boolean) {
+  constructor(wheel: Scheduler, deadline: number, callback: (() => void) | TimerTarget, keepAlive: boolean) {
     this.#wheel = wheel;
     this.deadline = deadline;
     this.#callback = callback;
@@ -103,7 +119,9 @@ class WheelEntry implements TimerHandle {
   }
 
   run(): void {
-    this.#callback();
+    const callback = this.#callback;
+    if (typeof callback === 'function') callback();
+    else callback.onTimer();
   }
 }
 
@@ -155,15 +173,15 @@ export class TimerWheel {
     return this.#interval !== undefined;
   }
 
-  /** Schedules `callback` at `deadline` (on {@link TimerWheel.now}'s clock). */
-  add(deadline: number, callback: () => void, options: TimerEntryOptions = {}): TimerHandle {
+  /** Schedules `callback` (a function, or a {@link TimerTarget}'s `onTimer`) at `deadline` (on {@link TimerWheel.now}'s clock). */
+  add(deadline: number, callback: (() => void) | TimerTarget, options: TimerEntryOptions = {}): TimerHandle {
     const entry = new WheelEntry(this.#scheduler, deadline, callback, options.keepAlive ?? false);
     this.#schedule(entry);
     return entry;
   }
 
   /** Schedules `callback` `delayMs` from now. */
-  after(delayMs: number, callback: () => void, options?: TimerEntryOptions): TimerHandle {
+  after(delayMs: number, callback: (() => void) | TimerTarget, options?: TimerEntryOptions): TimerHandle {
     return this.add(this.#now() + delayMs, callback, options);
   }
 

@@ -74,6 +74,9 @@ export interface AppOptions extends RouterOptions {
 /** Maps an error to a response; the default answers JSON or text by `Accept`, never a stack. */
 export type ErrorHandler<V extends object> = (error: unknown, c: Context<V>) => Response | Promise<Response>;
 
+/** What a request gets when the app sets no form limits (shared: none made per request). */
+const NO_FORM_LIMITS: FormLimits = Object.freeze({});
+
 interface RouteEntry<V extends object> {
   readonly method: string;
   readonly pattern: string;
@@ -379,8 +382,8 @@ export class App<V extends object = Record<string, unknown>> {
         request,
         params,
         pattern,
-        this.#options.form ?? {},
-        this.#options.secrets ?? [],
+        this.#options.form ?? NO_FORM_LIMITS,
+        this.#options.secrets ?? NO_SECRETS,
         info,
         this.#trust,
       ),

@@ -75,20 +75,25 @@ export type ResponseHeaders = Record<string, string> | Headers;
 export class Context<V extends object = Record<string, unknown>> {
   readonly req: WebRequest;
   readonly info: ConnInfo;
-  /** Per-request state set by middleware. */
-  readonly var: V;
   readonly #config: ContextConfig;
   #requestId: string | undefined;
   #log: Logger | undefined;
   #status = 200;
   #headers: Headers | undefined;
   #res: Response | undefined;
+  /** Made on first use: a prototype-less object is a dictionary, dear to make per request. */
+  #var: V | undefined;
 
   constructor(req: WebRequest, info: ConnInfo, config: ContextConfig) {
     this.req = req;
     this.info = info;
-    this.var = Object.create(null) as V;
     this.#config = config;
+  }
+
+  /** Per-request state set by middleware. */
+  get var(): V {
+    this.#var ??= Object.create(null) as V;
+    return this.#var;
   }
 
   static {

@@ -34,7 +34,8 @@ export class WebRequest {
   /** The route pattern that matched (`/users/:id`), or undefined for not-found. */
   routePattern: string | undefined;
   #cookies: Record<string, string> | undefined;
-  #valid: Partial<Record<ValidationTarget, unknown>> = {};
+  /** Made by the first `validate()`: most requests are never validated. */
+  #valid: Partial<Record<ValidationTarget, unknown>> | undefined;
   #bytes: Promise<Uint8Array> | undefined;
   #form: Promise<FormData> | undefined;
   readonly #formLimits: FormLimits;
@@ -198,13 +199,15 @@ export class WebRequest {
 
   /** What `validate()` produced for `target` (typed by the validator's output at the call site). */
   valid<T = unknown>(target: ValidationTarget): T {
-    if (!(target in this.#valid))
+    const valid = this.#valid;
+    if (valid === undefined || !(target in valid))
       throw new WirekitError('WK_ERR_VALIDATION', `no validated ${target}: add validate({ ${target} })`);
-    return this.#valid[target] as T;
+    return valid[target] as T;
   }
 
   /** Stores a validated value (used by `validate()`). */
   setValid(target: ValidationTarget, value: unknown): void {
+    this.#valid ??= {};
     this.#valid[target] = value;
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { SocketAddress } from '../errors.js';
 import type { Upgraded } from '../http/message/conn-info.js';
-import type { Connection, ReceiveHandlers } from '../net/connection.js';
+import type { CloseObserver, Connection, ReceiveHandlers } from '../net/connection.js';
 import { asBuffer } from '../util/bytes.js';
 
 /**
@@ -70,7 +70,7 @@ const NO_BYTES = new Uint8Array(0);
  * upgrade hand-off (the HTTP server keeps the connection's push handlers) or, for a connection
  * nobody else reads (a client's, after its handshake), from the connection itself.
  */
-class ConnectionTransport implements WebSocketTransport, ReceiveHandlers {
+class ConnectionTransport implements WebSocketTransport, ReceiveHandlers, CloseObserver {
   readonly #conn: Connection;
   readonly writableHighWaterMark: number;
   /** Until started: then let go (its `head` and `receive` are not needed any more). */
@@ -132,8 +132,13 @@ class ConnectionTransport implements WebSocketTransport, ReceiveHandlers {
     this.#handlers = handlers;
     if (upgraded === undefined) this.#conn.receive(this);
     else upgraded.receive(this);
-    this.#conn.closed.then(() => handlers.onClose(this.#failure));
+    this.#conn.observeClose(this);
     if (head.length > 0) handlers.onData(asBuffer(head));
+  }
+
+  /** The connection closed (its observer: no closure or promise per connection). */
+  connectionClosed(): void {
+    this.#handlers?.onClose(this.#failure);
   }
 
   // ReceiveHandlers of the upgraded connection.

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { TimerHandle, TimerWheel } from '../../util/timer-wheel.js';
+import type { TimerHandle, TimerTarget, TimerWheel } from '../../util/timer-wheel.js';
 import { countsFromStart, type DeadlineClock, deadlineOf, type TimeoutKind, wakeAt } from './deadline.js';
 import type { ResolvedServeOptions } from './options.js';
 
@@ -24,7 +24,7 @@ export interface TimerHost {
  * timer.arm(); // after every change of the connection's states
  * ```
  */
-export class ConnTimer implements DeadlineClock {
+export class ConnTimer implements DeadlineClock, TimerTarget {
   /** When the first byte of the current request head arrived. */
   headStart = 0;
   /** When the current kind began to apply (for `send`: when the client was last seen reading). */
@@ -46,7 +46,7 @@ export class ConnTimer implements DeadlineClock {
     this.#host = host;
     this.#socket = socket;
     this.since = wheel.now();
-    this.#entry = wheel.after(options.idleTimeoutMs, this.#onTimer);
+    this.#entry = wheel.after(options.idleTimeoutMs, this);
   }
 
   /** The wheel's clock. */
@@ -57,6 +57,15 @@ export class ConnTimer implements DeadlineClock {
   /** The first byte of a request head arrived: the head and request timeouts count from now. */
   headBegins(): void {
     this.headStart = this.#wheel.now();
+  }
+
+  /**
+   * A request arrived. The idle timeout counts from the moment the connection is idle again: without
+   * this, a request answered at once (the kind stays `idle` from one look to the next) would leave it
+   * counting from the first idle moment, and a busy connection would be closed as idle.
+   */
+  requestArrived(): void {
+    if (this.#kind === 'idle') this.#kind = 'none';
   }
 
   /** Sets the end of the close grace `ms` from now (`Infinity`: none). */
@@ -78,7 +87,7 @@ export class ConnTimer implements DeadlineClock {
 
   /** Looks again after the reads of this turn of the event loop (its poll phase), not on the wheel. */
   recheckSoon(): void {
-    setImmediate(this.#onTimer);
+    setImmediate(() => this.onTimer());
   }
 
   cancel(): void {
@@ -101,13 +110,14 @@ export class ConnTimer implements DeadlineClock {
     return deadlineOf(kind, this, this.#options);
   }
 
-  readonly #onTimer = (): void => {
+  /** @internal The wheel's call: the timeout that applies now is due, or the entry moves on. */
+  onTimer(): void {
     const deadline = this.#deadline();
     if (deadline === 0) return;
     const now = this.#wheel.now();
     if (deadline > now) this.#entry.refresh(wakeAt(this.#kind, deadline, now, this.#options));
     else this.#host.timedOut(this.#kind);
-  };
+  }
 }
 
 /**

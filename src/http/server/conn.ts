@@ -1,8 +1,9 @@
 import { ProtocolError, TimeoutError, WirekitError } from '../../errors.js';
-import type { Connection, ReceiveHandlers, TlsInfo } from '../../net/index.js';
+import type { CloseObserver, Connection } from '../../net/connection.js';
+import type { ReceiveHandlers, TlsInfo } from '../../net/index.js';
 import { assertNever } from '../../util/assert-never.js';
-import type { RequestEvent, RequestHead } from '../codec/request-parser.js';
-import { RequestParser } from '../codec/request-parser.js';
+import type { TimerHandle } from '../../util/timer-wheel.js';
+import type { RequestEvent, RequestHead, RequestParser } from '../codec/request-parser.js';
 import { BodyStream } from '../message/body-stream.js';
 import type { Upgraded } from '../message/conn-info.js';
 import { adopt } from '../message/headers.js';
@@ -13,7 +14,7 @@ import { EventBacklog, severalHeads } from './backlog.js';
 import { type KeepAlive, nextKeepAlive, nextReading, type Reading } from './conn-state.js';
 import { ConnTimer, type TimerHost } from './conn-timer.js';
 import { type TimeoutKind, timeoutKind } from './deadline.js';
-import { publishRequestStart } from './diagnostics.js';
+import { publishConnection, publishRequestStart } from './diagnostics.js';
 import { type Exchange, exchangeFor, nextAnswer, syntheticHead } from './exchange.js';
 import { keepAliveAfter, noneBegunAfter, unreadBodyBound } from './keep-alive.js';
 import { type GateHost, ReadGate } from './read-gate.js';
@@ -31,10 +32,13 @@ const LINGER_MS = 2_000;
  * three named unions (conn-state.ts): what the input is for (`#reading`), what the output does
  * (the queue's `writing`), and whether another request may follow (`#keepAlive`).
  */
-export class HttpConnection implements ResponseHost, TimerHost, GateHost {
+export class HttpConnection implements ResponseHost, TimerHost, GateHost, ReceiveHandlers, CloseObserver {
   readonly #ctx: ServerContext;
   readonly #conn: Connection;
-  readonly #parser: RequestParser;
+  /** The server's open HTTP/1.1 connections: this one leaves it when its socket closes. */
+  readonly #registry: Set<HttpConnection>;
+  /** Lent by the server's pool while a request arrives; undefined while idle (parser-pool.ts). */
+  #parser: RequestParser | undefined;
   readonly #responses: ResponseQueue;
   readonly #backlog = new EventBacklog();
   readonly #timer: ConnTimer;
@@ -48,20 +52,20 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
   /** Body bytes dropped while reading is `discard`. */
   #discarded = 0;
   readonly #gate: ReadGate;
+  /** While our side has ended: destroys the socket if the client does not close it (#end). */
+  #linger: TimerHandle | undefined;
 
-  constructor(ctx: ServerContext, conn: Connection) {
+  constructor(ctx: ServerContext, conn: Connection, registry: Set<HttpConnection>) {
     this.#ctx = ctx;
     this.#conn = conn;
-    this.#parser = new RequestParser(ctx.options.limits);
+    this.#registry = registry;
+    registry.add(this);
     this.#responses = new ResponseQueue(ctx, this, conn);
     this.#timer = new ConnTimer(ctx.wheel, ctx.options, this, conn.socket);
     this.#gate = new ReadGate(conn, this);
-    conn.receive({
-      onData: (chunk) => this.#onData(chunk),
-      onEnd: () => this.#onEnd(),
-      onError: (e) => this.#onError(e),
-    });
-    conn.closed.then(() => this.#onClosed());
+    // This object is its connection's receiver and close observer: no closures per connection.
+    conn.receive(this);
+    conn.observeClose(this);
     // Accepted while close() began: drained like the others.
     if (ctx.closing) this.shutdown();
   }
@@ -121,7 +125,7 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
     ex.answer = nextAnswer(ex.answer, 'upgrade');
     this.#reading = nextReading(this.#reading, 'upgrade');
     this.#backlog.clear();
-    const head = this.#parser.takeHeld();
+    const head = (this.#parser as RequestParser).takeHeld();
     // Answers to earlier pipelined requests may still be held: they leave before the socket is handed over.
     this.#responses.handOver();
     const sink: ReceiveHandlers = { onData: () => {}, onEnd: () => {} };
@@ -159,17 +163,23 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
     this.#conn.destroy(error);
   }
 
-  // ---- input ----
+  // ---- input (ReceiveHandlers of the connection) ----
 
-  #onData(chunk: Uint8Array): void {
+  /** @internal A chunk arrived. */
+  onData(chunk: Uint8Array): void {
     if (this.#reading === 'upgraded') {
       this.#upgradeSink?.onData(chunk);
       return;
     }
     if (this.#reading === 'closed') return;
-    const wasIdle = this.#parser.idle;
-    const events = this.#parser.push(chunk);
-    if (wasIdle && !this.#parser.idle) this.#timer.headBegins();
+    let parser = this.#parser;
+    if (parser === undefined) {
+      parser = this.#ctx.parsers.take();
+      this.#parser = parser;
+    }
+    const wasIdle = parser.idle;
+    const events = parser.push(chunk);
+    if (wasIdle && !parser.idle) this.#timer.headBegins();
     this.#handleEvents(events);
   }
 
@@ -185,6 +195,15 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
     }
     this.#timer.arm();
     this.#applyPause();
+    this.#returnParser();
+  }
+
+  /** Between requests the parser holds nothing: it goes back to the server's pool until bytes come. */
+  #returnParser(): void {
+    const parser = this.#parser;
+    if (parser === undefined || !parser.idle || this.#backlog.pending || this.#backlog.busy) return;
+    this.#parser = undefined;
+    this.#ctx.parsers.give(parser);
   }
 
   /**
@@ -264,6 +283,7 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
 
   #onHead(head: RequestHead): void {
     const options = this.#ctx.options;
+    this.#timer.requestArrived();
     this.#requestCount++;
     if (this.#requestCount >= options.maxRequestsPerConnection) {
       this.#keepAlive = nextKeepAlive(this.#keepAlive, 'final');
@@ -333,14 +353,15 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
     this.#responses.force(bad, statusResponse(error.status));
   }
 
-  #onEnd(): void {
+  /** @internal The client ended its side. */
+  onEnd(): void {
     if (this.#reading === 'upgraded') {
       this.#upgradeSink?.onEnd();
       return;
     }
     // The client half-closed: answer what it sent, every request of it, then close (RFC 9112 §9.6).
     // A request cut short is refused (400), or, if its handler runs, its body fails.
-    for (const event of this.#parser.finish()) {
+    for (const event of this.#parser?.finish() ?? []) {
       if (event.type !== 'error') continue;
       if (this.#receiving === undefined) this.#refuse(event.error);
       else this.#receiving.body?.error(event.error);
@@ -351,16 +372,21 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
     if (this.#idle()) this.#end();
   }
 
-  #onError(error: Error): void {
+  /** @internal The connection failed. */
+  onError(error: Error): void {
     this.#upgradeSink?.onError?.(error);
   }
 
-  #onClosed(): void {
+  /** @internal The socket closed. */
+  connectionClosed(): void {
     // Nothing more can be read or written: a streamed response finishing later must not re-arm the
     // idle timer (it would keep a dead connection in the wheel for idleTimeoutMs).
     this.#reading = nextReading(this.#reading, 'stop');
     this.#timer.cancel();
+    this.#linger?.cancel();
     this.#responses.closed();
+    this.#registry.delete(this);
+    publishConnection('close', this);
   }
 
   // ---- answers (called by the response queue) ----
@@ -393,13 +419,19 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
     if (this.#responses.length !== 1) return false;
     if (this.#keepAlive === 'open' || this.#keepAlive === 'last') return true;
     const parser = this.#parser;
-    const begun = !noneBegunAfter(parser.state, parser.idle, this.#backlog.hasHead(), this.#receiving === ex);
+    const idle = parser === undefined || parser.idle;
+    const begun = !noneBegunAfter(parser?.state ?? 'head', idle, this.#backlog.hasHead(), this.#receiving === ex);
     return !begun || this.#timer.graceOver;
+  }
+
+  /** No part of a request has arrived that was not parsed into events (or no parser is held). */
+  get #parserIdle(): boolean {
+    return this.#parser === undefined || this.#parser.idle;
   }
 
   /** True when nothing is owed either way and no request has begun. */
   #idle(): boolean {
-    return this.#responses.length === 0 && !this.#backlog.pending && (this.#parser.idle || this.#reading === 'closed');
+    return this.#responses.length === 0 && !this.#backlog.pending && (this.#parserIdle || this.#reading === 'closed');
   }
 
   /** @internal `ex`'s response went out in full. */
@@ -415,7 +447,8 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
     }
     // A pipelined 100-continue request whose handler began reading while it waited in line gets its 100 now.
     if (this.#receiving?.body?.started) this.#sendContinue();
-    if (ex.head.upgrade && this.#parser.state === 'paused') this.#handleEvents(this.#parser.resume());
+    const parser = this.#parser;
+    if (ex.head.upgrade && parser?.state === 'paused') this.#handleEvents(parser.resume());
     if (this.#responses.length === 0) {
       // Every response owed is written: holding them for the next turn would only keep this
       // batch's objects alive (and make V8 grow its young generation under load).
@@ -458,7 +491,7 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
       this.#reading,
       responses.writing,
       this.#keepAlive,
-      this.#parser.idle,
+      this.#parserIdle,
       responses.length,
       needDrain,
     );
@@ -513,7 +546,6 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost {
     this.#conn.end().catch(() => {});
     // Read (and drop) what the client still sends while we linger.
     this.#gate.set(false);
-    const linger = this.#ctx.wheel.after(LINGER_MS, () => this.#conn.destroy());
-    this.#conn.closed.then(() => linger.cancel());
+    if (!this.#conn.socket.closed) this.#linger = this.#ctx.wheel.after(LINGER_MS, () => this.#conn.destroy());
   }
 }

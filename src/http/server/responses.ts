@@ -45,7 +45,6 @@ export class ResponseQueue {
   #writing: Writing = 'idle';
   /** The output is held for the answers to a read of several requests (holdUntilNextTurn). */
   #heldForTurn = false;
-  readonly #releaseTurn = (): void => this.releaseTurn();
 
   constructor(ctx: ServerContext, host: ResponseHost, conn: Connection) {
     this.#ctx = ctx;
@@ -172,7 +171,7 @@ export class ResponseQueue {
     if (this.#heldForTurn) return;
     this.#heldForTurn = true;
     this.output.begin();
-    setImmediate(this.#releaseTurn);
+    setImmediate(releaseTurnOf, this);
   }
 
   /** Lets go of the hold of {@link holdUntilNextTurn}, if it is still held. */
@@ -241,7 +240,10 @@ export class ResponseQueue {
 
   #written(ex: Exchange, keepAlive: boolean, bytes: number): void {
     ex.answer = nextAnswer(ex.answer, 'written');
-    this.#line.shift();
+    const line = this.#line;
+    // Emptied by length, not shift(): an idle connection keeps no spare backing store.
+    if (line.length === 1) line.length = 0;
+    else line.shift();
     publishRequestEnd(ex, this.#host, bytes);
     this.#host.written(ex, keepAlive);
   }
@@ -262,4 +264,9 @@ export class ResponseQueue {
     this.writeHeldNow();
     this.#conn.destroy();
   }
+}
+
+/** The end of the turn that {@link ResponseQueue.holdUntilNextTurn} waits for (one function for every queue). */
+function releaseTurnOf(queue: ResponseQueue): void {
+  queue.releaseTurn();
 }

@@ -12,6 +12,7 @@ import { publishConnection, publishEnd, publishRequestStart } from './diagnostic
 import { detectH2c } from './h2c.js';
 import { httpsRedirect } from './https-redirect.js';
 import { resolveServeOptions, SERVE_OPTIONS, type ServeOptions } from './options.js';
+import { ParserPool } from './parser-pool.js';
 import type { ServerContext } from './server-context.js';
 import { tlsListenOptions } from './tls.js';
 
@@ -227,7 +228,9 @@ export async function serveOn(wheel: TimerWheel, handler: Handler, given: ServeO
     throw new WirekitError('WK_ERR_INVALID_ARGUMENT', 'redirectHttp redirects to HTTPS: it needs tls');
   }
   const secure = options.tls !== undefined;
-  const ctx: ServerContext = { handler, options: resolveServeOptions(options), secure, closing: false, wheel };
+  const resolved = resolveServeOptions(options);
+  const parsers = new ParserPool(resolved.limits);
+  const ctx: ServerContext = { handler, options: resolved, secure, closing: false, wheel, parsers };
   // HTTP/2: by ALPN over TLS unless `http2: false`; on cleartext only with `http2: 'h2c'`. Loaded
   // only then: a plain HTTP/1.1 server never loads node:http2 (nor node:crypto, which it needs).
   const h2 = (secure ? options.http2 !== false : options.http2 === 'h2c')
@@ -265,13 +268,8 @@ export async function serveOn(wheel: TimerWheel, handler: Handler, given: ServeO
 }
 
 function serveHttp1(ctx: ServerContext, conn: Connection, connections: Set<HttpConnection>): void {
-  const http = new HttpConnection(ctx, conn);
-  connections.add(http);
+  const http = new HttpConnection(ctx, conn, connections);
   publishConnection('open', http);
-  conn.closed.then(() => {
-    connections.delete(http);
-    publishConnection('close', http);
-  });
 }
 
 /** h2c next to HTTP/1.1: the connection's first bytes say which engine serves it. */

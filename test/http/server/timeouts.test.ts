@@ -110,6 +110,22 @@ test('idleTimeoutMs closes a kept-alive connection that sends nothing more', asy
   assert.equal(client.error, undefined, 'a clean close, not a reset');
 });
 
+test('idleTimeoutMs counts from the last answer: a connection that keeps sending requests stays open', async () => {
+  const clock = fakeClock();
+  const server = await startServer(leaks, ok, { idleTimeoutMs: 60_000 }, clock.wheel);
+  const client = await server.client();
+  // Five idle timeouts of the server's time pass, a request every 40% of one: never idle for a whole one.
+  for (let i = 1; i <= 12; i++) {
+    await client.write(request('GET', `/${i}`));
+    const responses = await client.read(i);
+    assert.ok(!saysClose(responses[i - 1]!), `answer ${i} kept the connection alive`);
+    clock.advance(24_000);
+    await client.settle(20);
+    assert.ok(!client.ended, `open after request ${i}`);
+  }
+  assert.equal(server.calls, 12);
+});
+
 test('idleTimeoutMs closes a connection that never sends a byte', async () => {
   const clock = fakeClock();
   const server = await startServer(leaks, ok, { idleTimeoutMs: 60_000 }, clock.wheel);
