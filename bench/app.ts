@@ -21,11 +21,20 @@ app.get('/users/:id', (c) => c.json({ id: c.req.param('id') }));
 app.post('/echo', async (c) => c.json(await c.req.json()));
 
 const { TLS_CERT, TLS_KEY } = process.env;
+/**
+ * SLOW_TIMEOUT_MS replaces the 10 s TLS handshake and HTTP/2 SETTINGS timeouts for tools that slow the
+ * server 50-fold (`bench/instructions-per-request.sh` runs it under valgrind): a connection cut there
+ * would be a failed count.
+ */
+const slowMs = process.env.SLOW_TIMEOUT_MS === undefined ? undefined : Number(process.env.SLOW_TIMEOUT_MS);
 const server = await app.listen({
   port: Number(process.env.PORT ?? 3000),
   host: process.env.HOST ?? '127.0.0.1',
   idleTimeoutMs: 72_000,
-  ...(TLS_CERT !== undefined && TLS_KEY !== undefined ? { tls: { certFile: TLS_CERT, keyFile: TLS_KEY } } : {}),
+  ...(TLS_CERT !== undefined && TLS_KEY !== undefined
+    ? { tls: { certFile: TLS_CERT, keyFile: TLS_KEY, ...(slowMs === undefined ? {} : { handshakeTimeoutMs: slowMs }) } }
+    : {}),
+  ...(slowMs === undefined ? {} : { http2Options: { settingsTimeoutMs: slowMs } }),
   // H2C=1: cleartext HTTP/2 with prior knowledge next to HTTP/1.1 (`PROTOCOL=h2c bench/instructions-per-request.sh`).
   ...(process.env.H2C === '1' ? { http2: 'h2c' as const } : {}),
 });

@@ -23,7 +23,8 @@ callgrind_count() {
   # shellcheck disable=SC2086 # the command is split into words on purpose
   PORT=$port HOST=127.0.0.1 valgrind --tool=callgrind --callgrind-out-file="$out/cg.%p" $cmd >"$out/log" 2>&1 &
   vpid=$!
-  for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
+  # Up to 5 minutes: node starts slowly under valgrind on a loaded machine.
+  for _ in $(seq 1500); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
   "$drive" "$port" "$n"
   kill -INT $vpid; wait $vpid 2>/dev/null || true
   grep -h '^summary:' "$out"/cg.* | awk '{s += $2} END {printf "%.0f\n", s}'

@@ -8,19 +8,48 @@
 # PROTOCOL=h2c sends the requests as cleartext HTTP/2 with prior knowledge instead (h2load, 10
 # connections × 10 streams; servers get H2C=1, which the bench app takes as `http2: 'h2c'`):
 #   PROTOCOL=h2c bench/instructions-per-request.sh / floor="node dist/bench/h2c-floor.js" wirekit="node dist/bench/app.js"
+# PROTOCOL=https: HTTP/1.1 over TLS (h2load --h1, 10 connections, one request at a time each);
+# PROTOCOL=h2: HTTP/2 over TLS (ALPN h2, h2load 10 × 10). Servers get TLS_CERT and TLS_KEY (the
+# harness's dev certificate unless both are set); OpenSSL's instructions are counted too, and the
+# handshakes (10 in both runs) cancel out in the difference:
+#   PROTOCOL=https bench/instructions-per-request.sh / wirekit="node dist/bench/app.js" node-https="node $WIREKIT_BENCH/peers/servers/node-https.mjs"
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 path=$1; shift
 protocol=${PROTOCOL:-http1}
 # shellcheck source=bench/callgrind-count.sh
 . "$here/callgrind-count.sh"
-if [ "$protocol" = h2c ]; then
+case $protocol in
+  http1 | h2c) ;;
+  https | h2)
+    if [ -z "${TLS_CERT:-}" ] || [ -z "${TLS_KEY:-}" ]; then
+      : "${WIREKIT_BENCH:?set WIREKIT_BENCH (for its dev certificate) or TLS_CERT and TLS_KEY}"
+      dir=$("$WIREKIT_BENCH/lib/dev-cert.sh")
+      TLS_CERT=$dir/cert.pem TLS_KEY=$dir/key.pem
+    fi
+    # Handshakes and SETTINGS under valgrind take seconds: the bench app's 10 s timeouts would cut some.
+    export TLS_CERT TLS_KEY SLOW_TIMEOUT_MS=600000
+    ;;
+  *) echo "PROTOCOL is http1, h2c, https or h2" >&2; exit 2 ;;
+esac
+if [ "$protocol" != http1 ]; then
   command -v h2load >/dev/null || { echo "needs h2load (apt-get install -y nghttp2-client)" >&2; exit 1; }
 fi
 
+h2load_checked() { # N ARGS...: runs h2load, says so when not all N requests succeeded
+  local n=$1 out
+  shift
+  out=$(h2load "$@" 2>&1) || true
+  grep -q " $n succeeded" <<<"$out" || { echo "h2load: requests failed:" >&2; grep -E '^(requests|status)' <<<"$out" >&2; }
+}
+
 drive() { # PORT N: the requests
   if [ "$protocol" = h2c ]; then
-    h2load -n "$2" -c 10 -m 10 -t 1 "http://127.0.0.1:$1$path" | grep -q "$2 succeeded" || echo "h2load: requests failed" >&2
+    h2load_checked "$2" -n "$2" -c 10 -m 10 -t 1 "http://127.0.0.1:$1$path"
+  elif [ "$protocol" = h2 ]; then
+    h2load_checked "$2" -n "$2" -c 10 -m 10 -t 1 "https://127.0.0.1:$1$path"
+  elif [ "$protocol" = https ]; then
+    h2load_checked "$2" --h1 -n "$2" -c 10 -m 1 -t 1 "https://127.0.0.1:$1$path"
   else
     node "$here/keepalive-gets.mjs" "$1" "$path" "$2"
   fi
