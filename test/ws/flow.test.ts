@@ -151,7 +151,7 @@ describe('backpressure', () => {
   });
 });
 
-test('a send mark below the socket\'s own (Node 22+: 64 KiB) still drains when the peer reads, without spinning', async () => {
+test("a send mark below the socket's own (Node 22+: 64 KiB) still drains when the peer reads, without spinning", async () => {
   // The socket emits no 'drain' under its own mark: the sender must still learn that bytes left.
   const { port, sockets, drains } = await tracked({ sendHighWaterBytes: 2 * 1024, maxBufferedBytes: 1 << 30 });
   const raw = await rawPeer(leaks, port);
