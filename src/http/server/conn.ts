@@ -125,7 +125,17 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost, Receiv
     ex.answer = nextAnswer(ex.answer, 'upgrade');
     this.#reading = nextReading(this.#reading, 'upgrade');
     this.#backlog.clear();
-    const head = (this.#parser as RequestParser).takeHeld();
+    const parser = this.#parser as RequestParser;
+    const head = parser.takeHeld();
+    // What HTTP held for this request is not the new protocol's: the parser (and the chunk its
+    // readers still point into) goes back to the pool, the exchange and its request are let go, the
+    // timer leaves the wheel. An upgraded connection may stay open for days (docs/architecture.md,
+    // Memory per connection).
+    parser.resume();
+    this.#parser = undefined;
+    if (parser.idle) this.#ctx.parsers.give(parser);
+    this.#upgradeCandidate = undefined;
+    this.#timer.cancel();
     // Answers to earlier pipelined requests may still be held: they leave before the socket is handed over.
     this.#responses.handOver();
     const sink: ReceiveHandlers = { onData: () => {}, onEnd: () => {} };
