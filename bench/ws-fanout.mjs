@@ -31,7 +31,8 @@ const TIMEOUT_MS = option('timeout-ms', 120_000);
 const pinned = os.availableParallelism() >= 2;
 if (pinned) execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
 
-const HEAD = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13';
+const HEAD =
+  'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13';
 const cpuSeconds = (pid) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in ticks of 10 ms (CLK_TCK 100)
@@ -185,7 +186,9 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const [i, spec] of args.entries()) {
     const r = await measure(spec, 19800 + i + 10 * round);
     results.get(spec.slice(0, spec.indexOf('='))).push(r);
-    console.error(`round ${round + 1} ${spec.slice(0, spec.indexOf('='))}: ${r.cpuUsPerPublish.toFixed(0)} µs CPU/publish, ${r.publishesPerSecond.toFixed(0)} publishes/s`);
+    console.error(
+      `round ${round + 1} ${spec.slice(0, spec.indexOf('='))}: ${r.cpuUsPerPublish.toFixed(0)} µs CPU/publish, ${r.publishesPerSecond.toFixed(0)} publishes/s`,
+    );
   }
 }
 console.log(
