@@ -127,7 +127,6 @@ async function measure(spec, port) {
   try {
     await waitForPort(port);
     // Every binary frame a subscriber receives calls onFrame; a run tops its window up as publishes complete.
-    let frames = 0;
     let onFrame = () => {};
     const subscribers = [];
     for (let opened = 0; opened < SUBS; ) {
@@ -158,7 +157,6 @@ async function measure(spec, port) {
           }
         };
         onFrame = () => {
-          frames++;
           if (++received % SUBS !== 0) return;
           if (received === count * SUBS) resolve();
           else top();
