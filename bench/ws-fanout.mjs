@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitForPort } from './wait-for-port.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -95,23 +96,6 @@ function maskedFrame(payload) {
   return Buffer.concat([head, Buffer.from(payload.map((b, i) => b ^ key[i % 4]))]);
 }
 
-async function waitForPort(port) {
-  for (let t = 0; t < 150; t++) {
-    const up = await new Promise((r) =>
-      net
-        .connect(port, '127.0.0.1')
-        .on('connect', function () {
-          this.destroy();
-          r(true);
-        })
-        .on('error', () => r(false)),
-    );
-    if (up) return;
-    await sleep(100);
-  }
-  throw new Error(`nothing listens on ${port}`);
-}
-
 async function measure(spec, port) {
   const k = spec.indexOf('=');
   const [cmd, ...cmdArgs] = spec.slice(k + 1).split(' ');
@@ -125,7 +109,7 @@ async function measure(spec, port) {
     process.exit(1);
   }, TIMEOUT_MS);
   try {
-    await waitForPort(port);
+    if (!(await waitForPort(port))) throw new Error(`nothing listens on ${port}`);
     // Every binary frame a subscriber receives calls onFrame; a run tops its window up as publishes complete.
     let onFrame = () => {};
     const subscribers = [];
