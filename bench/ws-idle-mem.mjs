@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deflateRawSync } from 'node:zlib';
+import { waitForPort } from './wait-for-port.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -94,21 +95,7 @@ for (const [i, spec] of args.entries()) {
     env: { ...process.env, PORT: String(port), WS_DEFLATE: deflate === 'none' ? '0' : '1' },
     stdio: 'ignore',
   });
-  for (let t = 0; t < 100; t++) {
-    if (
-      await new Promise((r) =>
-        net
-          .connect(port, '127.0.0.1')
-          .on('connect', function () {
-            this.destroy();
-            r(true);
-          })
-          .on('error', () => r(false)),
-      )
-    )
-      break;
-    await sleep(100);
-  }
+  await waitForPort(port, 100);
   const sockets = [];
   await openMany(port, WARM, sockets);
   await sleep(3000);

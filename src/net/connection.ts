@@ -223,6 +223,16 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     else this.#closeObservers = [observers, observer];
   }
 
+  /** @internal Stops telling `observer` of the close (it let go of the connection). */
+  unobserveClose(observer: CloseObserver): void {
+    const observers = this.#closeObservers;
+    if (observers === observer) this.#closeObservers = undefined;
+    else if (Array.isArray(observers)) {
+      const at = observers.indexOf(observer);
+      if (at !== -1) observers.splice(at, 1);
+    }
+  }
+
   // ---- reads ----
 
   /** The next chunk as it arrived, or null once the peer has ended and everything was read. */
@@ -266,6 +276,14 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    */
   receive(handlers: ReceiveHandlers): void {
     this.#reader.receive(handlers);
+  }
+
+  /**
+   * @internal Push mode: hands later chunks, the end and errors to `handlers` instead of those
+   * given to {@link Connection.receive} (the new owner of an upgraded connection).
+   */
+  redirect(handlers: ReceiveHandlers): void {
+    this.#reader.redirect(handlers);
   }
 
   /** Push mode: stop delivering chunks and stop reading from the socket. No effect in pull mode. */

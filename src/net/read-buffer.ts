@@ -241,6 +241,12 @@ export class ReadBuffer {
     this.#updateFlow();
   }
 
+  /** Push mode: later chunks, the end and errors go to `handlers` (a protocol taking the connection over). */
+  redirect(handlers: ReceiveHandlers): void {
+    if (this.#mode !== 'push') throw new NetError('WK_ERR_READ_BUSY', 'redirect() needs a connection in push mode');
+    this.#handlers = handlers;
+  }
+
   /** Push mode: stop delivering and pause the source until {@link ReadBuffer.resume}. */
   pause(): void {
     if (this.#mode !== 'push') return;

@@ -23,6 +23,44 @@ const PAUSE_INBOX = 2;
  */
 export const PAUSE_USER = 4;
 
+/** Idle parsers kept per options, role and compression: enough for a burst of reads at once. */
+const POOL_SIZE = 64;
+const parserPools = new WeakMap<ResolvedWebSocketOptions, FrameParser[][]>();
+
+function poolOf(options: ResolvedWebSocketOptions, role: WebSocketRole, compression: boolean): FrameParser[] {
+  let pools = parserPools.get(options);
+  if (pools === undefined) {
+    pools = [[], [], [], []];
+    parserPools.set(options, pools);
+  }
+  return pools[(role === 'server' ? 0 : 2) + (compression ? 1 : 0)] as FrameParser[];
+}
+
+function takePooledParser(
+  options: ResolvedWebSocketOptions,
+  role: WebSocketRole,
+  compression: boolean,
+  sink: FrameParserSink,
+): FrameParser {
+  const parser = poolOf(options, role, compression).pop();
+  if (parser === undefined) {
+    const { maxMessageBytes, maxFrameBytes, maxFragments } = options;
+    return new FrameParser(sink, { role, maxMessageBytes, maxFrameBytes, maxFragments, compression });
+  }
+  parser.rebind(sink);
+  return parser;
+}
+
+function givePooledParser(
+  options: ResolvedWebSocketOptions,
+  role: WebSocketRole,
+  compression: boolean,
+  parser: FrameParser,
+): void {
+  const pool = poolOf(options, role, compression);
+  if (pool.length < POOL_SIZE) pool.push(parser);
+}
+
 /**
  * What a receiver tells its owner: one object shared by every connection (no closure per connection).
  *
@@ -53,7 +91,9 @@ export class Receiver<O> implements FrameParserSink {
   bytesReceived = 0;
   /** Set on every chunk received; cleared by the liveness check that looks at it. */
   received = false;
-  readonly #parser: FrameParser;
+  /** Taken from the pool when bytes come, given back once idle (between messages). */
+  #parser: FrameParser | undefined;
+  readonly #role: WebSocketRole;
   readonly #transport: WebSocketTransport;
   readonly #options: ResolvedWebSocketOptions;
   readonly #deflate: PerMessageDeflate | undefined;
@@ -76,20 +116,27 @@ export class Receiver<O> implements FrameParserSink {
     this.#deflate = deflate;
     this.#owner = owner;
     this.#events = events;
-    this.#parser = new FrameParser(this, {
-      role,
-      maxMessageBytes: options.maxMessageBytes,
-      maxFrameBytes: options.maxFrameBytes,
-      maxFragments: options.maxFragments,
-      compression: deflate !== undefined,
-    });
+    this.#role = role;
   }
 
   /** Bytes from the peer. */
   push(chunk: Buffer): void {
     this.bytesReceived += chunk.length;
     this.received = true;
-    this.#parser.push(chunk);
+    const parser = this.#parser ?? this.#takeParser();
+    parser.push(chunk);
+    // Between messages the parser holds nothing of ours: an idle connection keeps none.
+    if (this.#parser === parser && parser.idle) {
+      this.#parser = undefined;
+      givePooledParser(this.#options, this.#role, this.#deflate !== undefined, parser);
+    }
+  }
+
+  #takeParser(): FrameParser {
+    const parser = takePooledParser(this.#options, this.#role, this.#deflate !== undefined, this);
+    if (this.#paused !== 0) parser.pause();
+    this.#parser = parser;
+    return parser;
   }
 
   /** The queue `for await` reads (made on first use). */
@@ -106,11 +153,11 @@ export class Receiver<O> implements FrameParserSink {
     const before = this.#paused;
     this.#paused = on ? before | reason : before & ~reason;
     if (before === 0 && this.#paused !== 0) {
-      this.#parser.pause();
+      this.#parser?.pause();
       this.#transport.pause();
     } else if (before !== 0 && this.#paused === 0) {
       this.#transport.resume();
-      this.#parser.resume();
+      this.#parser?.resume();
     }
   }
 
@@ -167,7 +214,7 @@ export class Receiver<O> implements FrameParserSink {
     }
     // The connection fails here: frames after this message (in the same chunk, or held while
     // inflating) must not reach the application.
-    this.#parser.stop();
+    this.#parser?.stop();
     this.onFail({ closeCode: result.closeCode, errorCode: result.errorCode, message: result.message });
   }
 }

@@ -80,3 +80,37 @@ for (const contextTakeover of [false, true]) {
     });
   }
 }
+
+// Receivers give their parser back between messages (a pool shared by connections with the same
+// options): connections whose frames and messages are cut across reads must keep their own state.
+test('receivers sharing a parser pool keep each connection’s partial frames and fragments apart', () => {
+  const options = resolveWebSocketOptions({ maxMessageBytes: 1000 });
+  const transport = { pause() {}, resume() {} } as unknown as WebSocketTransport;
+  const a: Seen = { events: [] };
+  const b: Seen = { events: [] };
+  const ra = new Receiver(transport, options, 'server', undefined, a, EVENTS);
+  const rb = new Receiver(transport, options, 'server', undefined, b, EVENTS);
+  const fragmented = frames(
+    { opcode: 0x1, fin: false, payload: 'frag' },
+    { opcode: 0x9, payload: 'p' },
+    { opcode: 0x0, payload: 'mented' },
+  );
+  // A new buffer each time: the parser unmasks in place.
+  const whole = () => frames({ opcode: 0x2, payload: 'bb' }, { opcode: 0x1, payload: 'b-text' });
+  const x = frames({ opcode: 0x1, payload: 'x' });
+  // A stops inside its first frame's header, then inside the continuation; B's whole messages come in between.
+  ra.push(fragmented.subarray(0, 1));
+  rb.push(whole());
+  ra.push(fragmented.subarray(1, 12));
+  rb.push(whole());
+  ra.push(fragmented.subarray(12));
+  rb.push(x.subarray(0, 3));
+  ra.push(frames({ opcode: 0x1, payload: 'a-after' }));
+  rb.push(x.subarray(3));
+  assert.deepEqual(a.events, ['ping:p', 'text:fragmented', 'text:a-after']);
+  assert.deepEqual(b.events, ['binary:bb', 'text:b-text', 'binary:bb', 'text:b-text', 'text:x']);
+  assert.equal(a.failure, undefined);
+  assert.equal(b.failure, undefined);
+  ra.closed();
+  rb.closed();
+});

@@ -20,10 +20,14 @@ import { keepAliveAfter, noneBegunAfter, unreadBodyBound } from './keep-alive.js
 import { type GateHost, ReadGate } from './read-gate.js';
 import { type ResponseHost, ResponseQueue } from './responses.js';
 import type { ServerContext } from './server-context.js';
+import { type Http1Member, UpgradedConnection } from './upgraded-conn.js';
 
 /** How long a closing connection keeps reading (and dropping) what the client still sends, so our
  * last response is not lost to a reset (RFC 9112 §9.6). */
 const LINGER_MS = 2_000;
+
+/** An upgraded connection's bytes before its new owner's `receive()` (same tick: none are expected). */
+const DROP_UNTIL_RECEIVED: ReceiveHandlers = { onData() {}, onEnd() {} };
 
 /**
  * One HTTP/1.1 connection: feeds the parser, hands each request to its {@link ResponseQueue}
@@ -32,11 +36,11 @@ const LINGER_MS = 2_000;
  * three named unions (conn-state.ts): what the input is for (`#reading`), what the output does
  * (the queue's `writing`), and whether another request may follow (`#keepAlive`).
  */
-export class HttpConnection implements ResponseHost, TimerHost, GateHost, ReceiveHandlers, CloseObserver {
+export class HttpConnection implements ResponseHost, TimerHost, GateHost, ReceiveHandlers, CloseObserver, Http1Member {
   readonly #ctx: ServerContext;
   readonly #conn: Connection;
   /** The server's open HTTP/1.1 connections: this one leaves it when its socket closes. */
-  readonly #registry: Set<HttpConnection>;
+  readonly #registry: Set<Http1Member>;
   /** Lent by the server's pool while a request arrives; undefined while idle (parser-pool.ts). */
   #parser: RequestParser | undefined;
   readonly #responses: ResponseQueue;
@@ -47,7 +51,6 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost, Receiv
   /** The request whose body is arriving (reading `body` or `discard`). */
   #receiving: Exchange | undefined;
   #upgradeCandidate: Exchange | undefined;
-  #upgradeSink: ReceiveHandlers | undefined;
   #requestCount = 0;
   /** Body bytes dropped while reading is `discard`. */
   #discarded = 0;
@@ -55,7 +58,7 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost, Receiv
   /** While our side has ended: destroys the socket if the client does not close it (#end). */
   #linger: TimerHandle | undefined;
 
-  constructor(ctx: ServerContext, conn: Connection, registry: Set<HttpConnection>) {
+  constructor(ctx: ServerContext, conn: Connection, registry: Set<Http1Member>) {
     this.#ctx = ctx;
     this.#conn = conn;
     this.#registry = registry;
@@ -125,19 +128,28 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost, Receiv
     ex.answer = nextAnswer(ex.answer, 'upgrade');
     this.#reading = nextReading(this.#reading, 'upgrade');
     this.#backlog.clear();
-    const head = (this.#parser as RequestParser).takeHeld();
+    const parser = this.#parser as RequestParser;
+    const head = parser.takeHeld();
+    // What HTTP held for this request is not the new protocol's: the parser (and the chunk its
+    // readers still point into) goes back to the pool, the exchange and its request are let go, the
+    // timer leaves the wheel. An upgraded connection may stay open for days (docs/architecture.md,
+    // Memory per connection).
+    parser.resume();
+    this.#parser = undefined;
+    if (parser.idle) this.#ctx.parsers.give(parser);
+    this.#upgradeCandidate = undefined;
+    this.#timer.cancel();
     // Answers to earlier pipelined requests may still be held: they leave before the socket is handed over.
     this.#responses.handOver();
-    const sink: ReceiveHandlers = { onData: () => {}, onEnd: () => {} };
-    this.#upgradeSink = sink;
     this.#applyPause();
-    return {
-      connection: this.#conn,
-      head,
-      receive: (handlers) => {
-        this.#upgradeSink = handlers;
-      },
-    };
+    // The connection's reads and close go to its new owner from now on, and the registry keeps an
+    // UpgradedConnection in this object's place: nothing long-lived refers to this one any more.
+    const conn = this.#conn;
+    conn.redirect(DROP_UNTIL_RECEIVED);
+    conn.unobserveClose(this);
+    this.#registry.delete(this);
+    new UpgradedConnection(conn, this.#registry, this);
+    return { connection: conn, head, receive: (handlers) => conn.redirect(handlers) };
   }
 
   // ---- the server's calls ----
@@ -167,11 +179,8 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost, Receiv
 
   /** @internal A chunk arrived. */
   onData(chunk: Uint8Array): void {
-    if (this.#reading === 'upgraded') {
-      this.#upgradeSink?.onData(chunk);
-      return;
-    }
-    if (this.#reading === 'closed') return;
+    // Upgraded: the reads went to the new owner (redirect), none come here.
+    if (this.#reading === 'upgraded' || this.#reading === 'closed') return;
     let parser = this.#parser;
     if (parser === undefined) {
       parser = this.#ctx.parsers.take();
@@ -355,10 +364,7 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost, Receiv
 
   /** @internal The client ended its side. */
   onEnd(): void {
-    if (this.#reading === 'upgraded') {
-      this.#upgradeSink?.onEnd();
-      return;
-    }
+    if (this.#reading === 'upgraded') return;
     // The client half-closed: answer what it sent, every request of it, then close (RFC 9112 §9.6).
     // A request cut short is refused (400), or, if its handler runs, its body fails.
     for (const event of this.#parser?.finish() ?? []) {
@@ -370,11 +376,6 @@ export class HttpConnection implements ResponseHost, TimerHost, GateHost, Receiv
     this.#keepAlive = nextKeepAlive(this.#keepAlive, 'client-ended');
     this.#reading = nextReading(this.#reading, 'stop');
     if (this.#idle()) this.#end();
-  }
-
-  /** @internal The connection failed. */
-  onError(error: Error): void {
-    this.#upgradeSink?.onError?.(error);
   }
 
   /** @internal The socket closed. */

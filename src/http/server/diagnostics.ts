@@ -66,6 +66,19 @@ export function publishEnd(
   channels.requestEnd.publish(message);
 }
 
+/**
+ * Whether a connection's close is watched now (so a connection handed to another protocol keeps
+ * the info to publish it with).
+ *
+ * @example
+ * ```ts
+ * const info = connectionCloseWatched() ? conn : undefined;
+ * ```
+ */
+export function connectionCloseWatched(): boolean {
+  return channels.connectionClose.hasSubscribers;
+}
+
 export function publishConnection(kind: 'open' | 'close', info: ConnInfo): void {
   const channel = kind === 'open' ? channels.connectionOpen : channels.connectionClose;
   if (channel.hasSubscribers) channel.publish({ info });

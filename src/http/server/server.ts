@@ -15,6 +15,7 @@ import { resolveServeOptions, SERVE_OPTIONS, type ServeOptions } from './options
 import { ParserPool } from './parser-pool.js';
 import type { ServerContext } from './server-context.js';
 import { tlsListenOptions } from './tls.js';
+import type { Http1Member } from './upgraded-conn.js';
 
 /** HTTP/2 requests and connections go to the same diagnostics channels as HTTP/1.1 ones. */
 const H2_OBSERVER: H2Observer = {
@@ -25,7 +26,7 @@ const H2_OBSERVER: H2Observer = {
 
 /** The connections a server serves, by engine. */
 interface Served {
-  readonly http1: Set<HttpConnection>;
+  readonly http1: Set<Http1Member>;
   readonly h2: H2Engine | undefined;
   /** Cleartext connections (h2c next to HTTP/1.1) whose first bytes have not said which they speak. */
   readonly undecided: Set<Connection>;
@@ -267,7 +268,7 @@ export async function serveOn(wheel: TimerWheel, handler: Handler, given: ServeO
   return httpServer;
 }
 
-function serveHttp1(ctx: ServerContext, conn: Connection, connections: Set<HttpConnection>): void {
+function serveHttp1(ctx: ServerContext, conn: Connection, connections: Set<Http1Member>): void {
   const http = new HttpConnection(ctx, conn, connections);
   publishConnection('open', http);
 }

@@ -37,7 +37,7 @@ const EMPTY = Buffer.alloc(0);
  * ```
  */
 export class FrameParser {
-  readonly #sink: FrameParserSink;
+  #sink: FrameParserSink;
   readonly #expectMasked: boolean;
   readonly #maxMessageBytes: number;
   readonly #maxFrameBytes: number;
@@ -82,6 +82,35 @@ export class FrameParser {
   /** True once a close frame or a failure ended parsing: later bytes are ignored. */
   get done(): boolean {
     return this.#state === DONE;
+  }
+
+  /**
+   * True between messages: no frame or fragmented message begun, nothing held, not paused. An idle
+   * parser holds no state of its connection's, so one parser can serve many connections in turn
+   * (see {@link FrameParser.rebind}).
+   */
+  get idle(): boolean {
+    return (
+      this.#state === HEADER &&
+      this.#headLength === 0 &&
+      this.#messageOpcode === 0 &&
+      !this.#paused &&
+      !this.#running &&
+      (this.#held === undefined || this.#held.length === 0)
+    );
+  }
+
+  /**
+   * Points an {@link FrameParser.idle} parser at another sink (another connection with the same
+   * options), so idle connections need not keep a parser each.
+   *
+   * @example
+   * ```ts
+   * if (parser.idle) pool.push(parser); // later: pool.pop()?.rebind(otherSink)
+   * ```
+   */
+  rebind(sink: FrameParserSink): void {
+    this.#sink = sink;
   }
 
   /** Bytes pushed while paused, not parsed yet. */

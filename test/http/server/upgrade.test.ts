@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WirekitError } from '../../../src/errors.js';
 import { Response } from '../../../src/http/message/index.js';
-import type { Upgraded } from '../../../src/http/server/index.js';
+import { type ConnInfo, channels, type Upgraded } from '../../../src/http/server/index.js';
 import { startServer } from '../../helpers/http-server.js';
 import { trackLeaks } from '../../helpers/leaks.js';
 import { request } from '../../helpers/raw-client.js';
 import { bodyText, saysClose } from '../../helpers/response-reader.js';
+import { eventually } from '../../helpers/wait.js';
 
 const leaks = trackLeaks();
 
@@ -181,4 +182,50 @@ test('an upgrade pipelined behind a plain request: the plain answer leaves befor
   assert.deepEqual(server.seen.paths, ['/first', '/shout']);
   client.end();
   await client.waitEnded();
+});
+
+// After the upgrade the server keeps an UpgradedConnection in the HttpConnection's place (the HTTP
+// state is let go): the connection must still count, close with the server and be published.
+test('an upgraded connection is counted until it closes, and its close is published with the info of its open', async () => {
+  const server = await shoutServer();
+  const opened: ConnInfo[] = [];
+  const closed: ConnInfo[] = [];
+  const mine = (info: ConnInfo): boolean => info.localAddress?.port === server.port;
+  const onOpen = (m: unknown): void => {
+    const { info } = m as { info: ConnInfo };
+    if (mine(info)) opened.push(info);
+  };
+  const onClose = (m: unknown): void => {
+    const { info } = m as { info: ConnInfo };
+    if (mine(info)) closed.push(info);
+  };
+  channels.connectionOpen.subscribe(onOpen);
+  channels.connectionClose.subscribe(onClose);
+  leaks.defer(() => {
+    channels.connectionOpen.unsubscribe(onOpen);
+    channels.connectionClose.unsubscribe(onClose);
+  });
+  const client = await server.client();
+  await client.write(request('GET', '/shout', UPGRADE));
+  await client.until(() => client.text.includes('101 Switching'), 'the 101');
+  await client.write('ping');
+  await client.until(() => client.text.includes('PING'), 'the upgraded protocol answering');
+  assert.equal(server.server.connections, 1);
+  client.destroy();
+  await eventually(() => server.server.connections === 0, 'the upgraded connection leaving the count');
+  await eventually(() => closed.length === 1, 'the close published');
+  assert.equal(opened.length, 1);
+  assert.equal(closed[0], opened[0], 'the same info as the open');
+});
+
+test('server.close({ timeoutMs }) destroys an upgraded connection its new owner leaves open', async () => {
+  const server = await shoutServer();
+  const client = await server.client();
+  await client.write(request('GET', '/shout', UPGRADE));
+  await client.until(() => client.text.includes('101 Switching'), 'the 101');
+  await client.write('ping');
+  await client.until(() => client.text.includes('PING'), 'the upgraded protocol answering');
+  await server.server.close({ timeoutMs: 50 });
+  await client.waitEnded();
+  assert.equal(server.server.connections, 0);
 });

@@ -208,3 +208,35 @@ describe('5 fragmentation', () => {
     ]);
   });
 });
+
+describe('idle: between messages the parser holds nothing of its connection (it may serve another)', () => {
+  test('idle only with no frame, fragmented message or held bytes in progress; rebind moves the events', () => {
+    const first: string[] = [];
+    const second: string[] = [];
+    const sink = (out: string[]) => ({
+      onMessage: (p: Buffer) => void out.push(p.toString()),
+      onPing: () => void out.push('ping'),
+      onPong() {},
+      onCloseFrame() {},
+      onFail: (f: { message: string }) => assert.fail(f.message),
+    });
+    const parser = new FrameParser(sink(first), SERVER);
+    assert.equal(parser.idle, true);
+    const input = frames({ opcode: TEXT, payload: 'ab', fin: false }, { opcode: PING }, { opcode: 0, payload: 'cd' });
+    parser.push(input.subarray(0, 1)); // half a header
+    assert.equal(parser.idle, false);
+    parser.push(input.subarray(1, 8)); // the first fragment: a message in progress
+    assert.equal(parser.idle, false);
+    parser.push(input.subarray(8, 14)); // the ping, whole: the message still in progress
+    assert.equal(parser.idle, false);
+    parser.pause();
+    parser.push(input.subarray(14));
+    assert.equal(parser.idle, false);
+    parser.resume();
+    assert.equal(parser.idle, true);
+    parser.rebind(sink(second));
+    parser.push(frame({ opcode: TEXT, payload: 'next' }));
+    assert.deepEqual(first, ['ping', 'abcd']);
+    assert.deepEqual(second, ['next']);
+  });
+});
