@@ -14,6 +14,12 @@ export type HeadersInit =
 export let adopt: (raw: string[]) => Headers;
 
 /**
+ * Adds a field that is valid by construction (a constant) without checking it. Internal, as
+ * {@link adopt} is.
+ */
+export let appendTrusted: (headers: Headers, name: string, value: string) => void;
+
+/**
  * HTTP fields: case-insensitive lookup, the order and case of names as received or added kept (the
  * echo contract and proxies need them). Stored as one flat `[name, value, …]` array: a parsed request
  * hands over its array without a copy, and lookups over the dozen fields of a typical request are a
@@ -44,6 +50,9 @@ export class Headers implements Iterable<[string, string]> {
   }
 
   static {
+    appendTrusted = (headers, name, value) => {
+      headers.#raw.push(name, value);
+    };
     adopt = (raw) => {
       const headers = new Headers();
       headers.#raw = raw;

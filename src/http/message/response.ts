@@ -9,7 +9,7 @@ import {
   readJson,
   readText,
 } from './body.js';
-import { adopt, Headers, type HeadersInit } from './headers.js';
+import { adopt, appendTrusted, Headers, type HeadersInit } from './headers.js';
 
 /** Options of `new Response(body, init)`. */
 export interface ResponseInit {
@@ -51,7 +51,9 @@ export class Response {
     this.trailers = init.trailers;
     const { content, contentType } = normalizeBody(body);
     this.#content = content;
-    if (contentType !== undefined && !this.headers.has('content-type')) this.headers.set('Content-Type', contentType);
+    // The body's own type is one of a few constants: no field checks for it.
+    if (contentType !== undefined && !this.headers.has('content-type'))
+      appendTrusted(this.headers, 'Content-Type', contentType);
   }
 
   /** A JSON response (`application/json`). */
