@@ -1,7 +1,7 @@
 import { ProtocolError } from '../../errors.js';
 import { isFieldName, isFieldValue } from './field-validation.js';
 import { httpDate } from './http-date.js';
-import { isBodylessStatus, STATUS_TEXT } from './status.js';
+import { isBodylessStatus, reasonPhrase, STATUS_TEXT } from './status.js';
 
 /** How the serializer frames the body that follows a head. */
 export type BodyLength = number | 'chunked' | 'none';
@@ -61,9 +61,10 @@ export function serializeResponseHead(init: ResponseHeadInit): SerializedHead {
   if (!Number.isInteger(status) || status < 100 || status > 999) {
     throw new ProtocolError('WK_ERR_HTTP_INVALID_STATUS', 500, `invalid status ${String(status)}`);
   }
-  const reason = init.reason ?? STATUS_TEXT[status] ?? '';
+  const registered = reasonPhrase(status);
+  const reason = init.reason ?? registered ?? '';
   // The registered reasons are checked once, with their status lines made ahead (STATUS_LINES).
-  let head = reason === STATUS_TEXT[status] ? STATUS_LINES[status] : undefined;
+  let head = reason === registered ? STATUS_LINES[status] : undefined;
   if (head === undefined) {
     if (!isFieldValue(reason) || reason.includes('\t')) throw invalidField('reason phrase');
     head = `HTTP/1.1 ${status} ${reason}\r\n`;
@@ -90,8 +91,8 @@ export function serializeResponseHead(init: ResponseHeadInit): SerializedHead {
 }
 
 /** `HTTP/1.1 <status> <reason>\r\n` for every registered status and its reason, made once. */
-const STATUS_LINES: Readonly<Record<number, string>> = (() => {
-  const lines: Record<number, string> = {};
+const STATUS_LINES: readonly (string | undefined)[] = (() => {
+  const lines: (string | undefined)[] = new Array(1000).fill(undefined);
   for (const [status, reason] of Object.entries(STATUS_TEXT)) {
     if (isFieldValue(reason) && !reason.includes('\t')) lines[Number(status)] = `HTTP/1.1 ${status} ${reason}\r\n`;
   }

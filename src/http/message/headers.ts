@@ -1,4 +1,5 @@
 import { WirekitError } from '../../errors.js';
+import { sameFieldName } from '../codec/field-names.js';
 import { isFieldName, isFieldValue } from '../codec/field-validation.js';
 
 /** What a {@link Headers} can be made from. */
@@ -209,7 +210,7 @@ interface InspectOptions {
 
 /** ASCII case-insensitive name comparison without allocating when the lengths differ. */
 function sameName(a: string, b: string): boolean {
-  return a.length === b.length && (a === b || a.toLowerCase() === b.toLowerCase());
+  return sameFieldName(a, b);
 }
 
 function checked(name: string, value: string | number): string {

@@ -1,5 +1,5 @@
 import { WirekitError } from '../../errors.js';
-import { STATUS_TEXT } from '../codec/status.js';
+import { reasonPhrase } from '../codec/status.js';
 import {
   type BodyContent,
   type BodyInit,
@@ -46,7 +46,7 @@ export class Response {
       throw new WirekitError('WK_ERR_HTTP_INVALID_STATUS', `invalid status ${String(status)}`);
     }
     this.status = status;
-    this.statusText = init.statusText ?? STATUS_TEXT[status] ?? '';
+    this.statusText = init.statusText ?? reasonPhrase(status) ?? '';
     this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
     this.trailers = init.trailers;
     const { content, contentType } = normalizeBody(body);

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findByte, latin1Reusing, REUSE_SLOTS } from '../../../src/http/codec/chars.js';
+import { sameFieldName } from '../../../src/http/codec/field-names.js';
 import { RequestParser } from '../../../src/http/codec/request-parser.js';
 import { serializeResponseHead } from '../../../src/http/codec/serializer.js';
 
@@ -61,4 +62,20 @@ test('a head says whether it is ASCII, so it may be sent as UTF-8 text', () => {
   const custom = serializeResponseHead({ ...base, reason: 'Fine', headers: [] });
   assert.match(custom.head, /^HTTP\/1\.1 200 Fine\r\n/);
   assert.match(serializeResponseHead({ ...base, headers: [] }).head, /^HTTP\/1\.1 200 OK\r\n/);
+});
+
+test('field names compare as toLowerCase would, without making strings', () => {
+  const pairs: [string, string][] = [
+    ['Content-Type', 'content-type'],
+    ['CONTENT-TYPE', 'content-type'],
+    ['Content-Typf', 'content-type'],
+    ['@', '`'],
+    ['[', '{'],
+    ['\r', '-'],
+    ['x-\u00c9', 'x-\u00e9'],
+    ['\u212a', 'k'],
+    ['Host', 'host'],
+    ['Hos', 'host'],
+  ];
+  for (const [a, b] of pairs) assert.equal(sameFieldName(a, b), a.toLowerCase() === b.toLowerCase(), `${a} ${b}`);
 });
