@@ -48,7 +48,8 @@ export class LineReader {
 
   /** Forgets any partial line (after an error or when the parser is reset). */
   reset(): void {
-    this.#partial = [];
+    // Most heads arrive whole: the empty list is kept rather than made again per head.
+    if (this.#partial.length > 0) this.#partial = [];
     this.#partialBytes = 0;
   }
 

@@ -79,3 +79,14 @@ test('field names compare as toLowerCase would, without making strings', () => {
   ];
   for (const [a, b] of pairs) assert.equal(sameFieldName(a, b), a.toLowerCase() === b.toLowerCase(), `${a} ${b}`);
 });
+
+test('a Host found valid before does not make a different one valid', () => {
+  const valid = new RequestParser().push(Buffer.from('GET / HTTP/1.1\r\nHost: a.example\r\n\r\n'));
+  assert.equal(valid[0]?.type, 'head');
+  const again = new RequestParser().push(Buffer.from('GET / HTTP/1.1\r\nHost: a.example\r\n\r\n'));
+  assert.equal(again[0]?.type, 'head');
+  const bad = new RequestParser().push(Buffer.from('GET / HTTP/1.1\r\nHost: a<example\r\n\r\n'));
+  assert.equal(bad[0]?.type, 'error');
+  const badAgain = new RequestParser().push(Buffer.from('GET / HTTP/1.1\r\nHost: a<example\r\n\r\n'));
+  assert.equal(badAgain[0]?.type, 'error');
+});
