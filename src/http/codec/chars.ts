@@ -110,7 +110,14 @@ export function findByte(buf: Buffer, byte: number, from: number): number {
 
 /** Values longer than this are always sliced anew (comparing them would cost what slicing does). */
 const REUSE_MAX_BYTES = 64;
-/** Slots of a reuse cache: the first fields of a head (later ones are sliced anew), bounding its size. */
+/**
+ * Slots of a reuse cache: the first fields of a head (later ones are sliced anew), bounding its size.
+ *
+ * @example
+ * ```ts
+ * latin1Reusing(cache, REUSE_SLOTS, buf, 0, 4); // sliced, not kept
+ * ```
+ */
 export const REUSE_SLOTS = 32;
 
 /**

@@ -17,6 +17,11 @@ export let adopt: (raw: string[]) => Headers;
 /**
  * Adds a field that is valid by construction (a constant) without checking it. Internal, as
  * {@link adopt} is.
+ *
+ * @example
+ * ```ts
+ * appendTrusted(response.headers, 'Content-Type', 'text/plain; charset=utf-8');
+ * ```
  */
 export let appendTrusted: (headers: Headers, name: string, value: string) => void;
 
