@@ -4,6 +4,11 @@
 # GETs (10 connections, bench/keepalive-gets.mjs); the difference over 4,000 is the cost of one
 # request without start-up and JIT warm-up. Kernel time (read/write syscalls) is not counted.
 # Usage: bench/instructions-per-request.sh PATH NAME=COMMAND [NAME=COMMAND ...]
+# REQUESTS="A B" counts runs of A and B requests instead (default "2000 6000"). The default window still
+# holds V8's tier-up of the request path (TurboFan compiles, code running in its baseline tier): about
+# half of an App's count. A later window (REQUESTS="8000 16000") measures the warmed-up cost, and
+# `node --single-threaded` in the command makes the count repeat exactly (no compiler thread racing
+# the requests); see docs/benchmarks.md, issue 9.
 # BODY_FILE=file makes every request a POST of that file (application/json), e.g. PATH /echo.
 # PROTOCOL=h2c sends the requests as cleartext HTTP/2 with prior knowledge instead (h2load, 10
 # connections × 10 streams; servers get H2C=1, which the bench app takes as `http2: 'h2c'`):
@@ -56,9 +61,11 @@ drive() { # PORT N: the requests
 }
 count() { H2C=$([ "$protocol" = h2c ] && echo 1 || echo 0) callgrind_count "$1" "$2" drive; }
 
+read -r first second <<<"${REQUESTS:-2000 6000}"
+[ "$second" -gt "$first" ] 2>/dev/null || { echo "REQUESTS is two counts, the second larger" >&2; exit 2; }
 printf '| server | instructions per request |\n|---|---:|\n'
 for spec in "$@"; do
   name=${spec%%=*}; cmd=${spec#*=}
-  a=$(count 2000 "$cmd"); b=$(count 6000 "$cmd")
-  printf '| %s | %d |\n' "$name" $(( (b - a) / 4000 ))
+  a=$(count "$first" "$cmd"); b=$(count "$second" "$cmd")
+  printf '| %s | %d |\n' "$name" $(( (b - a) / (second - first) ))
 done

@@ -24,6 +24,9 @@ export interface ContextConfig {
 }
 
 /** The logger of apps given none: the built-in JSON logger on standard error, made on first use. */
+/** What `c.text()` answers with (the type a string body gets, see body.ts). */
+const TEXT_TYPE = 'text/plain; charset=utf-8';
+
 let defaultLogger: Logger | undefined;
 
 /**
@@ -174,6 +177,15 @@ export class Context<V extends object = Record<string, unknown>> {
 
   /** A `text/plain; charset=utf-8` response. */
   text(text: string, status?: number, headers?: ResponseHeaders): Response {
+    if (headers === undefined && this.#headers === undefined && typeof text === 'string') {
+      // The hot path, as for c.json(): its one field made directly, no field checks for a constant.
+      const response = new Response(text, {
+        status: status ?? this.#status,
+        headers: adopt(['Content-Type', TEXT_TYPE]),
+      });
+      this.#res = response;
+      return response;
+    }
     return this.#respond(text, status, headers, undefined);
   }
 

@@ -89,3 +89,59 @@ interface Latin1Sliceable {
 export function latin1(buf: Buffer, start: number, end: number): string {
   return (buf as unknown as Latin1Sliceable).latin1Slice(start, end);
 }
+
+/** Lines and field names are short: a loop finds a byte in them for less than a call into C++. */
+const SCAN_IN_JS_BYTES = 48;
+
+/**
+ * The index of the first `byte` in `buf` from `from`, or -1: the first bytes are searched in
+ * JavaScript (no native call for the short lines of a typical head), the rest with `indexOf`.
+ *
+ * @example
+ * ```ts
+ * findByte(Buffer.from('Host: a\r\n'), 0x3a, 0); // 4
+ * ```
+ */
+export function findByte(buf: Buffer, byte: number, from: number): number {
+  const stop = Math.min(buf.length, from + SCAN_IN_JS_BYTES);
+  for (let i = from; i < stop; i++) if (buf[i] === byte) return i;
+  return stop === buf.length ? -1 : buf.indexOf(byte, stop);
+}
+
+/** Values longer than this are always sliced anew (comparing them would cost what slicing does). */
+const REUSE_MAX_BYTES = 64;
+/**
+ * Slots of a reuse cache: the first fields of a head (later ones are sliced anew), bounding its size.
+ *
+ * @example
+ * ```ts
+ * latin1Reusing(cache, REUSE_SLOTS, buf, 0, 4); // sliced, not kept
+ * ```
+ */
+export const REUSE_SLOTS = 32;
+
+/**
+ * The bytes `buf[start, end)` as a latin1 string, reusing `cache[slot]` when it holds the same text
+ * (keep-alive clients send the same Host, Connection and target again and again): no new string
+ * and no native call then. `cache` is one of a few module-level arrays; what a slot holds only
+ * saves work, it never changes the result.
+ *
+ * @example
+ * ```ts
+ * const cache: string[] = [];
+ * latin1Reusing(cache, 0, Buffer.from('keep-alive'), 0, 10); // 'keep-alive', kept in cache[0]
+ * ```
+ */
+export function latin1Reusing(cache: string[], slot: number, buf: Buffer, start: number, end: number): string {
+  const length = end - start;
+  if (length > REUSE_MAX_BYTES || slot >= REUSE_SLOTS) return latin1(buf, start, end);
+  const seen = cache[slot];
+  if (seen !== undefined && seen.length === length) {
+    let i = 0;
+    while (i < length && seen.charCodeAt(i) === buf[start + i]) i++;
+    if (i === length) return seen;
+  }
+  const text = latin1(buf, start, end);
+  cache[slot] = text;
+  return text;
+}

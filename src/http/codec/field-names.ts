@@ -73,5 +73,28 @@ export function fieldName(buf: Buffer, start: number, end: number): string {
 
 /** ASCII case-insensitive `name === lower`, cheap when `name` is the lower-case constant itself. */
 export function isField(name: string, lower: string): boolean {
-  return name === lower || (name.length === lower.length && name.toLowerCase() === lower);
+  return sameFieldName(name, lower);
+}
+
+/**
+ * `a.toLowerCase() === b.toLowerCase()` for strings of one length, without making either: ASCII
+ * letters are folded in place; a string with other than ASCII goes the `toLowerCase` way.
+ *
+ * @example
+ * ```ts
+ * sameFieldName('Content-Type', 'content-type'); // true
+ * ```
+ */
+export function sameFieldName(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x > 0x7f || y > 0x7f) return a.toLowerCase() === b.toLowerCase();
+    const folded = x | 0x20;
+    if (folded !== (y | 0x20) || folded < 0x61 || folded > 0x7a) return false;
+  }
+  return true;
 }

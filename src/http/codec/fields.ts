@@ -1,5 +1,5 @@
 import { ProtocolError } from '../../errors.js';
-import { allIn, COLON, CR, FIELD_VALUE, isOws, latin1, PENDING_CR, TOKEN } from './chars.js';
+import { allIn, COLON, CR, FIELD_VALUE, isOws, latin1Reusing, PENDING_CR, TOKEN } from './chars.js';
 import { fieldName } from './field-names.js';
 
 /**
@@ -12,18 +12,26 @@ import { fieldName } from './field-names.js';
  */
 export function parseFieldLine(buf: Buffer, start: number, end: number, out: string[]): number {
   if (isOws(buf[start])) throw invalid('obs-fold (a field line starting with whitespace) is not accepted');
-  const colon = buf.indexOf(COLON, start);
-  if (colon === -1 || colon >= end) throw invalid('field line without a colon');
-  if (colon === start || !allIn(TOKEN, buf, start, colon)) throw invalid('field name is not a token');
+  // The name is read up to its first byte that is no tchar: a valid line's colon.
+  let colon = start;
+  while (colon < end && TOKEN[buf[colon] as number] === 1) colon++;
+  if (colon === end || buf[colon] !== COLON || colon === start) {
+    const first = buf.indexOf(COLON, start);
+    if (first === -1 || first >= end) throw invalid('field line without a colon');
+    throw invalid('field name is not a token');
+  }
   let valueStart = colon + 1;
   let valueEnd = end;
   while (valueStart < valueEnd && isOws(buf[valueStart])) valueStart++;
   while (valueEnd > valueStart && isOws(buf[valueEnd - 1])) valueEnd--;
   if (!allIn(FIELD_VALUE, buf, valueStart, valueEnd)) throw invalid('field value holds a control character');
   const index = out.length;
-  out.push(fieldName(buf, start, colon), latin1(buf, valueStart, valueEnd));
+  out.push(fieldName(buf, start, colon), latin1Reusing(VALUES_SEEN, index >> 1, buf, valueStart, valueEnd));
   return index;
 }
+
+/** The values last read at each field position, reused when the next head repeats them (chars.ts). */
+const VALUES_SEEN: string[] = [];
 
 // Parts of a field line read so far, for scanFieldLine.
 const NAME_START = 0;

@@ -89,8 +89,12 @@ export function noteField(facts: HeadFacts, headers: readonly string[], index: n
   }
 }
 
+/** The last Host value found valid: a keep-alive client sends the same string again (chars.ts, latin1Reusing). */
+let validHost: string | undefined;
+
 function noteHost(facts: HeadFacts, value: string): void {
   facts.hosts++;
+  if (value === validHost) return;
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
     if (code > 0xff || HOST[code] === 0) {
@@ -98,6 +102,7 @@ function noteHost(facts: HeadFacts, value: string): void {
       return;
     }
   }
+  validHost = value;
 }
 
 function noteConnection(facts: HeadFacts, value: string): void {

@@ -1,4 +1,4 @@
-import { CR, LF } from './chars.js';
+import { CR, findByte, LF } from './chars.js';
 
 /** `LineReader.next` results other than a position. */
 export const LINE_INCOMPLETE = -1;
@@ -31,7 +31,7 @@ export class LineReader {
    * `LINE_BARE_LF`, or `LINE_TOO_LONG` once the line (CRLF excluded) exceeds `maxBytes`.
    */
   next(chunk: Buffer, pos: number, maxBytes: number): number {
-    const lf = chunk.indexOf(LF, pos);
+    const lf = findByte(chunk, LF, pos);
     if (lf === -1) return this.#keep(chunk, pos, maxBytes);
     if (this.#partialBytes === 0) {
       // Too long first, as a line that arrives in pieces is judged (#keep): same answer whatever the reads.
@@ -48,7 +48,8 @@ export class LineReader {
 
   /** Forgets any partial line (after an error or when the parser is reset). */
   reset(): void {
-    this.#partial = [];
+    // Most heads arrive whole: the empty list is kept rather than made again per head.
+    if (this.#partial.length > 0) this.#partial = [];
     this.#partialBytes = 0;
   }
 

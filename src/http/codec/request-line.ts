@@ -1,5 +1,5 @@
 import { ProtocolError } from '../../errors.js';
-import { allIn, CR, HOST, latin1, PENDING_CR, SP, TARGET, TOKEN } from './chars.js';
+import { allIn, CR, findByte, HOST, latin1, latin1Reusing, PENDING_CR, SP, TARGET, TOKEN } from './chars.js';
 
 /** The parsed request line (RFC 9112 §3). */
 export interface RequestLine {
@@ -9,6 +9,8 @@ export interface RequestLine {
 }
 
 const SLASH = 0x2f;
+/** The target last read, reused when the next request asks for the same one (chars.ts). */
+const TARGETS_SEEN: string[] = [];
 const ASTERISK = 0x2a;
 
 /**
@@ -17,15 +19,15 @@ const ASTERISK = 0x2a;
  * with the intermediaries in front of us). Unknown but well-formed versions are 505, the rest 400.
  */
 export function parseRequestLine(buf: Buffer, start: number, end: number): RequestLine {
-  const sp1 = buf.indexOf(SP, start);
+  const sp1 = findByte(buf, SP, start);
   if (sp1 <= start || sp1 >= end || !allIn(TOKEN, buf, start, sp1)) throw badLine('method is not a token');
-  const sp2 = buf.indexOf(SP, sp1 + 1);
+  const sp2 = findByte(buf, SP, sp1 + 1);
   if (sp2 === -1 || sp2 >= end) throw badLine('request line has no HTTP version');
   if (sp2 === sp1 + 1 || !allIn(TARGET, buf, sp1 + 1, sp2)) throw badTarget('request-target has a forbidden byte');
   const version = parseVersion(buf, sp2 + 1, end);
   const method = methodName(buf, start, sp1);
   checkTargetForm(method, buf, sp1 + 1, sp2);
-  return { method, target: latin1(buf, sp1 + 1, sp2), version };
+  return { method, target: latin1Reusing(TARGETS_SEEN, 0, buf, sp1 + 1, sp2), version };
 }
 
 function parseVersion(buf: Buffer, start: number, end: number): '1.0' | '1.1' {

@@ -1,7 +1,7 @@
 import { ProtocolError } from '../../errors.js';
 import { isFieldName, isFieldValue } from './field-validation.js';
 import { httpDate } from './http-date.js';
-import { isBodylessStatus, STATUS_TEXT } from './status.js';
+import { isBodylessStatus, reasonPhrase, STATUS_TEXT } from './status.js';
 
 /** How the serializer frames the body that follows a head. */
 export type BodyLength = number | 'chunked' | 'none';
@@ -39,6 +39,8 @@ export interface SerializedHead {
   bodyFraming: 'length' | 'chunked' | 'close' | 'none';
   /** False when the framing forces the connection to close (HTTP/1.0 with unknown length). */
   keepAlive: boolean;
+  /** True when every character of `head` is ASCII: it may then be written as UTF-8 text as well. */
+  ascii: boolean;
 }
 
 /**
@@ -59,9 +61,15 @@ export function serializeResponseHead(init: ResponseHeadInit): SerializedHead {
   if (!Number.isInteger(status) || status < 100 || status > 999) {
     throw new ProtocolError('WK_ERR_HTTP_INVALID_STATUS', 500, `invalid status ${String(status)}`);
   }
-  const reason = init.reason ?? STATUS_TEXT[status] ?? '';
-  if (!isFieldValue(reason) || reason.includes('\t')) throw invalidField('reason phrase');
-  let head = `HTTP/1.1 ${status} ${reason}\r\n`;
+  const registered = reasonPhrase(status);
+  const reason = init.reason ?? registered ?? '';
+  // The registered reasons are checked once, with their status lines made ahead (STATUS_LINES).
+  let head = reason === registered ? STATUS_LINES[status] : undefined;
+  if (head === undefined) {
+    if (!isFieldValue(reason) || reason.includes('\t')) throw invalidField('reason phrase');
+    head = `HTTP/1.1 ${status} ${reason}\r\n`;
+  }
+  const ascii = isAscii(reason) && allAscii(init.headers);
   head += serializeFields(init.headers, init.date !== false, init.trusted === true);
   let keepAlive = init.keepAlive;
   let bodyFraming: SerializedHead['bodyFraming'];
@@ -79,7 +87,27 @@ export function serializeResponseHead(init: ResponseHeadInit): SerializedHead {
     keepAlive = false;
   }
   if (status >= 200) head += connectionField(keepAlive, init.requestVersion);
-  return { head: `${head}\r\n`, bodyFraming, keepAlive };
+  return { head: `${head}\r\n`, bodyFraming, keepAlive, ascii };
+}
+
+/** `HTTP/1.1 <status> <reason>\r\n` for every registered status and its reason, made once. */
+const STATUS_LINES: readonly (string | undefined)[] = (() => {
+  const lines: (string | undefined)[] = new Array(1000).fill(undefined);
+  for (const [status, reason] of Object.entries(STATUS_TEXT)) {
+    if (isFieldValue(reason) && !reason.includes('\t')) lines[Number(status)] = `HTTP/1.1 ${status} ${reason}\r\n`;
+  }
+  return lines;
+})();
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** Whether every name and value of a flat field list is ASCII (what serializeFields adds besides them is). */
+function allAscii(fields: readonly string[]): boolean {
+  for (let i = 0; i < fields.length; i++) if (!isAscii(fields[i] as string)) return false;
+  return true;
 }
 
 function connectionField(keepAlive: boolean, version: '1.0' | '1.1'): string {

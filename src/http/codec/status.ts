@@ -64,6 +64,25 @@ export const STATUS_TEXT: Readonly<Record<number, string>> = Object.freeze({
   511: 'Network Authentication Required',
 });
 
+/** STATUS_TEXT as an array indexed by status: a lookup per response without a dictionary probe. */
+const REASONS: readonly (string | undefined)[] = (() => {
+  const reasons: (string | undefined)[] = new Array(1000).fill(undefined);
+  for (const [status, reason] of Object.entries(STATUS_TEXT)) reasons[Number(status)] = reason;
+  return reasons;
+})();
+
+/**
+ * The registered reason phrase of `status` (as {@link STATUS_TEXT}), or undefined.
+ *
+ * @example
+ * ```ts
+ * reasonPhrase(404); // 'Not Found'
+ * ```
+ */
+export function reasonPhrase(status: number): string | undefined {
+  return REASONS[status];
+}
+
 /** True for statuses whose responses never have content (RFC 9110 §6.4.1): 1xx, 204 and 304. */
 export function isBodylessStatus(status: number): boolean {
   return status < 200 || status === 204 || status === 304;

@@ -1,4 +1,5 @@
 import { WirekitError } from '../../errors.js';
+import { sameFieldName } from '../codec/field-names.js';
 import { isFieldName, isFieldValue } from '../codec/field-validation.js';
 
 /** What a {@link Headers} can be made from. */
@@ -12,6 +13,17 @@ export type HeadersInit =
  * copying. Internal: every Headers holds only valid fields, which is why a serializer may trust one.
  */
 export let adopt: (raw: string[]) => Headers;
+
+/**
+ * Adds a field that is valid by construction (a constant) without checking it. Internal, as
+ * {@link adopt} is.
+ *
+ * @example
+ * ```ts
+ * appendTrusted(response.headers, 'Content-Type', 'text/plain; charset=utf-8');
+ * ```
+ */
+export let appendTrusted: (headers: Headers, name: string, value: string) => void;
 
 /**
  * HTTP fields: case-insensitive lookup, the order and case of names as received or added kept (the
@@ -44,6 +56,9 @@ export class Headers implements Iterable<[string, string]> {
   }
 
   static {
+    appendTrusted = (headers, name, value) => {
+      headers.#raw.push(name, value);
+    };
     adopt = (raw) => {
       const headers = new Headers();
       headers.#raw = raw;
@@ -200,7 +215,7 @@ interface InspectOptions {
 
 /** ASCII case-insensitive name comparison without allocating when the lengths differ. */
 function sameName(a: string, b: string): boolean {
-  return a.length === b.length && (a === b || a.toLowerCase() === b.toLowerCase());
+  return sameFieldName(a, b);
 }
 
 function checked(name: string, value: string | number): string {

@@ -1,5 +1,5 @@
 import { WirekitError } from '../../errors.js';
-import { STATUS_TEXT } from '../codec/status.js';
+import { reasonPhrase } from '../codec/status.js';
 import {
   type BodyContent,
   type BodyInit,
@@ -9,7 +9,7 @@ import {
   readJson,
   readText,
 } from './body.js';
-import { adopt, Headers, type HeadersInit } from './headers.js';
+import { adopt, appendTrusted, Headers, type HeadersInit } from './headers.js';
 
 /** Options of `new Response(body, init)`. */
 export interface ResponseInit {
@@ -46,12 +46,14 @@ export class Response {
       throw new WirekitError('WK_ERR_HTTP_INVALID_STATUS', `invalid status ${String(status)}`);
     }
     this.status = status;
-    this.statusText = init.statusText ?? STATUS_TEXT[status] ?? '';
+    this.statusText = init.statusText ?? reasonPhrase(status) ?? '';
     this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
     this.trailers = init.trailers;
     const { content, contentType } = normalizeBody(body);
     this.#content = content;
-    if (contentType !== undefined && !this.headers.has('content-type')) this.headers.set('Content-Type', contentType);
+    // The body's own type is one of a few constants: no field checks for it.
+    if (contentType !== undefined && !this.headers.has('content-type'))
+      appendTrusted(this.headers, 'Content-Type', contentType);
   }
 
   /** A JSON response (`application/json`). */

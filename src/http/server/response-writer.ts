@@ -27,9 +27,6 @@ export interface WriteResult {
   pending: Promise<number> | undefined;
 }
 
-/** A head is latin1; one with only ASCII can be written as UTF-8 text, together with a text body. */
-const NON_ASCII = /[\u0080-\uffff]/;
-
 /** Bodies up to this size are copied behind the head so the response leaves in one write. */
 const COALESCE_BYTES = 16 * 1024;
 
@@ -56,7 +53,7 @@ export function writeResponse(conn: Output, response: Response, ctx: WriteContex
     trusted: true,
   });
   const head = serialized.head;
-  const asciiHead = !NON_ASCII.test(head);
+  const asciiHead = serialized.ascii;
   if (bodyless || bytes === 0 || content === null) {
     conn.send(asciiHead ? head : Buffer.from(head, 'latin1'));
   } else if (typeof content === 'string' && asciiHead) {
