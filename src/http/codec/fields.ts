@@ -1,6 +1,6 @@
 import { ProtocolError } from '../../errors.js';
-import { allIn, COLON, CR, FIELD_VALUE, isOws, latin1Reusing, PENDING_CR, TOKEN } from './chars.js';
-import { fieldName } from './field-names.js';
+import { allIn, COLON, CR, FIELD_VALUE, isOws, latin1, latin1Reusing, PENDING_CR, TOKEN } from './chars.js';
+import { fieldName, isField } from './field-names.js';
 
 /**
  * Parses one field line `buf[start, end)` (CRLF excluded) into `out` as name then value, with the
@@ -26,12 +26,42 @@ export function parseFieldLine(buf: Buffer, start: number, end: number, out: str
   while (valueEnd > valueStart && isOws(buf[valueEnd - 1])) valueEnd--;
   if (!allIn(FIELD_VALUE, buf, valueStart, valueEnd)) throw invalid('field value holds a control character');
   const index = out.length;
-  out.push(fieldName(buf, start, colon), latin1Reusing(VALUES_SEEN, index >> 1, buf, valueStart, valueEnd));
+  const name = fieldName(buf, start, colon);
+  // Credentials are never kept for reuse: a value kept process-wide and compared byte by byte with
+  // the next client's would be a timing oracle on another client's secret.
+  const value = carriesCredential(name)
+    ? latin1(buf, valueStart, valueEnd)
+    : latin1Reusing(VALUES_SEEN, index >> 1, buf, valueStart, valueEnd);
+  out.push(name, value);
   return index;
 }
 
-/** The values last read at each field position, reused when the next head repeats them (chars.ts). */
-const VALUES_SEEN: string[] = [];
+/** Fields whose values are secrets (RFC 9110 §11.6.2, §11.7.2; RFC 6265 §4). */
+function carriesCredential(name: string): boolean {
+  switch (name.length) {
+    case 6:
+      return isField(name, 'cookie');
+    case 10:
+      return isField(name, 'set-cookie');
+    case 13:
+      return isField(name, 'authorization');
+    case 19:
+      return isField(name, 'proxy-authorization');
+    default:
+      return false;
+  }
+}
+
+/**
+ * What is kept for reuse (chars.ts, latin1Reusing), exported for the test that no credential and no
+ * target with a query is ever kept.
+ *
+ * @example
+ * ```ts
+ * VALUES_SEEN.includes('keep-alive'); // true after a head that sent it
+ * ```
+ */
+export const VALUES_SEEN: string[] = [];
 
 // Parts of a field line read so far, for scanFieldLine.
 const NAME_START = 0;

@@ -9,8 +9,16 @@ export interface RequestLine {
 }
 
 const SLASH = 0x2f;
-/** The target last read, reused when the next request asks for the same one (chars.ts). */
-const TARGETS_SEEN: string[] = [];
+/**
+ * What is kept for reuse (chars.ts, latin1Reusing), exported for the test that no credential and no
+ * target with a query is ever kept.
+ *
+ * @example
+ * ```ts
+ * TARGETS_SEEN.includes('keep-alive'); // true after a head that sent it
+ * ```
+ */
+export const TARGETS_SEEN: string[] = [];
 const ASTERISK = 0x2a;
 
 /**
@@ -27,7 +35,18 @@ export function parseRequestLine(buf: Buffer, start: number, end: number): Reque
   const version = parseVersion(buf, sp2 + 1, end);
   const method = methodName(buf, start, sp1);
   checkTargetForm(method, buf, sp1 + 1, sp2);
-  return { method, target: latin1Reusing(TARGETS_SEEN, 0, buf, sp1 + 1, sp2), version };
+  // A query may carry a secret (a token, a signature): such a target is never kept for reuse.
+  const target = hasQuery(buf, sp1 + 1, sp2)
+    ? latin1(buf, sp1 + 1, sp2)
+    : latin1Reusing(TARGETS_SEEN, 0, buf, sp1 + 1, sp2);
+  return { method, target, version };
+}
+
+const QUESTION = 0x3f;
+
+function hasQuery(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] === QUESTION) return true;
+  return false;
 }
 
 function parseVersion(buf: Buffer, start: number, end: number): '1.0' | '1.1' {

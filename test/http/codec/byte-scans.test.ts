@@ -90,3 +90,18 @@ test('a Host found valid before does not make a different one valid', () => {
   const badAgain = new RequestParser().push(Buffer.from('GET / HTTP/1.1\r\nHost: a<example\r\n\r\n'));
   assert.equal(badAgain[0]?.type, 'error');
 });
+
+test('credentials and targets with a query are never kept for reuse (no timing oracle on another client)', async () => {
+  const { RequestParser } = await import('../../../src/http/codec/request-parser.js');
+  const { VALUES_SEEN } = await import('../../../src/http/codec/fields.js');
+  const { TARGETS_SEEN } = await import('../../../src/http/codec/request-line.js');
+  const text = 'GET /a?token=s3cret HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer s3cret\r\nCookie: sid=s3cret\r\n\r\n';
+  for (let i = 0; i < 2; i++) {
+    const events = new RequestParser().push(Buffer.from(text));
+    const head = events.find((e) => e.type === 'head');
+    assert.ok(head?.type === 'head' && head.target === '/a?token=s3cret');
+  }
+  const kept = [...VALUES_SEEN, ...TARGETS_SEEN].filter((v) => v?.includes('s3cret'));
+  assert.deepEqual(kept, []);
+  assert.ok(VALUES_SEEN.includes('a'), 'other values are still kept (the cache is in use)');
+});
